@@ -1,0 +1,70 @@
+# Jixiao: two commands for a newcomer (README 快速开始).
+#   make run   install, migrate the embedded SQLite database, load the demo city, serve on :8000
+#   make test  install test tools (and Debian's chromium when missing), run every test
+# DATABASE_URL=postgres://user@host:5432/db switches any target to PostgreSQL.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SCALE  ?= small
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test migrate demo serve worker lint otp bench clean browser-deps
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.base: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.test: requirements/test.txt $(VENV)/.base
+	$(BIN)/pip install --quiet -r requirements/test.txt
+	@touch $@
+
+install: $(VENV)/.base
+install-test: $(VENV)/.test
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo --scale $(SCALE)
+
+run: demo
+	@echo ""
+	@echo "绩效 Jixiao 已启动：http://$(HOST):$(PORT)/   （Ctrl+C 停止）"
+	@echo "API 文档：http://$(HOST):$(PORT)/api/docs/"
+	@JIXIAO_SECURE_COOKIES=0 $(BIN)/python manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	  WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  JIXIAO_SECURE_COOKIES=0 JIXIAO_DEBUG=$${JIXIAO_DEBUG:-0} $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
+
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "安装浏览器测试所需的 chromium 和 fonts-noto-cjk …"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "浏览器测试需要 Debian 的 chromium 和 fonts-noto-cjk：请以 root 运行 make test，"; \
+	    echo "或先执行 sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+	  fi; \
+	fi
+
+test: install-test browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+otp: install
+	@$(BIN)/python manage.py demo_otp $(USER)
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var/jixiao.sqlite3* var/test-artifacts

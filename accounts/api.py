@@ -1,0 +1,78 @@
+from django.contrib.auth import authenticate
+from rest_framework import serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from accounts.filtersets import UserFilterSet
+from accounts.models import RoleAssignment, User
+from core.api import GatedReadOnlyViewSet
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["id", "role", "role_display", "organisation", "organisation_name"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = RoleAssignmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "organisation", "phone", "email", "is_active", "roles", "last_login"]
+
+
+class UserViewSet(GatedReadOnlyViewSet):
+    """Accounts within the administrator's reach (read-only; changes go through the pages' actions)."""
+
+    queryset = User.objects.select_related("organisation").prefetch_related("roles__organisation")
+    serializer_class = UserSerializer
+    filterset_class = UserFilterSet
+
+
+class MeView(viewsets.ViewSet):
+    """The signed-in user and their roles."""
+
+    def list(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+class TokenSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField()
+
+
+class TokenView(viewsets.ViewSet):
+    """Exchange username and password for an API token (12 hours). Administrators cannot."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    serializer_class = TokenSerializer
+
+    def create(self, request):
+        from accounts import actions
+        from audit.context import client_ip
+
+        data = TokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = User.objects.filter(username=data.validated_data["username"]).first()
+        if user is not None and user.is_locked():
+            return Response({"detail": "账户已锁定"}, status=403)
+        authenticated = authenticate(request, username=data.validated_data["username"],
+                                     password=data.validated_data["password"])
+        if authenticated is None:
+            if user is not None and user.is_active:
+                actions.register_failure(user, client_ip(request))
+            return Response({"detail": "用户名或密码错误"}, status=400)
+        if authenticated.is_admin_role:
+            return Response({"detail": "管理员账号须通过页面使用动态口令登录，不能获取 API 令牌"}, status=403)
+        if authenticated.must_change_password or actions.password_expired(authenticated):
+            return Response({"detail": "请先登录页面修改密码"}, status=403)
+        Token.objects.filter(user=authenticated).delete()
+        token = Token.objects.create(user=authenticated)
+        actions.register_success(authenticated, client_ip(request))
+        return Response({"token": token.key, "expires_in": 12 * 3600})

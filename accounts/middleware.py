@@ -1,0 +1,54 @@
+"""Applies the security policy to every request of a signed-in user.
+
+- idle timeout: a session unused for longer than the policy allows is ended;
+- a password set by an administrator, or older than the expiry, must be changed first;
+- the three administrators must have passed the second factor in this session.
+"""
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from accounts.models import SecurityPolicy
+
+EXEMPT_PREFIXES = ("/static/", "/accounts/login", "/accounts/logout", "/accounts/otp", "/favicon")
+
+
+class SecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        uses_session = user is not None and user.is_authenticated and "_auth_user_id" in request.session
+        if uses_session and not request.path.startswith(EXEMPT_PREFIXES):
+            response = self._enforce(request, user)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _enforce(self, request, user):
+        from accounts.actions import password_expired
+
+        policy = SecurityPolicy.current()
+        now = time.time()
+        last = request.session.get("last_activity", now)
+        if now - last > policy.idle_minutes * 60:
+            logout(request)
+            messages.warning(request, f"您已超过 {policy.idle_minutes} 分钟未操作，请重新登录")
+            return redirect(reverse("accounts:login"))
+        request.session["last_activity"] = now
+        request.session.set_expiry(policy.idle_minutes * 60)
+        if policy.admin_otp_required and user.is_admin_role and not user.is_verified():
+            logout(request)
+            return redirect(reverse("accounts:login"))
+        change_url = reverse("accounts:password_change")
+        if request.path != change_url and (user.must_change_password or password_expired(user, policy)):
+            if request.path.startswith("/api/"):
+                return None  # API calls are refused by the API auth instead
+            messages.info(request, "请先修改密码（首次登录或密码已过期）")
+            return redirect(change_url)
+        return None

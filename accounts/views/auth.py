@@ -1,0 +1,114 @@
+"""Sign-in: password, lockout, second factor for the three administrators, forced change."""
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from accounts import actions
+from accounts.forms import LoginForm, OTPForm, PasswordChangeForm
+from accounts.models import SecurityPolicy, User, UserSession
+from audit import trail
+from audit.context import client_ip
+from audit.models import AuditAction
+
+PENDING_KEY = "otp_pending_user"
+
+
+def _finish_login(request, user, device=None):
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # cycles the session key
+    if device is not None:
+        otp_login(request, device)
+    request.session["last_activity"] = timezone.now().timestamp()
+    UserSession.objects.update_or_create(session_key=request.session.session_key,
+                                         defaults={"user": user, "ip": client_ip(request)})
+    actions.register_success(user, client_ip(request))
+    return redirect(request.POST.get("next") or request.GET.get("next") or "home")
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip()
+        ip = client_ip(request)
+        user = User.objects.filter(username=username).first()
+        if user is not None and user.is_locked():
+            trail.record(AuditAction.LOGIN_FAILURE, user, ip=ip, actor=user, reason="账户锁定期间尝试登录")
+            until = timezone.localtime(user.locked_until)
+            error = f"账户已锁定，请于 {until:%H:%M} 后再试，或联系安全管理员解除锁定"
+        else:
+            authenticated = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if authenticated is None:
+                if user is not None and user.is_active:
+                    locked = actions.register_failure(user, ip)
+                    policy = SecurityPolicy.current()
+                    error = (f"连续 {policy.max_failures} 次密码错误，账户已锁定 {policy.lockout_minutes} 分钟"
+                             if locked else f"用户名或密码错误（再错 {policy.max_failures - user.failed_logins} 次将锁定账户）")
+                else:
+                    trail.record(AuditAction.LOGIN_FAILURE, object_type="accounts.user", object_repr=username[:100],
+                                 ip=ip, actor_name=username[:100], reason="用户名不存在或账户已停用")
+                    error = "用户名或密码错误"
+            elif authenticated.is_admin_role and SecurityPolicy.current().admin_otp_required:
+                request.session.cycle_key()
+                request.session[PENDING_KEY] = authenticated.pk
+                return redirect("accounts:otp")
+            else:
+                return _finish_login(request, authenticated)
+    return render(request, "accounts/login.html", {"form": form, "error": error})
+
+
+def otp_view(request):
+    user_id = request.session.get(PENDING_KEY)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        return redirect("accounts:login")
+    form = OTPForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"].strip())
+        if device is None:
+            locked = actions.register_failure(user, client_ip(request))
+            if locked:
+                request.session.pop(PENDING_KEY, None)
+                messages.error(request, "动态口令多次错误，账户已锁定")
+                return redirect("accounts:login")
+            error = "动态口令不正确或已过期"
+        else:
+            request.session.pop(PENDING_KEY, None)
+            return _finish_login(request, user, device)
+    return render(request, "accounts/otp.html", {"form": form, "error": error, "pending_user": user})
+
+
+@require_POST
+def logout_view(request):
+    user = request.user if request.user.is_authenticated else None
+    if user is not None:
+        trail.record(AuditAction.LOGOUT, user, actor=user, ip=client_ip(request))
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+    logout(request)  # flushes the session
+    messages.info(request, "已安全退出")
+    return redirect("accounts:login")
+
+
+@login_required
+def password_change_view(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        actions.set_password(user, form.cleaned_data["new_password1"], by_admin=False)
+        actions.kill_sessions(user, except_key=request.session.session_key)
+        from django.contrib.auth import update_session_auth_hash
+
+        update_session_auth_hash(request, user)
+        UserSession.objects.update_or_create(session_key=request.session.session_key,
+                                             defaults={"user": user, "ip": client_ip(request)})
+        messages.success(request, "密码已修改")
+        return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form, "title": "修改密码"})

@@ -1,0 +1,168 @@
+"""The access gate: the one module that decides what a user may read and do.
+
+Every list, detail page, download, export, report and API endpoint asks it:
+
+    restrict(queryset, user, action)      → the rows the user may act on
+    get_object_or_404(queryset, user, action, **lookup)
+    can(user, action, obj)                → bool
+
+A record names the organisation it belongs to with ``access_org_field`` on its model (a path to an
+``organisations.Organisation`` foreign key, "" when the record is an organisation). Each role of
+the user contributes a filter according to its scope (accounts.roles.ROLE_SPECS); the union is the
+reach. A record outside it does not exist for that user: views answer 404, never 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import ROLE_SPECS, Action, Scope
+from organisations.choices import OrgKind
+
+NOTHING = Q(pk__in=[])
+
+
+def _org_field(model) -> str | None:
+    return getattr(model, "access_org_field", None)
+
+
+def _prefix(org_field: str) -> str:
+    return f"{org_field}__" if org_field else ""
+
+
+def _scope_q(model, org_field: str, assignment, scope: Scope, user) -> Q:
+    org = assignment.organisation
+    p = _prefix(org_field)
+    if scope is Scope.OWN_ORG:
+        return Q(**{f"{p}pk": org.pk})
+    if scope is Scope.ORG_SUBTREE:
+        return Q(**{f"{p}path__startswith": org.path})
+    if scope is Scope.DESK_DEPARTMENTS:
+        from organisations.models import DeskResponsibility
+
+        department_ids = DeskResponsibility.objects.filter(desk=org).values("department_id")
+        return Q(**{f"{p}department_id__in": department_ids})
+    if scope is Scope.REGION_SUBTREE:
+        region = org.region
+        if org_field is None:
+            # A region-level record (a region itself) names its region with access_region_field.
+            rp = _prefix(getattr(model, "access_region_field", ""))
+            return Q(**{f"{rp}path__startswith": region.path})
+        return Q(**{f"{p}region__path__startswith": region.path})
+    if scope is Scope.ASSIGNED:
+        from core.models import Assignment
+
+        ct = ContentType.objects.get_for_model(model)
+        ids = Assignment.objects.filter(content_type=ct).filter(
+            Q(user_id=user.pk) | Q(organisation_id=org.pk)
+        ).values("object_id")
+        return Q(pk__in=ids)
+    return NOTHING
+
+
+def scope_filter(user, model, action: str = Action.VIEW) -> Q:
+    """The Q object selecting the rows of ``model`` the user may ``action``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    org_field = _org_field(model)
+    label = model._meta.label_lower
+    if action == Action.VIEW and getattr(model, "access_public_read", False):
+        return Q()  # reference data every signed-in user reads (regions)
+    result = NOTHING
+    for assignment in user.role_assignments():
+        spec = ROLE_SPECS[assignment.role]
+        admin_actions = spec.admin_actions.get(label)
+        if admin_actions is not None:
+            if action in admin_actions:
+                # Administrators reach the organisations/accounts of their bureau's region.
+                result |= _scope_q(model, org_field, assignment, Scope.REGION_SUBTREE, user)
+            continue
+        if org_field is None or action not in spec.actions:
+            continue
+        result |= _scope_q(model, org_field, assignment, spec.scope, user)
+    return result
+
+
+def restrict(queryset: QuerySet, user, action: str = Action.VIEW) -> QuerySet:
+    q = scope_filter(user, queryset.model, action)
+    if q is NOTHING:
+        return queryset.none()
+    return queryset.filter(q).distinct() if _needs_distinct(queryset.model) else queryset.filter(q)
+
+
+def _needs_distinct(model) -> bool:
+    # The filters above follow only forward foreign keys and subqueries, so no row is repeated.
+    return False
+
+
+def can(user, action: str, obj) -> bool:
+    if obj is None or obj.pk is None:
+        return False
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def get_object_or_404(queryset: QuerySet, user, action: str = Action.VIEW, **lookup):
+    try:
+        return restrict(queryset, user, action).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404("记录不存在或无权访问") from None
+
+
+def can_create_in(user, model, organisation, action: str = Action.CHANGE) -> bool:
+    """May the user create a ``model`` record belonging to ``organisation``?"""
+    if organisation is None:
+        return False
+    from organisations.models import Organisation
+
+    org_q = scope_filter(user, model, action)
+    if org_q is NOTHING:
+        return False
+    # Evaluate the same scope against the organisation the new record would belong to.
+    org_field = _org_field(model)
+    if org_field is None:
+        return False
+    translated = _translate(org_q, _prefix(org_field))
+    return Organisation.objects.filter(pk=organisation.pk).filter(translated).exists()
+
+
+def _translate(q: Q, prefix: str) -> Q:
+    """Rewrite a record-level Q (``org__path__startswith``) into an organisation-level one."""
+    clone = Q()
+    clone.connector, clone.negated = q.connector, q.negated
+    for child in q.children:
+        if isinstance(child, Q):
+            clone.children.append(_translate(child, prefix))
+        else:
+            key, value = child
+            if key.startswith("pk__in") and prefix:
+                # Assignment scopes name records, not organisations: they never allow creation.
+                clone.children.append(("pk__in", []))
+                continue
+            clone.children.append((key[len(prefix):] if prefix and key.startswith(prefix) else key, value))
+    return clone
+
+
+def has_capability(user, capability: str) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_capability(capability))
+
+
+def reachable_organisations(user, action: str = Action.VIEW):
+    """Organisations whose records the user may ``action`` (for form choices and filters)."""
+    from organisations.models import Organisation
+
+    return restrict(Organisation.objects.all(), user, action)
+
+
+__all__ = [
+    "Action",
+    "OrgKind",
+    "can",
+    "can_create_in",
+    "get_object_or_404",
+    "has_capability",
+    "reachable_organisations",
+    "restrict",
+    "scope_filter",
+]

@@ -1,0 +1,25 @@
+from django.utils import timezone
+
+from accounts.roles import ROLE_SPECS
+from core import fiscal
+from core.navigation import STAGES
+from core.todo import counts_by_stage, todos_for
+
+
+def shell(request):
+    """What the page shell needs: stages, the fiscal year, the 待办 counts."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or request.path.startswith("/api/"):
+        return {}
+    if not hasattr(request, "_todo_items"):
+        request._todo_items = todos_for(user)
+    counts = counts_by_stage(request._todo_items)
+    return {
+        "nav_stages": STAGES,
+        "todo_total": len(request._todo_items),
+        "todo_counts": counts,
+        "fiscal_year": fiscal.current_year(request),
+        "fiscal_years": fiscal.year_choices(),
+        "now": timezone.now(),
+        "user_capabilities": {c for a in user.role_assignments() for c in ROLE_SPECS[a.role].capabilities},
+    }

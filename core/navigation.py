@@ -1,0 +1,52 @@
+"""Navigation by lifecycle stage (issue 2 §6). Each later feature adds its pages to its stage."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class NavLink:
+    label: str
+    url_name: str
+    capability: str | None = None  # shown only to holders of this capability
+    roles: tuple = ()  # or only to holders of one of these roles (empty: every business role)
+
+
+@dataclass
+class Stage:
+    key: str
+    label: str
+    icon: str
+    summary: str
+    links: list = field(default_factory=list)
+    admin: bool = False
+
+
+STAGES: list[Stage] = [
+    Stage("assessment", "事前评估", "bi-clipboard-check",
+          "新增项目、政策和专项资金入库前开展事前绩效评估，评估结论作为入库和安排预算的前置条件。"),
+    Stage("targets", "绩效目标", "bi-bullseye",
+          "谁申请资金，谁编制目标：绩效目标随预算申报、审核、批复，批复后调整须重新审核。"),
+    Stage("monitoring", "运行监控", "bi-activity",
+          "预算执行进度与绩效目标完成情况“双监控”，偏离时预警、纠偏，严重时暂缓或停止拨款。"),
+    Stage("evaluation", "绩效评价", "bi-graph-up",
+          "年度终了开展单位自评、部门审核、财政抽查复核和重点评价。",
+          links=[NavLink("工作报告", "reports:list")]),
+    Stage("results", "结果应用", "bi-arrow-repeat",
+          "评价结果反馈整改、与预算安排挂钩、信息公开、向政府和人大报告、问责。"),
+    Stage("indicators", "指标库", "bi-diagram-3",
+          "共性指标和分行业个性指标，附计算公式，供编制绩效目标和评价指标体系时选用。"),
+    Stage("annual", "考核", "bi-award",
+          "对部门和县区财政部门预算绩效管理工作开展年度考核。"),
+    Stage("system", "系统管理", "bi-gear", "机构、用户、角色、安全策略、审计日志和审核流程配置。", admin=True,
+          links=[
+              NavLink("行政区划", "organisations:region_list"),
+              NavLink("机构", "organisations:list"),
+              NavLink("用户", "accounts:user_list", capability="manage_accounts"),
+              NavLink("角色授权", "accounts:user_list", capability="manage_roles"),
+              NavLink("安全策略", "accounts:policy", capability="manage_security"),
+              NavLink("审计日志", "audit:list", capability="read_audit"),
+              NavLink("审核流程", "workflow:chain_list"),
+          ]),
+]
+
+STAGE_KEYS = {s.key for s in STAGES}

@@ -1,0 +1,19 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def change_pair(value, index):
+    """The before (0) or after (1) side of an audit change entry."""
+    if isinstance(value, (list, tuple)) and len(value) > index:
+        item = value[index]
+        return "（空）" if item in (None, "") else item
+    return value if index == 1 else ""

@@ -1,0 +1,109 @@
+"""The persona matrix of the access gate (issue 2 §3): who sees which organisation's records,
+through the pages and through the API, and 404 — never 403 — outside one's reach."""
+
+import pytest
+
+from accounts.models import User
+from core import access
+from organisations.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def org(name: str) -> Organisation:
+    return Organisation.objects.get(name=name)
+
+
+SCHOOL = "示范市第一中学"
+SCHOOL_SUB = "示范市第一中学分部"
+OTHER_SCHOOL = "示范市第二中学"
+EDU = "示范市教育局"
+HOSPITAL = "示范市人民医院"
+HEALTH = "示范市卫生健康委员会"
+COUNTY_SCHOOL = "示范市中区第一中学"
+AGENCY = "示范绩效评价咨询有限公司"
+
+# persona → (organisations it must see, organisations it must not see)
+MATRIX = {
+    "edu_preparer": ({SCHOOL}, {OTHER_SCHOOL, EDU, HOSPITAL, SCHOOL_SUB}),
+    "edu_head": ({SCHOOL}, {OTHER_SCHOOL, HOSPITAL}),
+    "edu_reviewer": ({EDU, SCHOOL, SCHOOL_SUB, OTHER_SCHOOL}, {HOSPITAL, HEALTH, COUNTY_SCHOOL}),
+    "health_reviewer": ({HEALTH, HOSPITAL}, {EDU, SCHOOL}),
+    "desk_edu": ({EDU, SCHOOL, SCHOOL_SUB}, {HEALTH, HOSPITAL, COUNTY_SCHOOL}),
+    "desk_social": ({HEALTH, HOSPITAL}, {EDU, SCHOOL}),
+    "perf": ({EDU, SCHOOL, HEALTH, HOSPITAL, COUNTY_SCHOOL}, set()),
+    "budget": ({EDU, HOSPITAL, COUNTY_SCHOOL}, set()),
+    "treasury": ({EDU, HOSPITAL}, set()),
+    "leader": ({EDU, HOSPITAL, COUNTY_SCHOOL}, set()),
+    "auditor": ({EDU, SCHOOL, HOSPITAL, COUNTY_SCHOOL}, set()),
+    "county_perf": ({COUNTY_SCHOOL}, {EDU, SCHOOL, HOSPITAL}),
+    "county_reviewer": ({COUNTY_SCHOOL}, {SCHOOL, EDU}),
+    "agency": (set(), {EDU, SCHOOL, HOSPITAL}),
+    "expert": (set(), {EDU, SCHOOL}),
+    "provider": (set(), {EDU, SCHOOL}),
+    "public": (set(), {EDU, SCHOOL}),
+    "auditadmin": (set(), {EDU, SCHOOL}),
+}
+
+
+@pytest.mark.parametrize("username", sorted(MATRIX))
+def test_gate_reach_per_persona(username):
+    user = User.objects.get(username=username)
+    visible = set(access.restrict(Organisation.objects.all(), user).values_list("name", flat=True))
+    must_see, must_not_see = MATRIX[username]
+    assert must_see <= visible, f"{username} should see {must_see - visible}"
+    assert not (must_not_see & visible), f"{username} must not see {must_not_see & visible}"
+
+
+@pytest.mark.parametrize("username", sorted(MATRIX))
+def test_pages_answer_404_outside_reach(username, client_as):
+    client = client_as(username)
+    must_see, must_not_see = MATRIX[username]
+    for name in must_see:
+        assert client.get(f"/organisations/{org(name).pk}/").status_code == 200, name
+    for name in must_not_see:
+        response = client.get(f"/organisations/{org(name).pk}/")
+        assert response.status_code == 404, f"{username} → {name}: {response.status_code}"
+
+
+@pytest.mark.parametrize("username", sorted(MATRIX))
+def test_api_answers_404_outside_reach(username, client_as):
+    client = client_as(username)
+    must_see, must_not_see = MATRIX[username]
+    for name in must_see:
+        assert client.get(f"/api/organisations/{org(name).pk}/").status_code == 200, name
+    for name in must_not_see:
+        assert client.get(f"/api/organisations/{org(name).pk}/").status_code == 404, name
+    listed = {row["name"] for row in client.get("/api/organisations/?page_size=500").json()["results"]}
+    assert must_see <= listed
+    assert not (must_not_see & listed)
+
+
+def test_audit_office_reads_but_changes_nothing(client_as):
+    # seed 001 第七条: the audit department supervises; it changes nothing.
+    client = client_as("auditor")
+    school = org(SCHOOL)
+    assert client.get(f"/api/organisations/{school.pk}/").status_code == 200
+    response = client.patch(f"/api/organisations/{school.pk}/", {"phone": "123"}, content_type="application/json")
+    assert response.status_code == 403
+    assert client.get(f"/organisations/{school.pk}/edit/").status_code == 404
+    school.refresh_from_db()
+    assert school.phone != "123"
+
+
+def test_unauthenticated_api_is_refused(client):
+    assert client.get("/api/organisations/").status_code in (401, 403)
+
+
+def test_administrators_reach_no_business_records_but_manage_accounts(persona):
+    sysadmin = persona("sysadmin")
+    assert access.restrict(Organisation.objects.all(), sysadmin, "manage").filter(name=SCHOOL).exists()
+    assert not access.has_capability(sysadmin, "read_audit")
+    assert not access.has_capability(sysadmin, "manage_roles")
+    secadmin = persona("secadmin")
+    assert access.has_capability(secadmin, "manage_roles")
+    assert not access.has_capability(secadmin, "read_audit")
+    assert not access.has_capability(secadmin, "manage_accounts")
+    auditadmin = persona("auditadmin")
+    assert access.has_capability(auditadmin, "read_audit")
+    assert not access.restrict(Organisation.objects.all(), auditadmin).exists()

@@ -1,0 +1,193 @@
+"""Base views: every list, detail, edit and export goes through the access gate and core.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import DetailView, FormView, UpdateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from accounts.roles import Action
+from audit import trail
+from audit.models import AuditAction
+from core import access, services
+from core.xlsx import xlsx_response
+
+
+class GatedMixin(LoginRequiredMixin):
+    """The queryset of every view is the gate's answer for the view's action."""
+
+    model = None
+    action = Action.VIEW
+    capability: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.capability and not access.has_capability(
+            request.user, self.capability
+        ):
+            trail.record(AuditAction.PERMISSION_DENIED, object_type=request.path, object_repr=request.path,
+                         reason=f"缺少权限：{self.capability}")
+            raise Http404("页面不存在")
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self):
+        return self.model._default_manager.all()
+
+    def get_queryset(self):
+        return access.restrict(self.base_queryset(), self.request.user, self.action)
+
+
+class GatedListView(GatedMixin, SingleTableMixin, FilterView):
+    template_name = "core/list.html"
+    paginate_by = 25
+    export_name = ""
+    title = ""
+    create_url_name: str | None = None
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["core/table_partial.html"]
+        return [self.template_name]
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export_queryset(self):
+        return access.restrict(self.base_queryset(), self.request.user, Action.EXPORT)
+
+    def export(self):
+        queryset = self.export_queryset()
+        filterset = self.get_filterset(self.get_filterset_class())
+        filterset.queryset = queryset
+        rows_qs = filterset.qs if filterset.is_valid() else queryset.none()
+        table = self.get_table_class()(rows_qs)
+        exclude = getattr(self.get_table_class().Meta, "export_exclude", ())
+        columns = [c for c in table.columns if c.name not in exclude]
+        headers = [str(c.header) for c in columns]
+        rows = []
+        for row in table.rows:
+            rows.append([_export_value(row.get_cell_value(c.name)) for c in columns])
+        trail.record(AuditAction.EXPORT, object_type=self.model._meta.label_lower,
+                     object_repr=f"导出{self.model._meta.verbose_name}（{len(rows)} 行）",
+                     changes={"筛选条件": self.request.GET.urlencode()})
+        name = self.export_name or str(self.model._meta.verbose_name)
+        return xlsx_response(f"{name}-{timezone.localdate():%Y%m%d}.xlsx", [(name, headers, rows)])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title or self.model._meta.verbose_name_plural
+        context["create_url_name"] = self.create_url_name if self.can_create() else None
+        return context
+
+    def can_create(self) -> bool:
+        return False
+
+
+def _export_value(value):
+    from django.utils.html import strip_tags
+
+    text = strip_tags(str(value)) if value is not None else ""
+    return "" if text == "—" else text
+
+
+class GatedDetailView(GatedMixin, DetailView):
+    def get_object(self, queryset=None):
+        return access.get_object_or_404(self.get_queryset() if queryset is None else queryset,
+                                        self.request.user, Action.VIEW, pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        return self.base_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_change"] = access.can(self.request.user, self.change_action, self.object)
+        context["history"] = audit_history(self.object)
+        return context
+
+    change_action = Action.CHANGE
+
+
+def audit_history(obj, limit: int = 20):
+    from audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))[:limit]
+
+
+class GatedUpdateView(GatedMixin, UpdateView):
+    """Edit a record the gate lets the user change; the audit row carries the reason."""
+
+    template_name = "core/form.html"
+    action = Action.CHANGE
+
+    def get_object(self, queryset=None):
+        # Visible but not changeable → 403-free refusal: the record exists for the user, so 404
+        # only when it is outside the user's reach altogether.
+        obj = access.get_object_or_404(self.base_queryset(), self.request.user, Action.VIEW, pk=self.kwargs["pk"])
+        if not access.can(self.request.user, self.action, obj):
+            trail.record(AuditAction.PERMISSION_DENIED, obj, reason="无编辑权限")
+            raise Http404("无权编辑")
+        return obj
+
+    def form_valid(self, form):
+        before = trail.snapshot(type(self.object)._default_manager.get(pk=self.object.pk))
+        try:
+            with transaction.atomic():
+                _, changes = services.update_record(form.instance, reason=form.cleaned_data.get("reason", ""),
+                                                    before=before)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "已保存" if changes else "没有修改")
+        return redirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"编辑{self.model._meta.verbose_name}：{self.object}"
+        return context
+
+
+class GatedCreateView(GatedMixin, FormView):
+    template_name = "core/form.html"
+    action = Action.CHANGE
+    model = None
+    form_class = None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        instance = form.save(commit=False)
+        if not self.creation_allowed(instance):
+            form.add_error(None, "无权在该机构下新增")
+            return self.form_invalid(form)
+        try:
+            services.create_record(instance, reason=form.cleaned_data.get("reason", ""))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        self.object = instance
+        messages.success(self.request, f"已新增{self.model._meta.verbose_name}：{instance}")
+        return redirect(self.get_success_url())
+
+    def creation_allowed(self, instance) -> bool:
+        org_field = self.model.access_org_field
+        organisation = getattr(instance, org_field.split("__")[0], None) if org_field else instance.parent
+        return access.can_create_in(self.request.user, self.model, organisation, self.action)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"新增{self.model._meta.verbose_name}"
+        return context

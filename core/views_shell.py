@@ -1,0 +1,57 @@
+"""The shell's own pages: home, 待办, stage landing pages, the fiscal-year switcher."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from core import fiscal
+from core.navigation import STAGES
+from core.todo import todos_for
+
+
+@login_required
+def home(request):
+    user = request.user
+    items = getattr(request, "_todo_items", None)
+    if items is None:
+        items = request._todo_items = todos_for(user)
+    return render(request, "core/home.html", {"todo_items": items[:10], "assignments": user.role_assignments()})
+
+
+@login_required
+def todo_list(request):
+    items = getattr(request, "_todo_items", None) or todos_for(request.user)
+    stage = request.GET.get("stage")
+    if stage:
+        items = [i for i in items if i.stage == stage]
+    return render(request, "core/todo.html", {"items": items, "stage": stage, "title": "待办事项"})
+
+
+@login_required
+def stage_view(request, key):
+    stage = next((s for s in STAGES if s.key == key), None)
+    if stage is None:
+        raise Http404
+    items = [i for i in (getattr(request, "_todo_items", None) or todos_for(request.user)) if i.stage == key]
+    return render(request, "core/stage.html", {"stage": stage, "items": items, "title": stage.label})
+
+
+@login_required
+@require_POST
+def switch_year(request):
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = 0
+    fiscal.set_year(request, year)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+@login_required
+def placeholder(request):
+    return render(request, "core/stage.html", {"title": "建设中"})

@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views_shell
+from jixiao.api import router
+
+urlpatterns = [
+    path("", views_shell.home, name="home"),
+    path("todo/", views_shell.todo_list, name="todo"),
+    path("stage/<slug:key>/", views_shell.stage_view, name="stage"),
+    path("fiscal-year/", views_shell.switch_year, name="switch_year"),
+    path("accounts/", include("accounts.urls")),
+    path("organisations/", include("organisations.urls")),
+    path("audit/", include("audit.urls")),
+    path("workflow/", include("workflow.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/openapi.json", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(router.urls)),
+    path("api/auth/", include("rest_framework.urls", namespace="rest_framework")),
+]

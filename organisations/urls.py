@@ -1,0 +1,17 @@
+from django.urls import path
+
+from organisations import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("", views.OrganisationListView.as_view(), name="list"),
+    path("new/", views.OrganisationCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.OrganisationDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.OrganisationEditView.as_view(), name="edit"),
+    path("import/", views.OrganisationListView.as_view(), name="import"),  # replaced by the import view
+    path("regions/", views.RegionListView.as_view(), name="region_list"),
+    path("regions/new/", views.RegionCreateView.as_view(), name="region_create"),
+    path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),
+    path("regions/<int:pk>/edit/", views.RegionEditView.as_view(), name="region_edit"),
+]

@@ -1,0 +1,121 @@
+from django.db.models import Count
+
+from accounts.roles import Action
+from core import access
+from core.views import GatedCreateView, GatedDetailView, GatedListView, GatedUpdateView
+from organisations.filtersets import OrganisationFilterSet, RegionFilterSet
+from organisations.forms import OrganisationForm, RegionForm, reachable_regions
+from organisations.models import Organisation, Region
+from organisations.tables import OrganisationTable, RegionTable
+
+
+class OrganisationListView(GatedListView):
+    model = Organisation
+    table_class = OrganisationTable
+    filterset_class = OrganisationFilterSet
+    title = "机构"
+    create_url_name = "organisations:create"
+
+    def base_queryset(self):
+        return Organisation.objects.select_related("region", "parent")
+
+    def can_create(self):
+        return access.has_capability(self.request.user, "manage_accounts")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if access.has_capability(self.request.user, "manage_accounts"):
+            context["extra_actions"] = [("organisations:import", "从 Excel 导入", "bi-upload")]
+        return context
+
+
+class OrganisationDetailView(GatedDetailView):
+    model = Organisation
+    template_name = "organisations/organisation_detail.html"
+    change_action = Action.MANAGE
+
+    def base_queryset(self):
+        return Organisation.objects.select_related("region", "parent", "department")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["children"] = access.restrict(self.object.children.all(), user).annotate(n=Count("children"))
+        context["desks"] = self.object.responsible_desks.select_related("desk")
+        context["departments"] = self.object.desk_responsibilities.select_related("department")
+        return context
+
+
+class OrganisationEditView(GatedUpdateView):
+    model = Organisation
+    form_class = OrganisationForm
+    action = Action.MANAGE
+
+    def base_queryset(self):
+        return Organisation.objects.all()
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+class OrganisationCreateView(GatedCreateView):
+    model = Organisation
+    form_class = OrganisationForm
+    action = Action.MANAGE
+    capability = "manage_accounts"
+
+    def creation_allowed(self, instance) -> bool:
+        if instance.parent_id:
+            return access.can(self.request.user, Action.MANAGE, instance.parent)
+        return reachable_regions(self.request.user).filter(pk=instance.region_id).exists()
+
+
+class RegionListView(GatedListView):
+    model = Region
+    table_class = RegionTable
+    filterset_class = RegionFilterSet
+    title = "行政区划"
+    create_url_name = "organisations:region_create"
+
+    def base_queryset(self):
+        return Region.objects.select_related("parent")
+
+    def can_create(self):
+        return access.has_capability(self.request.user, "manage_config")
+
+
+class RegionDetailView(GatedDetailView):
+    model = Region
+    template_name = "organisations/region_detail.html"
+    change_action = Action.MANAGE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["children"] = self.object.children.all()
+        context["organisations"] = access.restrict(
+            self.object.organisations.filter(parent__isnull=True), self.request.user
+        )
+        return context
+
+
+class RegionEditView(GatedUpdateView):
+    model = Region
+    form_class = RegionForm
+    action = Action.MANAGE
+
+
+class RegionCreateView(GatedCreateView):
+    model = Region
+    form_class = RegionForm
+    action = Action.MANAGE
+    capability = "manage_config"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("user")
+        return kwargs
+
+    def creation_allowed(self, instance) -> bool:
+        return bool(instance.parent_id) and reachable_regions(self.request.user).filter(pk=instance.parent_id).exists()
