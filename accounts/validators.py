@@ -29,7 +29,8 @@ class PolicyPasswordValidator:
         if user is not None and user.username and user.username.lower() in password.lower():
             errors.append("密码不能包含用户名")
         if user is not None and user.pk:
-            recent = user.password_history.all()[: policy.history_count]
+            # The last N passwords are the current one and the N-1 before it.
+            recent = user.password_history.all()[: max(policy.history_count - 1, 0)]
             if any(check_password(password, h.password) for h in recent) or (
                 user.password and check_password(password, user.password)
             ):

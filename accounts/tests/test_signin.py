@@ -1,0 +1,184 @@
+"""Sign-in baseline of 等保三级 (issue 2 §5)."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import totp
+
+from accounts import actions
+from accounts.models import SecurityPolicy, User
+from audit.models import AuditAction, AuditEntry
+from demo.seed import DEMO_OTP_HEX, DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def post_login(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_passwords_are_hashed_with_argon2(persona):
+    assert identify_hasher(persona("perf").password).algorithm == "argon2"
+
+
+@pytest.mark.parametrize("password, message", [
+    ("Ab1!", "至少 8 位"),
+    ("abcdefgh1", "至少 3 类"),
+    ("Perf@2026x", "用户名"),
+])
+def test_password_policy(persona, password, message):
+    user = persona("perf")
+    with pytest.raises(ValidationError) as exc:
+        actions.set_password(user, password, by_admin=False)
+    assert message in "".join(exc.value.messages)
+
+
+def test_none_of_the_last_five_passwords(persona):
+    user = persona("edu_head")
+    passwords = [f"Xy!{i}abcdef" for i in range(6)]
+    for p in passwords:
+        actions.set_password(user, p, by_admin=False)
+    for recent in passwords[1:]:
+        with pytest.raises(ValidationError, match="最近 5 次"):
+            actions.set_password(user, recent, by_admin=False)
+    actions.set_password(user, passwords[0], by_admin=False)  # the sixth-last is allowed again
+
+
+def test_good_login_lands_on_home_and_cycles_the_session_key():
+    client = Client()
+    client.get("/accounts/login/")
+    before = client.cookies.get("sessionid")
+    response = post_login(client, "perf", DEMO_PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.cookies["sessionid"].value != (before.value if before else None)
+    assert "工作台" in client.get("/").content.decode()
+    assert AuditEntry.objects.filter(action=AuditAction.LOGIN_SUCCESS, actor__username="perf").exists()
+
+
+def test_five_failures_lock_for_thirty_minutes_then_admin_unlock(persona, client_as):
+    client = Client()
+    for _ in range(4):
+        assert "用户名或密码错误" in post_login(client, "budget", "wrong-Pass1").content.decode()
+    assert "已锁定" in post_login(client, "budget", "wrong-Pass1").content.decode()
+    user = persona("budget")
+    assert user.locked_until - timezone.now() > timedelta(minutes=29)
+    # The right password does not help while locked.
+    assert "账户已锁定" in post_login(client, "budget", DEMO_PASSWORD).content.decode()
+    assert AuditEntry.objects.filter(action=AuditAction.LOCKOUT, object_id=str(user.pk)).exists()
+    # Only the security admin unlocks early, with a reason, and it is audited.
+    client_as("sysadmin").post(f"/accounts/users/{user.pk}/unlock/", {"reason": "本人确认"})
+    user.refresh_from_db()
+    assert user.is_locked()
+    client_as("secadmin").post(f"/accounts/users/{user.pk}/unlock/", {"reason": "本人电话确认"})
+    user.refresh_from_db()
+    assert not user.is_locked()
+    assert AuditEntry.objects.filter(action=AuditAction.UNLOCK, reason="本人电话确认").exists()
+    assert post_login(client, "budget", DEMO_PASSWORD).status_code == 302
+
+
+def test_lockout_thresholds_come_from_the_policy(persona):
+    policy = SecurityPolicy.current()
+    policy.max_failures = 3
+    policy.save()
+    client = Client()
+    for _ in range(3):
+        post_login(client, "treasury", "wrong-Pass1")
+    assert persona("treasury").is_locked()
+
+
+def test_admin_set_password_must_be_changed_at_first_login(persona, client_as):
+    user = persona("health_preparer")
+    actions.set_password(user, "Reset#2026a", by_admin=True)
+    client = Client()
+    assert post_login(client, "health_preparer", "Reset#2026a").status_code == 302
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"
+    response = client.post("/accounts/password/", {"old_password": "Reset#2026a", "new_password1": "Mine#2026b",
+                                                   "new_password2": "Mine#2026b"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_password_older_than_90_days_forces_a_change(persona):
+    user = persona("desk_social")
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - timedelta(days=91))
+    client = Client()
+    post_login(client, "desk_social", DEMO_PASSWORD)
+    assert client.get("/").headers["Location"] == "/accounts/password/"
+
+
+def test_idle_session_expires():
+    client = Client()
+    post_login(client, "leader", DEMO_PASSWORD)
+    assert client.get("/").status_code == 200
+    session = client.session
+    session["last_activity"] = timezone.now().timestamp() - 31 * 60
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_logout_kills_the_session():
+    client = Client()
+    post_login(client, "leader", DEMO_PASSWORD)
+    key = client.session.session_key
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get("/").status_code == 302
+
+
+def test_disabling_an_account_kills_its_sessions(persona, client_as):
+    victim = Client()
+    post_login(victim, "health_reviewer", DEMO_PASSWORD)
+    assert victim.get("/").status_code == 200
+    user = persona("health_reviewer")
+    client_as("sysadmin").post(f"/accounts/users/{user.pk}/disable/", {"reason": "离职"})
+    assert victim.get("/").status_code == 302
+    assert post_login(Client(), "health_reviewer", DEMO_PASSWORD).status_code == 200  # refused
+
+
+@pytest.mark.parametrize("username", ["sysadmin", "secadmin", "auditadmin"])
+def test_the_three_administrators_need_a_second_factor(username):
+    client = Client()
+    response = post_login(client, username, DEMO_PASSWORD)
+    assert response["Location"] == "/accounts/otp/"
+    assert client.get("/").status_code == 302  # not signed in yet
+    token = f"{totp(bytes.fromhex(DEMO_OTP_HEX)):06d}"
+    assert client.post("/accounts/otp/", {"token": token}).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_cookies_and_csp_headers(settings):
+    client = Client()
+    response = client.get("/accounts/login/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "http" not in csp.replace("'self'", "")
+    from django.conf import settings as conf
+
+    assert conf.SESSION_COOKIE_HTTPONLY and conf.SESSION_COOKIE_SAMESITE == "Strict"
+    post_login(client, "perf", DEMO_PASSWORD)
+    assert client.cookies["sessionid"]["httponly"]
+    assert client.cookies["sessionid"]["samesite"] == "Strict"
+
+
+def test_only_the_security_admin_changes_the_policy(client_as):
+    data = {"min_length": 10, "min_classes": 3, "history_count": 5, "expiry_days": 90, "max_failures": 5,
+            "lockout_minutes": 30, "idle_minutes": 30, "admin_otp_required": "on", "reason": "提高要求"}
+    assert client_as("sysadmin").post("/accounts/policy/", data).status_code == 404
+    assert client_as("secadmin").post("/accounts/policy/", data).status_code == 302
+    assert SecurityPolicy.current().min_length == 10
+    entry = AuditEntry.objects.filter(object_type="accounts.securitypolicy").first()
+    assert entry.changes["密码最小长度"] == [8, 10]
+
+
+def test_a_wrong_one_time_password_is_refused_and_counted(persona):
+    client = Client()
+    post_login(client, "auditadmin", DEMO_PASSWORD)
+    assert "不正确" in client.post("/accounts/otp/", {"token": "000000"}).content.decode()
+    assert client.get("/").status_code == 302
+    assert persona("auditadmin").failed_logins == 1
