@@ -1,11 +1,17 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from accounts.roles import Action
-from core import access
+from core import access, services
 from core.views import GatedCreateView, GatedDetailView, GatedListView, GatedUpdateView
 from organisations.filtersets import OrganisationFilterSet, RegionFilterSet
 from organisations.forms import OrganisationForm, RegionForm, reachable_regions
-from organisations.models import Organisation, Region
+from organisations.choices import SectionKind
+from organisations.models import DeskResponsibility, Organisation, Region
 from organisations.tables import OrganisationTable, RegionTable
 
 
@@ -43,6 +49,10 @@ class OrganisationDetailView(GatedDetailView):
         context["children"] = access.restrict(self.object.children.all(), user).annotate(n=Count("children"))
         context["desks"] = self.object.responsible_desks.select_related("desk")
         context["departments"] = self.object.desk_responsibilities.select_related("department")
+        context["is_desk"] = self.object.section_kind == SectionKind.DESK
+        if context["is_desk"] and context["can_change"]:
+            context["assignable_departments"] = access.restrict(
+                Organisation.objects.departments().filter(region=self.object.region), user, Action.MANAGE)
         return context
 
 
@@ -119,3 +129,34 @@ class RegionCreateView(GatedCreateView):
 
     def creation_allowed(self, instance) -> bool:
         return bool(instance.parent_id) and reachable_regions(self.request.user).filter(pk=instance.parent_id).exists()
+
+
+@login_required
+@require_POST
+def desk_assign(request, pk):
+    """The system admin sets which departments a finance business desk is responsible for."""
+    desk = access.get_object_or_404(Organisation.objects.all(), request.user, Action.MANAGE, pk=pk)
+    department = access.get_object_or_404(Organisation.objects.departments(), request.user, Action.MANAGE,
+                                          pk=request.POST.get("department") or 0)
+    reason = request.POST.get("reason", "")
+    existing = DeskResponsibility.objects.filter(department=department).first()
+    try:
+        if existing is not None:
+            services.delete_record(existing, reason=reason or f"改由{desk.name}归口")
+        services.create_record(DeskResponsibility(desk=desk, department=department), reason=reason)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"{department.name} 已由 {desk.name} 归口管理")
+    return redirect(desk.get_absolute_url())
+
+
+@login_required
+@require_POST
+def desk_unassign(request, pk, responsibility_pk):
+    desk = access.get_object_or_404(Organisation.objects.all(), request.user, Action.MANAGE, pk=pk)
+    responsibility = access.get_object_or_404(DeskResponsibility.objects.filter(desk=desk), request.user,
+                                              Action.MANAGE, pk=responsibility_pk)
+    services.delete_record(responsibility, reason=request.POST.get("reason", ""))
+    messages.success(request, f"已取消 {responsibility.department.name} 的归口")
+    return redirect(desk.get_absolute_url())
