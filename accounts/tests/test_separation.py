@@ -62,3 +62,16 @@ def test_pages_of_each_administrator(client_as):
     assert auditadmin.get("/audit/").status_code == 200
     assert auditadmin.get("/accounts/users/").status_code == 404
     assert auditadmin.get("/accounts/policy/").status_code == 404
+
+
+def test_create_admins_bootstraps_three_separate_accounts(capsys):
+    from django.core.management import call_command
+
+    call_command("create_admins", bureau="示范市中区财政局", prefix="zq_")
+    out = capsys.readouterr().out
+    for username, role in [("zq_sysadmin", Role.SYSTEM_ADMIN), ("zq_secadmin", Role.SECURITY_ADMIN),
+                           ("zq_auditadmin", Role.AUDIT_ADMIN)]:
+        assert username in out
+        user = RoleAssignment.objects.get(user__username=username).user
+        assert user.role_names() == {role}
+        assert user.must_change_password

@@ -17,3 +17,16 @@ def change_pair(value, index):
         item = value[index]
         return "（空）" if item in (None, "") else item
     return value if index == 1 else ""
+
+
+@register.filter
+def as_control(field):
+    """Render a bound form field's widget with the Bootstrap class that fits it."""
+    from django.forms import widgets
+
+    widget = field.field.widget
+    css = "form-select" if isinstance(widget, widgets.Select) else "form-control"
+    if isinstance(widget, widgets.CheckboxInput):
+        css = "form-check-input"
+    existing = widget.attrs.get("class", "")
+    return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
