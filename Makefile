@@ -64,7 +64,7 @@ otp: install
 	@$(BIN)/python manage.py demo_otp $(USER)
 
 bench: install-test
-	$(BIN)/python bench/run.py
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/list_pages.py --seed
 
 clean:
 	rm -rf $(VENV) var/jixiao.sqlite3* var/test-artifacts
