@@ -79,7 +79,7 @@ def scope_filter(user, model, action: str = Action.VIEW) -> Q:
                 # Administrators reach the organisations/accounts of their bureau's region.
                 result |= _scope_q(model, org_field, assignment, Scope.REGION_SUBTREE, user)
             continue
-        if org_field is None or action not in spec.actions:
+        if org_field is None or action not in spec.actions or getattr(model, "access_admin_only", False):
             continue
         result |= _scope_q(model, org_field, assignment, spec.scope, user)
     return result

@@ -29,6 +29,7 @@ class User(AbstractUser):
     audit_fields = ["username", "name", "organisation", "phone", "email", "is_active", "must_change_password",
                     "locked_until"]
     access_org_field = "organisation"
+    access_admin_only = True  # accounts are reached through administrators' admin_actions only
 
     class Meta:
         verbose_name = "用户"

@@ -107,3 +107,12 @@ def test_administrators_reach_no_business_records_but_manage_accounts(persona):
     auditadmin = persona("auditadmin")
     assert access.has_capability(auditadmin, "read_audit")
     assert not access.restrict(Organisation.objects.all(), auditadmin).exists()
+
+
+@pytest.mark.parametrize("username", ["perf", "edu_reviewer", "auditor", "leader"])
+def test_business_roles_do_not_reach_user_accounts(username, client_as, persona):
+    target = persona("edu_preparer")
+    client = client_as(username)
+    assert client.get(f"/accounts/users/{target.pk}/").status_code == 404
+    assert client.get(f"/api/users/{target.pk}/").status_code == 404
+    assert client.get("/api/users/").json()["count"] == 0
