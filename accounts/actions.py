@@ -142,3 +142,24 @@ def update_policy(actor: User, policy: SecurityPolicy, before: dict, reason: str
         if changes:
             trail.record(AuditAction.UPDATE, policy, changes=changes, reason=reason)
     return changes
+
+
+def reset_otp(actor: User, user: User, reason: str) -> str:
+    """The security admin issues a new second-factor secret (lost phone). Returns it in base32."""
+    import base64
+    import secrets
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _require(actor, "manage_roles")
+    if not user.is_admin_role:
+        raise ValidationError("只有三员账号使用动态口令")
+    if not reason:
+        raise ValidationError("重置动态口令须填写理由")
+    key = secrets.token_bytes(20)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(user=user, name="身份验证器", key=key.hex(), confirmed=True)
+        trail.record(AuditAction.UPDATE, user, changes={"动态口令": ["（旧密钥）", "（已重置）"]}, reason=reason)
+        kill_sessions(user)
+    return base64.b32encode(key).decode()

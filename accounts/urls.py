@@ -17,6 +17,7 @@ urlpatterns = [
     path("users/<int:pk>/disable/", users.user_set_active, {"active": 0}, name="user_disable"),
     path("users/<int:pk>/unlock/", users.user_unlock, name="user_unlock"),
     path("users/<int:pk>/reset-password/", users.user_reset_password, name="user_reset_password"),
+    path("users/<int:pk>/reset-otp/", users.user_reset_otp, name="user_reset_otp"),
     path("users/<int:pk>/roles/", users.role_grant, name="role_grant"),
     path("users/<int:pk>/roles/<int:assignment_pk>/revoke/", users.role_revoke, name="role_revoke"),
     path("policy/", users.policy_view, name="policy"),

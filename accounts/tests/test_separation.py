@@ -75,3 +75,14 @@ def test_create_admins_bootstraps_three_separate_accounts(capsys):
         user = RoleAssignment.objects.get(user__username=username).user
         assert user.role_names() == {role}
         assert user.must_change_password
+
+
+def test_security_admin_resets_an_administrators_second_factor(persona, client_as):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    target = persona("auditadmin")
+    old_key = TOTPDevice.objects.get(user=target).key
+    assert client_as("sysadmin").post(f"/accounts/users/{target.pk}/reset-otp/", {"reason": "手机丢失"}).status_code == 404
+    response = client_as("secadmin").post(f"/accounts/users/{target.pk}/reset-otp/", {"reason": "手机丢失"})
+    assert response.status_code == 302
+    assert TOTPDevice.objects.get(user=target).key != old_key

@@ -183,3 +183,18 @@ def policy_view(request):
     return render(request, "core/form.html", {"form": form, "title": "安全策略",
                                               "intro": "默认值为等保三级基线：密码至少 8 位含 3 类字符，90 天过期，"
                                                        "不得与最近 5 次相同；连续 5 次失败锁定 30 分钟；空闲 30 分钟退出。"})
+
+
+@login_required
+@require_POST
+def user_reset_otp(request, pk):
+    target = _managed_user(request, pk)
+    try:
+        secret = actions.reset_otp(request.user, target, request.POST.get("reason", "").strip())
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, f"已重置动态口令。新密钥（仅显示一次，请当面交给本人）：{secret}")
+    return redirect("accounts:user_detail", pk=pk)
