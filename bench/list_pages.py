@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
 os.environ.setdefault("JIXIAO_SECURE_COOKIES", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Action
 from core import access, services
 from core.views import GatedCreateView, GatedDetailView, GatedListView, GatedUpdateView
+from organisations.choices import SectionKind
 from organisations.filtersets import OrganisationFilterSet, RegionFilterSet
 from organisations.forms import OrganisationForm, RegionForm, reachable_regions
-from organisations.choices import SectionKind
 from organisations.models import DeskResponsibility, Organisation, Region
 from organisations.tables import OrganisationTable, RegionTable
 
