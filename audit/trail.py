@@ -13,6 +13,7 @@ import json
 import uuid
 
 from django.db import connection, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from audit.context import current_actor
@@ -33,7 +34,7 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):  # hasattr(empty_file, "url") raises ValueError, not AttributeError
         return value.name or ""
     return value
 

@@ -4,6 +4,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
 from organisations.api import OrganisationViewSet, RegionViewSet
+from reports.api import WorkReportViewSet
+from workflow.api import ChainViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet)
@@ -11,3 +13,5 @@ router.register("organisations", OrganisationViewSet)
 router.register("users", UserViewSet)
 router.register("me", MeView, basename="me")
 router.register("token", TokenView, basename="token")
+router.register("work-reports", WorkReportViewSet)
+router.register("review-chains", ChainViewSet)

@@ -5,6 +5,8 @@ See docs/admin-guide.md for the list of variables.
 
 from pathlib import Path
 
+from csp.constants import NONCE
+
 from jixiao.env import envbool, envdatabase, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -160,7 +162,7 @@ if envbool("JIXIAO_BEHIND_PROXY", False):
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

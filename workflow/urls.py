@@ -1,6 +1,10 @@
 from django.urls import path
 
-from core.views_shell import placeholder
+from workflow import views
 
 app_name = "workflow"
-urlpatterns = [path("chains/", placeholder, name="chain_list")]
+urlpatterns = [
+    path("chains/", views.chain_list, name="chain_list"),
+    path("chains/new/", views.chain_edit, name="chain_create"),
+    path("chains/<int:pk>/edit/", views.chain_edit, name="chain_edit"),
+]

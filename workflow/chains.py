@@ -1,0 +1,53 @@
+"""Which documents take part, and which chain applies to a given document."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.apps import apps
+from django.db.models import Q
+
+
+@cache
+def reviewable_models() -> tuple:
+    """Every concrete model that inherits workflow.models.Reviewable."""
+    from workflow.models import Reviewable
+
+    return tuple(m for m in apps.get_models() if issubclass(m, Reviewable) and not m._meta.abstract)
+
+
+def document_type_choices() -> list[tuple[str, str]]:
+    return [(m._meta.label_lower, str(m._meta.verbose_name)) for m in reviewable_models()]
+
+
+def document_type_label(label: str) -> str:
+    return dict(document_type_choices()).get(label, label)
+
+
+def document_organisation(doc):
+    """The organisation a document belongs to (the gate's ``access_org_field`` path)."""
+    obj = doc
+    for part in type(doc).access_org_field.split("__"):
+        obj = getattr(obj, part, None) if obj is not None else None
+    return obj
+
+
+def resolve_chain(doc, organisation=None):
+    """The active chain for ``doc``: the nearest region (the organisation's own, then its ancestors)
+    that has one, else the default for all regions; the highest version wins."""
+    from workflow.models import ChainDefinition
+
+    organisation = organisation or document_organisation(doc)
+    label = type(doc)._meta.label_lower
+    codes: list[str] = []
+    if organisation is not None and organisation.region_id:
+        codes = [c for c in organisation.region.path.split("/") if c]
+    candidates = (ChainDefinition.objects.filter(document_type=label, is_active=True)
+                  .filter(Q(region__code__in=codes) | Q(region__isnull=True))
+                  .select_related("region").prefetch_related("steps"))
+    depth = {code: i for i, code in enumerate(codes)}
+
+    def rank(chain):
+        return (depth.get(chain.region.code, -1) if chain.region_id else -1, chain.version)
+
+    return max(candidates, key=rank, default=None)

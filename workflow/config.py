@@ -1,0 +1,82 @@
+"""Configuring chains: who may, and saving a change as a new version (one transaction, audited)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts.roles import ROLE_SPECS, Role
+from audit import trail
+from audit.models import AuditAction
+from core import access
+from organisations.choices import OrgKind
+from workflow.models import ChainDefinition, ChainStep
+
+
+def can_view_chains(user) -> bool:
+    """Every signed-in user reads the chains: who reviews a document, and within what time, is the
+    published procedure (the preparer needs it as much as the performance section). Only system
+    administrators change them (``can_configure``)."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def configurable_regions(user):
+    """Regions whose chains ``user`` may configure: the system administrator's region and below."""
+    from organisations.forms import reachable_regions
+    from organisations.models import Region
+
+    if not access.has_capability(user, "manage_config"):
+        return Region.objects.none()
+    return reachable_regions(user)
+
+
+def can_configure(user, region) -> bool:
+    """A region's chain: an administrator reaching that region. The default chain (no region): an
+    administrator of the top-level finance bureau of the deployment (no bureau above theirs)."""
+    if not access.has_capability(user, "manage_config"):
+        return False
+    if region is not None:
+        return configurable_regions(user).filter(pk=region.pk).exists()
+    from organisations.models import Organisation
+
+    for assignment in user.role_assignments():
+        if "manage_config" not in ROLE_SPECS[assignment.role].capabilities:
+            continue
+        own = assignment.organisation.region
+        above = [code for code in own.path.split("/") if code and code != own.code]
+        if not Organisation.objects.filter(kind=OrgKind.FINANCE_BUREAU, region__code__in=above).exists():
+            return True
+    return False
+
+
+def save_chain(user, *, document_type: str, region, name: str, steps: list[dict], replaces=None,
+               reason: str = "") -> ChainDefinition:
+    """Save a chain as a new version; the one it replaces is deactivated (documents under review keep it)."""
+    if not can_configure(user, region):
+        trail.record(AuditAction.PERMISSION_DENIED, replaces, actor=user, object_type="workflow.chaindefinition",
+                     object_repr=name, reason="无权配置该区划的审核流程")
+        raise PermissionDenied("无权配置该区划的审核流程")
+    with transaction.atomic():
+        same = ChainDefinition.objects.filter(document_type=document_type, region=region)
+        latest = max(same.select_for_update().values_list("version", flat=True), default=0)
+        chain = ChainDefinition(document_type=document_type, region=region, name=name, version=latest + 1)
+        chain.full_clean()
+        chain.save()
+        for order, data in enumerate(steps):
+            step = ChainStep(chain=chain, order=order, name=data["name"], role=data["role"],
+                             deadline_days=data.get("deadline_days"))
+            step.full_clean()
+            step.save()
+        retired = list(same.filter(is_active=True).exclude(pk=chain.pk))
+        same.filter(is_active=True).exclude(pk=chain.pk).update(is_active=False)
+        for old in retired:
+            trail.record(AuditAction.UPDATE, old, actor=user, changes={"启用": [True, False]},
+                         reason=f"被第 {chain.version} 版取代")
+        trail.record(AuditAction.CREATE, chain, actor=user, reason=reason, changes={
+            "流程名称": [None, name],
+            "适用区划": [None, str(region) if region else "默认（全部区划）"],
+            "环节": [None, [f"{i}. {s['name']}（{Role(s['role']).label}，"
+                            f"{s.get('deadline_days') or '不限'}天）" for i, s in enumerate(steps)]],
+        })
+    return chain
+

@@ -1,0 +1,26 @@
+"""Filters every reviewable document's list page and API share: status, overdue, waiting for me."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from core.access import NOTHING
+from workflow.guards import acting_q
+from workflow.models import ReviewStatus
+
+
+class ReviewableFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label="状态")
+    overdue = django_filters.BooleanFilter(method="by_overdue", label="已逾期")
+    mine = django_filters.BooleanFilter(method="by_mine", label="待我办理")
+
+    def by_overdue(self, queryset, name, value):
+        late = Q(step_due_at__lt=timezone.now()) & ~Q(status=ReviewStatus.APPROVED)
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def by_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        q = acting_q(user, queryset.model)
+        if q is NOTHING:
+            return queryset.none() if value else queryset
+        return queryset.filter(q) if value else queryset.exclude(q)

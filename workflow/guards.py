@@ -1,0 +1,90 @@
+"""Who may act on a document at its current step.
+
+The actor must hold the step's role, and that role assignment's reach (its scope in
+accounts.roles, exactly as the access gate reads it) must include the document. A role that
+reaches a whole region (the finance bureau's sections) acts only on documents of its own region:
+the city's performance section reviews the city's documents, the county's reviews the county's.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accounts.roles import ROLE_SPECS, Scope
+from core.access import NOTHING, _prefix, _scope_q
+from workflow.chains import resolve_chain
+from workflow.models import EDITABLE_STATUSES, ReviewStatus
+
+
+def _assignment_q(model, assignment, user) -> Q:
+    spec = ROLE_SPECS[assignment.role]
+    org_field = model.access_org_field
+    q = _scope_q(model, org_field, assignment, spec.scope, user)
+    if q is NOTHING:
+        return NOTHING
+    if spec.scope is Scope.REGION_SUBTREE:
+        q &= Q(**{f"{_prefix(org_field)}region_id": assignment.organisation.region_id})
+    return q
+
+
+def acting_q(user, model) -> Q:
+    """The documents of ``model`` waiting for ``user`` (one Q; the 待办 runs it as one query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    result = NOTHING
+    for assignment in user.role_assignments():
+        q = _assignment_q(model, assignment, user)
+        if q is not NOTHING:
+            result |= Q(current_role=assignment.role) & q
+    if result is NOTHING:
+        return NOTHING
+    return result & ~Q(status=ReviewStatus.APPROVED)
+
+
+def can_act(user, doc) -> bool:
+    """May ``user`` act on ``doc`` at the step it stands at now?"""
+    q = acting_q(user, type(doc))
+    if q is NOTHING or doc.pk is None:
+        return False
+    return type(doc)._default_manager.filter(pk=doc.pk).filter(q).exists()
+
+
+def can_edit(user, doc) -> bool:
+    """Only the preparer at step 0, while the document is a draft or has been returned."""
+    return doc.status in EDITABLE_STATUSES and doc.current_step == 0 and can_act(user, doc)
+
+
+def can_prepare(user, model, organisation) -> bool:
+    """May ``user`` create a ``model`` document for ``organisation`` (holds step 0's role over it)?"""
+    from organisations.models import Organisation
+
+    if organisation is None or user is None or not user.is_authenticated:
+        return False
+    probe = model(**{model.access_org_field.split("__")[0]: organisation})
+    chain = resolve_chain(probe, organisation)
+    first = chain.step(0) if chain else None
+    role = first.role if first else model._meta.get_field("current_role").default
+    result = NOTHING
+    for assignment in user.role_assignments():
+        if assignment.role != role:
+            continue
+        spec = ROLE_SPECS[assignment.role]
+        if spec.scope is Scope.ASSIGNED:
+            continue  # assignments name existing records; they never allow creating one
+        q = _scope_q(Organisation, "", assignment, spec.scope, user)
+        if spec.scope is Scope.REGION_SUBTREE:
+            q &= Q(region_id=assignment.organisation.region_id)
+        result |= q
+    if result is NOTHING:
+        return False
+    return Organisation.objects.filter(pk=organisation.pk).filter(result).exists()
+
+
+def preparer_organisations(user, model):
+    """Organisations ``user`` may prepare ``model`` documents for (form choices)."""
+    from organisations.models import Organisation
+
+    ids = [a.organisation_id for a in user.role_assignments()
+           if ROLE_SPECS[a.role].scope is not Scope.ASSIGNED]
+    candidates = Organisation.objects.filter(pk__in=ids).select_related("region")
+    return Organisation.objects.filter(pk__in=[o.pk for o in candidates if can_prepare(user, model, o)])

@@ -1,0 +1,39 @@
+"""The 待办 provider: every document waiting for the user at its current step (one query per model)."""
+
+from __future__ import annotations
+
+from core.access import NOTHING
+from core.todo import TodoItem
+from workflow.chains import document_organisation, reviewable_models
+from workflow.guards import acting_q
+from workflow.models import ReviewStatus
+
+KIND_BY_STATUS = {ReviewStatus.DRAFT: "填报", ReviewStatus.RETURNED: "退回修改"}
+
+
+def waiting_documents(user, model):
+    q = acting_q(user, model)
+    if q is NOTHING:
+        return model._default_manager.none()
+    org_field = model.access_org_field
+    related = [org_field] if org_field else []
+    return model._default_manager.filter(q).select_related(*related)
+
+
+def provider(user) -> list[TodoItem]:
+    items = []
+    for model in reviewable_models():
+        label = str(model._meta.verbose_name)
+        for doc in waiting_documents(user, model):
+            organisation = document_organisation(doc)
+            items.append(TodoItem(
+                title=f"{label}：{doc}",
+                url=doc.get_absolute_url(),
+                stage=model.todo_stage,
+                kind=KIND_BY_STATUS.get(doc.status, model.todo_kind),
+                organisation=str(organisation or ""),
+                due_at=doc.step_due_at,
+                since=getattr(doc, "updated_at", None),
+            ))
+    return items
+
