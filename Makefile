@@ -60,11 +60,13 @@ test: install-test browser-deps
 lint: install-test
 	$(BIN)/ruff check .
 
+ACCOUNT ?= sysadmin
 otp: install
-	@$(BIN)/python manage.py demo_otp $(USER)
+	@$(BIN)/python manage.py demo_otp $(ACCOUNT)
 
 bench: install-test
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/list_pages.py --seed
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/import_orgs.py
 
 clean:
 	rm -rf $(VENV) var/jixiao.sqlite3* var/test-artifacts

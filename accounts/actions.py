@@ -22,6 +22,12 @@ def _require(actor, capability: str):
         raise PermissionDenied("无权执行此操作")
 
 
+def _guard_admin_account(actor: User, user: User) -> None:
+    """三员分立: the system admin manages business accounts, not the other administrators'."""
+    if user.is_admin_role and user.pk != actor.pk:
+        raise ValidationError("三员分立：管理员账号不能由系统管理员停用或重置密码，请使用 create_admins 等运维命令并留存记录")
+
+
 def set_password(user: User, raw_password: str, *, by_admin: bool, reason: str = "") -> None:
     """Validate and set a password. One set by an administrator must be changed at first login."""
     validate_password(raw_password, user)
@@ -98,6 +104,7 @@ def set_active(actor: User, user: User, active: bool, reason: str) -> None:
     _require(actor, "manage_accounts")
     if user.pk == actor.pk:
         raise ValidationError("不能停用自己的账号")
+    _guard_admin_account(actor, user)
     with transaction.atomic():
         before = trail.snapshot(user)
         user.is_active = active

@@ -39,4 +39,11 @@ class PolicyPasswordValidator:
             raise ValidationError(errors)
 
     def get_help_text(self):
-        return "至少 8 位，包含大写字母、小写字母、数字、符号中的至少 3 类，不含用户名，不与最近 5 次密码相同"
+        from accounts.models import SecurityPolicy
+
+        try:
+            p = SecurityPolicy.current()
+        except Exception:  # noqa: BLE001 - before migrations there is no policy table
+            return "密码须符合安全策略"
+        return (f"至少 {p.min_length} 位，包含大写字母、小写字母、数字、符号中的至少 {p.min_classes} 类，"
+                f"不含用户名，不与最近 {p.history_count} 次密码相同")

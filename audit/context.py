@@ -35,5 +35,13 @@ def acting_as(user=None, ip: str | None = None, name: str = ""):
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR only; behind nginx the proxy sets it via the documented uwsgi/gunicorn config.
+    """The client's address. Behind nginx (JIXIAO_BEHIND_PROXY=1) it is the X-Real-IP header that
+    nginx sets from $remote_addr (docs/admin-guide.md); otherwise REMOTE_ADDR. X-Forwarded-For is
+    never trusted: a client can write anything into it."""
+    from django.conf import settings
+
+    if getattr(settings, "JIXIAO_BEHIND_PROXY", False):
+        real = request.META.get("HTTP_X_REAL_IP", "").strip()
+        if real:
+            return real[:45]
     return request.META.get("REMOTE_ADDR") or None

@@ -2,12 +2,13 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from audit.models import AuditAction, AuditEntry
+from audit.models import SECURITY_ACTIONS, AuditAction, AuditEntry
 
 
 class AuditEntryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices, label="操作")
+    security = django_filters.BooleanFilter(method="security_only", label="仅安全事件")
     object_type = django_filters.CharFilter(label="对象类型")
     object_id = django_filters.CharFilter(label="对象编号")
     actor_name = django_filters.CharFilter(lookup_expr="icontains", label="操作人")
@@ -19,7 +20,12 @@ class AuditEntryFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AuditEntry
-        fields = ["q", "action", "actor_name", "object_type", "object_id", "ip", "since", "until"]
+        fields = ["q", "security", "action", "actor_name", "object_type", "object_id", "ip", "since", "until"]
+
+    def security_only(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(action__in=SECURITY_ACTIONS) if value else queryset.exclude(action__in=SECURITY_ACTIONS)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(object_repr__icontains=value) | Q(reason__icontains=value)

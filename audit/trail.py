@@ -66,7 +66,7 @@ def diff(before: dict, after: dict, model=None) -> dict:
     changes = {}
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
-        if old != new:
+        if old != new and not (old in (None, "", []) and new in (None, "", [])):
             label = key
             if model is not None:
                 try:
@@ -150,10 +150,19 @@ def record(
     return entry
 
 
-def verify_chain(batch: int = 5000):
-    """Yield (entry_id, problem) for every row whose hash or link is wrong."""
+def verify_chain(batch: int = 5000, from_id: int | None = None):
+    """Yield (entry_id, problem) for every row whose hash or link is wrong.
+
+    ``from_id`` starts at that row and trusts its ``prev_hash`` as the anchor: after a DBA purged
+    rows past the retention period, verification resumes from the first row kept.
+    """
     prev = GENESIS
     last_id = 0
+    if from_id is not None:
+        anchor = AuditEntry.objects.filter(id__gte=from_id).order_by("id").first()
+        if anchor is None:
+            return
+        prev, last_id = anchor.prev_hash, anchor.id - 1
     while True:
         rows = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
         if not rows:

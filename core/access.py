@@ -55,9 +55,10 @@ def _scope_q(model, org_field: str, assignment, scope: Scope, user) -> Q:
         from core.models import Assignment
 
         ct = ContentType.objects.get_for_model(model)
-        ids = Assignment.objects.filter(content_type=ct).filter(
-            Q(user_id=user.pk) | Q(organisation_id=org.pk)
-        ).values("object_id")
+        # An agency (or provider) sees what is assigned to its organisation; an expert only what is
+        # assigned to him or her personally.
+        who = Q(user_id=user.pk) if assignment.role == "expert" else Q(user_id=user.pk) | Q(organisation_id=org.pk)
+        ids = Assignment.objects.filter(content_type=ct).filter(who).values("object_id")
         return Q(pk__in=ids)
     return NOTHING
 

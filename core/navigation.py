@@ -8,7 +8,6 @@ class NavLink:
     label: str
     url_name: str
     capability: str | None = None  # shown only to holders of this capability
-    roles: tuple = ()  # or only to holders of one of these roles (empty: every business role)
 
 
 @dataclass

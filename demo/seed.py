@@ -81,7 +81,7 @@ ACCOUNTS = [
     DemoAccount("county_reviewer", "秦审核", Role.DEPT_REVIEWER, "county0:dept:教育", "区县教育局主管部门审核人"),
 ]
 
-# Demo content of later features: functions (index, rng, scale) -> None.
+# Demo content of later features: functions (seeder: Seeder) -> None; use seeder.index, .rng, .created.
 _seeders: list[Callable] = []
 
 

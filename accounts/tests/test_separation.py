@@ -86,3 +86,9 @@ def test_security_admin_resets_an_administrators_second_factor(persona, client_a
     response = client_as("secadmin").post(f"/accounts/users/{target.pk}/reset-otp/", {"reason": "手机丢失"})
     assert response.status_code == 302
     assert TOTPDevice.objects.get(user=target).key != old_key
+
+
+def test_system_admin_cannot_disable_the_other_administrators(persona):
+    with pytest.raises(ValidationError, match="三员分立"):
+        actions.set_active(persona("sysadmin"), persona("auditadmin"), False, "试图停用")
+    assert persona("auditadmin").is_active

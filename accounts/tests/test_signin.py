@@ -182,3 +182,27 @@ def test_a_wrong_one_time_password_is_refused_and_counted(persona):
     assert "不正确" in client.post("/accounts/otp/", {"token": "000000"}).content.decode()
     assert client.get("/").status_code == 302
     assert persona("auditadmin").failed_logins == 1
+
+
+def test_login_never_redirects_to_another_site():
+    client = Client()
+    response = client.post("/accounts/login/?next=https://evil.example/x", {"username": "perf", "password": DEMO_PASSWORD,
+                                                                           "next": "https://evil.example/x"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_client_address_behind_the_proxy_comes_from_x_real_ip(settings):
+    from django.test import RequestFactory
+
+    from audit.context import client_ip
+
+    request = RequestFactory().get("/", HTTP_X_REAL_IP="10.9.8.7", HTTP_X_FORWARDED_FOR="1.2.3.4",
+                                   REMOTE_ADDR="127.0.0.1")
+    settings.JIXIAO_BEHIND_PROXY = False
+    assert client_ip(request) == "127.0.0.1"
+    settings.JIXIAO_BEHIND_PROXY = True
+    assert client_ip(request) == "10.9.8.7"
+
+
+def test_api_schema_needs_a_signed_in_user(client):
+    assert client.get("/api/openapi.json").status_code in (401, 403)

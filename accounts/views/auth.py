@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -27,7 +28,11 @@ def _finish_login(request, user, device=None):
     UserSession.objects.update_or_create(session_key=request.session.session_key,
                                          defaults={"user": user, "ip": client_ip(request)})
     actions.register_success(user, client_ip(request))
-    return redirect(request.POST.get("next") or request.GET.get("next") or "home")
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "home"
+    return redirect(target)
 
 
 def login_view(request):

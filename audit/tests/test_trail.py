@@ -133,3 +133,25 @@ def test_ui_edit_shows_field_change_in_audit_admins_view(client_as):
     entry = AuditEntry.objects.filter(object_id=str(org.pk), action=AuditAction.UPDATE).first()
     page = client_as("auditadmin").get(f"/audit/{entry.pk}/").content.decode()
     assert "联系人" in page and "张老师" in page and "更换联系人" in page
+
+
+def test_verify_audit_can_resume_after_a_retention_purge(capsys):
+    first = trail.record(AuditAction.EXPORT, object_type="x", object_repr="一")
+    second = trail.record(AuditAction.EXPORT, object_type="x", object_repr="二")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jixiao.audit_maintenance = 'on'")
+        else:
+            cursor.execute("DROP TRIGGER audit_entry_no_delete")
+        cursor.execute("DELETE FROM audit_auditentry WHERE id <= %s", [first.pk])
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+    call_command("verify_audit", from_id=second.pk)
+    assert "哈希链完整" in capsys.readouterr().out
+
+
+def test_security_events_filter(client_as):
+    trail.record(AuditAction.LOCKOUT, object_type="x", object_repr="锁定事件")
+    trail.record(AuditAction.CREATE, object_type="x", object_repr="普通新增")
+    page = client_as("auditadmin").get("/audit/?security=true").content.decode()
+    assert "锁定事件" in page and "普通新增" not in page

@@ -21,7 +21,7 @@ ADMINS = [("sysadmin", "系统管理员", Role.SYSTEM_ADMIN), ("secadmin", "安�
 
 
 def _password() -> str:
-    # Meets the default policy: upper, lower, digit and symbol, 16 characters.
+    # Meets the default policy: upper, lower, digit and symbol, 18 characters.
     return f"A{secrets.token_urlsafe(10)}a7#"
 
 

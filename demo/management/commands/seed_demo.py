@@ -8,7 +8,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="small",
-                            help="small：1 市 2 区县；city：约 40 个部门、300 个单位；province：约 10 倍")
+                            help="small：1 市 2 区县；city：1 市 8 区县，约 160 个部门、670 个单位；province：4 市，约 850 个部门、3900 个单位")
         parser.add_argument("--quiet", action="store_true", help="不打印演示账号")
 
     def handle(self, *args, scale, quiet, **options):
@@ -22,5 +22,5 @@ def accounts_text() -> str:
     lines = [f"演示账号（密码均为 {DEMO_PASSWORD}）："]
     for account in ACCOUNTS:
         lines.append(f"  {account.username:<16} {account.name:<6} {account.note}")
-    lines.append(f"三员动态口令：身份验证器密钥 {DEMO_OTP_BASE32}，或运行 `make otp USER=sysadmin` 查看当前口令")
+    lines.append(f"三员动态口令：身份验证器密钥 {DEMO_OTP_BASE32}，或运行 `make otp ACCOUNT=sysadmin` 查看当前口令")
     return "\n".join(lines)
