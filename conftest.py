@@ -44,3 +44,17 @@ def client_as(persona):
         return login_client(persona(username))
 
     return make
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def immediate_tasks(settings, media_root):
+    """Background tasks run at once, inside the request (django-tasks' ImmediateBackend)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default"]}}

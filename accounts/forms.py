@@ -9,15 +9,17 @@ from organisations.models import Organisation
 
 class LoginForm(forms.Form):
     username = forms.CharField(label="用户名", max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username",
+                                                             "class": "form-control"}))
     password = forms.CharField(label="密码", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                 "class": "form-control"}))
 
 
 class OTPForm(forms.Form):
     token = forms.CharField(label="动态口令", max_length=8, min_length=6,
                             widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code",
-                                                          "inputmode": "numeric"}))
+                                                          "inputmode": "numeric", "class": "form-control"}))
 
 
 class PasswordChangeForm(forms.Form):

@@ -45,7 +45,10 @@ class UserImporter(Importer):
     title = "用户"
     sheet_name = "用户"
     model = User
+    export_title = "用户清单"
     list_url_name = "accounts:user_list"
+    import_url_name, template_url_name, export_url_name = (
+        "accounts:user_import", "accounts:user_import_template", "accounts:user_export")
     retain_upload = False  # the file holds initial passwords
     columns = [
         Column("用户名", "username", Text(150), required=True, example="zhangsan",

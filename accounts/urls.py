@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts.views import auth, users
+from imports import views as imports
 
 app_name = "accounts"
 
@@ -11,6 +12,9 @@ urlpatterns = [
     path("password/", auth.password_change_view, name="password_change"),
     path("users/", users.UserListView.as_view(), name="user_list"),
     path("users/new/", users.user_create, name="user_create"),
+    path("users/import/", imports.import_upload, {"kind": "users"}, name="user_import"),
+    path("users/import/template/", imports.template_download, {"kind": "users"}, name="user_import_template"),
+    path("users/export/", imports.export_download, {"kind": "users"}, name="user_export"),
     path("users/<int:pk>/", users.UserDetailView.as_view(), name="user_detail"),
     path("users/<int:pk>/edit/", users.UserEditView.as_view(), name="user_edit"),
     path("users/<int:pk>/enable/", users.user_set_active, {"active": 1}, name="user_enable"),

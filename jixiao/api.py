@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
+from imports.api import ImportJobViewSet
 from organisations.api import OrganisationViewSet, RegionViewSet
 from reports.api import WorkReportViewSet
 from workflow.api import ChainViewSet
@@ -13,5 +14,6 @@ router.register("organisations", OrganisationViewSet)
 router.register("users", UserViewSet)
 router.register("me", MeView, basename="me")
 router.register("token", TokenView, basename="token")
+router.register("imports", ImportJobViewSet, basename="importjob")
 router.register("work-reports", WorkReportViewSet)
 router.register("review-chains", ChainViewSet)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "workflow",
     "reports",
     "demo",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -155,7 +156,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if envbool("JIXIAO_BEHIND_PROXY", False):
+JIXIAO_BEHIND_PROXY = envbool("JIXIAO_BEHIND_PROXY", False)
+if JIXIAO_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy: only the app's own origin (data: for the inline SVG icons in Tabler's CSS).
@@ -197,6 +199,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "全过程预算绩效管理信息系统 REST API",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

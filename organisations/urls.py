@@ -1,5 +1,6 @@
 from django.urls import path
 
+from imports import views as imports
 from organisations import views
 
 app_name = "organisations"
@@ -11,7 +12,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.OrganisationEditView.as_view(), name="edit"),
     path("<int:pk>/desk/", views.desk_assign, name="desk_assign"),
     path("<int:pk>/desk/<int:responsibility_pk>/remove/", views.desk_unassign, name="desk_unassign"),
-    path("import/", views.OrganisationListView.as_view(), name="import"),  # replaced by the import view
+    path("import/", imports.import_upload, {"kind": "organisations"}, name="import"),
+    path("import/template/", imports.template_download, {"kind": "organisations"}, name="import_template"),
+    path("export/", imports.export_download, {"kind": "organisations"}, name="export_tree"),
     path("regions/", views.RegionListView.as_view(), name="region_list"),
     path("regions/new/", views.RegionCreateView.as_view(), name="region_create"),
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),

@@ -31,7 +31,11 @@ class OrganisationListView(GatedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if access.has_capability(self.request.user, "manage_accounts"):
-            context["extra_actions"] = [("organisations:import", "从 Excel 导入", "bi-upload")]
+            context["extra_actions"] = [
+                ("organisations:import", "从 Excel 导入", "bi-upload"),
+                ("organisations:export_tree", "导出机构树", "bi-diagram-3"),
+                ("organisations:import_template", "下载导入模板", "bi-file-earmark-arrow-down"),
+            ]
         return context
 
 

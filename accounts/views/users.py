@@ -37,10 +37,21 @@ class UserListView(GatedListView):
     def can_create(self):
         return access.has_capability(self.request.user, "manage_accounts")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if access.has_capability(self.request.user, "manage_accounts"):
+            context["extra_actions"] = [
+                ("accounts:user_import", "从 Excel 导入", "bi-upload"),
+                ("accounts:user_export", "导出用户清单", "bi-people"),
+                ("accounts:user_import_template", "下载导入模板", "bi-file-earmark-arrow-down"),
+            ]
+        return context
+
 
 class UserDetailView(GatedDetailView):
     model = User
     template_name = "accounts/user_detail.html"
+    context_object_name = "account"  # not "user": that would replace the signed-in user in the page shell
     change_action = "manage"
 
     def base_queryset(self):
@@ -63,6 +74,7 @@ class UserDetailView(GatedDetailView):
 class UserEditView(GatedUpdateView):
     model = User
     form_class = UserForm
+    context_object_name = "account"  # not "user" (see UserDetailView)
     action = "manage"
 
     def get_form_kwargs(self):
@@ -134,6 +146,7 @@ def user_reset_password(request, pk):
     form = ResetPasswordForm(request.POST)
     if form.is_valid():
         def reset():
+            actions._guard_admin_account(request.user, target)
             actions.set_password(target, form.cleaned_data["password"], by_admin=True,
                                  reason=form.cleaned_data["reason"])
             actions.kill_sessions(target)

@@ -8,3 +8,8 @@ document.addEventListener("submit", function (event) {
   const message = form.getAttribute("data-confirm");
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
+document.addEventListener("click", function (event) {
+  // 取消 on forms: back to the previous page (the link's own href is the fallback).
+  const link = event.target.closest("[data-back]");
+  if (link && window.history.length > 1) { event.preventDefault(); window.history.back(); }
+});
