@@ -3,12 +3,13 @@ from django.db.models import Q
 
 from accounts.models import User
 from accounts.roles import Role
+from core.filters import YesNoFilter
 
 
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     role = django_filters.ChoiceFilter(choices=Role.choices, label="角色", method="by_role")
-    is_active = django_filters.BooleanFilter(label="启用")
+    is_active = YesNoFilter(label="启用")
 
     class Meta:
         model = User

@@ -3,12 +3,13 @@ from django import forms
 from django.db.models import Q
 
 from audit.models import SECURITY_ACTIONS, AuditAction, AuditEntry
+from core.filters import YesNoFilter
 
 
 class AuditEntryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
-    action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices, label="操作")
-    security = django_filters.BooleanFilter(method="security_only", label="仅安全事件")
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label="操作")
+    security = YesNoFilter(method="security_only", label="仅安全事件")
     object_type = django_filters.CharFilter(label="对象类型")
     object_id = django_filters.CharFilter(label="对象编号")
     actor_name = django_filters.CharFilter(lookup_expr="icontains", label="操作人")

@@ -2,7 +2,7 @@ from django.utils import timezone
 
 from accounts.roles import ROLE_SPECS
 from core import fiscal
-from core.navigation import STAGES
+from core.navigation import stages_for
 from core.todo import counts_by_stage, todos_for
 
 
@@ -15,7 +15,7 @@ def shell(request):
         request._todo_items = todos_for(user)
     counts = counts_by_stage(request._todo_items)
     return {
-        "nav_stages": STAGES,
+        "nav_stages": stages_for(user),
         "todo_total": len(request._todo_items),
         "todo_counts": counts,
         "fiscal_year": fiscal.current_year(request),

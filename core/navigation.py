@@ -8,6 +8,12 @@ class NavLink:
     label: str
     url_name: str
     capability: str | None = None  # shown only to holders of this capability
+    hidden_for: tuple = ()  # roles that never see this link
+
+    def visible_to(self, user, capabilities: set) -> bool:
+        if self.capability and self.capability not in capabilities:
+            return False
+        return not (self.hidden_for and user.role_names() <= set(self.hidden_for))
 
 
 @dataclass
@@ -39,13 +45,20 @@ STAGES: list[Stage] = [
     Stage("system", "系统管理", "bi-gear", "机构、用户、角色、安全策略、审计日志和审核流程配置。", admin=True,
           links=[
               NavLink("行政区划", "organisations:region_list"),
-              NavLink("机构", "organisations:list"),
+              NavLink("机构", "organisations:list", hidden_for=("audit_admin",)),
               NavLink("用户", "accounts:user_list", capability="manage_accounts"),
               NavLink("角色授权", "accounts:user_list", capability="manage_roles"),
               NavLink("安全策略", "accounts:policy", capability="manage_security"),
               NavLink("审计日志", "audit:list", capability="read_audit"),
-              NavLink("审核流程", "workflow:chain_list"),
+              NavLink("审核流程", "workflow:chain_list", hidden_for=("audit_admin", "security_admin")),
           ]),
 ]
 
 STAGE_KEYS = {s.key for s in STAGES}
+
+
+def stages_for(user) -> list[Stage]:
+    """The three administrators work only in 系统管理 (三员分立); everyone else sees every stage."""
+    if user.is_admin_role:
+        return [s for s in STAGES if s.admin]
+    return STAGES

@@ -50,6 +50,9 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
     title = ""
     create_url_name: str | None = None
 
+    def get_table_kwargs(self):
+        return {"empty_text": "暂无符合条件的记录"}
+
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
             return ["core/table_partial.html"]

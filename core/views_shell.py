@@ -35,7 +35,11 @@ def stage_view(request, key):
     if stage is None:
         raise Http404
     items = [i for i in (getattr(request, "_todo_items", None) or todos_for(request.user)) if i.stage == key]
-    return render(request, "core/stage.html", {"stage": stage, "items": items, "title": stage.label})
+    from accounts.roles import ROLE_SPECS
+
+    capabilities = {c for a in request.user.role_assignments() for c in ROLE_SPECS[a.role].capabilities}
+    links = [link for link in stage.links if link.visible_to(request.user, capabilities)]
+    return render(request, "core/stage.html", {"stage": stage, "items": items, "title": stage.label, "links": links})
 
 
 @login_required

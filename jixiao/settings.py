@@ -177,6 +177,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "core/table.html"

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from core.filters import YesNoFilter
 from organisations.choices import OrgKind, RegionLevel
 from organisations.models import Organisation, Region
 
@@ -9,7 +10,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label="类型")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), label="行政区划")
-    is_active = django_filters.BooleanFilter(label="启用")
+    is_active = YesNoFilter(label="启用")
 
     class Meta:
         model = Organisation

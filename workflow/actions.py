@@ -169,7 +169,7 @@ def save_edit(doc, user, version: int, *, before: dict | None = None, data: dict
     """
     model = type(doc)
     with transaction.atomic():
-        fresh = model._default_manager.select_for_update().get(pk=doc.pk)
+        fresh = model._default_manager.select_for_update(of=("self",)).get(pk=doc.pk)
         if fresh.version != version:
             raise StaleDocument()
         if not guards.can_edit(user, fresh):

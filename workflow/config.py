@@ -58,7 +58,7 @@ def save_chain(user, *, document_type: str, region, name: str, steps: list[dict]
         raise PermissionDenied("无权配置该区划的审核流程")
     with transaction.atomic():
         same = ChainDefinition.objects.filter(document_type=document_type, region=region)
-        latest = max(same.select_for_update().values_list("version", flat=True), default=0)
+        latest = max(same.select_for_update(of=("self",)).values_list("version", flat=True), default=0)
         chain = ChainDefinition(document_type=document_type, region=region, name=name, version=latest + 1)
         chain.full_clean()
         chain.save()

@@ -5,14 +5,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.access import NOTHING
+from core.filters import YesNoFilter
 from workflow.guards import acting_q
 from workflow.models import ReviewStatus
 
 
 class ReviewableFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label="状态")
-    overdue = django_filters.BooleanFilter(method="by_overdue", label="已逾期")
-    mine = django_filters.BooleanFilter(method="by_mine", label="待我办理")
+    overdue = YesNoFilter(method="by_overdue", label="已逾期")
+    mine = YesNoFilter(method="by_mine", label="待我办理")
 
     def by_overdue(self, queryset, name, value):
         late = Q(step_due_at__lt=timezone.now()) & ~Q(status=ReviewStatus.APPROVED)

@@ -11,7 +11,8 @@ PG_FORWARD = """
 CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
 BEGIN
   IF coalesce(current_setting('jixiao.audit_maintenance', true), '') = 'on' THEN
-    RETURN coalesce(OLD, NEW);
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
   END IF;
   RAISE EXCEPTION 'audit trail is append-only (审计日志只能追加)';
 END;
