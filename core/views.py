@@ -49,6 +49,9 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
     export_name = ""
     title = ""
     create_url_name: str | None = None
+    create_capability: str | None = None  # who may create, when creation is a capability
+    extra_actions: tuple = ()  # (url name, label, icon) buttons beside 导出/新增
+    extra_actions_capability: str | None = None
 
     def get_table_kwargs(self):
         return {"empty_text": "暂无符合条件的记录"}
@@ -88,10 +91,12 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["title"] = self.title or self.model._meta.verbose_name_plural
         context["create_url_name"] = self.create_url_name if self.can_create() else None
+        cap = self.extra_actions_capability
+        context["extra_actions"] = self.extra_actions if not cap or access.has_capability(self.request.user, cap) else ()
         return context
 
     def can_create(self) -> bool:
-        return False
+        return bool(self.create_capability) and access.has_capability(self.request.user, self.create_capability)
 
 
 def _export_value(value):

@@ -25,18 +25,13 @@ class OrganisationListView(GatedListView):
     def base_queryset(self):
         return Organisation.objects.select_related("region", "parent")
 
-    def can_create(self):
-        return access.has_capability(self.request.user, "manage_accounts")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if access.has_capability(self.request.user, "manage_accounts"):
-            context["extra_actions"] = [
-                ("organisations:import", "从 Excel 导入", "bi-upload"),
-                ("organisations:export_tree", "导出机构树", "bi-diagram-3"),
-                ("organisations:import_template", "下载导入模板", "bi-file-earmark-arrow-down"),
-            ]
-        return context
+    create_capability = "manage_accounts"
+    extra_actions_capability = "manage_accounts"
+    extra_actions = (
+        ("organisations:import", "从 Excel 导入", "bi-upload"),
+        ("organisations:export_tree", "导出机构树", "bi-diagram-3"),
+        ("organisations:import_template", "下载导入模板", "bi-file-earmark-arrow-down"),
+    )
 
 
 class OrganisationDetailView(GatedDetailView):
@@ -96,8 +91,7 @@ class RegionListView(GatedListView):
     def base_queryset(self):
         return Region.objects.select_related("parent")
 
-    def can_create(self):
-        return access.has_capability(self.request.user, "manage_config")
+    create_capability = "manage_config"
 
 
 class RegionDetailView(GatedDetailView):

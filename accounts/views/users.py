@@ -34,18 +34,13 @@ class UserListView(GatedListView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def can_create(self):
-        return access.has_capability(self.request.user, "manage_accounts")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if access.has_capability(self.request.user, "manage_accounts"):
-            context["extra_actions"] = [
-                ("accounts:user_import", "从 Excel 导入", "bi-upload"),
-                ("accounts:user_export", "导出用户清单", "bi-people"),
-                ("accounts:user_import_template", "下载导入模板", "bi-file-earmark-arrow-down"),
-            ]
-        return context
+    create_capability = "manage_accounts"
+    extra_actions_capability = "manage_accounts"
+    extra_actions = (
+        ("accounts:user_import", "从 Excel 导入", "bi-upload"),
+        ("accounts:user_export", "导出用户清单", "bi-people"),
+        ("accounts:user_import_template", "下载导入模板", "bi-file-earmark-arrow-down"),
+    )
 
 
 class UserDetailView(GatedDetailView):
