@@ -51,6 +51,15 @@ def snapshot(instance) -> dict:
     data = {}
     for name in audit_fields(instance):
         field = instance._meta.get_field(name)
+        custom = getattr(instance, f"audit_display_{name}", None)
+        if custom is not None:
+            # A model shows a field its own way (e.g. a JSON list of choice codes as their labels).
+            data[name] = _plain(custom())
+            continue
+        if isinstance(field, models.BooleanField):
+            value = getattr(instance, name)
+            data[name] = None if value is None else ("是" if value else "否")
+            continue
         if field.is_relation and field.many_to_one:
             value = getattr(instance, name) if getattr(instance, field.attname) is not None else None
         else:

@@ -28,7 +28,9 @@ class Stage:
 
 STAGES: list[Stage] = [
     Stage("assessment", "事前评估", "bi-clipboard-check",
-          "新增项目、政策和专项资金入库前开展事前绩效评估，评估结论作为入库和安排预算的前置条件。"),
+          "新增项目、政策和专项资金入库前开展事前绩效评估，评估结论作为入库和安排预算的前置条件。",
+          links=[NavLink("项目库", "subjects:list"), NavLink("事前绩效评估", "assessments:list"),
+                 NavLink("评估模板", "assessments:template_list")]),
     Stage("targets", "绩效目标", "bi-bullseye",
           "谁申请资金，谁编制目标：绩效目标随预算申报、审核、批复，批复后调整须重新审核。"),
     Stage("monitoring", "运行监控", "bi-activity",

@@ -3,9 +3,11 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
+from assessments.api import AssessmentTemplateViewSet, AssessmentViewSet
 from imports.api import ImportJobViewSet
 from organisations.api import OrganisationViewSet, RegionViewSet
 from reports.api import WorkReportViewSet
+from subjects.api import SubjectViewSet
 from workflow.api import ChainViewSet
 
 router = DefaultRouter()
@@ -16,4 +18,7 @@ router.register("me", MeView, basename="me")
 router.register("token", TokenView, basename="token")
 router.register("imports", ImportJobViewSet, basename="importjob")
 router.register("work-reports", WorkReportViewSet)
+router.register("subjects", SubjectViewSet)
+router.register("assessments", AssessmentViewSet)
+router.register("assessment-templates", AssessmentTemplateViewSet)
 router.register("review-chains", ChainViewSet)

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "audit",
     "workflow",
     "reports",
+    "subjects",
+    "assessments",
     "demo",
     "imports",
 ]

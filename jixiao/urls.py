@@ -14,6 +14,8 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("workflow/", include("workflow.urls")),
     path("reports/", include("reports.urls")),
+    path("subjects/", include("subjects.urls")),
+    path("assessments/", include("assessments.urls")),
     path("imports/", include("imports.urls")),
     path("api/openapi.json", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -114,6 +114,7 @@ def _apply(action, doc, user, version, opinion, target_step):
     to_status = _status_at(to_step, last)
     step = chain.step(to_step) if to_status != ReviewStatus.APPROVED else None
     due = timezone.now() + timedelta(days=step.deadline_days) if step and step.deadline_days else None
+    extra_changes = fresh.before_transition(action, to_status, user) or {}
     values = {"status": to_status, "chain": chain, "current_step": to_step if step else last,
               "current_role": step.role if step else "", "step_due_at": due}
     updated = model._default_manager.filter(pk=fresh.pk, version=version).update(version=F("version") + 1,
@@ -130,12 +131,15 @@ def _apply(action, doc, user, version, opinion, target_step):
     changes = {"状态": [fresh.get_status_display(), ReviewStatus(to_status).label], "环节": [from_name, to_name]}
     if fresh.chain_id != chain.pk:
         changes["审核流程"] = [str(fresh.chain) if fresh.chain_id else None, str(chain)]
+    changes.update(extra_changes)
     trail.record(AuditAction.TRANSITION, fresh, changes=changes, actor=user,
                  reason=f"{ReviewAction(action).label}：{opinion}" if opinion else ReviewAction(action).label)
 
     for key, value in values.items():
         setattr(doc, key, value)
     doc.version = version + 1
+    if extra_changes:
+        doc.refresh_from_db()  # the hook changed fields of its own: the caller sees them too
     return doc
 
 

@@ -17,7 +17,13 @@ def reviewable_models() -> tuple:
 
 
 def document_type_choices() -> list[tuple[str, str]]:
-    return [(m._meta.label_lower, str(m._meta.verbose_name)) for m in reviewable_models()]
+    """Every document type with a chain: each reviewable model, and the chain variants a model
+    declares in ``chain_variants`` (e.g. third-party ex-ante assessments follow a chain of their own)."""
+    choices = []
+    for m in reviewable_models():
+        choices.append((m._meta.label_lower, str(m._meta.verbose_name)))
+        choices.extend((key, str(label)) for key, label in getattr(m, "chain_variants", {}).items())
+    return choices
 
 
 def document_type_label(label: str) -> str:
@@ -38,7 +44,7 @@ def resolve_chain(doc, organisation=None):
     from workflow.models import ChainDefinition
 
     organisation = organisation or document_organisation(doc)
-    label = type(doc)._meta.label_lower
+    label = doc.chain_document_type
     codes: list[str] = []
     if organisation is not None and organisation.region_id:
         codes = [c for c in organisation.region.path.split("/") if c]

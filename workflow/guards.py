@@ -60,7 +60,9 @@ def can_prepare(user, model, organisation) -> bool:
 
     if organisation is None or user is None or not user.is_authenticated:
         return False
-    probe = model(**{model.access_org_field.split("__")[0]: organisation})
+    field = model.access_org_field
+    # A document owned through a path ("subject__organisation") cannot be probed with the organisation.
+    probe = model(**{field: organisation}) if field and "__" not in field else model()
     chain = resolve_chain(probe, organisation)
     first = chain.step(0) if chain else None
     role = first.role if first else model._meta.get_field("current_role").default
@@ -88,3 +90,19 @@ def preparer_organisations(user, model):
            if ROLE_SPECS[a.role].scope is not Scope.ASSIGNED]
     candidates = Organisation.objects.filter(pk__in=ids).select_related("region")
     return Organisation.objects.filter(pk__in=[o.pk for o in candidates if can_prepare(user, model, o)])
+
+
+def holds_role_over(user, doc, roles) -> bool:
+    """Does ``user`` hold one of ``roles`` with a reach that includes ``doc`` (region-bound for
+    region-wide finance roles, as at a chain step)? For document actions outside the chain."""
+    if user is None or not user.is_authenticated or not user.is_active or doc.pk is None:
+        return False
+    result = NOTHING
+    for assignment in user.role_assignments():
+        if assignment.role in roles:
+            q = _assignment_q(type(doc), assignment, user)
+            if q is not NOTHING:
+                result |= q
+    if result is NOTHING:
+        return False
+    return type(doc)._default_manager.filter(pk=doc.pk).filter(result).exists()

@@ -30,3 +30,16 @@ def as_control(field):
         css = "form-check-input"
     existing = widget.attrs.get("class", "")
     return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.filter
+def yuan(value):
+    """An amount in yuan with thousands separators and fen: 1280000 → 1,280,000.00."""
+    from decimal import Decimal, InvalidOperation
+
+    if value in (None, ""):
+        return "—"
+    try:
+        return f"{Decimal(value):,.2f}"
+    except (InvalidOperation, ValueError, TypeError):
+        return value

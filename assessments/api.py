@@ -1,0 +1,121 @@
+"""The API of the ex-ante assessment, behind the same gate as the pages and calling the same actions:
+POST creates the department's assessment (``start_assessment``), PATCH saves scores (``save_scores``),
+``…/submit/``, ``…/approve/``, ``…/return/`` are the review chain; templates are read-only."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from assessments import actions
+from assessments.filtersets import AssessmentFilterSet
+from assessments.models import Assessment, AssessmentScore, AssessmentTemplate, TemplatePoint
+from core import access
+from core.api import GatedModelViewSet, GatedReadOnlyViewSet
+from subjects.models import Subject
+from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin
+
+
+class TemplatePointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TemplatePoint
+        fields = ["id", "order", "dimension", "name", "weight", "guidance"]
+
+
+class AssessmentTemplateSerializer(serializers.ModelSerializer):
+    applies_to_display = serializers.CharField(source="get_applies_to_display", read_only=True)
+    points = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AssessmentTemplate
+        fields = ["id", "code", "name", "applies_to", "applies_to_display", "version", "is_active", "effective_from",
+                  "support_min", "improve_min", "basis", "points"]
+
+    def get_points(self, obj) -> list[dict]:
+        return TemplatePointSerializer(obj.ordered_points(), many=True).data
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    point = serializers.IntegerField(source="point_id", help_text="评估要点 ID（模板版本内）")
+    dimension = serializers.CharField(source="point.dimension", read_only=True)
+    name = serializers.CharField(source="point.name", read_only=True)
+    weight = serializers.DecimalField(source="point.weight", max_digits=6, decimal_places=2, read_only=True)
+    score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, required=False)
+    finding = serializers.CharField(allow_blank=True, required=False)
+
+    class Meta:
+        model = AssessmentScore
+        fields = ["point", "dimension", "name", "weight", "score", "finding"]
+
+
+class AssessmentSerializer(ReviewableSerializer):
+    subject = serializers.PrimaryKeyRelatedField(queryset=Subject.objects.none(), help_text="评估对象（项目）ID")
+    subject_name = serializers.CharField(source="subject.name", read_only=True)
+    subject_code = serializers.CharField(source="subject.code", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True, default=None)
+    template_name = serializers.CharField(source="template.__str__", read_only=True)
+    conclusion_display = serializers.CharField(source="get_conclusion_display", read_only=True)
+    scores = ScoreSerializer(many=True, required=False)
+    report_url = serializers.SerializerMethodField(help_text="Word 报告下载地址（经访问控制）")
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "subject", "subject_name", "subject_code", "kind", "kind_display", "agency", "agency_name",
+                  "template", "template_name", "total_score", "conclusion", "conclusion_display", "summary",
+                  "suggestions", "scores", "report_url", *WORKFLOW_FIELDS, "created_at", "updated_at"]
+        read_only_fields = ["kind", "agency", "template", "total_score", "conclusion"]
+        clean_exclude = ["template"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["subject"].queryset = access.restrict(Subject.objects.all(), request.user)
+        if self.instance is not None and not isinstance(self.instance, list):
+            fields["subject"].read_only = True
+        return fields
+
+    def get_report_url(self, obj) -> str:
+        return reverse("assessments:report", args=[obj.pk])
+
+    def validate(self, attrs):
+        scores = attrs.pop("scores", None)
+        attrs = super().validate(attrs)
+        if scores is not None:
+            attrs["scores"] = scores
+        return attrs
+
+    def create(self, validated_data):
+        return actions.start_assessment(validated_data["subject"], self.context["request"].user,
+                                        reason=self.context.get("reason", ""))
+
+    def update(self, instance, validated_data):
+        request = self.context["request"]
+        try:
+            version = int(request.data.get("version", instance.version))
+        except (TypeError, ValueError):
+            raise serializers.ValidationError({"version": "版本号应为整数"}) from None
+        scores = {item["point_id"]: {k: v for k, v in item.items() if k in ("score", "finding")}
+                  for item in validated_data.get("scores") or []}
+        return actions.save_scores(instance, request.user, version, scores=scores,
+                                   summary=validated_data.get("summary"), suggestions=validated_data.get("suggestions"),
+                                   reason=self.context.get("reason", ""))
+
+
+class AssessmentViewSet(ReviewableViewSetMixin, GatedModelViewSet):
+    queryset = (Assessment.objects.select_related("subject", "agency", "template", "chain")
+                .prefetch_related("chain__steps", "scores__point"))
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilterSet
+
+    def creation_allowed(self, data: dict) -> bool:
+        return True  # start_assessment's guard decides (the department of the subject), and audits a refusal
+
+
+class AssessmentTemplateViewSet(GatedReadOnlyViewSet):
+    """Assessment templates (every version; ``?is_active=true`` for the ones in force)."""
+
+    queryset = AssessmentTemplate.objects.prefetch_related("points")
+    serializer_class = AssessmentTemplateSerializer
+    filterset_fields = ["applies_to", "is_active", "code"]

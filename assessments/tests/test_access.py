@@ -1,0 +1,132 @@
+"""The gate over assessments: pages, API, report download and comparison answer 404 outside reach;
+a commissioned agency reaches that subject and its own assessment only; an expert of the agency who
+was not personally assigned reaches nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from assessments import actions
+from assessments.models import Assessment
+from assessments.tests.helpers import AGENCY, department_assessment, make_subject, org, user
+from audit.models import AuditAction, AuditEntry
+from core import access
+from demo.seed import ACCOUNTS
+from subjects.models import Subject
+
+pytestmark = pytest.mark.django_db
+
+# Who reaches an assessment of a subject of 示范市第一中学 (unit of 示范市教育局, desk 教科文科, city).
+REACHES_SCHOOL = {"edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget", "treasury", "leader",
+                  "auditor"}
+
+
+def test_access_org_field_path_subject_organisation_is_understood_by_the_gate():
+    assessment = department_assessment()
+    # core.access builds f"{field}__path__startswith": the path through the subject works
+    assert access.can(user("edu_reviewer"), "view", assessment)
+    assert not access.can(user("health_reviewer"), "view", assessment)
+    assert access.can(user("desk_edu"), "view", assessment) and not access.can(user("desk_social"), "view", assessment)
+
+
+@pytest.mark.parametrize("username", [a.username for a in ACCOUNTS])
+def test_every_role_on_a_school_assessment(client_as, username):
+    assessment = department_assessment(make_subject("矩阵测试评估项目"))
+    client = client_as(username)
+    page = client.get(f"/assessments/{assessment.pk}/").status_code
+    api = client.get(f"/api/assessments/{assessment.pk}/").status_code
+    word = client.get(f"/assessments/{assessment.pk}/report.docx").status_code
+    listed = "矩阵测试评估项目" in client.get("/assessments/").content.decode()
+    if username in REACHES_SCHOOL:
+        assert (page, api, word, listed) == (200, 200, 200, True)
+    else:
+        assert (page, api, word, listed) == (404, 404, 404, False), username
+
+
+def test_commissioned_agency_sees_that_subject_and_its_assessment_only(client_as):
+    # Given two subjects with department assessments; the second is commissioned to the agency
+    other = department_assessment(make_subject("未委托的项目"))
+    department = department_assessment(make_subject("委托评估的项目"))
+    subject = department.subject
+    third = actions.commission_third_party(subject, user("perf"), org(AGENCY), "独立评估")
+    agency = client_as("agency")
+    # Then the agency reaches the subject and its own assessment …
+    assert agency.get(f"/api/subjects/{subject.pk}/").status_code == 200
+    assert agency.get(f"/assessments/{third.pk}/").status_code == 200
+    assert agency.get(f"/api/assessments/{third.pk}/").status_code == 200
+    assert agency.get(f"/assessments/subject/{subject.pk}/compare/").status_code == 200
+    # … but not the department's assessment of the same subject, nor anything of another subject
+    assert agency.get(f"/assessments/{department.pk}/").status_code == 404
+    assert agency.get(f"/api/assessments/{department.pk}/").status_code == 404
+    assert agency.get(f"/assessments/{other.pk}/").status_code == 404
+    assert agency.get(f"/api/subjects/{other.subject.pk}/").status_code == 404
+    assert agency.get(f"/assessments/subject/{other.subject.pk}/compare/").status_code == 404
+    listed = {a["id"] for a in agency.get("/api/assessments/").json()["results"]}
+    assert third.pk in listed and not listed & {department.pk, other.pk}
+    reach = set(access.restrict(Subject.objects.all(), user("agency")))
+    assert subject in reach and other.subject not in reach
+    # only commissioned (third-party) assessments are in its reach, nothing else of the demo city
+    assert all(a.kind == "third_party" for a in access.restrict(Assessment.objects.all(), user("agency")))
+    # The expert works for the same agency but was not personally assigned: nothing
+    expert = client_as("expert")
+    for url in (f"/assessments/{third.pk}/", f"/api/assessments/{third.pk}/", f"/api/subjects/{subject.pk}/"):
+        assert expert.get(url).status_code == 404
+
+
+def test_compare_page_shows_both_results_to_finance(client_as):
+    department = department_assessment(make_subject("对比项目"), fraction="0.9")
+    third = actions.commission_third_party(department.subject, user("perf"), org(AGENCY), "独立评估")
+    page = client_as("perf").get(f"/assessments/subject/{department.subject.pk}/compare/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "部门评估" in body and "第三方独立评估" in body and AGENCY in body
+    assert third.pk
+
+
+def test_scoring_form_page_saves_and_refuses_outsiders(client_as, media_root):
+    assessment = actions.start_assessment(make_subject("页面评分项目"), user("edu_reviewer"))
+    score = assessment.scores.select_related("point").first()
+    data = {"version": assessment.version, f"score_{score.point_id}": "7", f"finding_{score.point_id}": "符合目录",
+            "summary": "总体可行", "suggestions": "细化指标",
+            f"evidence_{score.point_id}": SimpleUploadedFile("目录截图.pdf", b"%PDF-1.4 test")}
+    response = client_as("edu_reviewer").post(f"/assessments/{assessment.pk}/save/", data)
+    assert response.status_code == 302
+    score.refresh_from_db()
+    assert score.score == 7 and score.finding == "符合目录" and score.evidence.count() == 1
+    evidence = score.evidence.get()
+    assert client_as("desk_edu").get(f"/assessments/evidence/{evidence.pk}/").status_code == 200
+    assert client_as("health_reviewer").get(f"/assessments/evidence/{evidence.pk}/").status_code == 404
+    # the unit preparer reads but may not save; outsiders get 404
+    assert client_as("edu_preparer").post(f"/assessments/{assessment.pk}/save/", data).status_code == 404
+    assert client_as("health_reviewer").post(f"/assessments/{assessment.pk}/save/", data).status_code == 404
+
+
+def test_list_export_is_gated_and_audited(client_as):
+    department_assessment(make_subject("导出测试项目"))
+    response = client_as("desk_edu").get("/assessments/?export=xlsx")
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, object_type="assessments.assessment").exists()
+
+
+def test_api_create_scores_submit_and_return(client_as):
+    subject = make_subject("接口评估项目")
+    reviewer = client_as("edu_reviewer")
+    # outsiders cannot even name the subject
+    assert client_as("health_reviewer").post("/api/assessments/", {"subject": subject.pk},
+                                             content_type="application/json").status_code == 400
+    assert client_as("edu_preparer").post("/api/assessments/", {"subject": subject.pk},
+                                          content_type="application/json").status_code == 403
+    created = reviewer.post("/api/assessments/", {"subject": subject.pk}, content_type="application/json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    scores = [{"point": s["point"], "score": str(s["weight"]), "finding": "好"} for s in body["scores"]]
+    patched = reviewer.patch(f"/api/assessments/{body['id']}/", {"version": body["version"], "scores": scores,
+                                                                 "summary": "论证充分"},
+                             content_type="application/json")
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["total_score"] == "100.00"
+    submitted = reviewer.post(f"/api/assessments/{body['id']}/submit/", {"version": patched.json()["version"]},
+                              content_type="application/json")
+    assert submitted.status_code == 200 and submitted.json()["conclusion_display"] == "予以支持"
+    returned = client_as("desk_edu").post(f"/api/assessments/{body['id']}/return/",
+                                          {"version": submitted.json()["version"], "target_step": 0,
+                                           "opinion": "请补充佐证材料"}, content_type="application/json")
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from assessments import template_views, views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.AssessmentListView.as_view(), name="list"),
+    path("start/", views.start, name="start"),
+    path("commission/", views.commission, name="commission"),
+    path("<int:pk>/", views.AssessmentDetailView.as_view(), name="detail"),
+    path("<int:pk>/save/", views.save, name="save"),
+    path("<int:pk>/transition/", views.AssessmentTransitionView.as_view(), name="transition"),
+    path("<int:pk>/report.docx", views.download_report, name="report"),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("subject/<int:subject_pk>/compare/", views.compare, name="compare"),
+    path("templates/", template_views.template_list, name="template_list"),
+    path("templates/<int:pk>/", template_views.template_detail, name="template_detail"),
+    path("templates/<int:pk>/edit/", template_views.template_edit, name="template_edit"),
+]

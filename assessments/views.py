@@ -1,0 +1,230 @@
+"""Pages of the ex-ante assessment: list, detail with the scoring form and the review panel, the
+side-by-side comparison of a subject's assessments, the Word report and evidence downloads, starting
+and commissioning. Every read goes through the access gate; every change through assessments.actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Action
+from assessments import actions, report
+from assessments.filtersets import AssessmentFilterSet
+from assessments.forms import CommissionForm, StartForm
+from assessments.gating import assessment_clears
+from assessments.models import Assessment, AssessmentEvidence, AssessmentScore
+from assessments.tables import AssessmentTable
+from audit import trail
+from audit.models import AuditAction
+from core import access
+from core.views import GatedDetailView, GatedListView
+from subjects.models import Subject
+from workflow import guards
+from workflow.actions import StaleDocument
+from workflow.guards import preparer_organisations
+from workflow.models import ReviewStatus
+from workflow.views import TransitionView, review_context
+
+
+def _scores_prefetch():
+    return Prefetch("scores", queryset=AssessmentScore.objects.select_related("point").order_by("point__order"))
+
+
+class AssessmentListView(GatedListView):
+    model = Assessment
+    table_class = AssessmentTable
+    filterset_class = AssessmentFilterSet
+    title = "事前绩效评估"
+
+    def base_queryset(self):
+        return Assessment.objects.select_related("subject__organisation", "agency", "chain").prefetch_related(
+            "chain__steps")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        buttons = []
+        if preparer_organisations(self.request.user, Assessment).exists():
+            buttons.append(("assessments:start", "发起部门评估", "bi-plus-lg"))
+        if self.request.user.has_role("performance_section"):
+            buttons.append(("assessments:commission", "委托第三方评估", "bi-building"))
+        context["extra_actions"] = buttons
+        return context
+
+
+def group_by_dimension(scores, evidence) -> list[dict]:
+    """[{dimension, weight, score, rows: [score with .files]}] in template order."""
+    by_score: dict[int, list] = {}
+    for item in evidence:
+        by_score.setdefault(item.score_id, []).append(item)
+    groups: list[dict] = []
+    for score in scores:
+        score.files = by_score.get(score.pk, [])
+        if not groups or groups[-1]["dimension"] != score.point.dimension:
+            groups.append({"dimension": score.point.dimension, "weight": 0, "score": 0, "rows": []})
+        group = groups[-1]
+        group["rows"].append(score)
+        group["weight"] += score.point.weight
+        group["score"] += score.score or 0
+    return groups
+
+
+class AssessmentDetailView(GatedDetailView):
+    model = Assessment
+    template_name = "assessments/assessment_detail.html"
+
+    def base_queryset(self):
+        return Assessment.objects.select_related("subject__organisation", "subject__department", "agency",
+                                                 "template", "chain__region").prefetch_related(_scores_prefetch())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj, user = self.object, self.request.user
+        context.update(review_context(obj, user))
+        evidence = list(obj.evidence.all())
+        context.update({
+            "title": str(obj),
+            "transition_url": reverse("assessments:transition", args=[obj.pk]),
+            "groups": group_by_dimension(list(obj.scores.all()), evidence),
+            "general_evidence": [e for e in evidence if e.score_id is None],
+            "subject_visible": access.can(user, Action.VIEW, obj.subject),
+            "siblings": access.restrict(Assessment.objects.filter(subject_id=obj.subject_id), user).count(),
+            "gate": assessment_clears(obj.subject),
+        })
+        return context
+
+
+class AssessmentTransitionView(TransitionView):
+    model = Assessment
+
+
+def _login_redirect(request):
+    return redirect(f"{reverse('accounts:login')}?next={request.path}")
+
+
+@require_POST
+@login_required
+def save(request, pk):
+    """The scoring form: scores, findings, summary, suggestions and evidence uploads (preparer only)."""
+    assessment = access.get_object_or_404(Assessment.objects.select_related("chain"), request.user, pk=pk)
+    if not guards.can_edit(request.user, assessment):
+        trail.record(AuditAction.PERMISSION_DENIED, assessment, reason="评估不在可修改状态或无编辑权限")
+        raise Http404("无权编辑")
+    scores = {}
+    rows = list(assessment.scores.all())
+    for row in rows:
+        key = f"score_{row.point_id}"
+        if key in request.POST:
+            scores[row.point_id] = {"score": request.POST.get(key, "").strip() or None,
+                                    "finding": request.POST.get(f"finding_{row.point_id}", row.finding)}
+    try:
+        version = int(request.POST.get("version", "0"))
+        actions.save_scores(assessment, request.user, version, scores=scores, summary=request.POST.get("summary"),
+                            suggestions=request.POST.get("suggestions"), reason=request.POST.get("reason", ""))
+        for row in rows:
+            for upload in request.FILES.getlist(f"evidence_{row.point_id}"):
+                actions.add_evidence(assessment, request.user, upload, score=row)
+        for upload in request.FILES.getlist("evidence"):
+            actions.add_evidence(assessment, request.user, upload)
+    except StaleDocument as exc:
+        messages.error(request, exc.message)
+    except ValueError:
+        messages.error(request, "版本号无效，请刷新后重试")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, "已保存评分")
+    return redirect(assessment.get_absolute_url())
+
+
+def download_report(request, pk):
+    """The Word report, through the gate (404 outside reach), recorded as an export."""
+    if not request.user.is_authenticated:
+        return _login_redirect(request)
+    assessment = access.get_object_or_404(
+        Assessment.objects.select_related("subject__organisation", "subject__department", "agency", "template"),
+        request.user, pk=pk)
+    content = report.build(assessment)
+    trail.record(AuditAction.EXPORT, assessment, reason="下载事前绩效评估报告（Word）")
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument."
+                                                  "wordprocessingml.document")
+    from django.utils.encoding import escape_uri_path
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(report.filename(assessment))}"
+    return response
+
+
+def evidence(request, pk):
+    """An evidence file, through the gate of its assessment."""
+    if not request.user.is_authenticated:
+        return _login_redirect(request)
+    item = AssessmentEvidence.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404("记录不存在或无权访问")
+    assessment = access.get_object_or_404(Assessment.objects.all(), request.user, pk=item.assessment_id)
+    trail.record(AuditAction.EXPORT, assessment, reason=f"下载佐证材料 {item.filename}")
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
+
+
+@login_required
+def compare(request, subject_pk):
+    """A subject's assessments side by side (department and third party), per dimension."""
+    subject = access.get_object_or_404(Subject.objects.select_related("organisation"), request.user, pk=subject_pk)
+    columns = list(access.restrict(Assessment.objects.filter(subject=subject), request.user)
+                   .select_related("agency", "template").prefetch_related(_scores_prefetch())
+                   .order_by("kind", "created_at"))
+    return render(request, "assessments/compare.html", {
+        "title": f"{subject.name} · 评估结果对比", "subject": subject, "columns": columns,
+        "rows": actions.comparable(columns), "gate": assessment_clears(subject),
+    })
+
+
+def _startable_subjects(user):
+    orgs = list(preparer_organisations(user, Assessment))
+    if not orgs:
+        return Subject.objects.none()
+    reach = Q()
+    for org in orgs:
+        reach |= Q(organisation__path__startswith=org.path)
+    open_ids = Assessment.objects.filter(kind="department").exclude(status=ReviewStatus.APPROVED).values("subject_id")
+    return (access.restrict(Subject.objects.select_related("organisation"), user).filter(reach)
+            .exclude(pk__in=open_ids))
+
+
+@login_required
+def start(request):
+    subjects = _startable_subjects(request.user)
+    form = StartForm(request.POST or None, subjects=subjects, initial={"subject": request.GET.get("subject")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = actions.start_assessment(form.cleaned_data["subject"], request.user,
+                                                  reason=form.cleaned_data["reason"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, f"已发起：{assessment}")
+            return redirect(assessment.get_absolute_url())
+    return render(request, "core/form.html", {"title": "发起部门事前绩效评估", "form": form})
+
+
+@login_required
+def commission(request):
+    if not request.user.has_role("performance_section"):
+        raise Http404("页面不存在")
+    subjects = access.restrict(Subject.objects.select_related("organisation"), request.user)
+    form = CommissionForm(request.POST or None, subjects=subjects, initial={"subject": request.GET.get("subject")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = actions.commission_third_party(data["subject"], request.user, data["agency"], data["reason"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, f"已委托{assessment.agency.name}独立评估")
+            return redirect(assessment.get_absolute_url())
+    return render(request, "core/form.html", {"title": "委托第三方机构开展事前绩效评估", "form": form})

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SubjectsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "subjects"
+    verbose_name = "项目库"
+
+    def ready(self):
+        from subjects import demo  # noqa: F401 - registers the demo seeder
