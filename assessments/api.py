@@ -13,7 +13,7 @@ from assessments.models import Assessment, AssessmentScore, AssessmentTemplate, 
 from core import access
 from core.api import GatedModelViewSet, GatedReadOnlyViewSet
 from subjects.models import Subject
-from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin
+from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin, requested_version
 
 
 class TemplatePointSerializer(serializers.ModelSerializer):
@@ -92,10 +92,7 @@ class AssessmentSerializer(ReviewableSerializer):
 
     def update(self, instance, validated_data):
         request = self.context["request"]
-        try:
-            version = int(request.data.get("version", instance.version))
-        except (TypeError, ValueError):
-            raise serializers.ValidationError({"version": "版本号应为整数"}) from None
+        version = requested_version(request, instance)
         scores = {item["point_id"]: {k: v for k, v in item.items() if k in ("score", "finding")}
                   for item in validated_data.get("scores") or []}
         return actions.save_scores(instance, request.user, version, scores=scores,

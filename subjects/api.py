@@ -15,7 +15,7 @@ from subjects.choices import FundSource, SubjectKind
 from subjects.filtersets import SubjectFilterSet
 from subjects.models import PurchasedServiceDetail, Subject, SubjectYearAmount
 from subjects.views import with_amounts
-from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin
+from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin, requested_version
 from workflow.guards import can_prepare
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -82,10 +82,7 @@ class SubjectSerializer(ReviewableSerializer):
 
     def update(self, instance, validated_data):
         request = self.context["request"]
-        try:
-            version = int(request.data.get("version", instance.version))
-        except (TypeError, ValueError):
-            raise serializers.ValidationError({"version": "版本号应为整数"}) from None
+        version = requested_version(request, instance)
         for key, value in validated_data.items():
             setattr(instance, key, value)
         subject_services.save_subject(instance, request.user, version, reason=self.context.get("reason", ""),

@@ -18,6 +18,14 @@ WORKFLOW_FIELDS = ["status", "status_display", "chain", "current_step", "current
                    "step_due_at", "overdue", "version"]
 
 
+
+def requested_version(request, instance) -> int:
+    """The document version the client loaded (optimistic locking); the current one if not given."""
+    try:
+        return int(request.data.get("version", instance.version))
+    except (TypeError, ValueError):
+        raise serializers.ValidationError({"version": "版本号应为整数"}) from None
+
 class ReviewableSerializer(CleanModelSerializer):
     """Base of a reviewable document's serializer; the workflow fields are read-only.
 
@@ -33,10 +41,7 @@ class ReviewableSerializer(CleanModelSerializer):
 
     def update(self, instance, validated_data):
         request = self.context["request"]
-        try:
-            version = int(request.data.get("version", instance.version))
-        except (TypeError, ValueError):
-            raise serializers.ValidationError({"version": "版本号应为整数"}) from None
+        version = requested_version(request, instance)
         instance, _ = actions.save_edit(instance, request.user, version, data=validated_data,
                                         reason=self.context.get("reason", ""))
         return instance

@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django.db import migrations
 
+from workflow.migration_helpers import create_default_chain
+
 S000_10 = "《政府购买服务预算绩效管理暂行办法》第十条：开展新增项目事前绩效评价，主要评估申请政府购买服务资金的必要性、可行性、经济性、合理性，评估结果作为项目入库和申请预算的必备条件。"
 NEED = "《政府购买服务预算绩效管理暂行办法》第十条（一）必要性：以政府购买服务指导性目录为依据，考察购买行为是否符合国家和地区经济社会发展规划目标，且在部门职责范围、负面清单外。"
 FEAS = "《政府购买服务预算绩效管理暂行办法》第十条（二）可行性：考察采购方式选择、管理制度落实、合同条款内容的可操作性。"
@@ -89,15 +91,8 @@ def load(apps, schema_editor):
         for order, (dimension, point, weight, guidance) in enumerate(points, start=1):
             Point.objects.create(template=template, order=order, dimension=dimension, name=point,
                                  weight=Decimal(weight), guidance=guidance)
-    ChainDefinition = apps.get_model("workflow", "ChainDefinition")
-    ChainStep = apps.get_model("workflow", "ChainStep")
     for document_type, name, steps in CHAINS:
-        if ChainDefinition.objects.filter(document_type=document_type, region__isnull=True).exists():
-            continue
-        chain = ChainDefinition.objects.create(document_type=document_type, region=None, name=name, version=1,
-                                               is_active=True)
-        for order, step_name, role, days in steps:
-            ChainStep.objects.create(chain=chain, order=order, name=step_name, role=role, deadline_days=days)
+        create_default_chain(apps, document_type, name, steps)
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,8 @@ A system administrator changes it, or adds a region's own chain, on the 审核�
 
 from django.db import migrations
 
+from workflow.migration_helpers import create_default_chain
+
 DOCUMENT_TYPE = "reports.workreport"
 STEPS = [
     (0, "填报", "unit_preparer", None),
@@ -17,14 +19,7 @@ STEPS = [
 
 
 def create_chain(apps, schema_editor):
-    ChainDefinition = apps.get_model("workflow", "ChainDefinition")
-    ChainStep = apps.get_model("workflow", "ChainStep")
-    if ChainDefinition.objects.filter(document_type=DOCUMENT_TYPE, region__isnull=True).exists():
-        return
-    chain = ChainDefinition.objects.create(document_type=DOCUMENT_TYPE, region=None, name="工作报告审核流程",
-                                           version=1, is_active=True)
-    for order, name, role, days in STEPS:
-        ChainStep.objects.create(chain=chain, order=order, name=name, role=role, deadline_days=days)
+    create_default_chain(apps, DOCUMENT_TYPE, "工作报告审核流程", STEPS)
 
 
 class Migration(migrations.Migration):

@@ -7,6 +7,8 @@ changes it, or adds a region's own chain, on the 审核流程 page.
 
 from django.db import migrations
 
+from workflow.migration_helpers import create_default_chain
+
 DOCUMENT_TYPE = "subjects.subject"
 STEPS = [
     (0, "填报", "unit_preparer", None),
@@ -16,14 +18,7 @@ STEPS = [
 
 
 def create_chain(apps, schema_editor):
-    ChainDefinition = apps.get_model("workflow", "ChainDefinition")
-    ChainStep = apps.get_model("workflow", "ChainStep")
-    if ChainDefinition.objects.filter(document_type=DOCUMENT_TYPE, region__isnull=True).exists():
-        return
-    chain = ChainDefinition.objects.create(document_type=DOCUMENT_TYPE, region=None, name="项目入库审核流程",
-                                           version=1, is_active=True)
-    for order, name, role, days in STEPS:
-        ChainStep.objects.create(chain=chain, order=order, name=name, role=role, deadline_days=days)
+    create_default_chain(apps, DOCUMENT_TYPE, "项目入库审核流程", STEPS)
 
 
 class Migration(migrations.Migration):
