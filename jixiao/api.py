@@ -5,9 +5,11 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import MeView, TokenView, UserViewSet
 from assessments.api import AssessmentTemplateViewSet, AssessmentViewSet
 from imports.api import ImportJobViewSet
+from indicators.api import IndicatorProposalViewSet, IndicatorViewSet
 from organisations.api import OrganisationViewSet, RegionViewSet
 from reports.api import WorkReportViewSet
 from subjects.api import SubjectViewSet
+from targets.api import TargetSheetViewSet
 from workflow.api import ChainViewSet
 
 router = DefaultRouter()
@@ -21,4 +23,7 @@ router.register("work-reports", WorkReportViewSet)
 router.register("subjects", SubjectViewSet)
 router.register("assessments", AssessmentViewSet)
 router.register("assessment-templates", AssessmentTemplateViewSet)
+router.register("target-sheets", TargetSheetViewSet)
 router.register("review-chains", ChainViewSet)
+router.register("indicators", IndicatorViewSet)
+router.register("indicator-proposals", IndicatorProposalViewSet)

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "reports",
     "subjects",
     "assessments",
+    "indicators",
+    "targets",
     "demo",
     "imports",
 ]

@@ -16,6 +16,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("subjects/", include("subjects.urls")),
     path("assessments/", include("assessments.urls")),
+    path("indicators/", include("indicators.urls")),
+    path("targets/", include("targets.urls")),
     path("imports/", include("imports.urls")),
     path("api/openapi.json", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -74,6 +74,7 @@ class SubjectDetailView(GatedDetailView):
         context["title"] = str(subject)
         context["year_amounts"] = subject.year_amounts.all()
         context["assessments"] = subject_assessments(subject, user)
+        context.update(subject_targets(subject, user))
         context.update(assessment_state(subject, user))
         context["attachments"] = subject.attachments.all()
         try:
@@ -273,6 +274,17 @@ def assessment_state(subject, user) -> dict:
 
         can_start = can_start_assessment(user, subject)
     return {"assessment_cleared": cleared, "can_start_assessment": can_start}
+
+
+def subject_targets(subject, user) -> dict:
+    """The subject's target sheets (绩效目标) when that app is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("targets"):
+        return {}
+    from targets.views import subject_targets as targets_of
+
+    return targets_of(subject, user)
 
 
 def subject_assessments(subject, user):

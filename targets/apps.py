@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class TargetsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "targets"
+    verbose_name = "绩效目标"
+
+    def ready(self):
+        from targets import demo  # noqa: F401 - registers the demo seeder

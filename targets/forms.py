@@ -1,0 +1,83 @@
+from decimal import Decimal
+
+from django import forms
+
+from subjects.models import Subject
+from targets.choices import LEVEL2_OF, Comparator, Horizon, Level1, Level2, Standard
+from targets.models import TargetSheet
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+LEVEL2_GROUPED = [(Level1(l1).label, [(v, Level2(v).label) for v in l2s]) for l1, l2s in LEVEL2_OF.items()]
+
+
+class SheetForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="修改说明", required=False, max_length=500,
+                             widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}))
+
+    class Meta:
+        model = TargetSheet
+        fields = ["long_term_goal", "annual_goal", "measure_organisation", "measure_rules", "measure_plan",
+                  "serves_public", "buys_outputs"]
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in
+                   ["long_term_goal", "annual_goal", "measure_organisation", "measure_rules", "measure_plan"]}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+
+class IndicatorForm(forms.Form):
+    horizon = forms.ChoiceField(label="目标期限", choices=Horizon.choices, initial=Horizon.ANNUAL)
+    level1 = forms.ChoiceField(label="一级指标", choices=Level1.choices)
+    level2 = forms.ChoiceField(label="二级指标", choices=LEVEL2_GROUPED)
+    name = forms.CharField(label="三级指标", max_length=200)
+    comparator = forms.ChoiceField(label="指标性质", choices=Comparator.choices, initial=Comparator.GE)
+    target_value = forms.CharField(label="指标值", max_length=200)
+    unit = forms.CharField(label="计量单位", max_length=30, required=False)
+    weight = forms.DecimalField(label="分值", max_digits=5, decimal_places=2, min_value=Decimal("0"),
+                                max_value=Decimal("100"), initial=Decimal("0"))
+    data_source = forms.CharField(label="数据来源", max_length=200, required=False)
+    standard = forms.ChoiceField(label="设定依据", choices=Standard.choices, initial=Standard.PLAN)
+    last_year_actual = forms.CharField(label="上年实际值", max_length=200, required=False)
+    library_indicator = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        level1, level2 = data.get("level1"), data.get("level2")
+        if level1 and level2 and level2 not in LEVEL2_OF.get(level1, ()):
+            self.add_error("level2", f"“{Level2(level2).label}”不属于“{Level1(level1).label}”")
+        return data
+
+
+class StageForm(forms.Form):
+    stage = forms.CharField(label="实施内容", max_length=200)
+    start = forms.DateField(label="开始时间", widget=DATE)
+    finish = forms.DateField(label="完成时间", widget=DATE)
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2, can_delete=True)
+StageFormSet = forms.formset_factory(StageForm, extra=1, can_delete=True)
+
+
+def formset_rows(formset) -> list[dict]:
+    rows = []
+    for form in formset.forms:
+        if not form.has_changed() or form.cleaned_data.get("DELETE") or not form.cleaned_data:
+            continue
+        rows.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
+    return rows
+
+
+class CreateForm(forms.Form):
+    subject = forms.ModelChoiceField(label="项目", queryset=Subject.objects.none())
+    fiscal_year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100)
+
+    def __init__(self, *args, subjects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if subjects is not None:
+            self.fields["subject"].queryset = subjects
+
+
+class AdjustForm(forms.Form):
+    reason = forms.CharField(label="调整原因", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
