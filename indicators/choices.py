@@ -60,5 +60,5 @@ class Direction(models.TextChoices):
 
 
 class Source(models.TextChoices):
-    HANDBOOK = "seed 003 附件2", "seed 003 附件2"
+    HANDBOOK = "seed 003 附件2", "长治市指标手册（附件2）"
     PROPOSAL = "部门提议", "部门提议"

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from core.filters import YesNoFilter
 from indicators.choices import Direction, IndicatorKind, Level1, Level2, Sector, Source
 from indicators.models import Indicator, IndicatorProposal
 from workflow.filtersets import ReviewableFilterSet
@@ -21,7 +22,7 @@ class IndicatorFilterSet(django_filters.FilterSet):
     level2 = django_filters.ChoiceFilter(choices=Level2.choices, label="二级指标")
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label="指标方向")
     source = django_filters.ChoiceFilter(choices=Source.choices, label="来源")
-    is_active = django_filters.BooleanFilter(label="启用")
+    is_active = YesNoFilter(label="启用")
 
     class Meta:
         model = Indicator

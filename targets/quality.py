@@ -271,17 +271,18 @@ def check_feasibility(data: SheetData, params: dict):
     return out
 
 
+# Bases: seed 003 (长治市预算绩效管理办法) 第十三条 and 附件1; weights per DOMAIN.md (practice).
 RULES: dict[str, Rule] = {r.code: r for r in [
-    Rule("completeness", "完整性", Severity.BLOCKING, check_completeness, "seed 003 第十三条（一）"),
-    Rule("relevance", "相关性", Severity.WARNING, check_relevance, "seed 003 第十三条（二）", {"min_share": "0.5"}),
-    Rule("vague_wording", "量化表述", Severity.BLOCKING, check_vague, "seed 003 第十三条（二）"),
-    Rule("value_unit", "指标值与单位一致", Severity.BLOCKING, check_value_unit, "seed 003 附件1 填报说明"),
-    Rule("duplicate", "重复指标", Severity.BLOCKING, check_duplicates, "seed 003 第十三条（一）"),
-    Rule("weights", "分值分配", Severity.BLOCKING, check_weights, "DOMAIN.md 自评分值（实践口径）",
+    Rule("completeness", "完整性", Severity.BLOCKING, check_completeness, "《长治市预算绩效管理办法》第十三条（一）"),
+    Rule("relevance", "相关性", Severity.WARNING, check_relevance, "《长治市预算绩效管理办法》第十三条（二）", {"min_share": "0.5"}),
+    Rule("vague_wording", "量化表述", Severity.BLOCKING, check_vague, "《长治市预算绩效管理办法》第十三条（二）"),
+    Rule("value_unit", "指标值与单位一致", Severity.BLOCKING, check_value_unit, "《长治市预算绩效管理办法》附件1 填报说明"),
+    Rule("duplicate", "重复指标", Severity.BLOCKING, check_duplicates, "《长治市预算绩效管理办法》第十三条（一）"),
+    Rule("weights", "分值分配", Severity.BLOCKING, check_weights, "财预〔2020〕10号 自评表分值（通行做法，可配置）",
          {"weights": DEFAULT_WEIGHTS}),
-    Rule("below_last_year", "目标值低于上年实际", Severity.WARNING, check_below_last_year, "seed 003 第十三条（四）"),
-    Rule("cost_amount", "适当性（成本与申请金额）", Severity.BLOCKING, check_cost_amount, "seed 003 第十三条（三）"),
-    Rule("feasibility", "可行性（保障措施与进度）", Severity.WARNING, check_feasibility, "seed 003 第十三条（四）"),
+    Rule("below_last_year", "目标值低于上年实际", Severity.WARNING, check_below_last_year, "《长治市预算绩效管理办法》第十三条（四）"),
+    Rule("cost_amount", "适当性（成本与申请金额）", Severity.BLOCKING, check_cost_amount, "《长治市预算绩效管理办法》第十三条（三）"),
+    Rule("feasibility", "可行性（保障措施与进度）", Severity.WARNING, check_feasibility, "《长治市预算绩效管理办法》第十三条（四）"),
 ]}
 
 

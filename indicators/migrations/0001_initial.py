@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('subject_kinds', models.JSONField(blank=True, default=list, help_text='项目库对象类型代码列表；留空为全部适用', verbose_name='适用对象类型')),
                 ('reference_values', models.TextField(blank=True, verbose_name='参考值')),
                 ('code', models.CharField(help_text='共性指标如 GX01，行业指标如 HY-JY-01，定性指标如 DX01', max_length=30, unique=True, verbose_name='指标代码')),
-                ('source', models.CharField(choices=[('seed 003 附件2', 'seed 003 附件2'), ('部门提议', '部门提议')], default='seed 003 附件2', max_length=30, verbose_name='来源')),
+                ('source', models.CharField(choices=[('seed 003 附件2', '长治市指标手册（附件2）'), ('部门提议', '部门提议')], default='seed 003 附件2', max_length=30, verbose_name='来源')),
                 ('is_active', models.BooleanField(default=True, verbose_name='启用')),
                 ('search_text', models.TextField(blank=True, editable=False, verbose_name='检索文本')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
