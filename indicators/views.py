@@ -1,21 +1,17 @@
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
-from audit import trail
-from audit.models import AuditAction
 from core import access
-from core.views import GatedCreateView, GatedDetailView, GatedListView, GatedUpdateView
+from core.views import GatedCreateView, GatedDetailView, GatedListView
 from indicators.filtersets import IndicatorFilterSet, IndicatorProposalFilterSet, search_indicators
 from indicators.forms import IndicatorProposalForm
 from indicators.models import Indicator, IndicatorProposal
 from indicators.tables import IndicatorProposalTable, IndicatorTable
-from workflow import actions, guards
-from workflow.views import TransitionView, review_context
+from workflow import guards
+from workflow.views import ReviewableEditView, TransitionView, review_context
 
 PICK_LIMIT = 20
 
@@ -126,39 +122,12 @@ class ProposalCreateView(GatedCreateView):
         return guards.can_prepare(self.request.user, IndicatorProposal, instance.organisation)
 
 
-class ProposalEditView(GatedUpdateView):
+class ProposalEditView(ReviewableEditView):
     """Only the proposing department, only while the proposal is a draft or has been returned."""
 
     model = IndicatorProposal
     form_class = IndicatorProposalForm
-
-    def get_object(self, queryset=None):
-        obj = access.get_object_or_404(IndicatorProposal.objects.select_related("chain"), self.request.user,
-                                       pk=self.kwargs["pk"])
-        if not guards.can_edit(self.request.user, obj):
-            trail.record(AuditAction.PERMISSION_DENIED, obj, reason="文档不在可修改状态或无编辑权限")
-            raise Http404("无权编辑")
-        return obj
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
-
-    def form_valid(self, form):
-        before = trail.snapshot(IndicatorProposal.objects.get(pk=self.object.pk))
-        version = form.cleaned_data.get("version") or 0
-        try:
-            _, changes = actions.save_edit(form.instance, self.request.user, version, before=before,
-                                           reason=form.cleaned_data.get("reason_note", ""))
-        except actions.StaleDocument as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, "已保存" if changes else "没有修改")
-        return redirect(self.object.get_absolute_url())
+    reason_field = "reason_note"
 
 
 class ProposalTransitionView(TransitionView):

@@ -1,5 +1,3 @@
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -7,13 +5,13 @@ from django.urls import reverse
 from audit import trail
 from audit.models import AuditAction
 from core import access, fiscal
-from core.views import GatedCreateView, GatedDetailView, GatedListView, GatedUpdateView
+from core.views import GatedCreateView, GatedDetailView, GatedListView
 from reports.filtersets import WorkReportFilterSet
 from reports.forms import WorkReportForm
 from reports.models import WorkReport
 from reports.tables import WorkReportTable
-from workflow import actions, guards
-from workflow.views import TransitionView, review_context
+from workflow import guards
+from workflow.views import ReviewableEditView, TransitionView, review_context
 
 
 class WorkReportListView(GatedListView):
@@ -56,38 +54,11 @@ class WorkReportCreateView(GatedCreateView):
         return guards.can_prepare(self.request.user, WorkReport, instance.organisation)
 
 
-class WorkReportEditView(GatedUpdateView):
+class WorkReportEditView(ReviewableEditView):
     """Only the preparer, only while the report is a draft or has been returned."""
 
     model = WorkReport
     form_class = WorkReportForm
-
-    def get_object(self, queryset=None):
-        obj = access.get_object_or_404(WorkReport.objects.select_related("chain"), self.request.user, pk=self.kwargs["pk"])
-        if not guards.can_edit(self.request.user, obj):
-            trail.record(AuditAction.PERMISSION_DENIED, obj, reason="文档不在可修改状态或无编辑权限")
-            raise Http404("无权编辑")
-        return obj
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
-
-    def form_valid(self, form):
-        before = trail.snapshot(WorkReport.objects.get(pk=self.object.pk))
-        version = form.cleaned_data.get("version") or 0
-        try:
-            _, changes = actions.save_edit(form.instance, self.request.user, version, before=before,
-                                           reason=form.cleaned_data.get("reason", ""))
-        except actions.StaleDocument as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, "已保存" if changes else "没有修改")
-        return redirect(self.object.get_absolute_url())
 
 
 class WorkReportTransitionView(TransitionView):

@@ -11,7 +11,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from audit import trail
+from audit.models import AuditAction
 from core import access
+from core.views import GatedUpdateView
 from workflow import actions, config, guards
 from workflow.forms import ChainForm, StepFormSet, TransitionForm
 from workflow.models import ChainDefinition, ReviewLog
@@ -41,6 +44,41 @@ def review_context(doc, user) -> dict:
         "review_log": review_history(doc),
         "can_edit": guards.can_edit(user, doc),
     }
+
+
+class ReviewableEditView(GatedUpdateView):
+    """Edit a document on the review chain: only its preparer, only while draft or returned, and only
+    the version the preparer loaded (optimistic locking). Subclasses set ``model`` and ``form_class``."""
+
+    reason_field = "reason"
+
+    def get_object(self, queryset=None):
+        obj = access.get_object_or_404(self.model._default_manager.select_related("chain"), self.request.user,
+                                       pk=self.kwargs["pk"])
+        if not guards.can_edit(self.request.user, obj):
+            trail.record(AuditAction.PERMISSION_DENIED, obj, reason="文档不在可修改状态或无编辑权限")
+            raise Http404("无权编辑")
+        return obj
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        before = trail.snapshot(self.model._default_manager.get(pk=self.object.pk))
+        version = form.cleaned_data.get("version") or 0
+        try:
+            _, changes = actions.save_edit(form.instance, self.request.user, version, before=before,
+                                           reason=form.cleaned_data.get(self.reason_field, ""))
+        except actions.StaleDocument as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, "已保存" if changes else "没有修改")
+        return redirect(self.object.get_absolute_url())
 
 
 class TransitionView(LoginRequiredMixin, View):
