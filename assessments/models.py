@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from assessments import scoring
 from assessments.choices import AppliesTo, AssessmentKind, Conclusion
+from core.files import filename_of, validate_upload_size
 from organisations.choices import OrgKind
 from workflow.models import Reviewable
 
@@ -219,7 +220,7 @@ class AssessmentEvidence(models.Model):
     score = models.ForeignKey(AssessmentScore, verbose_name="评估要点", null=True, blank=True,
                               on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField("佐证材料", upload_to="assessments/%Y/%m/",
-                            validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)])
+                            validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_upload_size])
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
                                     editable=False, on_delete=models.SET_NULL, related_name="+")
@@ -237,14 +238,11 @@ class AssessmentEvidence(models.Model):
 
     @property
     def filename(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+        return filename_of(self.file)
 
     def clean(self) -> None:
         errors = {}
         if self.score_id and self.assessment_id and self.score.assessment_id != self.assessment_id:
             errors["score"] = "评估要点不属于该评估"
-        uploaded = self.file and not getattr(self.file, "_committed", True)
-        if uploaded and self.file.size > settings.JIXIAO_MAX_UPLOAD_BYTES:
-            errors["file"] = f"佐证材料不能超过 {settings.JIXIAO_MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
         if errors:
             raise ValidationError(errors)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from assessments.models import Assessment, AssessmentEvidence, AssessmentScore
 from assessments.tables import AssessmentTable
 from audit import trail
 from audit.models import AuditAction
-from core import access
+from core import access, files
 from core.views import GatedDetailView, GatedListView
 from subjects.models import Subject
 from workflow import guards
@@ -167,8 +167,7 @@ def evidence(request, pk):
     if item is None:
         raise Http404("记录不存在或无权访问")
     assessment = access.get_object_or_404(Assessment.objects.all(), request.user, pk=item.assessment_id)
-    trail.record(AuditAction.EXPORT, assessment, reason=f"下载佐证材料 {item.filename}")
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
+    return files.download(assessment, item.file, what="佐证材料")
 
 
 @login_required

@@ -127,7 +127,6 @@ class ProposalEditView(ReviewableEditView):
 
     model = IndicatorProposal
     form_class = IndicatorProposalForm
-    reason_field = "reason_note"
 
 
 class ProposalTransitionView(TransitionView):

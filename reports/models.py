@@ -3,13 +3,13 @@ summary of its budget performance management work. The first document type on wo
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core.files import validate_upload_size
 from organisations.choices import BUDGETED_KINDS, OrgKind
 from workflow.models import Reviewable
 
@@ -34,7 +34,7 @@ class WorkReport(Reviewable):
                             default=WorkReportKind.ANNUAL_SUMMARY)
     content = models.TextField("报告正文")
     attachment = models.FileField("附件", upload_to="reports/%Y/%m/", blank=True,
-                                  validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS)],
+                                  validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_upload_size],
                                   help_text="可选；PDF、OFD、Word、WPS、Excel 或 ZIP")
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -59,8 +59,5 @@ class WorkReport(Reviewable):
         errors = {}
         if self.organisation_id and self.organisation.kind not in BUDGETED_KINDS:
             errors["organisation"] = "工作报告只能由主管部门或预算单位报送"
-        uploaded = self.attachment and not getattr(self.attachment, "_committed", True)
-        if uploaded and self.attachment.size > settings.JIXIAO_MAX_UPLOAD_BYTES:
-            errors["attachment"] = f"附件不能超过 {settings.JIXIAO_MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
         if errors:
             raise ValidationError(errors)

@@ -1,10 +1,7 @@
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from audit import trail
-from audit.models import AuditAction
-from core import access, fiscal
+from core import access, files, fiscal
 from core.views import GatedCreateView, GatedDetailView, GatedListView
 from reports.filtersets import WorkReportFilterSet
 from reports.forms import WorkReportForm
@@ -70,8 +67,4 @@ def attachment(request, pk):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
     report = access.get_object_or_404(WorkReport.objects.all(), request.user, pk=pk)
-    if not report.attachment:
-        raise Http404("没有附件")
-    trail.record(AuditAction.EXPORT, report, reason=f"下载附件 {report.attachment.name}")
-    return FileResponse(report.attachment.open("rb"), as_attachment=True,
-                        filename=report.attachment.name.rsplit("/", 1)[-1])
+    return files.download(report, report.attachment)

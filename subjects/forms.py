@@ -6,13 +6,14 @@ from organisations.choices import OrgKind
 from organisations.models import Organisation
 from subjects.choices import FundSource, LibraryStage
 from subjects.models import PurchasedServiceDetail, Subject, SubjectAttachment
+from workflow.forms import ReviewableForm
 from workflow.guards import preparer_organisations
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal("0")}
 
 
-class SubjectForm(forms.ModelForm):
+class SubjectForm(ReviewableForm):
     """Create or edit a subject with the money of its current year. Finance-only fields (财政实际安排,
     财政指定须评估, 库内阶段) are not here: they change only through subjects.actions."""
 
@@ -20,10 +21,6 @@ class SubjectForm(forms.ModelForm):
                                              widget=forms.CheckboxSelectMultiple)
     previous_amount = forms.DecimalField(label="上年度金额（元）", initial=Decimal("0"), **MONEY)
     requested_amount = forms.DecimalField(label="本年度申请金额（元）", **MONEY)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    reason = forms.CharField(label="修改说明", required=False, max_length=500,
-                             widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}))
-
     class Meta:
         model = Subject
         fields = ["name", "kind", "organisation", "fiscal_year", "start_year", "end_year", "duration", "is_new",
@@ -34,23 +31,15 @@ class SubjectForm(forms.ModelForm):
                    "feasibility": forms.Textarea(attrs={"rows": 3}), "necessity": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if user is not None:
-            orgs = preparer_organisations(user, Subject)
-            self.fields["organisation"].queryset = orgs
-            if not self.instance.pk and orgs.count() == 1:
-                self.fields["organisation"].initial = orgs.first().pk
-            self.fields["previous"].queryset = Subject.objects.filter(organisation__in=orgs).exclude(
+        super().__init__(*args, user=user, **kwargs)
+        if self.preparer_orgs is not None:
+            self.fields["previous"].queryset = Subject.objects.filter(organisation__in=self.preparer_orgs).exclude(
                 stage=LibraryStage.PENDING).exclude(pk=self.instance.pk)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
             row = self.instance.year_amounts.filter(fiscal_year=self.instance.fiscal_year).first()
             if row is not None:
                 self.fields["previous_amount"].initial = row.previous_amount
                 self.fields["requested_amount"].initial = row.requested_amount
-        else:
-            del self.fields["version"]
-            self.fields["reason"].label = "备注"
 
 
 class PurchasedServiceForm(forms.ModelForm):

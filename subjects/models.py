@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core.files import filename_of, validate_upload_size
 from organisations.choices import BUDGETED_KINDS, OrgKind
 from subjects.choices import (
     SUB_CATEGORIES,
@@ -213,7 +214,7 @@ class SubjectYearAmount(models.Model):
 class SubjectAttachment(models.Model):
     subject = models.ForeignKey(Subject, verbose_name="项目", on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField("附件类别", max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
-    file = models.FileField("文件", upload_to="subjects/%Y/%m/", validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS)])
+    file = models.FileField("文件", upload_to="subjects/%Y/%m/", validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_upload_size])
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
                                     editable=False, on_delete=models.SET_NULL, related_name="+")
@@ -227,12 +228,7 @@ class SubjectAttachment(models.Model):
         ordering = ["subject", "uploaded_at", "pk"]
 
     def __str__(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
-
-    def clean(self) -> None:
-        uploaded = self.file and not getattr(self.file, "_committed", True)
-        if uploaded and self.file.size > settings.JIXIAO_MAX_UPLOAD_BYTES:
-            raise ValidationError({"file": f"附件不能超过 {settings.JIXIAO_MAX_UPLOAD_BYTES // (1024 * 1024)} MB"})
+        return filename_of(self.file)
 
 
 class PurchasedServiceDetail(models.Model):

@@ -8,14 +8,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
 from audit import trail
 from audit.models import AuditAction
-from core import access, fiscal, services
+from core import access, files, fiscal, services
 from core.views import GatedCreateView, GatedDetailView, GatedListView
 from subjects import actions as lifecycle
 from subjects import services as subject_services
@@ -255,10 +255,9 @@ def attachment(request, pk, attachment_pk):
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
     subject = access.get_object_or_404(Subject.objects.all(), request.user, pk=pk)
     item = SubjectAttachment.objects.filter(subject=subject, pk=attachment_pk).first()
-    if item is None or not item.file:
+    if item is None:
         raise Http404("没有附件")
-    trail.record(AuditAction.EXPORT, subject, reason=f"下载附件 {item.file.name}")
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=str(item))
+    return files.download(subject, item.file)
 
 
 def assessment_state(subject, user) -> dict:

@@ -2,7 +2,36 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from workflow.chains import document_type_choices
+from workflow.guards import preparer_organisations
 from workflow.models import ChainStep, ReviewAction
+
+
+class ReviewableForm(forms.ModelForm):
+    """Create or edit a document on the review chain.
+
+    ``organisation`` offers only the organisations the user prepares for (preselected when there is
+    one); ``version`` carries the version the preparer loaded (optimistic lock, edit only); the note
+    field (``note_field``, "reason" unless the model has a field of that name) goes to the audit trail.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    note_field = "reason"
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.note_field] = forms.CharField(
+            label="修改说明" if self.instance.pk else "备注", required=False, max_length=500,
+            widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}))
+        self.preparer_orgs = None
+        if user is not None and "organisation" in self.fields:
+            self.preparer_orgs = preparer_organisations(user, self._meta.model)
+            self.fields["organisation"].queryset = self.preparer_orgs
+            if not self.instance.pk and self.preparer_orgs.count() == 1:
+                self.fields["organisation"].initial = self.preparer_orgs.first().pk
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
 
 
 class TransitionForm(forms.Form):

@@ -50,8 +50,6 @@ class ReviewableEditView(GatedUpdateView):
     """Edit a document on the review chain: only its preparer, only while draft or returned, and only
     the version the preparer loaded (optimistic locking). Subclasses set ``model`` and ``form_class``."""
 
-    reason_field = "reason"
-
     def get_object(self, queryset=None):
         obj = access.get_object_or_404(self.model._default_manager.select_related("chain"), self.request.user,
                                        pk=self.kwargs["pk"])
@@ -70,7 +68,7 @@ class ReviewableEditView(GatedUpdateView):
         version = form.cleaned_data.get("version") or 0
         try:
             _, changes = actions.save_edit(form.instance, self.request.user, version, before=before,
-                                           reason=form.cleaned_data.get(self.reason_field, ""))
+                                           reason=form.cleaned_data.get(form.note_field, ""))
         except actions.StaleDocument as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
