@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "assessments",
     "indicators",
     "targets",
+    "execution",
+    "monitoring",
     "demo",
     "imports",
 ]

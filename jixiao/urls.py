@@ -18,6 +18,8 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("indicators/", include("indicators.urls")),
     path("targets/", include("targets.urls")),
+    path("execution/", include("execution.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("imports/", include("imports.urls")),
     path("api/openapi.json", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

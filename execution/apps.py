@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ExecutionConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "execution"
+    verbose_name = "预算执行数据"
+
+    def ready(self):
+        from execution import demo  # noqa: F401 - registers the demo seeder (after the targets' one)

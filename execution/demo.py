@@ -1,0 +1,1 @@
+"""Demo payments and allocations (issue 5)."""

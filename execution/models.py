@@ -1,0 +1,125 @@
+"""Budget execution data (预算执行数据) that monitoring measures against:
+
+* ``BudgetAllocation`` — 指标下达: budget made available to a unit for a subject in a fiscal year (the
+  denominator of the execution rate).
+* ``Payment`` — 国库集中支付明细: one treasury payment voucher (the numerator).
+
+Both arrive in bulk from the budget-management / treasury systems, by file (CSV, XLSX) or pushed through the
+API, and are loaded set-based (``execution.loading``), never one ORM save per row. The voucher number (and the
+allocation's document number) is the natural key: loading the same records again never counts them twice, and a
+changed amount is a correction, written to the audit trail. A record whose project code does not resolve to a
+subject is kept with ``match_status = unmatched`` for a person to match; one whose paying-unit code is unknown is
+attributed to the finance bureau that supplied it, so that the bureau (and no unit) can see and match it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from execution.choices import MatchStatus, RecordSource
+from subjects.choices import BudgetKind, FundSource
+
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+# Payments may be negative (a refund or a red-ink correction voucher), so no minimum here.
+AMOUNT = {"max_digits": 18, "decimal_places": 2}
+
+
+class ExecutionRecord(models.Model):
+    """Fields shared by allocations and payments: where the money belongs and how it was matched."""
+
+    fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS, db_index=True)
+    payer_code = models.CharField("单位预算编码", max_length=30, help_text="来源系统中的单位编码，原样保存")
+    organisation = models.ForeignKey("organisations.Organisation", verbose_name="预算单位", on_delete=models.PROTECT,
+                                      related_name="+",
+                                      help_text="按单位预算编码匹配；编码未知时为提供数据的财政部门")
+    project_code = models.CharField("项目编码", max_length=40, db_index=True, help_text="来源系统中的项目编码，原样保存")
+    subject = models.ForeignKey("subjects.Subject", verbose_name="项目", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    match_status = models.CharField("匹配状态", max_length=20, choices=MatchStatus.choices,
+                                    default=MatchStatus.UNMATCHED, db_index=True)
+    amount = models.DecimalField("金额（元）", **AMOUNT)
+    budget_kind = models.CharField("预算类别", max_length=20, choices=BudgetKind.choices, default=BudgetKind.GENERAL)
+    fund_source = models.CharField("资金来源", max_length=20, choices=FundSource.choices, default=FundSource.LOCAL)
+    source = models.CharField("数据来源", max_length=10, choices=RecordSource.choices, default=RecordSource.FILE)
+    import_job = models.ForeignKey("imports.ImportJob", verbose_name="导入任务", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("载入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    access_org_field = "organisation"
+
+    class Meta:
+        abstract = True
+
+
+class BudgetAllocation(ExecutionRecord):
+    """指标下达: one budget allocation document line."""
+
+    document_number = models.CharField("指标文号", max_length=60, unique=True)
+    issued_on = models.DateField("下达日期")
+    summary = models.CharField("摘要", max_length=200, blank=True)
+
+    audit_fields = ["document_number", "issued_on", "fiscal_year", "payer_code", "project_code", "subject",
+                    "match_status", "amount", "budget_kind", "fund_source"]
+
+    class Meta:
+        verbose_name = "预算指标"
+        verbose_name_plural = "预算指标"
+        ordering = ["-issued_on", "document_number"]
+        indexes = [models.Index(fields=["subject", "issued_on"], name="allocation_subject_date")]
+
+    def __str__(self) -> str:
+        return f"{self.document_number}（{self.amount} 元）"
+
+
+class Payment(ExecutionRecord):
+    """国库集中支付明细: one payment voucher."""
+
+    voucher_number = models.CharField("支付凭证号", max_length=60, unique=True)
+    paid_on = models.DateField("支付日期")
+    economic_code = models.CharField("经济分类", max_length=20, blank=True, help_text="支出经济分类科目编码")
+    payee = models.CharField("收款人", max_length=200, blank=True)
+    summary = models.CharField("用途", max_length=200, blank=True)
+
+    audit_fields = ["voucher_number", "paid_on", "fiscal_year", "payer_code", "project_code", "subject",
+                    "match_status", "amount", "budget_kind", "fund_source", "economic_code"]
+
+    class Meta:
+        verbose_name = "国库支付明细"
+        verbose_name_plural = "国库支付明细"
+        ordering = ["-paid_on", "voucher_number"]
+        indexes = [models.Index(fields=["subject", "paid_on"], name="payment_subject_date")]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_number}（{self.amount} 元）"
+
+
+class MatchRule(models.Model):
+    """A person's decision that an unknown project code belongs to a subject (人工匹配), remembered so that
+    later files with the same code match automatically. Audited."""
+
+    project_code = models.CharField("项目编码", max_length=40)
+    fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
+    subject = models.ForeignKey("subjects.Subject", verbose_name="项目", on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField("确认时间", auto_now_add=True)
+
+    access_org_field = "subject__organisation"
+    audit_fields = ["project_code", "fiscal_year", "subject"]
+
+    class Meta:
+        verbose_name = "项目编码匹配规则"
+        verbose_name_plural = "项目编码匹配规则"
+        ordering = ["fiscal_year", "project_code"]
+        constraints = [models.UniqueConstraint(fields=["project_code", "fiscal_year"], name="match_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_code} → {self.subject_id}"
+
+
+ZERO = Decimal("0")

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "monitoring"
+    verbose_name = "绩效运行监控"
+
+    def ready(self):
+        # Demo seeders run in registration order: execution figures first, then rounds and warnings.
+        from monitoring import demo_figures  # noqa: F401, I001
+        from monitoring import demo  # noqa: F401

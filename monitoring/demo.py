@@ -1,0 +1,1 @@
+"""Demo monitoring round, tables, warnings and disposals (issue 5)."""

@@ -1,0 +1,1 @@
+"""Demo execution figures (issue 5)."""

@@ -1,0 +1,150 @@
+"""The monitoring lights as pure functions (DOMAIN.md "Rules with numbers", *practice*), with their numbers
+taken from ``LightThresholds`` (versioned per region). Everything else in monitoring — figures refresh, monitoring
+tables, warnings, reports — asks these functions, so a light means the same on every page.
+
+Execution light: execution rate ÷ time progress < 60 % red, 60–80 % yellow, ≥ 80 % green.
+Indicator light: expected-to-date = annual target × months ÷ 12 for cumulative indicators (the whole annual
+target otherwise); actual < 60 % of it red, 60–80 % yellow, 80–120 % green, ≥ 120 % blue. Negative (≤)
+indicators: green within the limit, red beyond. Qualitative: 达成预期 green, 部分达成 yellow, 未达成 red.
+A subject's target light is its worst indicator's (``worst``).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from monitoring.choices import LIGHT_SEVERITY, Light, QualitativeLevel
+
+FOUR_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    execution_red_below: Decimal = Decimal("0.60")
+    execution_yellow_below: Decimal = Decimal("0.80")
+    indicator_red_below: Decimal = Decimal("0.60")
+    indicator_yellow_below: Decimal = Decimal("0.80")
+    indicator_blue_from: Decimal = Decimal("1.20")
+
+    @classmethod
+    def of(cls, row) -> Thresholds:
+        return cls(row.execution_red_below, row.execution_yellow_below, row.indicator_red_below,
+                   row.indicator_yellow_below, row.indicator_blue_from)
+
+
+DEFAULT = Thresholds()
+
+
+def thresholds_for(region=None, on: date | None = None) -> Thresholds:
+    """The newest thresholds effective on ``on`` for ``region`` or the nearest ancestor region that has its own,
+    else the default row (region empty), else the code defaults above."""
+    from monitoring.models import LightThresholds
+
+    on = on or date.today()
+    rows = LightThresholds.objects.filter(effective_from__lte=on)
+    region_ids = []
+    while region is not None:
+        region_ids.append(region.pk)
+        region = region.parent
+    for region_id in [*region_ids, None]:
+        row = rows.filter(region_id=region_id).order_by("-version").first()
+        if row is not None:
+            return Thresholds.of(row)
+    return DEFAULT
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def time_progress(fiscal_year: int, as_of: date) -> Decimal:
+    """序时进度: the elapsed share of the fiscal year (calendar year) at the end of ``as_of``; 0 before the year,
+    1 after it."""
+    start = date(fiscal_year, 1, 1)
+    days = 366 if calendar.isleap(fiscal_year) else 365
+    elapsed = (as_of - start).days + 1
+    return _q(Decimal(min(max(elapsed, 0), days)) / Decimal(days))
+
+
+def elapsed_months(fiscal_year: int, as_of: date) -> int:
+    """Whole months of the fiscal year covered by data to ``as_of`` (data to 31 July → 7); a month counts once
+    its last day is reached."""
+    if as_of.year < fiscal_year:
+        return 0
+    if as_of.year > fiscal_year:
+        return 12
+    last_day = calendar.monthrange(as_of.year, as_of.month)[1]
+    return as_of.month if as_of.day == last_day else as_of.month - 1
+
+
+def execution_rate(paid: Decimal, available: Decimal) -> Decimal | None:
+    """预算执行率 = paid ÷ available budget; None when nothing is available."""
+    if not available:
+        return None
+    return _q(Decimal(paid) / Decimal(available))
+
+
+def execution_light(rate: Decimal | None, progress: Decimal, thresholds: Thresholds = DEFAULT) -> str:
+    if rate is None:
+        return Light.NONE
+    if not progress:
+        return Light.GREEN  # nothing is due yet
+    ratio = Decimal(rate) / Decimal(progress)
+    if ratio < thresholds.execution_red_below:
+        return Light.RED
+    if ratio < thresholds.execution_yellow_below:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def expected_to_date(annual_target: Decimal, months: int, cumulative: bool = True) -> Decimal:
+    """序时目标: annual target × months ÷ 12 for cumulative indicators; the annual target itself otherwise."""
+    if not cumulative:
+        return Decimal(annual_target)
+    return Decimal(annual_target) * Decimal(months) / Decimal(12)
+
+
+def ratio_light(actual: Decimal, expected: Decimal, thresholds: Thresholds = DEFAULT) -> str:
+    """A positive quantitative indicator: actual against its expected-to-date value."""
+    if expected <= 0:
+        return Light.GREEN if actual >= expected else Light.RED
+    share = Decimal(actual) / Decimal(expected)
+    if share < thresholds.indicator_red_below:
+        return Light.RED
+    if share < thresholds.indicator_yellow_below:
+        return Light.YELLOW
+    if share < thresholds.indicator_blue_from:
+        return Light.GREEN
+    return Light.BLUE
+
+
+def indicator_light(comparator: str, annual_target: Decimal | None, actual: Decimal | None, months: int, *,
+                    cumulative: bool = True, qualitative_level: str = "",
+                    thresholds: Thresholds = DEFAULT) -> str:
+    """The light of one indicator row. ``comparator`` is targets.choices.Comparator ("ge", "le", "eq",
+    "qualitative"); ``cumulative`` False for quality/time/cost indicators, judged against the whole target."""
+    if comparator == "qualitative":
+        return {QualitativeLevel.ACHIEVED: Light.GREEN, QualitativeLevel.PARTLY: Light.YELLOW,
+                QualitativeLevel.NOT_ACHIEVED: Light.RED}.get(qualitative_level, Light.NONE)
+    if annual_target is None or actual is None:
+        return Light.NONE
+    if comparator == "le":  # a negative indicator: within the limit or not
+        return Light.GREEN if actual <= annual_target else Light.RED
+    if not cumulative:
+        # quality / time / cost: green within range, red outside.
+        if comparator == "eq":
+            return Light.GREEN if actual == annual_target else Light.RED
+        return Light.GREEN if actual >= annual_target else Light.RED
+    return ratio_light(Decimal(actual), expected_to_date(Decimal(annual_target), months), thresholds)
+
+
+def worst(lights) -> str:
+    """A subject's target light: its worst indicator light (no data counts only when nothing else is known)."""
+    result = Light.NONE
+    for light in lights:
+        if LIGHT_SEVERITY[Light(light)] > LIGHT_SEVERITY[Light(result)]:
+            result = light
+    return result
