@@ -11,9 +11,12 @@ from audit.models import AuditAction
 
 
 def validate_upload_size(value) -> None:
-    """A newly uploaded file may not exceed JIXIAO_MAX_UPLOAD_BYTES (stored files are not re-checked)."""
+    """A newly uploaded file may not exceed JIXIAO_MAX_UPLOAD_BYTES (stored files are not re-checked).
+
+    ``value`` is a model field's file (``_committed`` False until it is stored) or a request's
+    ``UploadedFile`` from a plain form field (no ``_committed``: always new, always checked)."""
     limit = settings.JIXIAO_MAX_UPLOAD_BYTES
-    if value and not getattr(value, "_committed", True) and value.size > limit:
+    if value and not getattr(value, "_committed", False) and value.size > limit:
         raise ValidationError(f"文件不能超过 {limit // (1024 * 1024)} MB（本文件 {value.size / 1024 / 1024:.1f} MB）")
 
 

@@ -11,11 +11,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import access
-from core.api import GatedModelViewSet
+from core.api import GatedModelViewSet, GatedReadOnlyViewSet
 from subjects.models import Subject
 from targets import actions, quality
 from targets.filtersets import TargetSheetFilterSet
-from targets.models import ScheduleStage, TargetIndicator, TargetSheet
+from targets.models import (
+    CommonIndicatorSet,
+    IndicatorComment,
+    RegionalTarget,
+    ScheduleStage,
+    TargetIndicator,
+    TargetSheet,
+)
 from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin, requested_version
 
 
@@ -28,8 +35,8 @@ class TargetIndicatorSerializer(serializers.ModelSerializer):
         model = TargetIndicator
         fields = ["id", "horizon", "level1", "level1_display", "level2", "level2_display", "name", "comparator",
                   "comparator_display", "target_value", "unit", "weight", "data_source", "standard",
-                  "last_year_actual", "library_indicator", "order"]
-        read_only_fields = ["order"]
+                  "last_year_actual", "library_indicator", "is_common_required", "order"]
+        read_only_fields = ["order", "is_common_required"]
 
 
 class ScheduleStageSerializer(serializers.ModelSerializer):
@@ -53,13 +60,15 @@ class TargetSheetSerializer(ReviewableSerializer):
     indicators = TargetIndicatorSerializer(many=True, required=False)
     stages = ScheduleStageSerializer(many=True, required=False)
     findings = QualityFindingSerializer(many=True, read_only=True)
+    rule_set_number = serializers.IntegerField(source="rule_set.number", read_only=True, default=None,
+                                               help_text="产生智能审核结果的规则版本号")
 
     class Meta:
         model = TargetSheet
         fields = ["id", "subject", "subject_name", "fiscal_year", "revision", "previous", "adjustment_reason",
                   "is_current", "long_term_goal", "annual_goal", "measure_organisation", "measure_rules",
                   "measure_plan", "serves_public", "buys_outputs", "indicators", "stages", "findings",
-                  "blocking_count", "warning_count", "checked_at", *WORKFLOW_FIELDS, "created_at", "updated_at"]
+                  "blocking_count", "warning_count", "checked_at", "rule_set_number", *WORKFLOW_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["revision", "previous", "adjustment_reason", "is_current", "blocking_count",
                             "warning_count", "checked_at"]
         extra_kwargs = {"annual_goal": {"required": False}}
@@ -103,14 +112,83 @@ class TargetAdjustSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class IndicatorCommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorComment
+        fields = ["id", "sheet", "indicator", "indicator_label", "author_name", "step_name", "text", "resolved",
+                  "created_at"]
+        read_only_fields = ["sheet", "indicator_label", "author_name", "step_name", "resolved", "created_at"]
+
+
+class RegionalRowSerializer(serializers.Serializer):
+    region = serializers.IntegerField(help_text="区域（行政区划）ID")
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    values = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
+                                   help_text="{指标 ID: 区域指标值}")
+
+
+class RegionalTargetSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    region_code = serializers.CharField(source="region.code", read_only=True)
+    values = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RegionalTarget
+        fields = ["id", "sheet", "region", "region_code", "region_name", "amount", "note", "values", "updated_at"]
+
+    def get_values(self, obj) -> list[dict]:
+        return [{"indicator": v.indicator_id, "name": v.indicator.name, "value": v.value, "unit": v.indicator.unit}
+                for v in obj.values.all()]
+
+
 class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     queryset = (TargetSheet.objects.select_related("subject", "chain")
                 .prefetch_related("chain__steps", "indicators", "stages"))
     serializer_class = TargetSheetSerializer
     filterset_class = TargetSheetFilterSet
+    # reviewers (view + review, no change) comment through the workflow guard, as for the chain actions
+    transition_actions = (*ReviewableViewSetMixin.transition_actions, "comments")
 
     def creation_allowed(self, data: dict) -> bool:
         return True  # create_sheet's guard decides (the subject's unit preparer) and audits a refusal
+
+    def _transition(self, request, name):
+        """As the engine's, through targets.actions.perform: a return lists the open indicator comments."""
+        from workflow.api import TransitionSerializer
+
+        doc = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        actions.perform(name, doc, request.user, values["version"], values["opinion"], values.get("target_step"))
+        return Response(self.get_serializer(doc).data)
+
+    @extend_schema(request=IndicatorCommentSerializer, responses=IndicatorCommentSerializer(many=True),
+                   summary="指标审核意见（GET 列出本表及之前版本的意见；POST 由当前环节审核人提出）")
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        sheet = self.get_object()
+        if request.method == "POST":
+            data = IndicatorCommentSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            indicator = data.validated_data.get("indicator")
+            comment = actions.add_comment(sheet, request.user, data.validated_data["text"], indicator)
+            return Response(IndicatorCommentSerializer(comment).data, status=201)
+        return Response(IndicatorCommentSerializer(actions.lineage_comments(sheet), many=True).data)
+
+    @extend_schema(request=RegionalRowSerializer(many=True), responses=RegionalTargetSerializer(many=True),
+                   summary="区域分解（GET 查看；POST 保存，仅转移支付整体目标的填报人在可修改状态下）")
+    @action(detail=True, methods=["get", "post"])
+    def regional(self, request, pk=None):
+        sheet = self.get_object()
+        if request.method == "POST":
+            rows = RegionalRowSerializer(data=request.data, many=True)
+            rows.is_valid(raise_exception=True)
+            actions.save_regional(sheet, request.user, rows.validated_data, reason=self.request.headers.get(
+                "X-Reason", ""))
+        queryset = sheet.regional_targets.select_related("region").prefetch_related("values__indicator")
+        return Response(RegionalTargetSerializer(queryset, many=True).data)
 
     @extend_schema(request=TargetAdjustSerializer, summary="申请调整（生成新版本）")
     @action(detail=True, methods=["post"])
@@ -142,3 +220,33 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
                                       "left": r["left"].display_value if r["left"] else None,
                                       "right": r["right"].display_value if r["right"] else None}
                                      for r in diff["changes"]]})
+
+
+class RegionalTargetViewSet(GatedReadOnlyViewSet):
+    """区域绩效目标, read-only: those of sheets within reach, and for a region's finance bureau (its sections
+    that reach the whole region) the rows of its own region and below (ADR 0012)."""
+
+    queryset = RegionalTarget.objects.select_related("region").prefetch_related("values__indicator")
+    serializer_class = RegionalTargetSerializer
+
+    def get_queryset(self):
+        return actions.regional_visible(self.request.user, self.queryset.all()).order_by("pk")
+
+
+class CommonIndicatorSetSerializer(serializers.ModelSerializer):
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CommonIndicatorSet
+        fields = ["id", "region", "fiscal_year", "number", "note", "created_at", "items"]
+
+    def get_items(self, obj) -> list[dict]:
+        return [{"indicator": i.indicator_id, "name": i.name, "level1": i.level1, "level2": i.level2,
+                 "comparator": i.comparator, "unit": i.unit} for i in obj.items.all()]
+
+
+class CommonIndicatorSetViewSet(GatedReadOnlyViewSet):
+    """部门整体共性指标 (every version), read-only; changed on the page by the performance section."""
+
+    queryset = CommonIndicatorSet.objects.prefetch_related("items").order_by("-fiscal_year", "region_id", "-number")
+    serializer_class = CommonIndicatorSetSerializer

@@ -7,4 +7,7 @@ class TargetsConfig(AppConfig):
     verbose_name = "绩效目标"
 
     def ready(self):
-        from targets import demo  # noqa: F401 - registers the demo seeder
+        from targets import (
+            demo,  # noqa: F401 - registers the demo seeder
+            demo_history,  # noqa: F401 - last year's sheets, for 指标推荐
+        )

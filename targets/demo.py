@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from accounts.models import User
 from audit.context import acting_as
@@ -139,3 +140,106 @@ def seed_targets(seeder) -> None:
                     workflow.approve(v2, users["edu_head"], v2.version, "同意调整")
         except (ValidationError, PermissionDenied) as exc:
             seeder.out(f"  演示绩效目标“{name}”停在当前环节：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
+
+
+# --- 部门整体、转移支付、退回意见与逾期 (issue 4, structural parts) --------------------------------------------
+
+DEPARTMENT_SUBJECT = "示范市教育局部门整体支出"
+TRANSFER_SUBJECT = "示范市义务教育薄弱环节改善转移支付资金"
+COMMON_CODES = ["GX05", "GX06"]
+
+
+def _department_subject(department, name: str, kind: str, reviewer):
+    """A subject of the department itself, admitted to the library. The demo has no preparer account at the
+    department (the library chain's step 0), so it is admitted directly, with the audit row saying so."""
+    from audit import trail
+    from audit.models import AuditAction
+    from subjects import services as subject_services
+    from subjects.models import Subject
+
+    subject = Subject.objects.filter(organisation=department, name=name).first()
+    if subject is not None:
+        return subject
+    year = fiscal.default_year()
+    subject = Subject(name=name, kind=kind, organisation=department, fiscal_year=year, start_year=year, end_year=year,
+                      duration="one_off", is_new=False, budget_kind="general",
+                      fund_sources=["local"] if kind == "department_overall" else ["upper_transfer"],
+                      function_subject_code="2050299", category="other_special", sub_category="special_business",
+                      start_date=datetime.date(year, 1, 1), end_date=datetime.date(year, 12, 31),
+                      basis="部门职责与年度工作计划", feasibility="按部门中期财政规划安排。", necessity="履行部门职责。")
+    with acting_as(reviewer):
+        subject_services.create_subject(subject, previous_amount=Decimal("0"), requested_amount=Decimal("12000000"))
+        Subject.objects.filter(pk=subject.pk).update(status="approved", stage="admitted", current_role="")
+        trail.record(AuditAction.TRANSITION, subject, changes={"库内阶段": ["申报中", "已入库"]}, actor=reviewer,
+                     reason="演示数据：部门级对象直接入库")
+    subject.refresh_from_db()
+    return subject
+
+
+def _own_indicators() -> list[dict]:
+    rows = _indicators("教育", Decimal("12000000"))
+    rows[3]["target_value"] = "1200"
+    return rows
+
+
+@register
+def seed_department_targets(seeder) -> None:
+    """A department-overall sheet with finance's common indicators (returned by the desk with comments pinned to
+    indicators, correction due in 10 days), and a transfer payment's overall sheet decomposed to the counties
+    (its submission deadline passed: overdue)."""
+    from audit import trail
+    from audit.models import AuditAction
+    from indicators.models import Indicator
+    from targets import actions
+    from targets.models import CommonIndicatorSet, TargetSheet
+    from workflow import actions as workflow
+
+    department = seeder.index.get("city:dept:教育")
+    users = {u.username: u for u in User.objects.filter(username__in=["perf", "edu_reviewer", "desk_edu"])}
+    if department is None or len(users) < 3:
+        return
+    year = fiscal.default_year()
+    perf, reviewer, desk = users["perf"], users["edu_reviewer"], users["desk_edu"]
+    try:
+        if not CommonIndicatorSet.objects.filter(region=department.region, fiscal_year=year).exists():
+            items = [{"indicator": i} for i in Indicator.objects.filter(code__in=COMMON_CODES).order_by("code")]
+            with acting_as(perf):
+                actions.save_common_set(perf, department.region, year, items, note="演示数据：部门整体共性指标")
+            seeder.created += 1
+        overall = _department_subject(department, DEPARTMENT_SUBJECT, "department_overall", reviewer)
+        if not TargetSheet.objects.filter(subject=overall, fiscal_year=year).exists():
+            with acting_as(reviewer):
+                sheet = actions.create_sheet(overall, reviewer, year, reason="演示数据")
+                common = [{**{k: getattr(i, k) for k in actions.INDICATOR_FIELDS}, "target_value": "95",
+                           "library_indicator": i.library_indicator_id} for i in sheet.indicators.all()]
+                sheet = actions.save_sheet(sheet, reviewer, sheet.version, data=_data(overall),
+                                           indicators=[*common, *_own_indicators()], stages=_stages(year))
+                workflow.submit(sheet, reviewer, sheet.version, "部门整体绩效目标，请审核")
+            seeder.created += 1
+            with acting_as(desk):
+                cost = sheet.indicators.filter(level1="cost").first()
+                actions.add_comment(sheet, desk, "成本指标与部门预算总额口径不一致，请按部门预算核定数填列", cost)
+                actions.add_comment(sheet, desk, "共性指标“目标完成率”的指标值请与年度工作计划衔接",
+                                    sheet.indicators.filter(is_common_required=True).first())
+                actions.perform("return", sheet, desk, sheet.version, "请按意见修改后重新报送", 0)
+        transfer = _department_subject(department, TRANSFER_SUBJECT, "transfer_overall", reviewer)
+        if not TargetSheet.objects.filter(subject=transfer, fiscal_year=year).exists():
+            with acting_as(reviewer):
+                sheet = actions.create_sheet(transfer, reviewer, year, reason="演示数据")
+                sheet = actions.save_sheet(sheet, reviewer, sheet.version, data=_data(transfer),
+                                           indicators=_own_indicators(), stages=_stages(year))
+                regions = list(actions.regions_below(sheet))
+                quantity = sheet.indicators.get(level2="quantity")
+                rows = []
+                for n, region in enumerate(regions):
+                    values = {i.pk: i.target_value for i in sheet.indicators.filter(horizon="annual")}
+                    values[quantity.pk] = "1" if n == 0 else "0"
+                    rows.append({"region": region.pk, "amount": Decimal("12000000") / len(regions), "values": values})
+                actions.save_regional(sheet, reviewer, rows, reason="演示数据：区域分解")
+                late = timezone.now() - datetime.timedelta(days=2)
+                TargetSheet.objects.filter(pk=sheet.pk).update(step_due_at=late)
+                trail.record(AuditAction.UPDATE, sheet, changes={"办理期限": [None, f"{late:%Y-%m-%d}"]}, actor=reviewer,
+                             reason="演示数据：报送期限已过（逾期示例）")
+            seeder.created += 1
+    except (ValidationError, PermissionDenied) as exc:
+        seeder.out(f"  演示部门整体/转移支付绩效目标未能完成：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")

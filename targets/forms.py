@@ -7,7 +7,10 @@ from targets.choices import LEVEL2_OF, Comparator, Horizon, Level1, Level2, Stan
 from targets.models import TargetSheet
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-LEVEL2_GROUPED = [(Level1(l1).label, [(v, Level2(v).label) for v in l2s]) for l1, l2s in LEVEL2_OF.items()]
+# A blank first choice: a browser posts a select's first option, so without it an untouched extra row of the
+# formset would look changed (level1/level2 filled) and fail as incomplete instead of being skipped.
+BLANK = [("", "——")]
+LEVEL2_GROUPED = BLANK + [(Level1(l1).label, [(v, Level2(v).label) for v in l2s]) for l1, l2s in LEVEL2_OF.items()]
 
 
 class SheetForm(forms.ModelForm):
@@ -29,7 +32,7 @@ class SheetForm(forms.ModelForm):
 
 class IndicatorForm(forms.Form):
     horizon = forms.ChoiceField(label="目标期限", choices=Horizon.choices, initial=Horizon.ANNUAL)
-    level1 = forms.ChoiceField(label="一级指标", choices=Level1.choices)
+    level1 = forms.ChoiceField(label="一级指标", choices=BLANK + Level1.choices)
     level2 = forms.ChoiceField(label="二级指标", choices=LEVEL2_GROUPED)
     name = forms.CharField(label="三级指标", max_length=200)
     comparator = forms.ChoiceField(label="指标性质", choices=Comparator.choices, initial=Comparator.GE)
@@ -61,9 +64,14 @@ StageFormSet = forms.formset_factory(StageForm, extra=1, can_delete=True)
 
 
 def formset_rows(formset) -> list[dict]:
+    """The rows to keep: every existing (initial) row unless deleted — changed or not — and the extra rows
+    that were filled in."""
     rows = []
-    for form in formset.forms:
-        if not form.has_changed() or form.cleaned_data.get("DELETE") or not form.cleaned_data:
+    initial = formset.initial_form_count()
+    for n, form in enumerate(formset.forms):
+        if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+            continue
+        if n >= initial and not form.has_changed():
             continue
         rows.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
     return rows

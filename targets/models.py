@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils import timezone
 from targets.choices import LEVEL2_OF, QUANTITATIVE, Comparator, Horizon, Level1, Level2, Severity, Standard
 from workflow.models import Reviewable
 
+DEPARTMENT_OVERALL_CHAIN = "targets.targetsheet.department_overall"
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
@@ -28,6 +29,10 @@ def parse_number(value) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+def indicator_key(horizon, level1, level2, name) -> str:
+    return "|".join([str(horizon or ""), str(level1 or ""), str(level2 or ""), "".join(str(name or "").split())])
 
 
 class TargetSheet(Reviewable):
@@ -53,12 +58,19 @@ class TargetSheet(Reviewable):
     blocking_count = models.PositiveSmallIntegerField("阻断问题数", default=0, editable=False)
     warning_count = models.PositiveSmallIntegerField("提示问题数", default=0, editable=False)
     checked_at = models.DateTimeField("审核时间", null=True, blank=True, editable=False)
+    rule_set = models.ForeignKey("targets.QualityRuleSet", verbose_name="审核规则版本", null=True, blank=True,
+                                 editable=False, on_delete=models.PROTECT, related_name="+",
+                                 help_text="产生当前智能审核结果的规则版本")
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     access_org_field = "subject__organisation"
     todo_stage = "targets"
     todo_kind = "绩效目标"
+    # 部门整体绩效目标 follow a chain of their own: the department reviewer prepares them (张店区《区级部门单位
+    # 预算绩效管理办法》第十二条（二）: 区业务主管部门……合理确定部门整体绩效目标).
+    # 转移支付整体绩效目标 likewise (张店区《区对下转移支付资金预算绩效管理办法》第十五条（一）: 整体绩效目标由区业务主管部门设定).
+    chain_variants = {DEPARTMENT_OVERALL_CHAIN: "绩效目标（部门整体、转移支付整体：主管部门编报）"}
     audit_fields = ["subject", "fiscal_year", "revision", "adjustment_reason", "long_term_goal", "annual_goal",
                     "measure_organisation", "measure_rules", "measure_plan", "serves_public", "buys_outputs"]
 
@@ -76,6 +88,43 @@ class TargetSheet(Reviewable):
 
     def get_absolute_url(self):
         return reverse("targets:detail", args=[self.pk])
+
+    def _subject_kind(self) -> str | None:
+        try:
+            return self.subject.kind  # also an unsaved subject (a probe for workflow.guards.can_prepare)
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def chain_document_type(self) -> str:
+        from subjects.choices import SubjectKind
+
+        if self._subject_kind() in (SubjectKind.DEPARTMENT_OVERALL, SubjectKind.TRANSFER_OVERALL):
+            return DEPARTMENT_OVERALL_CHAIN
+        return self._meta.label_lower
+
+    @property
+    def is_department_overall(self) -> bool:
+        from subjects.choices import SubjectKind
+
+        return self._subject_kind() == SubjectKind.DEPARTMENT_OVERALL
+
+    @property
+    def is_transfer_overall(self) -> bool:
+        from subjects.choices import SubjectKind
+
+        return self._subject_kind() == SubjectKind.TRANSFER_OVERALL
+
+    @property
+    def deadline_label(self) -> str:
+        """What ``step_due_at`` is at step 0: the first submission (报送期限) or a correction (整改期限)."""
+        from workflow.models import ReviewStatus
+
+        if self.status == ReviewStatus.RETURNED or (self.status == ReviewStatus.DRAFT and self.revision > 1):
+            return "整改期限"
+        if self.status == ReviewStatus.DRAFT:
+            return "报送期限"
+        return "办理期限"
 
     def before_transition(self, action: str, to_status: str, user) -> dict:
         """Submission runs the automatic review and refuses while blocking findings remain; the final
@@ -141,7 +190,7 @@ class TargetIndicator(models.Model):
     level2 = models.CharField("二级指标", max_length=30, choices=Level2.choices)
     name = models.CharField("三级指标", max_length=200)
     comparator = models.CharField("指标性质", max_length=20, choices=Comparator.choices, default=Comparator.GE)
-    target_value = models.CharField("指标值", max_length=200,
+    target_value = models.CharField("指标值", max_length=200, blank=True,
                                     help_text="定量指标填数值；定性指标填文字描述（如“达到预期”）")
     unit = models.CharField("计量单位", max_length=30, blank=True)
     weight = models.DecimalField("分值", max_digits=5, decimal_places=2, default=Decimal("0"),
@@ -154,6 +203,8 @@ class TargetIndicator(models.Model):
     library_indicator = models.ForeignKey("indicators.Indicator", verbose_name="指标库指标", null=True, blank=True,
                                           on_delete=models.SET_NULL, related_name="target_uses",
                                           help_text="从指标库选用时指向库内指标")
+    is_common_required = models.BooleanField("财政要求的共性指标", default=False, editable=False,
+                                             help_text="部门整体绩效目标中由财政部门规定的共性指标，部门不能删除，只填写指标值")
 
     access_org_field = "sheet__subject__organisation"
 
@@ -183,6 +234,11 @@ class TargetIndicator(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def key(self) -> str:
+        """Identifies “the same indicator” across saves and revisions: horizon, levels and name."""
+        return indicator_key(self.horizon, self.level1, self.level2, self.name)
+
     def snapshot(self) -> dict:
         return {"horizon": self.horizon, "level1": self.level1, "level2": self.level2, "name": self.name,
                 "comparator": self.comparator, "target_value": self.target_value, "unit": self.unit,
@@ -190,22 +246,53 @@ class TargetIndicator(models.Model):
                 "last_year_actual": self.last_year_actual}
 
 
-class QualityRuleSetting(models.Model):
-    """The performance section's choice for one rule of the automatic review: on or off, blocking or a
-    warning, and the rule's parameters (e.g. the weight scheme). Rules without a row use the code defaults."""
+class QualityRuleSet(models.Model):
+    """One version of the automatic review's configuration (智能审核规则第 N 版). Editing a rule saves a new
+    version with all rows copied; older versions stay readable, and each sheet's stored findings name the
+    version that produced them. The version in force is the newest whose ``effective_from`` has passed."""
 
-    code = models.CharField("规则代码", max_length=40, unique=True)
+    number = models.PositiveIntegerField("版本号", unique=True)
+    effective_from = models.DateTimeField("生效时间", default=timezone.now)
+    created_by = models.ForeignKey("accounts.User", verbose_name="设置人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField("修改说明", max_length=500, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+
+    audit_fields = ["number", "effective_from", "created_by", "note"]
+
+    class Meta:
+        verbose_name = "智能审核规则版本"
+        verbose_name_plural = "智能审核规则版本"
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"第 {self.number} 版审核规则"
+
+    @classmethod
+    def current(cls, now=None):
+        return cls.objects.filter(effective_from__lte=now or timezone.now()).order_by("-number").first()
+
+
+class QualityRuleSetting(models.Model):
+    """The performance section's choice for one rule of the automatic review within one rule-set version: on
+    or off, blocking or a warning, and the rule's parameters (e.g. the weight scheme). Rules without a row use
+    the code defaults."""
+
+    rule_set = models.ForeignKey(QualityRuleSet, verbose_name="规则版本", on_delete=models.CASCADE,
+                                 related_name="settings")
+    code = models.CharField("规则代码", max_length=40)
     severity = models.CharField("严重程度", max_length=20, choices=Severity.choices)
     is_active = models.BooleanField("启用", default=True)
     params = models.JSONField("参数", default=dict, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    audit_fields = ["code", "severity", "is_active", "params"]
+    audit_fields = ["rule_set", "code", "severity", "is_active", "params"]
 
     class Meta:
         verbose_name = "智能审核规则设置"
         verbose_name_plural = "智能审核规则设置"
-        ordering = ["code"]
+        ordering = ["rule_set", "code"]
+        constraints = [models.UniqueConstraint(fields=["rule_set", "code"], name="quality_rule_per_set_unique")]
 
     def __str__(self) -> str:
         return self.code
@@ -215,3 +302,145 @@ class QualityRuleSetting(models.Model):
 
         if self.code and self.code not in RULES:
             raise ValidationError({"code": "未知的规则代码"})
+
+
+class CommonIndicatorSet(models.Model):
+    """部门整体绩效目标的共性指标: the common indicators the finance bureau of a region requires in every
+    department-overall target sheet of one fiscal year (张店区《区级部门单位预算绩效管理办法》第十二条（二）:
+    共性指标按区财政部门规定设置). Versioned: a change saves version N+1; the newest version applies to sheets
+    created afterwards. Chosen by the performance section from the library's common indicators."""
+
+    region = models.ForeignKey("organisations.Region", verbose_name="行政区划", on_delete=models.PROTECT,
+                               related_name="+")
+    organisation = models.ForeignKey("organisations.Organisation", verbose_name="设置机构", on_delete=models.PROTECT,
+                                     related_name="+", help_text="设置该共性指标的财政局科室")
+    fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
+    number = models.PositiveSmallIntegerField("版本号", default=1)
+    note = models.CharField("修改说明", max_length=500, blank=True)
+    created_by = models.ForeignKey("accounts.User", verbose_name="设置人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+
+    # Reference data every signed-in user reads (the departments see what finance requires of them).
+    access_public_read = True
+    access_org_field = "organisation"
+    audit_fields = ["region", "organisation", "fiscal_year", "number", "note"]
+
+    class Meta:
+        verbose_name = "部门整体共性指标"
+        verbose_name_plural = "部门整体共性指标"
+        ordering = ["-fiscal_year", "region__code", "-number"]
+        constraints = [models.UniqueConstraint(fields=["region", "fiscal_year", "number"],
+                                               name="common_indicator_set_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} 年度部门整体共性指标（{self.region.name if self.region_id else ''}，第 {self.number} 版）"
+
+
+class CommonIndicatorItem(models.Model):
+    """One required common indicator of a set, with where it sits in the target sheet's tree."""
+
+    rule_set = models.ForeignKey(CommonIndicatorSet, verbose_name="共性指标版本", on_delete=models.CASCADE,
+                                 related_name="items")
+    indicator = models.ForeignKey("indicators.Indicator", verbose_name="指标库指标", on_delete=models.PROTECT,
+                                  related_name="+", limit_choices_to={"kind": "common"})
+    level1 = models.CharField("一级指标", max_length=20, choices=Level1.choices)
+    level2 = models.CharField("二级指标", max_length=30, choices=Level2.choices)
+    name = models.CharField("三级指标", max_length=200)
+    comparator = models.CharField("指标性质", max_length=20, choices=Comparator.choices, default=Comparator.GE)
+    unit = models.CharField("计量单位", max_length=30, blank=True)
+    order = models.PositiveSmallIntegerField("序号", default=0)
+
+    access_public_read = True
+    access_org_field = "rule_set__organisation"
+
+    class Meta:
+        verbose_name = "共性指标"
+        verbose_name_plural = "共性指标"
+        ordering = ["rule_set", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.level1 and self.level2 and self.level2 not in LEVEL2_OF.get(self.level1, ()):
+            raise ValidationError({"level2": f"“{Level2(self.level2).label}”不属于“{Level1(self.level1).label}”"})
+
+
+class RegionalTarget(models.Model):
+    """区域绩效目标: one region's share of a transfer payment's overall target sheet (张店区《区对下转移支付
+    资金预算绩效管理办法》第十四、十五条（二）: 将整体绩效目标分解为各区域绩效目标), with its indicator values."""
+
+    sheet = models.ForeignKey(TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE,
+                              related_name="regional_targets")
+    region = models.ForeignKey("organisations.Region", verbose_name="区域", on_delete=models.PROTECT,
+                               related_name="+")
+    amount = models.DecimalField("分配金额（元）", max_digits=16, decimal_places=2, null=True, blank=True,
+                                 validators=[MinValueValidator(Decimal("0"))])
+    note = models.CharField("说明", max_length=500, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    access_org_field = "sheet__subject__organisation"
+    audit_fields = ["sheet", "region", "amount", "note"]
+
+    class Meta:
+        verbose_name = "区域绩效目标"
+        verbose_name_plural = "区域绩效目标"
+        ordering = ["sheet", "region__code"]
+        constraints = [models.UniqueConstraint(fields=["sheet", "region"], name="regional_target_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region.name if self.region_id else ''}区域绩效目标"
+
+
+class RegionalIndicatorValue(models.Model):
+    """A regional target's value of one indicator of the overall sheet."""
+
+    regional_target = models.ForeignKey(RegionalTarget, verbose_name="区域绩效目标", on_delete=models.CASCADE,
+                                        related_name="values")
+    indicator = models.ForeignKey(TargetIndicator, verbose_name="绩效指标", on_delete=models.CASCADE,
+                                  related_name="regional_values")
+    value = models.CharField("区域指标值", max_length=200, blank=True)
+
+    access_org_field = "regional_target__sheet__subject__organisation"
+
+    class Meta:
+        verbose_name = "区域指标值"
+        verbose_name_plural = "区域指标值"
+        ordering = ["regional_target", "indicator__order"]
+        constraints = [models.UniqueConstraint(fields=["regional_target", "indicator"],
+                                               name="regional_indicator_value_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name}：{self.value}"
+
+
+class IndicatorComment(models.Model):
+    """A reviewer's comment pinned to one indicator of a sheet (or to the sheet as a whole when ``indicator`` is
+    empty). Kept with the sheet's lineage: a later revision shows the earlier comments next to the same
+    indicator (matched by ``indicator_key``)."""
+
+    sheet = models.ForeignKey(TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE,
+                              related_name="comments")
+    indicator = models.ForeignKey(TargetIndicator, verbose_name="绩效指标", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="comments")
+    indicator_key = models.CharField("指标标识", max_length=300, blank=True, editable=False)
+    indicator_label = models.CharField("指标", max_length=300, blank=True, editable=False)
+    author = models.ForeignKey("accounts.User", verbose_name="意见人", null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    author_name = models.CharField("意见人", max_length=120)
+    step_name = models.CharField("审核环节", max_length=60)
+    text = models.TextField("意见")
+    resolved = models.BooleanField("已处理", default=False)
+    created_at = models.DateTimeField("时间", default=timezone.now, editable=False)
+
+    access_org_field = "sheet__subject__organisation"
+    audit_fields = ["indicator_label", "step_name", "text", "resolved"]
+
+    class Meta:
+        verbose_name = "指标审核意见"
+        verbose_name_plural = "指标审核意见"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_label or '整表'}：{self.text[:30]}"

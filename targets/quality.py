@@ -51,6 +51,7 @@ class IndicatorData:
     unit: str = ""
     weight: Decimal = Decimal("0")
     last_year_actual: str = ""
+    library_id: int | None = None
 
     @property
     def label(self) -> str:
@@ -68,6 +69,11 @@ class SheetData:
     continuing: bool = False
     requested_amount: Decimal | None = None
     indicators: list[IndicatorData] = field(default_factory=list)
+    # 部门整体: the common indicators finance requires, as (library indicator id, name).
+    required_common: list[tuple[int, str]] = field(default_factory=list)
+    # 转移支付（整体）: the regions below and each region's values by indicator id (None: not decomposed).
+    regions: list[str] | None = None
+    regional: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def annual(self) -> list[IndicatorData]:
         return [i for i in self.indicators if i.horizon == Horizon.ANNUAL]
@@ -271,6 +277,61 @@ def check_feasibility(data: SheetData, params: dict):
     return out
 
 
+def check_common_required(data: SheetData, params: dict):
+    """部门整体绩效目标的共性指标 (张店区《区级部门单位预算绩效管理办法》第十二条（二）: 共性指标按区财政部门规定
+    设置): every common indicator finance requires is present, with a value."""
+    out = []
+    by_library = {i.library_id: i for i in data.indicators if i.library_id}
+    for library_id, name in data.required_common:
+        row = by_library.get(library_id)
+        if row is None:
+            out.append((f"缺少财政部门规定的共性指标“{name}”", None))
+        elif not (row.target_value or "").strip():
+            out.append((f"共性指标“{name}”未填写指标值", row.id))
+    return out
+
+
+def additive(indicator) -> bool:
+    """Quantity indicators (数量指标) with a number add up across regions; rates and qualities do not."""
+    return (indicator.horizon == Horizon.ANNUAL and indicator.level2 == Level2.QUANTITY
+            and indicator.comparator in QUANTITATIVE and parse_number(indicator.target_value) is not None)
+
+
+def check_regional_coverage(data: SheetData, params: dict):
+    """区域绩效目标 (张店区《区对下转移支付资金预算绩效管理办法》第十五条（二）、第十七条): an overall transfer-payment
+    sheet is decomposed for every region below, each annual indicator with a regional value."""
+    if data.regions is None:
+        return []
+    out = []
+    annual = data.annual()
+    for region in data.regions:
+        values = data.regional.get(region)
+        if values is None:
+            out.append((f"{region}尚未分解区域绩效目标", None))
+            continue
+        missing = [i.name for i in annual if not (values.get(i.id) or "").strip()]
+        if missing:
+            out.append((f"{region}的区域绩效目标缺少指标值：{'、'.join(missing)}", None))
+    return out
+
+
+def check_regional_sum(data: SheetData, params: dict):
+    """区域分解合计 (同上第十五条（二）): the regions' values of a quantity indicator add up to the overall value."""
+    if not data.regions:
+        return []
+    out = []
+    for i in data.annual():
+        if not additive(i):
+            continue
+        numbers = [parse_number(data.regional.get(r, {}).get(i.id)) for r in data.regions]
+        if any(n is None for n in numbers):
+            continue  # coverage reports the gaps
+        total, overall = sum(numbers, Decimal("0")), parse_number(i.target_value)
+        if total != overall:
+            out.append((f"{i.label}各区域指标值合计 {total:g}{i.unit}，与整体指标值 {overall:g}{i.unit} 不一致", i.id))
+    return out
+
+
 # Bases: seed 003 (长治市预算绩效管理办法) 第十三条 and 附件1; weights per DOMAIN.md (practice).
 RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("completeness", "完整性", Severity.BLOCKING, check_completeness, "《长治市预算绩效管理办法》第十三条（一）"),
@@ -283,6 +344,12 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("below_last_year", "目标值低于上年实际", Severity.WARNING, check_below_last_year, "《长治市预算绩效管理办法》第十三条（四）"),
     Rule("cost_amount", "适当性（成本与申请金额）", Severity.BLOCKING, check_cost_amount, "《长治市预算绩效管理办法》第十三条（三）"),
     Rule("feasibility", "可行性（保障措施与进度）", Severity.WARNING, check_feasibility, "《长治市预算绩效管理办法》第十三条（四）"),
+    Rule("common_required", "部门整体共性指标", Severity.BLOCKING, check_common_required,
+         "张店区《区级部门单位预算绩效管理办法》第十二条（二）"),
+    Rule("regional_coverage", "区域绩效目标分解", Severity.WARNING, check_regional_coverage,
+         "张店区《区对下转移支付资金预算绩效管理办法》第十五条（二）、第十七条"),
+    Rule("regional_sum", "区域分解合计", Severity.WARNING, check_regional_sum,
+         "张店区《区对下转移支付资金预算绩效管理办法》第十五条（二）"),
 ]}
 
 
@@ -319,11 +386,19 @@ def run(data: SheetData, config: dict[str, RuleConfig] | None = None) -> list[Fi
 
 # --- reading and storing (outside the pure part) -----------------------------------------------------------
 
-def stored_configuration() -> dict[str, RuleConfig]:
+def current_rule_set():
+    from targets.models import QualityRuleSet
+
+    return QualityRuleSet.current()
+
+
+def stored_configuration(rule_set=None) -> dict[str, RuleConfig]:
+    """The configuration of ``rule_set`` (default: the version in force)."""
     from targets.models import QualityRuleSetting
 
-    return configuration({s.code: RuleConfig(s.severity, s.is_active, s.params or {})
-                          for s in QualityRuleSetting.objects.all()})
+    rule_set = rule_set if rule_set is not None else current_rule_set()
+    rows = QualityRuleSetting.objects.filter(rule_set=rule_set) if rule_set is not None else []
+    return configuration({s.code: RuleConfig(s.severity, s.is_active, s.params or {}) for s in rows})
 
 
 def from_sheet(sheet) -> SheetData:
@@ -332,6 +407,17 @@ def from_sheet(sheet) -> SheetData:
 
     subject = sheet.subject
     row = SubjectYearAmount.objects.filter(subject=subject, fiscal_year=sheet.fiscal_year).first()
+    extra = {}
+    if sheet.is_department_overall:
+        from targets.actions import required_items
+
+        extra["required_common"] = [(item.indicator_id, item.name) for item in required_items(sheet)]
+    if sheet.is_transfer_overall:
+        from targets.actions import regions_below
+
+        extra["regions"] = [r.name for r in regions_below(sheet)]
+        extra["regional"] = {t.region.name: {v.indicator_id: v.value for v in t.values.all()}
+                             for t in sheet.regional_targets.select_related("region").prefetch_related("values")}
     return SheetData(
         annual_goal=sheet.annual_goal or "", long_term_goal=sheet.long_term_goal or "",
         measures="".join([sheet.measure_organisation or "", sheet.measure_rules or "", sheet.measure_plan or ""]),
@@ -339,11 +425,13 @@ def from_sheet(sheet) -> SheetData:
         continuing=subject.duration == Duration.CONTINUING,
         requested_amount=row.requested_amount if row else None,
         indicators=[IndicatorData(i.pk, i.horizon, i.level1, i.level2, i.name, i.comparator, i.target_value, i.unit,
-                                  i.weight, i.last_year_actual) for i in sheet.indicators.all()])
+                                  i.weight, i.last_year_actual, i.library_indicator_id)
+                    for i in sheet.indicators.all()],
+        **extra)
 
 
-def check(sheet) -> list[Finding]:
-    return run(from_sheet(sheet), stored_configuration())
+def check(sheet, rule_set=None) -> list[Finding]:
+    return run(from_sheet(sheet), stored_configuration(rule_set))
 
 
 def store(sheet) -> list[Finding]:
@@ -352,8 +440,9 @@ def store(sheet) -> list[Finding]:
 
     from targets.models import TargetSheet
 
-    findings = check(sheet)
-    values = {"findings": [f.as_dict() for f in findings],
+    rule_set = current_rule_set()
+    findings = check(sheet, rule_set)
+    values = {"findings": [f.as_dict() for f in findings], "rule_set": rule_set,
               "blocking_count": sum(f.severity == Severity.BLOCKING for f in findings),
               "warning_count": sum(f.severity == Severity.WARNING for f in findings),
               "checked_at": timezone.now()}

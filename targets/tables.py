@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils import timezone
 from django.utils.html import format_html
 
 from targets.models import TargetSheet
@@ -12,6 +13,7 @@ class TargetSheetTable(ReviewableTable):
                                  order_by="subject__organisation__path")
     revision = tables.Column(verbose_name="目标版本")
     blocking_count = tables.Column(verbose_name="智能审核")
+    step_due_at = tables.Column(verbose_name="期限")
 
     class Meta:
         model = TargetSheet
@@ -33,6 +35,21 @@ class TargetSheetTable(ReviewableTable):
         if record.warning_count:
             return format_html('<span class="badge bg-yellow-lt">提示 {}</span>', record.warning_count)
         return format_html('<span class="badge bg-green-lt">{}</span>', "通过")
+
+    def render_step_due_at(self, record):
+        """The deadline with what it is for: 报送 (first submission), 整改 (after a return or for an adjustment,
+        seed 004 三(五)2) or the review step's 办理期限; overdue ones flagged."""
+        if record.status == "approved" or not record.step_due_at:
+            return "—"
+        text = f"{record.deadline_label}：{timezone.localtime(record.step_due_at):%Y-%m-%d}"
+        if record.overdue:
+            return format_html('{} <span class="badge bg-red text-white">已逾期</span>', text)
+        return text
+
+    def value_step_due_at(self, record):
+        if record.status == "approved" or not record.step_due_at:
+            return ""
+        return f"{record.deadline_label}：{timezone.localtime(record.step_due_at):%Y-%m-%d}{'（已逾期）' if record.overdue else ''}"
 
     def value_blocking_count(self, record):
         return f"阻断 {record.blocking_count}，提示 {record.warning_count}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from targets import views
+from targets import views, views_io
 
 app_name = "targets"
 urlpatterns = [
@@ -12,4 +12,17 @@ urlpatterns = [
     path("<int:pk>/transition/", views.TargetSheetTransitionView.as_view(), name="transition"),
     path("<int:pk>/adjust/", views.adjust, name="adjust"),
     path("<int:pk>/compare/", views.compare, name="compare"),
+    # documents and recommendations (targets/views_io.py, docs/decisions/0013)
+    path("io/", views_io.io_page, name="io"),
+    path("io/xlsx/", views_io.list_xlsx_download, name="io_xlsx"),
+    path("<int:pk>/xlsx/", views_io.sheet_xlsx_download, name="xlsx"),
+    path("<int:pk>/docx/", views_io.sheet_docx_download, name="docx"),
+    path("<int:pk>/recommend/", views_io.recommendations, name="recommend"),
+    path("<int:pk>/recommend/add/", views_io.recommendation_add, name="recommend_add"),
+    path("<int:pk>/comments/", views.comment, name="comment"),
+    path("<int:pk>/comments/<int:comment_pk>/resolve/", views.resolve_comment, name="resolve_comment"),
+    path("<int:pk>/regional/", views.regional, name="regional"),
+    path("regional/", views.regional_list, name="regional_list"),
+    path("summary/", views.summary, name="summary"),
+    path("common/", views.common_sets, name="common"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from core import access, fiscal
 from core.views import GatedDetailView, GatedListView
 from subjects.models import Subject
 from targets import actions, quality
-from targets.choices import LEVEL2_OF, Horizon, Level1, Level2
+from targets.choices import LEVEL2_OF, Comparator, Horizon, Level1, Level2
 from targets.filtersets import TargetSheetFilterSet
 from targets.forms import AdjustForm, CreateForm, IndicatorFormSet, SheetForm, StageFormSet, formset_rows
 from targets.models import TargetSheet
@@ -39,7 +40,7 @@ class TargetSheetListView(GatedListView):
         return TargetSheet.objects.select_related("subject__organisation", "chain").prefetch_related("chain__steps")
 
     def can_create(self):
-        return guards.preparer_organisations(self.request.user, TargetSheet).exists()
+        return eligible_subjects(self.request.user).exists()
 
 
 def tree(sheet) -> list[dict]:
@@ -91,17 +92,63 @@ class TargetSheetDetailView(GatedDetailView):
             "adjust_form": AdjustForm(),
             "weights": quality.weight_groups(sheet.indicators.all()),
         })
+        pinned, other = actions.comments_by_indicator(sheet)
+        context.update({
+            "comments": pinned, "other_comments": other, "can_comment": actions.can_comment(user, sheet),
+            "open_comments": sum(not c.resolved for rows in [*pinned.values(), other] for c in rows),
+            "common_set": actions.common_set_for(sheet.subject.organisation, sheet.fiscal_year)
+            if sheet.is_department_overall else None,
+        })
+        for horizon in context["tree"]:
+            for group in horizon["groups"]:
+                for child in group["children"]:
+                    for row in child["rows"]:
+                        row.pinned_comments = pinned.get(row.pk, [])
         return context
 
 
 class TargetSheetTransitionView(TransitionView):
+    """The chain's POST endpoint; a return lists the open indicator comments in its opinion."""
+
     model = TargetSheet
+
+    def post(self, request, pk):
+        from workflow import actions as workflow
+        from workflow.forms import TransitionForm
+
+        doc = access.get_object_or_404(TargetSheet.objects.select_related("chain", "subject"), request.user, pk=pk)
+        form = TransitionForm(request.POST, targets=workflow.return_targets(doc))
+        if not form.is_valid():
+            return super().post(request, pk)
+        data = form.cleaned_data
+        try:
+            actions.perform(data["action"], doc, request.user, data["version"], data["opinion"],
+                            data.get("target_step"))
+        except StaleDocument as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已{dict(form.fields['action'].choices)[data['action']]}，"
+                                      f"当前环节：{doc.current_step_name}")
+        return redirect(doc.get_absolute_url())
 
 
 def eligible_subjects(user):
+    """Subjects the user may create a target sheet for: the unit preparer's projects, and the department
+    reviewer's department-overall subjects (their own chain, step 0 the department reviewer)."""
+    from subjects.choices import SubjectKind
+
     visible = access.restrict(Subject.objects.filter(stage__in=actions.OPEN_STAGES), user)
     orgs = guards.preparer_organisations(user, TargetSheet)
-    return visible.filter(organisation__in=orgs).select_related("organisation").order_by("code")
+    probe = TargetSheet(subject=Subject(kind=SubjectKind.DEPARTMENT_OVERALL))
+    overall_orgs = [a.organisation for a in user.role_assignments()
+                    if guards.can_prepare(user, TargetSheet, a.organisation, probe=probe)]
+    department_kinds = [SubjectKind.DEPARTMENT_OVERALL, SubjectKind.TRANSFER_OVERALL]
+    mine = Q(organisation__in=orgs) & ~Q(kind__in=department_kinds)
+    if overall_orgs:
+        mine |= Q(kind__in=department_kinds, organisation__in=overall_orgs)
+    return visible.filter(mine).select_related("organisation").order_by("code")
 
 
 @login_required
@@ -238,11 +285,23 @@ def rules(request):
         else:
             messages.success(request, f"已保存规则：{quality.RULES[code].name}")
         return redirect("targets:rules")
-    config = quality.stored_configuration()
+    from targets.models import QualityRuleSet
+
+    rule_sets = list(QualityRuleSet.objects.select_related("created_by").order_by("-number"))
+    current = quality.current_rule_set()
+    selected = current
+    if request.GET.get("version", "").isdigit():
+        selected = next((r for r in rule_sets if r.number == int(request.GET["version"])), None)
+        if selected is None:
+            raise Http404("没有该版本")
+    config = quality.stored_configuration(selected)
     rows = [{"rule": rule, "config": config[code], "params": json.dumps(config[code].params, ensure_ascii=False)}
             for code, rule in quality.RULES.items()]
-    return render(request, "targets/rules.html", {"title": "智能审核规则", "rows": rows, "can_configure": can_configure,
-                                                  "severities": Severity.choices})
+    return render(request, "targets/rules.html", {
+        "title": "智能审核规则", "rows": rows, "severities": Severity.choices, "rule_sets": rule_sets,
+        "current": current, "selected": selected,
+        # an older version is read-only: editing always starts from the version in force
+        "can_configure": can_configure and (selected is None or current is None or selected.pk == current.pk)})
 
 
 def subject_targets(subject, user) -> dict:
@@ -251,3 +310,187 @@ def subject_targets(subject, user) -> dict:
     can_create = (subject.stage in actions.OPEN_STAGES and actions.can_create(user, subject)
                   and not TargetSheet.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).exists())
     return {"target_sheets": sheets, "can_create_targets": can_create}
+
+
+# --- comments pinned to indicators (htmx) --------------------------------------------------------------------
+
+def _comment_block(request, sheet, indicator):
+    pinned, other = actions.comments_by_indicator(sheet)
+    rows = pinned.get(indicator.pk, []) if indicator else other
+    return render(request, "targets/_comments.html", {"object": sheet, "indicator": indicator, "rows": rows,
+                                                       "can_comment": actions.can_comment(request.user, sheet),
+                                                       "user": request.user})
+
+
+@require_POST
+@login_required
+def comment(request, pk):
+    """A reviewer pins a comment to one indicator (or the sheet); answers the indicator's comment block."""
+    sheet = access.get_object_or_404(TargetSheet.objects.select_related("chain", "subject"), request.user, pk=pk)
+    indicator = None
+    if request.POST.get("indicator"):
+        indicator = sheet.indicators.filter(pk=request.POST["indicator"]).first()
+        if indicator is None:
+            raise Http404("指标不存在")
+    try:
+        actions.add_comment(sheet, request.user, request.POST.get("text", ""), indicator)
+    except PermissionDenied:
+        raise Http404("无权提出意见") from None
+    except ValidationError as exc:
+        if not request.htmx:
+            messages.error(request, "；".join(exc.messages))
+    if not request.htmx:
+        return redirect(sheet)
+    return _comment_block(request, sheet, indicator)
+
+
+@require_POST
+@login_required
+def resolve_comment(request, pk, comment_pk):
+    sheet = access.get_object_or_404(TargetSheet.objects.select_related("chain", "subject"), request.user, pk=pk)
+    found = actions.lineage_comments(sheet).filter(pk=comment_pk).first()
+    if found is None:
+        raise Http404("意见不存在")
+    try:
+        actions.resolve_comment(found, request.user, request.POST.get("resolved", "1") == "1")
+    except PermissionDenied:
+        raise Http404("无权处理") from None
+    if not request.htmx:
+        return redirect(sheet)
+    indicator = None
+    if found.indicator_key:
+        indicator = next((i for i in sheet.indicators.all() if i.key == found.indicator_key), None)
+    return _comment_block(request, sheet, indicator)
+
+
+# --- 区域分解 (transfer payments) ---------------------------------------------------------------------------
+
+def _regional_context(request, sheet, errors=()):
+    return {"object": sheet, "grid": actions.regional_grid(sheet),
+            "can_edit_regional": actions.can_edit_regional(request.user, sheet), "errors": errors,
+            "findings": [f for f in quality.findings_of(sheet) if f.rule.startswith("regional_")]}
+
+
+@login_required
+def regional(request, pk):
+    """The decomposition grid of an overall transfer-payment sheet: regions × annual indicators. GET answers
+    the tab's content; POST (htmx) saves the whole grid while the sheet is editable."""
+    sheet = access.get_object_or_404(TargetSheet.objects.select_related("chain", "subject__organisation__region"),
+                                     request.user, pk=pk)
+    if not sheet.is_transfer_overall:
+        raise Http404("不是转移支付（整体）绩效目标")
+    errors = []
+    if request.method == "POST":
+        if not actions.can_edit_regional(request.user, sheet):
+            trail.record(AuditAction.PERMISSION_DENIED, sheet, reason="区域分解不在可修改状态或无编辑权限")
+            raise Http404("无权编辑")
+        rows = []
+        for region in actions.regions_below(sheet):
+            amount_text = request.POST.get(f"amount-{region.pk}", "").strip().replace(",", "")
+            amount = quality.parse_number(amount_text)
+            if amount_text and amount is None:
+                errors.append(f"{region.name}的分配金额须为数值")
+            values = {i.pk: request.POST.get(f"v-{region.pk}-{i.pk}", "") for i in sheet.indicators.all()
+                      if i.horizon == "annual"}
+            if amount is not None or any(v.strip() for v in values.values()):
+                rows.append({"region": region.pk, "amount": amount, "values": values})
+        if not errors:
+            try:
+                actions.save_regional(sheet, request.user, rows, reason=request.POST.get("reason", ""))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            except PermissionDenied as exc:
+                errors.append(str(exc))
+        if not request.htmx and not errors:
+            messages.success(request, "区域分解已保存")
+            return redirect(f"{sheet.get_absolute_url()}#regional")
+    template = "targets/_regional.html" if request.htmx else "targets/regional.html"
+    return render(request, template, {**_regional_context(request, sheet, errors), "title": f"区域分解：{sheet}"})
+
+
+@login_required
+def regional_list(request):
+    """The regional targets the user may read: a region's finance bureau sees the rows of its own region."""
+    from targets.models import RegionalTarget
+
+    rows = (actions.regional_visible(request.user, RegionalTarget.objects.select_related(
+        "region", "sheet__subject__organisation")).prefetch_related("values__indicator")
+        .order_by("-sheet__fiscal_year", "sheet__subject__name", "region__code"))
+    return render(request, "targets/regional_list.html", {"title": "区域绩效目标", "rows": rows[:500]})
+
+
+# --- 绩效目标汇总 ------------------------------------------------------------------------------------------
+
+@login_required
+def summary(request):
+    from core.xlsx import xlsx_response
+
+    if not actions.can_view_summary(request.user):
+        raise Http404("页面不存在")
+    try:
+        year = int(request.GET.get("fiscal_year") or fiscal.current_year(request))
+    except ValueError:
+        year = fiscal.current_year(request)
+    data = actions.summary(request.user, year)
+    if request.GET.get("export") == "xlsx":
+        headers = ["主管部门", *[label for _, label in data["statuses"]], "合计", "有阻断问题", "有提示问题"]
+        rows = [[r["name"], *[r["statuses"][k] for k, _ in data["statuses"]], r["total"], r["blocking"],
+                 r["warning"]] for r in data["rows"]]
+        rows.append(["合计", *[data["totals"]["statuses"][k] for k, _ in data["statuses"]], data["totals"]["total"],
+                     data["totals"]["blocking"], data["totals"]["warning"]])
+        trail.record(AuditAction.EXPORT, object_type="targets.targetsheet", object_repr=f"{year} 年度绩效目标汇总",
+                     reason=f"导出 {len(data['rows'])} 个部门")
+        return xlsx_response(f"绩效目标汇总_{year}.xlsx", [
+            ("绩效目标汇总", headers, rows),
+            ("常见问题", ["规则", "问题数"], [[r["name"], r["count"]] for r in data["rules"]])])
+    return render(request, "targets/summary.html", {"title": "绩效目标汇总", "year": year, **data})
+
+
+# --- 部门整体共性指标 (performance section) -------------------------------------------------------------------
+
+@login_required
+def common_sets(request):
+    """The common indicators finance requires in department-overall sheets: read by everyone signed in; the
+    performance section of a region saves a new version for a fiscal year."""
+    from indicators.choices import IndicatorKind
+    from indicators.models import Indicator
+    from targets.models import CommonIndicatorSet
+
+    regions = [a.organisation.region for a in request.user.role_assignments()
+               if a.role in actions.COMMON_ROLES]
+    try:
+        year = int(request.GET.get("fiscal_year") or request.POST.get("fiscal_year") or fiscal.current_year(request))
+    except ValueError:
+        year = fiscal.current_year(request)
+    library = Indicator.objects.filter(kind=IndicatorKind.COMMON, is_active=True).order_by("code")
+    if request.method == "POST":
+        if not regions:
+            raise Http404("无权修改")
+        items = []
+        for indicator in library:
+            if request.POST.get(f"use-{indicator.pk}"):
+                items.append({"indicator": indicator, "level1": request.POST.get(f"level1-{indicator.pk}"),
+                              "level2": request.POST.get(f"level2-{indicator.pk}"),
+                              "comparator": request.POST.get(f"comparator-{indicator.pk}") or "ge",
+                              "unit": request.POST.get(f"unit-{indicator.pk}", indicator.unit)})
+        try:
+            found = actions.save_common_set(request.user, regions[0], year, items, note=request.POST.get("note", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, f"已保存：{found}")
+        return redirect(f"{reverse('targets:common')}?fiscal_year={year}")
+    sets = CommonIndicatorSet.objects.filter(fiscal_year=year).select_related("region", "created_by").prefetch_related(
+        "items")
+    current = {}
+    for found in sets:
+        current.setdefault(found.region_id, found)
+    mine = current.get(regions[0].pk) if regions else None
+    chosen = {i.indicator_id: i for i in mine.items.all()} if mine else {}
+    return render(request, "targets/common.html", {
+        "title": "部门整体共性指标", "year": year, "sets": sets, "current": current.values(), "can_edit": bool(regions),
+        "library": [{"indicator": i, "item": chosen.get(i.pk)} for i in library],
+        "level1_choices": Level1.choices, "level2_grouped": [(Level1(l1).label, [(v, Level2(v).label) for v in l2s])
+                                                             for l1, l2s in LEVEL2_OF.items()],
+        "comparators": Comparator.choices,
+    })

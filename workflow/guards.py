@@ -54,15 +54,18 @@ def can_edit(user, doc) -> bool:
     return doc.status in EDITABLE_STATUSES and doc.current_step == 0 and can_act(user, doc)
 
 
-def can_prepare(user, model, organisation) -> bool:
-    """May ``user`` create a ``model`` document for ``organisation`` (holds step 0's role over it)?"""
+def can_prepare(user, model, organisation, probe=None) -> bool:
+    """May ``user`` create a ``model`` document for ``organisation`` (holds step 0's role over it)?
+    ``probe``: an unsaved document of the kind to be created, when its chain depends on more than the
+    model (a ``chain_variants`` document type, e.g. department-overall target sheets)."""
     from organisations.models import Organisation
 
     if organisation is None or user is None or not user.is_authenticated:
         return False
     field = model.access_org_field
     # A document owned through a path ("subject__organisation") cannot be probed with the organisation.
-    probe = model(**{field: organisation}) if field and "__" not in field else model()
+    if probe is None:
+        probe = model(**{field: organisation}) if field and "__" not in field else model()
     chain = resolve_chain(probe, organisation)
     first = chain.step(0) if chain else None
     role = first.role if first else model._meta.get_field("current_role").default

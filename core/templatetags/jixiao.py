@@ -12,9 +12,14 @@ def get_item(mapping, key):
 
 @register.filter
 def change_pair(value, index):
-    """The before (0) or after (1) side of an audit change entry."""
+    """The before (0) or after (1) side of an audit change entry. When both sides are lists (rows of a
+    table, e.g. a sheet's indicators), each side shows only its rows the other side lacks."""
     if isinstance(value, (list, tuple)) and len(value) > index:
         item = value[index]
+        if len(value) == 2 and all(isinstance(side, (list, tuple)) for side in value):
+            other = value[1 - index]
+            only = [row for row in item if row not in other]
+            return "；".join(str(row) for row in only) if only else "（无）"
         return "（空）" if item in (None, "") else item
     return value if index == 1 else ""
 

@@ -26,3 +26,10 @@ def test_every_file_field_carries_the_rule():
 
     for model, name in [(WorkReport, "attachment"), (SubjectAttachment, "file"), (AssessmentEvidence, "file")]:
         assert validate_upload_size in model._meta.get_field(name).validators, model
+
+
+def test_a_plain_request_upload_is_checked_too(settings):
+    """A form field's UploadedFile has no ``_committed``: it is new, so the limit applies."""
+    settings.JIXIAO_MAX_UPLOAD_BYTES = 1024 * 1024
+    with pytest.raises(ValidationError, match="不能超过 1 MB"):
+        validate_upload_size(SimpleUploadedFile("大文件.xlsx", b"x" * (1024 * 1024 + 1)))

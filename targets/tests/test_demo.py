@@ -26,3 +26,18 @@ def test_demo_sheets_in_every_state_and_a_second_run_creates_nothing():
     count = TargetSheet.objects.count()
     seed("small", out=lambda *a: None)
     assert TargetSheet.objects.count() == count and _states() == states
+
+
+def test_demo_department_overall_returned_with_comments_and_transfer_decomposed_and_overdue():
+    from targets import actions
+    from targets.demo import DEPARTMENT_SUBJECT, TRANSFER_SUBJECT
+
+    overall = TargetSheet.objects.get(subject__name=DEPARTMENT_SUBJECT)
+    assert overall.status == "returned" and overall.current_role == "dept_reviewer"
+    assert overall.indicators.filter(is_common_required=True).count() == 2
+    assert overall.comments.count() == 2 and "指标审核意见" in overall.reviews.last().opinion
+    assert overall.deadline_label == "整改期限" and overall.step_due_at and not overall.overdue
+    transfer = TargetSheet.objects.get(subject__name=TRANSFER_SUBJECT)
+    assert transfer.regional_targets.count() == actions.regions_below(transfer).count() >= 2
+    assert transfer.overdue
+    assert not [f for f in transfer.findings if f["rule"].startswith("regional_")]

@@ -111,14 +111,14 @@ def test_adjust_and_compare_pages(client_as):
 
 
 def test_rule_settings_page_perf_changes_severity_others_only_read(client_as):
-    from targets.models import QualityRuleSetting
+    from targets.models import QualityRuleSet, QualityRuleSetting
 
     assert client_as("edu_preparer").get("/targets/rules/").status_code == 200
     assert client_as("edu_preparer").post("/targets/rules/", {"code": "weights", "severity": "warning"}).status_code == 404
     response = client_as("perf").post("/targets/rules/", {"code": "vague_wording", "severity": "warning",
                                                           "is_active": "on", "params": ""})
     assert response.status_code == 302
-    assert QualityRuleSetting.objects.get(code="vague_wording").severity == "warning"
+    assert QualityRuleSetting.objects.get(rule_set=QualityRuleSet.current(), code="vague_wording").severity == "warning"
     vague = [*GOOD_INDICATORS, {"horizon": "annual", "level1": "effect", "level2": "social_benefit",
                                 "name": "教学条件", "comparator": "qualitative", "target_value": "明显改善", "weight": 0}]
     sheet = good_sheet(library_subject("规则降级项目"), indicators=vague)
@@ -132,3 +132,33 @@ def test_subject_page_offers_creating_the_sheet_to_its_preparer_only(client_as):
     good_sheet(subject)
     body = client_as("edu_reviewer").get(f"/subjects/{subject.pk}/").content.decode()
     assert "subject-targets" in body and "create-targets" not in body
+
+
+def test_the_edit_form_keeps_unchanged_existing_indicators():
+    """Only the rows a preparer changed used to be kept; an unchanged existing row must survive a save."""
+    from targets.forms import IndicatorFormSet, formset_rows
+
+    initial = [dict(r, library_indicator=None) for r in GOOD_INDICATORS]
+    data = {"ind-TOTAL_FORMS": len(initial), "ind-INITIAL_FORMS": len(initial)}
+    for n, row in enumerate(initial):
+        for k, v in row.items():
+            data[f"ind-{n}-{k}"] = "" if v is None else v
+    fs = IndicatorFormSet(data, initial=initial, prefix="ind")
+    assert fs.is_valid(), fs.errors
+    assert len(formset_rows(fs)) == len(initial)
+
+
+def test_an_untouched_blank_row_as_a_browser_posts_it_is_skipped():
+    """A browser posts every select's first option: a blank indicator row must not look filled in."""
+    from targets.forms import IndicatorFormSet, formset_rows
+
+    browser_defaults = {"horizon": "annual", "level1": "", "level2": "", "name": "", "comparator": "ge",
+                        "target_value": "", "unit": "", "weight": "0", "data_source": "", "standard": "plan",
+                        "last_year_actual": "", "library_indicator": ""}
+    data = {"ind-TOTAL_FORMS": "1", "ind-INITIAL_FORMS": "0"}
+    data.update({f"ind-0-{k}": v for k, v in browser_defaults.items()})
+    formset = IndicatorFormSet(data, prefix="ind")
+    assert formset.is_valid(), formset.errors
+    assert formset_rows(formset) == []
+    first_option = formset.forms[0]["level1"].field.choices[0]
+    assert first_option[0] == ""

@@ -139,3 +139,31 @@ def test_rules_can_be_switched_off_or_made_warnings():
     assert "completeness" not in codes(data, completeness=RuleConfig("blocking", False))
     found = quality.run(data, quality.configuration({"completeness": RuleConfig("warning")}))
     assert all(f.severity == "warning" for f in found if f.rule == "completeness")
+
+
+# 部门整体共性指标 — 张店区《区级部门单位预算绩效管理办法》第十二条（二）
+def test_common_required_indicators_present_with_a_value():
+    rows = [*complete().indicators, ind(name="预算执行率", value="", id=7)]
+    rows[-1].library_id = 11
+    data = complete(indicators=rows, required_common=[(11, "预算执行率"), (12, "结转结余率")])
+    found = messages(data, "common_required")
+    assert found == ["共性指标“预算执行率”未填写指标值", "缺少财政部门规定的共性指标“结转结余率”"]
+    assert quality.run(data)[0].severity == "blocking"
+    rows[-1].target_value = "95"
+    assert messages(complete(indicators=rows, required_common=[(11, "预算执行率")]), "common_required") == []
+
+
+# 区域绩效目标 — 张店区《区对下转移支付资金预算绩效管理办法》第十五条（二）、第十七条
+def test_regional_decomposition_coverage_and_sum():
+    area = ind(name="维修面积", value="3000", unit="平方米", weight="40", id=1)
+    rate = ind("output", "quality", "合格率", "ge", "100", "%", "0", id=2)
+    base = complete(indicators=[area, rate, *complete().indicators[1:]])
+    data = SheetData(**{**base.__dict__, "regions": ["甲县", "乙县"],
+                        "regional": {"甲县": {1: "1000", 2: "100"}}})
+    assert any("乙县尚未分解" in m for m in messages(data, "regional_coverage"))
+    data.regional["乙县"] = {1: "1500", 2: "100"}
+    assert messages(data, "regional_sum") == ["“维修面积”各区域指标值合计 2500平方米，与整体指标值 3000平方米 不一致"]
+    data.regional["乙县"][1] = "2000"
+    assert messages(data, "regional_sum") == []  # the rate (质量指标) is not added up
+    assert "regional_sum" in codes(SheetData(**{**data.__dict__, "regional": {"甲县": {1: "1"}, "乙县": {1: "1"}}}))
+    assert "regional_sum" not in codes(data, regional_sum=RuleConfig("warning", False))

@@ -1,0 +1,90 @@
+"""A target sheet end to end in the browser: the school's preparer opens the demo draft of 第一中学学生资助补助,
+sees the automatic review's blocking finding on vague wording (《长治市预算绩效管理办法》第十三条), adds an
+indicator picked from the indicator library, fixes the vague value, saves (the finding is gone) and submits;
+the unit head, the department, the finance desk and the performance section approve it (审核通过)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+SUBJECT = "第一中学学生资助补助"
+
+
+def review(ui, action: str, opinion: str = "") -> None:
+    page = ui.page
+    if opinion:
+        page.fill("#review-form textarea[name=opinion], #review-form input[name=opinion]", opinion)
+    with page.expect_navigation():
+        page.click(f"#action-{action}")
+
+
+def test_sheet_filled_from_the_library_fixed_and_approved(ui_as):
+    school = ui_as("edu_preparer")
+    page = school.page
+    school.goto("/targets/")
+    expect(school.heading()).to_have_text("绩效目标申报表")
+    with page.expect_navigation():
+        page.locator("#table-container a", has_text=SUBJECT).first.click()
+    match = re.search(r"/targets/(\d+)/$", page.url)
+    assert match, page.url
+    sheet_url = match.group(0)
+
+    # 1. The demo draft carries a blocking finding: 明显改善 with no number.
+    vague = page.locator("#quality-findings .finding[data-rule=vague_wording]")
+    expect(vague).to_be_visible()
+    expect(vague).to_contain_text("阻断")
+    school.shot("targets-01-draft-with-finding")
+
+    # 2. Edit: pick a satisfaction indicator from the library into the first blank row, fix the vague value.
+    with page.expect_navigation():
+        page.click("#edit")
+    page.fill("#pick-query", "满意度")
+    page.press("#pick-query", "Enter")
+    first = page.locator("[data-pick-results] button").first
+    expect(first).to_be_visible()
+    picked = first.inner_text()
+    first.click()
+    rows = page.locator("[data-indicator-row]")
+    filled = None
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        if row.locator("[name$='-library_indicator']").count() and row.locator(
+                "[name$='-library_indicator']").input_value():
+            filled = row
+    assert filled is not None, "the picked indicator was not placed in a row"
+    expect(filled.locator("[name$='-level1']")).to_have_value("satisfaction")
+    picked_name = filled.locator("[name$='-name']").input_value()
+    assert picked_name and picked_name in picked
+    filled.locator("[name$='-target_value']").fill("95")
+    filled.locator("[name$='-unit']").fill("%")
+    filled.locator("[name$='-comparator']").select_option("ge")
+    filled.locator("[name$='-weight']").fill("0")
+    filled.locator("[name$='-data_source']").fill("问卷调查")
+    vague_row = rows.filter(has=page.locator("[name$='-target_value'][value='明显改善']"))
+    expect(vague_row).to_have_count(1)
+    vague_row.locator("[name$='-target_value']").fill("受资助学生全部按时足额领取资助")
+    school.shot("targets-02-edit-picked-and-fixed")
+    with page.expect_navigation():
+        page.click("#submit")
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page).to_have_url(re.compile(sheet_url + "$"))
+    expect(page.locator("#quality-findings .finding[data-rule=vague_wording]")).to_have_count(0)
+    expect(page.locator("#quality-findings .finding .badge.bg-red")).to_have_count(0)
+    expect(page.locator("#tree-annual")).to_contain_text(picked_name)
+    school.shot("targets-03-saved-no-blocking-finding")
+
+    # 3. Submit, then every reviewer of the chain approves it.
+    review(school, "submit", "请审核学生资助补助绩效目标")
+    expect(page.locator(".alert-success")).to_contain_text("已提交")
+    for persona, opinion in [("edu_head", "同意"), ("edu_reviewer", "同意报送财政"), ("desk_edu", "审核通过"),
+                             ("perf", "同意，随预算批复")]:
+        reviewer = ui_as(persona)
+        reviewer.goto(sheet_url)
+        expect(reviewer.page.locator("#quality-findings")).to_be_visible()
+        review(reviewer, "approve", opinion)
+        expect(reviewer.page.locator(".alert-success")).to_be_visible()
+    expect(reviewer.page.locator("#review-status .badge").first).to_have_text("审核通过")
+    reviewer.shot("targets-04-approved")
