@@ -67,6 +67,8 @@ otp: install
 bench: install-test
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/list_pages.py --seed
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/import_orgs.py
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/import_payments.py --migrate
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/monitoring_refresh.py
 
 clean:
 	rm -rf $(VENV) var/jixiao.sqlite3* var/test-artifacts

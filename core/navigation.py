@@ -9,9 +9,12 @@ class NavLink:
     url_name: str
     capability: str | None = None  # shown only to holders of this capability
     hidden_for: tuple = ()  # roles that never see this link
+    only_for: tuple = ()  # when set, only holders of one of these roles see this link
 
     def visible_to(self, user, capabilities: set) -> bool:
         if self.capability and self.capability not in capabilities:
+            return False
+        if self.only_for and not user.role_names() & set(self.only_for):
             return False
         return not (self.hidden_for and user.role_names() <= set(self.hidden_for))
 
@@ -26,6 +29,12 @@ class Stage:
     admin: bool = False
 
 
+# Department reviewers and finance read the target summaries (targets.actions.SUMMARY_ROLES).
+_SUMMARY_ROLES = ("dept_reviewer", "finance_desk", "performance_section", "bureau_leader")
+# Roles that never match execution data (execution.permissions.MATCH_ROLES: treasury, performance section).
+_NOT_MATCHING = ("unit_preparer", "unit_head", "dept_reviewer", "finance_desk", "budget_section", "bureau_leader",
+                 "audit_office", "agency", "expert", "provider", "public")
+
 STAGES: list[Stage] = [
     Stage("assessment", "事前评估", "bi-clipboard-check",
           "新增项目、政策和专项资金入库前开展事前绩效评估，评估结论作为入库和安排预算的前置条件。",
@@ -33,9 +42,17 @@ STAGES: list[Stage] = [
                  NavLink("评估模板", "assessments:template_list")]),
     Stage("targets", "绩效目标", "bi-bullseye",
           "谁申请资金，谁编制目标：绩效目标随预算申报、审核、批复，批复后调整须重新审核。",
-          links=[NavLink("绩效目标申报表", "targets:list"), NavLink("智能审核规则", "targets:rules")]),
+          links=[NavLink("绩效目标申报表", "targets:list"), NavLink("智能审核规则", "targets:rules"),
+                 NavLink("绩效目标汇总", "targets:summary", only_for=_SUMMARY_ROLES), NavLink("区域绩效目标", "targets:regional_list"),
+                 NavLink("部门整体共性指标", "targets:common"), NavLink("申报表下载与上传", "targets:io")]),
     Stage("monitoring", "运行监控", "bi-activity",
-          "预算执行进度与绩效目标完成情况“双监控”，偏离时预警、纠偏，严重时暂缓或停止拨款。"),
+          "预算执行进度与绩效目标完成情况“双监控”，偏离时预警、纠偏，严重时暂缓或停止拨款。",
+          links=[NavLink("运行监控总览", "monitoring:dashboard"),
+                 NavLink("监控轮次", "monitoring:rounds"), NavLink("绩效监控表", "monitoring:tables"),
+                 NavLink("绩效预警", "monitoring:warnings"), NavLink("拨款控制", "monitoring:holds"),
+                 NavLink("预警规则", "monitoring:rules"), NavLink("监控预警阈值", "monitoring:thresholds"),
+                 NavLink("国库支付明细", "execution:payment_list"), NavLink("预算指标", "execution:allocation_list"),
+                 NavLink("待匹配支付", "execution:unmatched", hidden_for=_NOT_MATCHING)]),
     Stage("evaluation", "绩效评价", "bi-graph-up",
           "年度终了开展单位自评、部门审核、财政抽查复核和重点评价。",
           links=[NavLink("工作报告", "reports:list")]),

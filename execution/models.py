@@ -33,12 +33,16 @@ class ExecutionRecord(models.Model):
 
     fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS, db_index=True)
     payer_code = models.CharField("单位预算编码", max_length=30, help_text="来源系统中的单位编码，原样保存")
+    # No database-level foreign keys on these three (db_constraint=False, indexed all the same): the loader takes
+    # the ids from joins in its own transaction and the ORM still protects the referenced rows (PROTECT), while a
+    # per-row constraint check at commit would cost a million-row load more than the load itself
+    # (docs/decisions/0014).
     organisation = models.ForeignKey("organisations.Organisation", verbose_name="预算单位", on_delete=models.PROTECT,
-                                      related_name="+",
+                                      related_name="+", db_constraint=False,
                                       help_text="按单位预算编码匹配；编码未知时为提供数据的财政部门")
     project_code = models.CharField("项目编码", max_length=40, db_index=True, help_text="来源系统中的项目编码，原样保存")
     subject = models.ForeignKey("subjects.Subject", verbose_name="项目", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
+                                on_delete=models.PROTECT, related_name="+", db_constraint=False)
     match_status = models.CharField("匹配状态", max_length=20, choices=MatchStatus.choices,
                                     default=MatchStatus.UNMATCHED, db_index=True)
     amount = models.DecimalField("金额（元）", **AMOUNT)
@@ -46,7 +50,7 @@ class ExecutionRecord(models.Model):
     fund_source = models.CharField("资金来源", max_length=20, choices=FundSource.choices, default=FundSource.LOCAL)
     source = models.CharField("数据来源", max_length=10, choices=RecordSource.choices, default=RecordSource.FILE)
     import_job = models.ForeignKey("imports.ImportJob", verbose_name="导入任务", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_constraint=False)
     created_at = models.DateTimeField("载入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

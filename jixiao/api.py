@@ -4,12 +4,23 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
 from assessments.api import AssessmentTemplateViewSet, AssessmentViewSet
+from execution.api import AllocationViewSet, PaymentViewSet
 from imports.api import ImportJobViewSet
 from indicators.api import IndicatorProposalViewSet, IndicatorViewSet
+from monitoring.api import (
+    DisbursementHoldViewSet,
+    DisposalViewSet,
+    MonitoringRoundViewSet,
+    MonitoringTableViewSet,
+    PerformanceWarningViewSet,
+    WarningRuleViewSet,
+)
+from monitoring.api_figures import ExecutionFigureViewSet, FiguresViewSet, LightThresholdsViewSet
 from organisations.api import OrganisationViewSet, RegionViewSet
 from reports.api import WorkReportViewSet
 from subjects.api import SubjectViewSet
-from targets.api import TargetSheetViewSet
+from targets.api import CommonIndicatorSetViewSet, RegionalTargetViewSet, TargetSheetViewSet
+from targets.api_io import TargetSheetDocumentViewSet
 from workflow.api import ChainViewSet
 
 router = DefaultRouter()
@@ -24,6 +35,20 @@ router.register("subjects", SubjectViewSet)
 router.register("assessments", AssessmentViewSet)
 router.register("assessment-templates", AssessmentTemplateViewSet)
 router.register("target-sheets", TargetSheetViewSet)
+router.register("target-regional", RegionalTargetViewSet)
+router.register("target-common-indicators", CommonIndicatorSetViewSet)
+router.register("target-sheet-documents", TargetSheetDocumentViewSet, basename="targetsheetdocument")
 router.register("review-chains", ChainViewSet)
 router.register("indicators", IndicatorViewSet)
 router.register("indicator-proposals", IndicatorProposalViewSet)
+router.register("monitoring-rounds", MonitoringRoundViewSet)
+router.register("monitoring-tables", MonitoringTableViewSet)
+router.register("performance-warnings", PerformanceWarningViewSet)
+router.register("warning-disposals", DisposalViewSet)
+router.register("disbursement-holds", DisbursementHoldViewSet)
+router.register("warning-rules", WarningRuleViewSet)
+router.register("execution-figures", ExecutionFigureViewSet)
+router.register("monitoring-figures", FiguresViewSet, basename="monitoringfigures")
+router.register("light-thresholds", LightThresholdsViewSet)
+router.register("execution/payments", PaymentViewSet)
+router.register("execution/allocations", AllocationViewSet)

@@ -146,6 +146,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 JIXIAO_MAX_UPLOAD_BYTES = envint("JIXIAO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = JIXIAO_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Treasury payment / budget allocation files (CSV or XLSX) are far larger than the Excel imports: a
+# 1,000,000-row payment CSV is about 80 MB (execution/, docs/decisions/0014).
+JIXIAO_EXECUTION_MAX_UPLOAD_BYTES = envint("JIXIAO_EXECUTION_MAX_UPLOAD_BYTES", 200 * 1024 * 1024, minimum=1024)
 
 # Sessions and cookies (等保三级). Idle expiry is applied per request from the security policy.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

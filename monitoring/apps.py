@@ -10,3 +10,8 @@ class MonitoringConfig(AppConfig):
         # Demo seeders run in registration order: execution figures first, then rounds and warnings.
         from monitoring import demo_figures  # noqa: F401, I001
         from monitoring import demo  # noqa: F401
+        from core import todo
+        from monitoring.todo import provider
+
+        todo.register(provider)
+        from monitoring import actuals  # noqa: F401 - monitored actuals for targets.recommend

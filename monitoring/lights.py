@@ -39,8 +39,9 @@ DEFAULT = Thresholds()
 
 
 def thresholds_for(region=None, on: date | None = None) -> Thresholds:
-    """The newest thresholds effective on ``on`` for ``region`` or the nearest ancestor region that has its own,
-    else the default row (region empty), else the code defaults above."""
+    """The thresholds in force on ``on`` for ``region``: the version with the latest effective date on or before
+    ``on`` (the higher version number when two share a date) of the region itself, else of the nearest ancestor
+    region that has its own, else the default row (region empty), else the code defaults above."""
     from monitoring.models import LightThresholds
 
     on = on or date.today()
@@ -50,7 +51,7 @@ def thresholds_for(region=None, on: date | None = None) -> Thresholds:
         region_ids.append(region.pk)
         region = region.parent
     for region_id in [*region_ids, None]:
-        row = rows.filter(region_id=region_id).order_by("-version").first()
+        row = rows.filter(region_id=region_id).order_by("-effective_from", "-version").first()
         if row is not None:
             return Thresholds.of(row)
     return DEFAULT
@@ -87,12 +88,22 @@ def execution_rate(paid: Decimal, available: Decimal) -> Decimal | None:
     return _q(Decimal(paid) / Decimal(available))
 
 
+def progress_ratio(rate: Decimal | None, progress: Decimal) -> Decimal | None:
+    """执行率÷序时进度, to four places (the number shown next to the light); None without a rate or before the
+    fiscal year starts."""
+    if rate is None or not progress:
+        return None
+    return _q(Decimal(rate) / Decimal(progress))
+
+
 def execution_light(rate: Decimal | None, progress: Decimal, thresholds: Thresholds = DEFAULT) -> str:
+    """The execution light judged on ``progress_ratio`` as shown (four places), so the number and the colour
+    on a page never disagree: ratio < red_below red, < yellow_below yellow, else green."""
     if rate is None:
         return Light.NONE
     if not progress:
         return Light.GREEN  # nothing is due yet
-    ratio = Decimal(rate) / Decimal(progress)
+    ratio = progress_ratio(rate, progress)
     if ratio < thresholds.execution_red_below:
         return Light.RED
     if ratio < thresholds.execution_yellow_below:

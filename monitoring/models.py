@@ -89,8 +89,10 @@ class ExecutionFigure(models.Model):
     """Budget execution of one subject as of a date: available budget (allocations, or the arranged amount
     when no allocation was issued), paid to date, execution rate, time progress and the execution light."""
 
+    # No separate index on subject or light: the unique (subject, fiscal_year, as_of) index serves every lookup,
+    # and each extra index slows the set-based refresh (docs/decisions/0015).
     subject = models.ForeignKey("subjects.Subject", verbose_name="项目", on_delete=models.CASCADE,
-                                related_name="execution_figures")
+                                related_name="execution_figures", db_index=False)
     fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
     as_of = models.DateField("数据截止日期")
     available = models.DecimalField("可用预算（元）", default=Decimal("0"), **MONEY)
@@ -98,7 +100,7 @@ class ExecutionFigure(models.Model):
     execution_rate = models.DecimalField("预算执行率", null=True, blank=True, **RATIO)
     time_progress = models.DecimalField("序时进度", **RATIO)
     progress_ratio = models.DecimalField("执行率÷序时进度", null=True, blank=True, **RATIO)
-    light = models.CharField("执行灯", max_length=10, choices=Light.choices, default=Light.NONE, db_index=True)
+    light = models.CharField("执行灯", max_length=10, choices=Light.choices, default=Light.NONE)
     refreshed_at = models.DateTimeField("计算时间", default=timezone.now)
 
     access_org_field = "subject__organisation"
@@ -128,6 +130,9 @@ class MonitoringRound(models.Model):
                                           related_name="+")
     status = models.CharField("状态", max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN)
     notice = models.TextField("通知要求", blank=True)
+    tables_pending = models.BooleanField("监控表生成中", default=False, editable=False,
+                                         help_text="范围较大时监控表在后台生成，完成前为是")
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
@@ -179,6 +184,7 @@ class MonitoringTable(Reviewable):
                                        help_text="政府购买服务项目填写合同签订与履行情况")
     overall_judgement = models.TextField("目标实现情况总体判断", blank=True)
     other_notes = models.TextField("其他需要说明的情况", blank=True)
+    submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -200,6 +206,35 @@ class MonitoringTable(Reviewable):
 
     def get_absolute_url(self):
         return reverse("monitoring:table", args=[self.pk])
+
+    @property
+    def is_late(self) -> bool:
+        """Not submitted by the round's due date (逾期未报), or submitted after it (逾期报送)."""
+        from workflow.models import ReviewStatus
+
+        due = self.round.due_date
+        if self.submitted_at is not None:
+            return timezone.localdate(self.submitted_at) > due
+        return self.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED) and timezone.localdate() > due
+
+    def before_transition(self, action: str, to_status: str, user) -> dict:
+        """Submission is refused while a row expected not to be met has no reason or measure (seed 004 三(六)
+        《绩效目标执行监控表》; seed 000 第十七条: 发现问题要分析原因并及时纠偏); the budget execution is read once
+        more from the treasury figures and then frozen; the first submission time is kept for lateness."""
+        from monitoring import actions
+        from workflow.models import ReviewAction
+
+        if action != ReviewAction.SUBMIT:
+            return {}
+        problems = actions.submission_problems(self)
+        if problems:
+            raise ValidationError("不能报送：" + "；".join(problems))
+        changes = actions.refresh_execution(self)
+        if self.submitted_at is None:
+            now = timezone.now()
+            MonitoringTable.objects.filter(pk=self.pk).update(submitted_at=now)
+            changes["首次报送时间"] = [None, timezone.localtime(now).strftime("%Y-%m-%d %H:%M")]
+        return changes
 
 
 class MonitoringIndicator(models.Model):
@@ -241,8 +276,9 @@ class MonitoringIndicator(models.Model):
 
 
 class WarningRule(models.Model):
-    """A warning rule as versioned data: which check (``kind``, implemented in ``monitoring.warnings``), its
-    parameters, and whether it is active. Editing creates a new version; warnings name the version they used."""
+    """A warning rule as versioned data: which check (``kind``, implemented in ``monitoring.alerts``), its
+    parameters, and whether it is active. Editing creates a new version; warnings name the version they used.
+    The kinds are code (``monitoring.alerts.KINDS``)."""
 
     code = models.CharField("规则代码", max_length=40)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
@@ -285,17 +321,26 @@ class PerformanceWarning(models.Model):
     figures = models.JSONField("预警数据", default=dict, blank=True)
     status = models.CharField("状态", max_length=20, choices=WarningStatus.choices, default=WarningStatus.OPEN,
                               db_index=True)
+    table = models.ForeignKey(MonitoringTable, verbose_name="监控表", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="warnings")
+    unit_reply = models.TextField("单位整改说明", blank=True)
+    replied_at = models.DateTimeField("说明时间", null=True, blank=True, editable=False)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="说明人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+", editable=False)
+    dismiss_reason = models.TextField("核销理由", blank=True)
     raised_at = models.DateTimeField("预警时间", default=timezone.now, editable=False)
 
     access_org_field = "subject__organisation"
     todo_stage = "monitoring"
-    audit_fields = ["rule", "subject", "round", "as_of", "light", "message", "figures", "status"]
+    audit_fields = ["rule", "subject", "round", "as_of", "light", "message", "figures", "status", "unit_reply",
+                    "dismiss_reason"]
 
     class Meta:
         verbose_name = "绩效预警"
         verbose_name_plural = "绩效预警"
         ordering = ["-raised_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["rule", "subject", "as_of"], name="warning_once_per_date")]
+        indexes = [models.Index(fields=["status", "subject"], name="warning_status_subject")]
 
     def __str__(self) -> str:
         return self.message
@@ -352,4 +397,9 @@ class DisbursementHold(models.Model):
         ordering = ["-since", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}：{self.subject_id}"
+        name = self.subject.name if self.subject_id else ""
+        return f"{self.get_kind_display()}：{name}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None

@@ -55,7 +55,9 @@ def test_list_page_query_count_does_not_grow_with_rows(client_as, django_assert_
         make_report(title=f"批量{i}")
     client = client_as("perf")
     client.get("/reports/")
-    with django_assert_max_num_queries(20):
+    # 20 + the monitoring table in the review chain's 待办 (one query per reviewable model) and the two queries of
+    # the monitoring 待办 provider (warnings to dispose of, tables overdue) for perf.
+    with django_assert_max_num_queries(23):
         assert client.get("/reports/").status_code == 200
 
 

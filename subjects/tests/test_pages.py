@@ -56,7 +56,8 @@ def test_list_page_query_count_does_not_grow_with_rows(client_as, django_assert_
         make_subject(name=f"批量项目{i}")
     client = client_as("perf")
     client.get("/subjects/")
-    with django_assert_max_num_queries(22):
+    # 22 + the two queries of the monitoring 待办 provider (warnings to dispose of, tables overdue) for perf.
+    with django_assert_max_num_queries(24):
         assert client.get("/subjects/?sort=requested").status_code == 200
 
 

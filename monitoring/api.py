@@ -1,0 +1,312 @@
+"""The API of monitoring rounds, monitoring tables (with the review chain), warnings, disposals and disbursement
+holds — behind the same gate as the pages and calling the same ``monitoring.actions``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import GatedModelViewSet, GatedReadOnlyViewSet
+from monitoring import actions, alerts, board
+from monitoring.choices import DisposalDecision
+from monitoring.filtersets import MonitoringTableFilterSet, WarningFilterSet
+from monitoring.models import (
+    DisbursementHold,
+    Disposal,
+    MonitoringIndicator,
+    MonitoringRound,
+    MonitoringTable,
+    PerformanceWarning,
+    WarningRule,
+)
+from subjects.models import Subject
+from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin, requested_version
+
+
+def _denied(exc):
+    return exceptions.PermissionDenied(str(exc))
+
+
+class ActionGuardMixin:
+    """Who may reply, dispose, lift, scan or close is ``monitoring.actions``' question (by role, refusals
+    audited), not the gate's CHANGE action: the finance desk reviews and disposes without changing records."""
+
+    guarded_actions: tuple = ()
+
+    def check_object_permissions(self, request, obj):
+        if self.action in self.guarded_actions:
+            return
+        super().check_object_permissions(request, obj)
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    key_subjects = serializers.PrimaryKeyRelatedField(many=True, queryset=Subject.objects.all(), required=False)
+    table_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonitoringRound
+        fields = ["id", "organisation", "organisation_name", "fiscal_year", "name", "data_as_of", "due_date", "scope",
+                  "key_subjects", "status", "notice", "tables_pending", "table_count", "created_at", "closed_at"]
+        read_only_fields = ["organisation", "status", "tables_pending", "closed_at"]
+
+    def get_table_count(self, obj) -> int:
+        return obj.tables.count()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class MonitoringRoundViewSet(ActionGuardMixin, GatedModelViewSet):
+    """Rounds: finance's performance section opens (POST) and closes them; ``…/scan/`` raises the warnings;
+    ``…/board/`` is the status board rolled up region → department → unit."""
+
+    queryset = MonitoringRound.objects.select_related("organisation")
+    serializer_class = RoundSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    guarded_actions = ("close", "scan")
+
+    def get_queryset(self):
+        return board.visible_rounds(self.request.user).select_related("organisation")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = actions.open_round(
+                self.request.user, name=data["name"], fiscal_year=data["fiscal_year"], data_as_of=data["data_as_of"],
+                due_date=data["due_date"], scope=data.get("scope", "all_funded"), notice=data.get("notice", ""),
+                key_subjects=data.get("key_subjects", []), reason=self.request.headers.get("X-Reason", ""))
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc) from None
+
+    @extend_schema(request=ReasonSerializer, summary="结束监控轮次")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        monitoring_round = self.get_object()
+        try:
+            actions.close_round(monitoring_round, request.user, request.data.get("reason", ""))
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc) from None
+        return Response(self.get_serializer(monitoring_round).data)
+
+    @extend_schema(request=None, summary="按预警规则扫描本轮监控表")
+    @action(detail=True, methods=["post"])
+    def scan(self, request, pk=None):
+        monitoring_round = self.get_object()
+        if not actions.can_manage_round(request.user, monitoring_round):
+            raise exceptions.PermissionDenied("无权执行预警扫描")
+        result = alerts.scan(monitoring_round, user=request.user)
+        return Response({"raised": result.raised, "already": result.already, "by_rule": result.by_rule})
+
+    @extend_schema(summary="报送情况逐级汇总")
+    @action(detail=True, methods=["get"])
+    def board(self, request, pk=None):
+        tree = board.rollup(self.get_object(), request.user)
+
+        def node(n):
+            return {"level": n.level, "id": n.key, "name": n.name, "tables": n.tables, "submitted": n.submitted,
+                    "approved": n.approved, "late": n.late, "available": str(n.available), "paid": str(n.paid),
+                    "execution_rate": None if n.execution_rate is None else str(n.execution_rate),
+                    "execution_lights": n.execution, "target_lights": n.target,
+                    "children": [node(c) for c in n.children]}
+
+        return Response(node(tree))
+
+
+class IndicatorRowSerializer(serializers.ModelSerializer):
+    light_display = serializers.CharField(source="get_light_display", read_only=True)
+
+    class Meta:
+        model = MonitoringIndicator
+        fields = ["id", "order", "level1", "level2", "name", "comparator", "annual_target", "unit", "cumulative",
+                  "actual_to_date", "qualitative_level", "expected_full_year", "will_be_met", "deviation_reason",
+                  "deviation_explanation", "measures", "light", "light_display"]
+        read_only_fields = ["order", "level1", "level2", "name", "comparator", "annual_target", "unit", "cumulative",
+                            "light"]
+
+
+class RowUpdateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    actual_to_date = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    qualitative_level = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    expected_full_year = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    will_be_met = serializers.BooleanField(required=False, allow_null=True)
+    deviation_reason = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    deviation_explanation = serializers.CharField(required=False, allow_blank=True)
+    measures = serializers.CharField(required=False, allow_blank=True)
+
+
+class MonitoringTableSerializer(ReviewableSerializer):
+    subject_name = serializers.CharField(source="subject.name", read_only=True)
+    indicators = IndicatorRowSerializer(many=True, read_only=True)
+    rows = RowUpdateSerializer(many=True, write_only=True, required=False,
+                               help_text="要修改的指标行：[{id, actual_to_date, will_be_met, …}]")
+    is_late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = MonitoringTable
+        fields = ["id", "round", "subject", "subject_name", "target_sheet", "available", "paid", "execution_rate",
+                  "time_progress", "execution_light", "target_light", "expected_full_year_rate",
+                  "execution_deviation_reason", "execution_measures", "contract_status", "overall_judgement",
+                  "other_notes", "submitted_at", "is_late", "indicators", "rows", *WORKFLOW_FIELDS, "created_at",
+                  "updated_at"]
+        read_only_fields = ["round", "subject"]
+
+    def validate(self, attrs):
+        rows = attrs.pop("rows", None)
+        attrs = super().validate(attrs)
+        if rows is not None:
+            attrs["rows"] = rows
+        return attrs
+
+    def update(self, instance, validated_data):
+        request = self.context["request"]
+        rows = {r.pop("id"): r for r in validated_data.pop("rows", [])}
+        return actions.save_table(instance, request.user, requested_version(request, instance), data=validated_data,
+                                  rows=rows, reason=self.context.get("reason", ""))
+
+
+class MonitoringTableViewSet(ReviewableViewSetMixin, GatedModelViewSet):
+    """Tables are created by opening a round, never by POST; PATCH is the unit's edit (with ``rows``);
+    ``…/submit/``, ``…/approve/``, ``…/return/`` are the review chain."""
+
+    queryset = (MonitoringTable.objects.select_related("subject", "round", "chain")
+                .prefetch_related("chain__steps", "indicators"))
+    serializer_class = MonitoringTableSerializer
+    filterset_class = MonitoringTableFilterSet
+
+    def creation_allowed(self, data: dict) -> bool:
+        return False
+
+
+class DisposalSerializer(serializers.ModelSerializer):
+    decision_display = serializers.CharField(source="get_decision_display", read_only=True)
+    decided_by_name = serializers.CharField(source="decided_by.__str__", read_only=True)
+
+    class Meta:
+        model = Disposal
+        fields = ["id", "warning", "decision", "decision_display", "reason", "amount", "decided_by",
+                  "decided_by_name", "decided_at"]
+
+
+class WarningSerializer(serializers.ModelSerializer):
+    rule_code = serializers.CharField(source="rule.code", read_only=True)
+    rule_name = serializers.CharField(source="rule.name", read_only=True)
+    rule_version = serializers.IntegerField(source="rule.version", read_only=True)
+    subject_name = serializers.CharField(source="subject.name", read_only=True)
+    disposals = DisposalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PerformanceWarning
+        fields = ["id", "rule", "rule_code", "rule_name", "rule_version", "subject", "subject_name", "round", "table",
+                  "fiscal_year", "as_of", "light", "message", "figures", "status", "unit_reply", "replied_at",
+                  "dismiss_reason", "raised_at", "disposals"]
+
+
+class DisposeSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=DisposalDecision.choices)
+    reason = serializers.CharField(max_length=2000)
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, allow_null=True)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
+
+
+class PerformanceWarningViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
+    """Warnings in reach; the unit replies (``…/reply/``), finance disposes (``…/dispose/``) or dismisses."""
+
+    queryset = PerformanceWarning.objects.select_related("rule", "subject").prefetch_related("disposals")
+    serializer_class = WarningSerializer
+    filterset_class = WarningFilterSet
+    guarded_actions = ("reply", "dispose", "dismiss")
+
+    def _run(self, fn):
+        try:
+            fn()
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc) from None
+
+    @extend_schema(request=NoteSerializer, summary="单位整改说明")
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        warning = self.get_object()
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self._run(lambda: actions.reply(warning, request.user, data.validated_data["note"]))
+        return Response(self.get_serializer(warning).data)
+
+    @extend_schema(request=DisposeSerializer, responses=DisposalSerializer, summary="处置预警")
+    @action(detail=True, methods=["post"])
+    def dispose(self, request, pk=None):
+        warning = self.get_object()
+        data = DisposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        result = {}
+        self._run(lambda: result.setdefault("d", actions.dispose(warning, request.user, values["decision"],
+                                                                 values["reason"], values.get("amount"))))
+        return Response(DisposalSerializer(result["d"]).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, summary="核销预警")
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        warning = self.get_object()
+        self._run(lambda: actions.dismiss(warning, request.user, request.data.get("reason", "")))
+        return Response(self.get_serializer(warning).data)
+
+
+class DisposalViewSet(GatedReadOnlyViewSet):
+    queryset = Disposal.objects.select_related("decided_by")
+    serializer_class = DisposalSerializer
+
+
+class HoldSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    subject_name = serializers.CharField(source="subject.name", read_only=True)
+    subject_code = serializers.CharField(source="subject.code", read_only=True)
+
+    class Meta:
+        model = DisbursementHold
+        fields = ["id", "subject", "subject_code", "subject_name", "kind", "kind_display", "disposal", "since",
+                  "lifted_at", "lift_reason"]
+
+
+class DisbursementHoldViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
+    """拨款控制: subjects whose disbursement is suspended or stopped (``?in_force=true``), for the treasury."""
+
+    queryset = DisbursementHold.objects.select_related("subject")
+    serializer_class = HoldSerializer
+    guarded_actions = ("lift",)
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.request.query_params.get("in_force") in ("true", "1"):
+            qs = qs.filter(lifted_at__isnull=True)
+        return qs
+
+    @extend_schema(request=ReasonSerializer, summary="解除拨款控制")
+    @action(detail=True, methods=["post"])
+    def lift(self, request, pk=None):
+        hold = self.get_object()
+        try:
+            actions.lift_hold(hold, request.user, request.data.get("reason", ""))
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc) from None
+        return Response(self.get_serializer(hold).data)
+
+
+class WarningRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WarningRule
+        fields = ["id", "code", "version", "name", "kind", "params", "is_active", "is_current", "basis", "created_at"]
+
+
+class WarningRuleViewSet(GatedReadOnlyViewSet):
+    queryset = WarningRule.objects.all()
+    serializer_class = WarningRuleSerializer
+

@@ -1,0 +1,534 @@
+"""Execution figures (预算执行情况) of the dual monitoring, as of any date (issue 5 "Dual monitoring").
+
+* ``subject_figures(subject, as_of)`` — one subject, computed on the spot with the pure functions of
+  ``monitoring.lights`` (monitoring tables, warnings and reports call it).
+* ``refresh(fiscal_year, as_of, region=None)`` — every subject's figures in one set-based statement,
+  ``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE`` into ``ExecutionFigure``: sums, rate, ratio and light
+  are computed in SQL, in whole fen and basis points (1/10000) so PostgreSQL and SQLite give exactly what the
+  pure functions give (tested on a grid of values). ``refresh_task`` runs it in the background.
+* ``department_rollup`` / ``unit_rollup`` / ``region_rollup`` / ``subject_rows`` — aggregates for the dashboard and
+  the monitoring reports: paid ÷ available summed over the subjects the caller passes (already gated), with the
+  light of the sums. They read the stored figures of the date when a refresh stored them, otherwise the same
+  SELECT computes them live (nothing is written on a read).
+
+Available budget = the matched budget allocations (指标下达) of the subject and fiscal year issued on or before
+the date; when none was issued by then, the amount finance arranged (``SubjectYearAmount.arranged_amount``).
+Paid = the matched treasury payments (国库集中支付) of the fiscal year paid on or before the date. Records still
+waiting to be matched (or marked as not belonging to a subject) count nowhere.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django_tasks import task
+
+from execution.choices import MatchStatus
+from monitoring import lights
+from monitoring.choices import Light
+
+# Payments and allocations that count: matched automatically or by a person (execution.choices).
+COUNTED = (MatchStatus.MATCHED, MatchStatus.MANUAL)
+# ExecutionFigure keeps ratios in numeric(9, 4): anything beyond is stored as this (the light is unaffected).
+RATIO_CAP = Decimal("99999.9999")
+CAP_BP = 999999999
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+REFRESH_WORK_MEM = "64MB"
+
+
+class BudgetBasis:
+    ALLOCATIONS = "allocations"  # 指标下达
+    ARRANGED = "arranged"  # 财政实际安排 (no allocation issued yet)
+    NONE = "none"
+
+
+BASIS_LABELS = {BudgetBasis.ALLOCATIONS: "已下达指标", BudgetBasis.ARRANGED: "财政安排数（尚未下达指标）",
+                BudgetBasis.NONE: "无预算"}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A subject's execution figures as of a date."""
+
+    subject_id: int
+    fiscal_year: int
+    as_of: date
+    available: Decimal
+    paid: Decimal
+    execution_rate: Decimal | None
+    time_progress: Decimal
+    progress_ratio: Decimal | None
+    light: str
+    basis: str = field(default=BudgetBasis.NONE, compare=False)  # known to subject_figures only
+
+    @property
+    def light_label(self) -> str:
+        return Light(self.light).label
+
+    @property
+    def basis_label(self) -> str:
+        return BASIS_LABELS[self.basis]
+
+
+def _cap(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    return max(min(value, RATIO_CAP), -RATIO_CAP)
+
+
+def subject_figures(subject, as_of: date, fiscal_year: int | None = None,
+                    thresholds: lights.Thresholds | None = None) -> Figures:
+    """One subject's figures as of ``as_of`` (fiscal year = the year of ``as_of`` unless given)."""
+    from execution.models import BudgetAllocation, Payment
+    from subjects.models import SubjectYearAmount
+
+    year = fiscal_year or as_of.year
+    allocated = BudgetAllocation.objects.filter(subject=subject, fiscal_year=year, issued_on__lte=as_of,
+                                                match_status__in=COUNTED).aggregate(n=Count("pk"), total=Sum("amount"))
+    if allocated["n"]:
+        available, basis = allocated["total"] or ZERO, BudgetBasis.ALLOCATIONS
+    else:
+        arranged = (SubjectYearAmount.objects.filter(subject=subject, fiscal_year=year)
+                    .values_list("arranged_amount", flat=True).first())
+        available, basis = (arranged, BudgetBasis.ARRANGED) if arranged is not None else (ZERO, BudgetBasis.NONE)
+    paid = (Payment.objects.filter(subject=subject, fiscal_year=year, paid_on__lte=as_of, match_status__in=COUNTED)
+            .aggregate(total=Sum("amount"))["total"] or ZERO)
+    available, paid = Decimal(available).quantize(CENT), Decimal(paid).quantize(CENT)  # whole fen, as in SQL
+    if thresholds is None:
+        thresholds = lights.thresholds_for(subject.organisation.region, as_of)
+    progress = lights.time_progress(year, as_of)
+    rate = lights.execution_rate(paid, available)
+    return Figures(subject_id=subject.pk, fiscal_year=year, as_of=as_of, available=available, paid=paid, execution_rate=_cap(rate), time_progress=progress,
+                   progress_ratio=_cap(lights.progress_ratio(rate, progress)),
+                   light=lights.execution_light(rate, progress, thresholds), basis=basis)
+
+
+# --- thresholds per region --------------------------------------------------------------------------------
+
+def thresholds_by_region(on: date) -> tuple[lights.Thresholds, dict[int, lights.Thresholds]]:
+    """(the default, {region id: thresholds} for every region whose thresholds in force on ``on`` differ from the
+    default) — the same answer as ``lights.thresholds_for`` per region, in two queries."""
+    from monitoring.models import LightThresholds
+    from organisations.models import Region
+
+    own: dict[int | None, lights.Thresholds] = {}
+    for row in LightThresholds.objects.filter(effective_from__lte=on).order_by("effective_from", "version"):
+        own[row.region_id] = lights.Thresholds.of(row)  # later effective date (then version) wins
+    default = own.pop(None, lights.DEFAULT)
+    if not own:
+        return default, {}
+    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    result = {}
+    for region_id in parents:
+        node = region_id
+        while node is not None and node not in own:
+            node = parents.get(node)
+        if node is not None and own[node] != default:
+            result[region_id] = own[node]
+    return default, result
+
+
+def _bp(value: Decimal) -> int:
+    """A four-place share as whole basis points (0.6 → 6000)."""
+    return int((Decimal(value) * 10000).to_integral_value())
+
+
+# --- the set-based statement ------------------------------------------------------------------------------
+
+def _tables() -> dict:
+    from execution.models import BudgetAllocation, Payment
+    from monitoring.models import ExecutionFigure
+    from organisations.models import Organisation, Region
+    from subjects.models import Subject, SubjectYearAmount
+
+    return {"figure": ExecutionFigure._meta.db_table, "payment": Payment._meta.db_table,
+            "allocation": BudgetAllocation._meta.db_table, "subject": Subject._meta.db_table,
+            "amount": SubjectYearAmount._meta.db_table, "org": Organisation._meta.db_table,
+            "region": Region._meta.db_table}
+
+
+def _half_up_div(numerator: str, denominator: str, scale: int) -> str:
+    """SQL for round-half-up(numerator × scale ÷ denominator) in integers (away from zero, like ROUND_HALF_UP);
+    both operands are whole numbers, the denominator is not zero."""
+    return (f"(CASE WHEN ({numerator} < 0) <> ({denominator} < 0) THEN -1 ELSE 1 END"
+            f" * ((2 * ABS({numerator}) * {scale} + ABS({denominator})) / (2 * ABS({denominator}))))")
+
+
+def _figures_select(fiscal_year: int, as_of: date, *, subject_filter: tuple[str, list] | None = None,
+                    region=None) -> tuple[str, list]:
+    """(SELECT, params) of every subject's figures: (subject_id, fiscal_year, as_of, available, paid,
+    execution_rate, time_progress, progress_ratio, light, refreshed_at). The derived table ``rt`` holds the
+    thresholds of the regions whose own differ from the default (a handful of rows)."""
+    t = _tables()
+    default, regional = thresholds_by_region(as_of)
+    progress = lights.time_progress(fiscal_year, as_of)
+    tp_bp = _bp(progress)
+    counted = ", ".join(f"'{s}'" for s in COUNTED)  # fixed vocabulary values, not user input
+    params: list = []
+    rows = [(region_id, _bp(th.execution_red_below), _bp(th.execution_yellow_below))
+            for region_id, th in sorted(regional.items())] or [(0, 0, 0)]  # a row that matches no region
+    regional_sql = " UNION ALL ".join(
+        "SELECT CAST(%s AS BIGINT) AS region_id, CAST(%s AS BIGINT) AS red_bp, CAST(%s AS BIGINT) AS yellow_bp"
+        for _ in rows)
+    for row in rows:
+        params.extend(row)
+    where = ["(al.subject_id IS NOT NULL OR ya.arranged_amount IS NOT NULL OR pa.subject_id IS NOT NULL)"]
+    where_params: list = []
+    if region is not None:
+        where.append(f"o.region_id IN (SELECT id FROM {t['region']} WHERE path LIKE %s)")
+        where_params.append(region.path + "%")
+    if subject_filter is not None:
+        where.append(f"s.id IN ({subject_filter[0]})")
+        where_params.extend(subject_filter[1])
+    base = (
+        f"SELECT s.id AS subject_id,"
+        f" CAST(ROUND(COALESCE(al.total, ya.arranged_amount, 0) * 100) AS BIGINT) AS avail_fen,"
+        f" CAST(ROUND(COALESCE(pa.total, 0) * 100) AS BIGINT) AS paid_fen,"
+        f" COALESCE(rt.red_bp, CAST(%s AS BIGINT)) AS red_bp, COALESCE(rt.yellow_bp, CAST(%s AS BIGINT)) AS yellow_bp"
+        f" FROM {t['subject']} s"
+        f" JOIN {t['org']} o ON o.id = s.organisation_id"
+        f" LEFT JOIN (SELECT subject_id, SUM(amount) AS total FROM {t['allocation']}"
+        f"  WHERE fiscal_year = %s AND issued_on <= %s AND match_status IN ({counted}) AND subject_id IS NOT NULL"
+        f"  GROUP BY subject_id) al ON al.subject_id = s.id"
+        f" LEFT JOIN {t['amount']} ya ON ya.subject_id = s.id AND ya.fiscal_year = %s"
+        f" LEFT JOIN (SELECT subject_id, SUM(amount) AS total FROM {t['payment']}"
+        f"  WHERE fiscal_year = %s AND paid_on <= %s AND match_status IN ({counted}) AND subject_id IS NOT NULL"
+        f"  GROUP BY subject_id) pa ON pa.subject_id = s.id"
+        f" LEFT JOIN ({regional_sql}) rt ON rt.region_id = o.region_id"
+        f" WHERE {' AND '.join(where)}"
+    )
+    params_base = [_bp(default.execution_red_below), _bp(default.execution_yellow_below), fiscal_year, as_of,
+                   fiscal_year, fiscal_year, as_of, *params, *where_params]
+    # Each level is fenced so that the planner does not inline a column's expression into every use of it
+    # above (PostgreSQL and SQLite both flatten subqueries; here that multiplies the arithmetic per row).
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
+    rate = (f"SELECT b.*, CASE WHEN avail_fen = 0 THEN NULL ELSE {_half_up_div('paid_fen', 'avail_fen', 10000)} END"
+            f" AS rate_bp FROM ({base}{fence}) b")
+    if tp_bp:
+        ratio_expr = f"CASE WHEN rate_bp IS NULL THEN NULL ELSE {_half_up_div('rate_bp', str(tp_bp), 10000)} END"
+    else:
+        ratio_expr = "CAST(NULL AS BIGINT)"
+    ratio = f"SELECT r.*, {ratio_expr} AS ratio_bp FROM ({rate}{fence}) r"
+    if tp_bp:
+        light = (f"CASE WHEN rate_bp IS NULL THEN '{Light.NONE}' WHEN ratio_bp < red_bp THEN '{Light.RED}'"
+                 f" WHEN ratio_bp < yellow_bp THEN '{Light.YELLOW}' ELSE '{Light.GREEN}' END")
+    else:  # before the fiscal year starts nothing is due yet
+        light = f"CASE WHEN rate_bp IS NULL THEN '{Light.NONE}' ELSE '{Light.GREEN}' END"
+
+    def capped(column):
+        return (f"(CASE WHEN {column} > {CAP_BP} THEN {CAP_BP} WHEN {column} < -{CAP_BP} THEN -{CAP_BP}"
+                f" ELSE {column} END) / 10000.0")
+
+    select = (
+        f"SELECT subject_id, CAST(%s AS INTEGER) AS fiscal_year, %s AS as_of, avail_fen / 100.0 AS available,"
+        f" paid_fen / 100.0 AS paid, {capped('rate_bp')} AS execution_rate, {tp_bp} / 10000.0 AS time_progress,"
+        f" {capped('ratio_bp')} AS progress_ratio, {light} AS light, %s AS refreshed_at FROM ({ratio}{fence}) c WHERE 1 = 1"
+    )
+    return select, [fiscal_year, as_of, timezone.now(), *params_base]
+
+
+FIGURE_COLUMNS = ("subject_id", "fiscal_year", "as_of", "available", "paid", "execution_rate", "time_progress",
+                  "progress_ratio", "light", "refreshed_at")
+
+
+def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> int:
+    """Recompute every subject's execution figures of ``fiscal_year`` as of ``as_of`` (in ``region`` and below when
+    given) into ``ExecutionFigure`` with one statement, and write one audit row. Returns the number of subjects with
+    figures for the date."""
+    from audit import trail
+    from audit.models import AuditAction
+    from monitoring.models import ExecutionFigure
+
+    select, params = _figures_select(fiscal_year, as_of, region=region)
+    columns = ", ".join(FIGURE_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in FIGURE_COLUMNS[3:])
+    table = _tables()["figure"]
+    # A figure whose numbers did not change is left alone (no new row version, no index entries): re-running a
+    # refresh after a small load writes only the subjects it touched. ``refreshed_at`` is when the numbers last
+    # changed; the time of each run is in the audit trail.
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    changed = " OR ".join(f"{table}.{c} {distinct} excluded.{c}" for c in FIGURE_COLUMNS[3:-1])
+    statement = (f"INSERT INTO {table} ({columns}) {select}"
+                 f" ON CONFLICT (subject_id, fiscal_year, as_of) DO UPDATE SET {updates} WHERE {changed}")
+    started = time.perf_counter()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The payment and allocation sums are hash aggregates over every subject: let them stay in memory
+                # for this transaction instead of spilling to disk in batches (PostgreSQL's default is 4 MB).
+                cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
+            cursor.execute(statement, params)
+            written = cursor.rowcount
+        stored = ExecutionFigure.objects.filter(fiscal_year=fiscal_year, as_of=as_of)
+        if region is not None:
+            stored = stored.filter(subject__organisation__region__path__startswith=region.path)
+        count = stored.count()
+        trail.record(AuditAction.UPDATE, object_type="monitoring.executionfigure", object_repr="预算执行情况",
+                     changes={"数据截止日期": [None, as_of.isoformat()], "项目数": [None, count],
+                              "新增或变化": [None, written]},
+                     reason=reason or (f"重新计算 {fiscal_year} 年度截至 {as_of} 的预算执行情况"
+                                       f"{'（' + region.name + '）' if region is not None else ''}，"
+                                       f"用时 {time.perf_counter() - started:.2f} 秒"))
+    return count
+
+
+def _subquery(subjects) -> tuple[str, tuple]:
+    """The SQL of the subjects' ids (a queryset the caller already passed through the gate)."""
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        return subjects.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # .none(): nothing in reach
+        return "SELECT -1", ()
+
+
+def live_figures(fiscal_year: int, as_of: date, subjects) -> list[Figures]:
+    """The figures of the subjects in a queryset computed by the set-based SELECT, without storing them."""
+    sub_sql, sub_params = _subquery(subjects)
+    select, params = _figures_select(fiscal_year, as_of, subject_filter=(sub_sql, list(sub_params)))
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        rows = cursor.fetchall()
+    return [Figures(subject_id=r[0], fiscal_year=fiscal_year, as_of=as_of, available=_money(r[3]), paid=_money(r[4]),
+                    execution_rate=_share(r[5]), time_progress=_share(r[6]), progress_ratio=_share(r[7]), light=r[8])
+            for r in rows]
+
+
+def _money(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def _share(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(lights.FOUR_PLACES)
+
+
+# --- the background task ----------------------------------------------------------------------------------
+
+@task()
+def refresh_task(fiscal_year: int, as_of: str, region_id: int | None = None, user_id: int | None = None) -> dict:
+    """``refresh`` as a background task (django-tasks), acting as the user who started it."""
+    from accounts.models import User
+    from audit.context import acting_as
+    from organisations.models import Region
+
+    region = Region.objects.filter(pk=region_id).first() if region_id else None
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    started = time.perf_counter()
+    with acting_as(user=user, name=str(user) if user else "系统"):
+        count = refresh(fiscal_year, date.fromisoformat(as_of), region)
+    return {"subjects": count, "seconds": round(time.perf_counter() - started, 2), "as_of": as_of,
+            "fiscal_year": fiscal_year, "region": region.name if region else ""}
+
+
+# --- rollups ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Rollup:
+    """Execution of a group of subjects (a department, a unit, a region): sums, their rate and light."""
+
+    key: int | None
+    name: str
+    available: Decimal = ZERO
+    paid: Decimal = ZERO
+    subjects: int = 0
+    counts: dict = field(default_factory=dict)  # light → number of subjects
+    execution_rate: Decimal | None = None
+    time_progress: Decimal = ZERO
+    progress_ratio: Decimal | None = None
+    light: str = Light.NONE
+
+    def finish(self, fiscal_year: int, as_of: date, thresholds: lights.Thresholds) -> Rollup:
+        self.time_progress = lights.time_progress(fiscal_year, as_of)
+        self.execution_rate = lights.execution_rate(self.paid, self.available)
+        self.progress_ratio = lights.progress_ratio(self.execution_rate, self.time_progress)
+        self.light = lights.execution_light(self.execution_rate, self.time_progress, thresholds)
+        return self
+
+    def count(self, light: str) -> int:
+        return self.counts.get(light, 0)
+
+    @property
+    def red(self) -> int:
+        return self.count(Light.RED)
+
+    @property
+    def yellow(self) -> int:
+        return self.count(Light.YELLOW)
+
+    @property
+    def green(self) -> int:
+        return self.count(Light.GREEN)
+
+
+def stored_dates(fiscal_year: int) -> list[date]:
+    from monitoring.models import ExecutionFigure
+
+    return list(ExecutionFigure.objects.filter(fiscal_year=fiscal_year).order_by("as_of")
+                .values_list("as_of", flat=True).distinct())
+
+
+def is_stored(fiscal_year: int, as_of: date) -> bool:
+    from monitoring.models import ExecutionFigure
+
+    return ExecutionFigure.objects.filter(fiscal_year=fiscal_year, as_of=as_of).exists()
+
+
+def _source(fiscal_year: int, as_of: date, subjects) -> tuple[str, list]:
+    """(SELECT, params) of (subject_id, available, paid, light) of the subjects: the stored figures of the date,
+    else computed live."""
+    sub_sql, sub_params = _subquery(subjects)
+    if is_stored(fiscal_year, as_of):
+        table = _tables()["figure"]
+        return (f"SELECT subject_id, available, paid, light FROM {table}"
+                    f" WHERE fiscal_year = %s AND as_of = %s AND subject_id IN ({sub_sql})",
+                [fiscal_year, as_of, *sub_params])
+    select, params = _figures_select(fiscal_year, as_of, subject_filter=(sub_sql, list(sub_params)))
+    return f"SELECT subject_id, available, paid, light FROM ({select}) lf", params
+
+
+def _grouped(fiscal_year: int, as_of: date, subjects, group_sql: str) -> list[tuple]:
+    """(group key, available, paid, subjects, red, yellow, green, none) per group."""
+    source, params = _source(fiscal_year, as_of, subjects)
+    t = _tables()
+    light_sums = ", ".join(f"SUM(CASE WHEN f.light = '{light}' THEN 1 ELSE 0 END)"
+                           for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.NONE))
+    sql = (f"SELECT {group_sql} AS grp, SUM(f.available), SUM(f.paid), COUNT(*), {light_sums}"
+           f" FROM ({source}) f JOIN {t['subject']} s ON s.id = f.subject_id"
+           f" JOIN {t['org']} o ON o.id = s.organisation_id GROUP BY {group_sql}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _rollups(fiscal_year, as_of, subjects, group_sql, names: dict, region_of: dict) -> list[Rollup]:
+    default, regional = thresholds_by_region(as_of)
+    result = []
+    for key, available, paid, n, red, yellow, green, none in _grouped(fiscal_year, as_of, subjects, group_sql):
+        row = Rollup(key=key, name=names.get(key, "（未归属）"), available=_money(available), paid=_money(paid),
+                     subjects=n, counts={Light.RED: red or 0, Light.YELLOW: yellow or 0, Light.GREEN: green or 0,
+                                         Light.NONE: none or 0})
+        result.append(row.finish(fiscal_year, as_of, regional.get(region_of.get(key), default)))
+    return sorted(result, key=lambda r: (r.progress_ratio is None, r.progress_ratio or ZERO, r.name))
+
+
+def department_rollup(fiscal_year: int, as_of: date, subjects) -> list[Rollup]:
+    """Per 主管部门 (``Subject.department``) of the given subjects, worst ratio first."""
+    from organisations.models import Organisation
+
+    orgs = Organisation.objects.filter(pk__in=subjects.values("department_id"))
+    names = {o.pk: o.short_name or o.name for o in orgs}
+    region_of = {o.pk: o.region_id for o in orgs}
+    return _rollups(fiscal_year, as_of, subjects, "s.department_id", names, region_of)
+
+
+def unit_rollup(fiscal_year: int, as_of: date, subjects) -> list[Rollup]:
+    """Per implementing organisation (unit, or the department itself) of the given subjects."""
+    from organisations.models import Organisation
+
+    orgs = Organisation.objects.filter(pk__in=subjects.values("organisation_id"))
+    names = {o.pk: o.name for o in orgs}
+    region_of = {o.pk: o.region_id for o in orgs}
+    return _rollups(fiscal_year, as_of, subjects, "s.organisation_id", names, region_of)
+
+
+def region_rollup(fiscal_year: int, as_of: date, subjects, parent=None) -> list[Rollup]:
+    """Level by level (seed 003 第二十条(三)): with ``parent`` a region, one row for the region's own level
+    (本级) and one per child region summing its whole subtree; without, one row per region of the organisations."""
+    from organisations.models import Region
+
+    per_region = _rollups(fiscal_year, as_of, subjects, "o.region_id", {}, {})
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=[row.key for row in per_region])}
+    default, regional = thresholds_by_region(as_of)
+    if parent is None:
+        for row in per_region:
+            row.name = regions[row.key].name if row.key in regions else row.name
+        return per_region
+    children = list(Region.objects.filter(parent=parent).order_by("code"))
+    groups = {parent.pk: Rollup(key=parent.pk, name=f"{parent.name}本级")}
+    groups.update({c.pk: Rollup(key=c.pk, name=c.name) for c in children})
+    for row in per_region:
+        region = regions.get(row.key)
+        if region is None or not region.path.startswith(parent.path):
+            continue
+        target = next((c.pk for c in children if region.path.startswith(c.path)), parent.pk)
+        group = groups[target]
+        group.available += row.available
+        group.paid += row.paid
+        group.subjects += row.subjects
+        for light, n in row.counts.items():
+            group.counts[light] = group.counts.get(light, 0) + n
+    return [g.finish(fiscal_year, as_of, regional.get(g.key, default)) for g in groups.values() if g.subjects]
+
+
+def total(fiscal_year: int, as_of: date, subjects) -> Rollup:
+    """All the given subjects together (the KPI cards)."""
+    rows = _grouped(fiscal_year, as_of, subjects, "1")
+    row = Rollup(key=None, name="合计")
+    for _, available, paid, n, red, yellow, green, none in rows:
+        row.available, row.paid, row.subjects = _money(available), _money(paid), n
+        row.counts = {Light.RED: red or 0, Light.YELLOW: yellow or 0, Light.GREEN: green or 0, Light.NONE: none or 0}
+    return row.finish(fiscal_year, as_of, thresholds_by_region(as_of)[0])
+
+
+@dataclass(frozen=True)
+class SubjectRow:
+    subject_id: int
+    code: str
+    name: str
+    organisation: str
+    figures: Figures
+
+
+def subject_rows(fiscal_year: int, as_of: date, subjects, limit: int = 200) -> list[SubjectRow]:
+    """Per subject, worst ratio first (at most ``limit``)."""
+    from monitoring.models import ExecutionFigure
+
+    if is_stored(fiscal_year, as_of):
+        figures = [Figures(subject_id=f.subject_id, fiscal_year=fiscal_year, as_of=as_of, available=f.available,
+                           paid=f.paid, execution_rate=f.execution_rate, time_progress=f.time_progress,
+                           progress_ratio=f.progress_ratio, light=f.light)
+                   for f in ExecutionFigure.objects.filter(fiscal_year=fiscal_year, as_of=as_of,
+                                                           subject__in=subjects.values("pk"))]
+    else:
+        figures = live_figures(fiscal_year, as_of, subjects)
+    figures.sort(key=lambda f: (f.progress_ratio is None, f.progress_ratio or ZERO, f.subject_id))
+    figures = figures[:limit]
+    info = {s.pk: s for s in subjects.model.objects.filter(pk__in=[f.subject_id for f in figures])
+            .select_related("organisation")}
+    return [SubjectRow(f.subject_id, info[f.subject_id].code, info[f.subject_id].name,
+                       info[f.subject_id].organisation.name, f) for f in figures if f.subject_id in info]
+
+
+def history(subject, fiscal_year: int, until: date) -> list[Figures]:
+    """A subject's figures over the year: every stored date up to ``until``, else each month end, plus ``until``."""
+    from monitoring.models import ExecutionFigure
+
+    stored = [Figures(subject_id=f.subject_id, fiscal_year=fiscal_year, as_of=f.as_of, available=f.available,
+                      paid=f.paid, execution_rate=f.execution_rate, time_progress=f.time_progress,
+                      progress_ratio=f.progress_ratio, light=f.light)
+              for f in ExecutionFigure.objects.filter(subject=subject, fiscal_year=fiscal_year, as_of__lte=until)
+              .order_by("as_of")]
+    if not stored:
+        thresholds = lights.thresholds_for(subject.organisation.region, until)
+        stored = [subject_figures(subject, d, fiscal_year, thresholds) for d in month_ends(fiscal_year, until)]
+    if not stored or stored[-1].as_of != until:
+        stored.append(subject_figures(subject, until, fiscal_year))
+    return stored
+
+
+def month_ends(fiscal_year: int, until: date) -> list[date]:
+    import calendar
+
+    result = []
+    for month in range(1, 13):
+        day = date(fiscal_year, month, calendar.monthrange(fiscal_year, month)[1])
+        if day <= until:
+            result.append(day)
+    return result

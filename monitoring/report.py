@@ -1,0 +1,256 @@
+"""The monitoring report (绩效监控报告) of a round as a Word document, per subject, per department or per region.
+Its outline follows 《长治市预算绩效管理办法》第二十条（三）: 关键节点的绩效运行数据信息，对相关数据信息的核实和
+分析，对预期产出和预期绩效实现程度的判断，根据绩效运行情况提出需采取的改进措施和进一步完善预算管理的建议.
+A bar chart of execution rate against time progress is drawn server-side as a PNG (Pillow) with a CJK font
+when one is installed (Noto CJK); without it the chart labels fall back to Pillow's default font."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from monitoring import lights
+from monitoring.choices import Light
+
+BODY_FONT = "仿宋"
+HEADING_FONT = "黑体"
+TITLE_FONT = "宋体"
+CJK_FONTS = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+]
+LEVEL_NAMES = {"subject": "项目", "department": "部门", "region": "区域"}
+
+
+@dataclass
+class Scope:
+    level: str  # subject / department / region
+    title: str  # e.g. 示范市教育局
+    tables: list  # MonitoringTable with subject, indicators, warnings prefetched
+
+
+def _font(run, name: str, size: float, bold: bool = False) -> None:
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        fonts.set(qn(attr), name)
+
+
+def _paragraph(doc, text: str, *, font=BODY_FONT, size=14.0, bold=False, align=None, indent=True):
+    paragraph = doc.add_paragraph()
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
+    paragraph.paragraph_format.space_after = Pt(4)
+    _font(paragraph.add_run(text), font, size, bold)
+    return paragraph
+
+
+def _cell(cell, text: str, *, bold=False, align=WD_ALIGN_PARAGRAPH.LEFT, size=10.5):
+    cell.text = ""
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = align
+    _font(paragraph.add_run(text), BODY_FONT, size, bold)
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{Decimal(value) * 100:.1f}%"
+
+
+def _money(value) -> str:
+    return f"{Decimal(value or 0):,.2f}"
+
+
+def cjk_font_path() -> str | None:
+    for path in CJK_FONTS:
+        if Path(path).exists():
+            return path
+    return None
+
+
+def chart_png(bars: list[tuple[str, Decimal | None]], time_progress: Decimal | None, title: str) -> bytes:
+    """A horizontal bar per item (execution rate) with the time-progress line across: red/yellow/green by the
+    execution light of each bar. Returns PNG bytes."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    bars = bars[:30]
+    row_h, left, right, top = 34, 300, 60, 70
+    width = 1100
+    height = top + row_h * max(len(bars), 1) + 60
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    path = cjk_font_path()
+    try:
+        font = ImageFont.truetype(path, 18) if path else ImageFont.load_default()
+        small = ImageFont.truetype(path, 15) if path else ImageFont.load_default()
+        heading = ImageFont.truetype(path, 22) if path else ImageFont.load_default()
+    except OSError:
+        font = small = heading = ImageFont.load_default()
+    if path is None:
+        # No CJK font: keep the chart readable with ASCII labels.
+        title = "Execution rate vs time progress"
+        bars = [(f"#{i + 1}", v) for i, (_, v) in enumerate(bars)]
+    draw.text((left, 15), title, fill="black", font=heading)
+    plot_w = width - left - right
+    scale_max = Decimal("1.2")
+
+    def x_of(value: Decimal) -> int:
+        return left + int(plot_w * min(max(Decimal(value), Decimal(0)), scale_max) / scale_max)
+
+    for tick in (0, 20, 40, 60, 80, 100, 120):
+        x = x_of(Decimal(tick) / 100)
+        draw.line([(x, top - 5), (x, height - 45)], fill="#dddddd")
+        draw.text((x - 12, height - 40), f"{tick}%", fill="#555555", font=small)
+    colours = {Light.RED: "#d63939", Light.YELLOW: "#f59f00", Light.GREEN: "#2fb344", Light.NONE: "#adb5bd"}
+    for i, (label, rate) in enumerate(bars):
+        y = top + i * row_h
+        text = label if len(label) <= 16 else label[:15] + "…"
+        draw.text((10, y + 6), text, fill="black", font=font)
+        light = lights.execution_light(rate, time_progress or Decimal(0)) if rate is not None else Light.NONE
+        if rate is not None:
+            draw.rectangle([(left, y + 6), (x_of(rate), y + row_h - 6)], fill=colours.get(light, "#adb5bd"))
+        draw.text((x_of(rate or 0) + 6, y + 8), _pct(rate), fill="black", font=small)
+    if time_progress is not None:
+        x = x_of(time_progress)
+        draw.line([(x, top - 10), (x, height - 45)], fill="#206bc4", width=3)
+        label = f"序时进度 {_pct(time_progress)}" if path else f"time {_pct(time_progress)}"
+        draw.text((x + 4, top - 30), label, fill="#206bc4", font=small)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _totals(tables):
+    available = sum((t.available for t in tables), Decimal(0))
+    paid = sum((t.paid for t in tables), Decimal(0))
+    return available, paid, lights.execution_rate(paid, available)
+
+
+def _count(values) -> str:
+    counts = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    parts = [f"{Light(k).label} {counts[k]} 个" for k in (Light.RED, Light.YELLOW, Light.GREEN, Light.BLUE, Light.NONE)
+             if counts.get(k)]
+    return "、".join(parts) or "无"
+
+
+def _bars(scope: Scope) -> list[tuple[str, Decimal | None]]:
+    if scope.level == "subject":
+        return [(t.subject.name, t.execution_rate) for t in scope.tables]
+    key = (lambda t: t.subject.organisation.name) if scope.level == "department" else (
+        lambda t: t.subject.department.name if t.subject.department_id else t.subject.organisation.name)
+    groups: dict[str, list] = {}
+    for table in scope.tables:
+        groups.setdefault(key(table), []).append(table)
+    return [(name, _totals(tables)[2]) for name, tables in groups.items()]
+
+
+def build(monitoring_round, scope: Scope) -> bytes:
+    """The .docx bytes of the report of ``scope`` (tables already restricted by the gate)."""
+    tables = scope.tables
+    level = LEVEL_NAMES[scope.level]
+    doc = Document()
+    for section in doc.sections:
+        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+
+    _paragraph(doc, f"{scope.title}{monitoring_round.fiscal_year}年度绩效运行监控报告", font=TITLE_FONT, size=22,
+               bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _paragraph(doc, f"（{monitoring_round.name}，数据截至 {monitoring_round.data_as_of:%Y年%m月%d日}）", size=14,
+               align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+
+    available, paid, rate = _totals(tables)
+    progress = lights.time_progress(monitoring_round.fiscal_year, monitoring_round.data_as_of)
+    submitted = sum(1 for t in tables if t.submitted_at is not None or t.status not in ("draft", "returned"))
+    _paragraph(doc, "一、基本情况", font=HEADING_FONT, size=16)
+    _paragraph(doc, f"本{level}纳入本轮绩效运行监控的项目 {len(tables)} 个，已报送监控表 {submitted} 个，"
+                    f"未报送 {len(tables) - submitted} 个。监控依据《长治市预算绩效管理办法》第十八条至第二十条，"
+                    f"对预算执行进度和绩效目标完成情况实行“双监控”。")
+
+    _paragraph(doc, "二、关键节点绩效运行数据", font=HEADING_FONT, size=16)
+    _paragraph(doc, f"截至 {monitoring_round.data_as_of:%Y年%m月%d日}，可用预算 {_money(available)} 元，累计支付 "
+                    f"{_money(paid)} 元，预算执行率 {_pct(rate)}，序时进度 {_pct(progress)}。执行进度灯："
+                    f"{_count(t.execution_light for t in tables)}；绩效目标灯：{_count(t.target_light for t in tables)}。")
+    grid = doc.add_table(rows=1, cols=7)
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, header in zip(grid.rows[0].cells, ["项目", "实施单位", "可用预算（元）", "累计支付（元）", "执行率",
+                                                 "执行灯", "目标灯"], strict=True):
+        _cell(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=9)
+    for t in tables:
+        cells = grid.add_row().cells
+        for cell, value in zip(cells, [t.subject.name, t.subject.organisation.name, _money(t.available),
+                                       _money(t.paid), _pct(t.execution_rate), t.get_execution_light_display(),
+                                       t.get_target_light_display()], strict=True):
+            _cell(cell, value, size=9)
+    picture = chart_png(_bars(scope), progress, "预算执行率与序时进度")
+    doc.add_picture(io.BytesIO(picture), width=Cm(15.5))
+    _paragraph(doc, "图：预算执行率与序时进度（竖线为序时进度）", size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER,
+               indent=False)
+
+    _paragraph(doc, "三、数据核实与分析", font=HEADING_FONT, size=16)
+    lagging = [t for t in tables if t.execution_light in (Light.RED, Light.YELLOW)]
+    if lagging:
+        _paragraph(doc, f"执行进度滞后（红灯、黄灯）的项目 {len(lagging)} 个：" + "；".join(
+            f"{t.subject.name}（执行率 {_pct(t.execution_rate)}，{t.get_execution_light_display()}"
+            + (f"，原因：{t.get_execution_deviation_reason_display()}" if t.execution_deviation_reason else "")
+            + "）" for t in lagging) + "。")
+    else:
+        _paragraph(doc, "各项目预算执行进度与序时进度基本匹配，未发现明显滞后。")
+    warnings = [w for t in tables for w in t.warnings.all()]
+    if warnings:
+        _paragraph(doc, f"本轮共产生绩效预警 {len(warnings)} 条，其中待处置 "
+                        f"{sum(1 for w in warnings if w.status == 'open')} 条：" +
+                   "；".join(w.message for w in warnings[:10]) + ("等。" if len(warnings) > 10 else "。"))
+
+    _paragraph(doc, "四、绩效目标预期实现程度判断", font=HEADING_FONT, size=16)
+    rows = [(t, r) for t in tables for r in t.indicators.all()]
+    not_met = [(t, r) for t, r in rows if r.will_be_met is False]
+    _paragraph(doc, f"纳入监控的绩效指标 {len(rows)} 项，预计能完成 {sum(1 for _, r in rows if r.will_be_met)} 项，"
+                    f"预计不能完成 {len(not_met)} 项，尚未判断 {sum(1 for _, r in rows if r.will_be_met is None)} 项。")
+    for t, r in not_met:
+        _paragraph(doc, f"{t.subject.name}“{r.name}”：年度目标 {r.annual_target}{r.unit}，截至目前 "
+                        f"{r.actual_to_date or '—'}，预计全年 {r.expected_full_year or '—'}；偏差原因："
+                        f"{r.get_deviation_reason_display() or '未说明'}。{r.deviation_explanation}")
+    for t in tables:
+        if t.overall_judgement:
+            _paragraph(doc, f"{t.subject.name}：{t.overall_judgement}")
+
+    _paragraph(doc, "五、改进措施和建议", font=HEADING_FONT, size=16)
+    measures = [(t.subject.name, m) for t in tables for m in
+                [t.execution_measures, *(r.measures for r in t.indicators.all())] if m]
+    for name, measure in measures:
+        _paragraph(doc, f"{name}：{measure}")
+    suggestions = []
+    if lagging:
+        suggestions.append("对执行进度红灯、黄灯项目，督促单位加快支付进度，对确实无法执行的资金及时调整预算"
+                           "（《长治市预算绩效管理办法》第二十一条）")
+    if not_met:
+        suggestions.append("对预计不能完成绩效目标的项目，督促单位落实纠偏措施，问题严重或整改不到位的暂缓或停止拨款"
+                           "（《张掖市市级政府购买服务预算绩效管理暂行办法》第二十一条）")
+    if len(tables) - submitted:
+        suggestions.append(f"尚有 {len(tables) - submitted} 个项目未报送监控表，请主管部门督促报送")
+    if not suggestions:
+        suggestions.append("继续按月跟踪预算执行和绩效目标完成情况，促进年度支出预算均衡执行")
+    for i, text in enumerate(suggestions, 1):
+        _paragraph(doc, f"（{i}）{text}。")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,132 @@
+"""Opening and closing monitoring rounds: the scope (all funded subjects with an approved current target sheet, or
+finance's key subjects — 《长治市预算绩效管理办法》第十九条（二） 财政部门重点监控; 张店区《区级部门单位预算绩效管理
+办法》第十八条), the tables and their indicator rows, the budget execution prefilled, the audit trail."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from audit.models import AuditEntry
+from core import fiscal
+from monitoring import actions, lights
+from monitoring.choices import Light, RoundScope, RoundStatus
+from monitoring.models import MonitoringRound, MonitoringTable
+from monitoring.tests.helpers import CANTEEN, SECURITY, SPORTS, open_round, subject, table_of
+from targets.models import TargetSheet
+from workflow.models import ReviewStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def year_of(monitoring_round):
+    return monitoring_round.fiscal_year
+
+
+def test_all_funded_scope_is_funded_or_executing_subjects_with_an_approved_current_sheet(persona):
+    monitoring_round = open_round(persona("perf"))
+    names = set(monitoring_round.tables.values_list("subject__name", flat=True))
+    year = fiscal.default_year()
+    expected = set(TargetSheet.objects.filter(
+        fiscal_year=year, is_current=True, status=ReviewStatus.APPROVED, subject__stage__in=["funded", "executing"],
+        subject__organisation__region__path__startswith=monitoring_round.organisation.region.path)
+        .values_list("subject__name", flat=True))
+    assert {SECURITY, CANTEEN} <= names
+    assert names == expected
+    assert SPORTS not in names  # its target sheet is still in review
+
+
+def test_key_scope_takes_exactly_the_chosen_subjects(persona):
+    monitoring_round = open_round(persona("perf"), scope=RoundScope.KEY, key=[SPORTS, SECURITY], name="重点")
+    assert set(monitoring_round.tables.values_list("subject__name", flat=True)) == {SPORTS, SECURITY}
+    assert set(monitoring_round.key_subjects.values_list("name", flat=True)) == {SPORTS, SECURITY}
+    assert table_of(monitoring_round, SPORTS).indicators.count() == 0  # no approved target yet
+    assert table_of(monitoring_round, SECURITY).indicators.count() > 0
+
+
+def test_key_scope_needs_subjects_and_refuses_unfunded_ones(persona):
+    with pytest.raises(ValidationError):
+        open_round(persona("perf"), scope=RoundScope.KEY, key=[])
+    pending = subject("第一中学学生资助补助")  # admitted, not funded
+    with pytest.raises(ValidationError):
+        open_round(persona("perf"), scope=RoundScope.KEY, key=[pending])
+
+
+def test_rows_copied_from_annual_indicators_and_quality_time_cost_not_cumulative(persona):
+    monitoring_round = open_round(persona("perf"))
+    table = table_of(monitoring_round, CANTEEN)
+    sheet = TargetSheet.objects.get(subject__name=CANTEEN, is_current=True, status="approved")
+    annual = list(sheet.indicators.filter(horizon="annual").order_by("order", "pk"))
+    rows = list(table.indicators.all())
+    assert [r.name for r in rows] == [i.name for i in annual]
+    assert table.target_sheet_id == sheet.pk
+    cumulative = {r.name: r.cumulative for r in rows}
+    assert cumulative["验收合格率"] is False  # 质量
+    assert cumulative["按计划完成率"] is False  # 时效
+    assert cumulative["项目总成本"] is False  # 成本
+    assert cumulative["师生满意度"] is True
+
+
+def test_budget_execution_prefilled_from_the_figures(persona):
+    monitoring_round = open_round(persona("perf"))
+    table = table_of(monitoring_round, SECURITY)
+    figures = actions.execution_figures(table.subject, monitoring_round.data_as_of)
+    assert table.available == figures["available"] and table.paid == figures["paid"]
+    assert table.available > 0
+    assert table.time_progress == lights.time_progress(year_of(monitoring_round), monitoring_round.data_as_of)
+    assert table.execution_light in Light.values
+    # The draft is due by the round's due date (待办 and the overdue flag read step_due_at).
+    assert table.step_due_at.date() == monitoring_round.due_date
+    assert table.status == ReviewStatus.DRAFT and table.current_role == "unit_preparer"
+
+
+def test_opening_is_audited_and_only_for_the_performance_section(persona):
+    before = AuditEntry.objects.count()
+    monitoring_round = open_round(persona("perf"))
+    entries = AuditEntry.objects.filter(object_type="monitoring.monitoringround", object_id=str(monitoring_round.pk))
+    assert entries.filter(action="create").exists()
+    assert entries.filter(changes__has_key="监控项目数").exists()
+    assert AuditEntry.objects.count() > before
+    for username in ("desk_edu", "edu_preparer", "treasury", "auditor"):
+        with pytest.raises(PermissionDenied):
+            open_round(persona(username))
+    assert AuditEntry.objects.filter(action="permission_denied", object_type="monitoring.monitoringround").exists()
+
+
+def test_large_scope_goes_to_the_background_task(persona, monkeypatch, immediate_tasks):
+    monkeypatch.setattr(actions, "INLINE_TABLE_LIMIT", 1)
+    monitoring_round = open_round(persona("perf"), scope=RoundScope.KEY, key=[SPORTS, SECURITY, CANTEEN])
+    monitoring_round.refresh_from_db()
+    # The immediate backend ran the task on commit (the test transaction never commits: run it now).
+    if monitoring_round.tables_pending:
+        from monitoring.tasks import open_tables
+
+        open_tables.call(monitoring_round.pk)
+        monitoring_round.refresh_from_db()
+    assert monitoring_round.tables_pending is False
+    assert monitoring_round.tables.count() == 3
+    # Idempotent: running again creates nothing.
+    assert actions.create_tables(monitoring_round, actions.scope_subjects(
+        monitoring_round.organisation, monitoring_round.fiscal_year, RoundScope.KEY,
+        list(monitoring_round.key_subjects.all()))) == 0
+    assert MonitoringTable.objects.filter(round=monitoring_round).count() == 3
+
+
+def test_close_round_audited_and_only_by_its_performance_section(persona):
+    monitoring_round = open_round(persona("perf"))
+    with pytest.raises(PermissionDenied):
+        actions.close_round(monitoring_round, persona("county_perf"))
+    actions.close_round(monitoring_round, persona("perf"), "结束")
+    monitoring_round.refresh_from_db()
+    assert monitoring_round.status == RoundStatus.CLOSED and monitoring_round.closed_at
+    assert AuditEntry.objects.filter(object_type="monitoring.monitoringround", object_id=str(monitoring_round.pk),
+                                     action="update", reason="结束").exists()
+    with pytest.raises(ValidationError):
+        actions.close_round(monitoring_round, persona("perf"))
+
+
+def test_round_dates_validated(persona):
+    year = fiscal.default_year()
+    with pytest.raises(ValidationError):
+        open_round(persona("perf"), as_of=datetime.date(year, 7, 31), due=datetime.date(year, 7, 1))
+    assert not MonitoringRound.objects.filter(name="测试监控轮次", due_date=datetime.date(year, 7, 1)).exists()

@@ -1,0 +1,62 @@
+"""待办 of operation monitoring (the tables themselves are in the review chain's 待办, due by the round's due
+date): open warnings the unit must explain (预警整改) or finance must dispose of (预警处置), and, for those who
+supervise, the tables of a round not submitted by its due date (催报). At most three queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from accounts.roles import Role
+from core.access import NOTHING
+from core.todo import TodoItem
+from monitoring.choices import WarningStatus
+from workflow.guards import _assignment_q
+
+LIMIT = 50
+SUPERVISING_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_DESK, Role.PERFORMANCE_SECTION})
+
+
+def role_q(user, model, roles) -> Q:
+    """Rows of ``model`` within the reach of the user's assignments of ``roles`` (region-bound for the finance
+    sections, as at a review step)."""
+    result = NOTHING
+    for assignment in user.role_assignments():
+        if assignment.role in roles:
+            q = _assignment_q(model, assignment, user)
+            if q is not NOTHING:
+                result = q if result is NOTHING else result | q
+    return result
+
+
+def _warning_items(user, roles, kind, extra: Q) -> list[TodoItem]:
+    from monitoring.models import PerformanceWarning
+
+    q = role_q(user, PerformanceWarning, roles)
+    if q is NOTHING:
+        return []
+    rows = list(PerformanceWarning.objects.filter(q & extra, status=WarningStatus.OPEN)
+                .select_related("subject__organisation").order_by("raised_at")[:LIMIT + 1])
+    items = [TodoItem(title=f"绩效预警：{w.message[:80]}", url=w.get_absolute_url(), stage="monitoring", kind=kind,
+                      organisation=w.subject.organisation.name, since=w.raised_at) for w in rows[:LIMIT]]
+    if len(rows) > LIMIT:
+        items.append(TodoItem(title=f"另有更多绩效预警待{kind[2:]}，请在预警列表中查看",
+                              url=reverse("monitoring:warnings") + "?status=open", stage="monitoring", kind=kind))
+    return items
+
+
+def provider(user) -> list[TodoItem]:
+    from monitoring.actions import DISPOSING_ROLES, UNIT_ROLES, late_q
+    from monitoring.models import MonitoringTable
+
+    items = _warning_items(user, UNIT_ROLES, "预警整改", Q(unit_reply=""))
+    items += _warning_items(user, DISPOSING_ROLES, "预警处置", Q())
+    q = role_q(user, MonitoringTable, SUPERVISING_ROLES)
+    if q is not NOTHING:
+        late = (MonitoringTable.objects.filter(q & late_q()).values("round_id", "round__name", "round__due_date")
+                .annotate(n=Count("pk")).order_by("round__due_date"))
+        for row in late:
+            items.append(TodoItem(title=f"{row['round__name']}：{row['n']} 张监控表逾期未报",
+                                  url=reverse("monitoring:tables") + f"?round={row['round_id']}&late=true",
+                                  stage="monitoring", kind="催报"))
+    return items

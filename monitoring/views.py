@@ -1,0 +1,466 @@
+"""Pages of monitoring rounds (status board, reports), monitoring tables (edit with indicator rows, review
+chain), warnings (list, reply, disposal), disbursement holds (拨款控制) and the warning rules."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from audit import trail
+from audit.models import AuditAction
+from core import access, fiscal
+from core.views import GatedDetailView, GatedListView
+from monitoring import actions, alerts, board, report
+from monitoring.filtersets import HoldFilterSet, MonitoringTableFilterSet, RoundFilterSet, WarningFilterSet
+from monitoring.forms import (
+    DisposalForm,
+    IndicatorFormSet,
+    ReasonForm,
+    ReplyForm,
+    RoundForm,
+    TableForm,
+    formset_rows,
+)
+from monitoring.models import (
+    DisbursementHold,
+    MonitoringRound,
+    MonitoringTable,
+    PerformanceWarning,
+    WarningRule,
+)
+from monitoring.tables import HoldTable, MonitoringTableTable, RoundTable, WarningTable
+from subjects.models import Subject
+from workflow.actions import StaleDocument
+from workflow.views import ReviewableEditView, TransitionView, review_context
+
+
+def _error(exc) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+# ---------------------------------------------------------------- rounds
+
+
+class RoundListView(GatedListView):
+    model = MonitoringRound
+    table_class = RoundTable
+    filterset_class = RoundFilterSet
+    title = "监控轮次"
+    create_url_name = "monitoring:round_create"
+
+    def get_queryset(self):
+        return board.visible_rounds(self.request.user).select_related("organisation")
+
+    def export_queryset(self):
+        return self.get_queryset()
+
+    def can_create(self):
+        return actions.can_open_round(self.request.user)
+
+
+@login_required
+def round_create(request):
+    if not actions.can_open_round(request.user):
+        trail.record(AuditAction.PERMISSION_DENIED, object_type="monitoring.monitoringround",
+                     object_repr="发起监控轮次", reason="只有预算绩效管理科可以发起绩效监控")
+        raise Http404("无权发起")
+    organisation = actions.round_organisation(request.user)
+    year = fiscal.current_year(request)
+    subjects = Subject.objects.filter(
+        stage__in=actions.MONITORED_STAGES, organisation__region__path__startswith=organisation.region.path
+    ).select_related("organisation").order_by("code")
+    initial = {"fiscal_year": year, "name": f"{year}年绩效运行监控", "data_as_of": f"{year}-07-31",
+               "due_date": f"{year}-08-20"}
+    form = RoundForm(request.POST or None, subjects=subjects, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            monitoring_round = actions.open_round(
+                request.user, name=data["name"], fiscal_year=data["fiscal_year"], data_as_of=data["data_as_of"],
+                due_date=data["due_date"], scope=data["scope"], notice=data["notice"],
+                key_subjects=list(data.get("key_subjects") or []), reason=data.get("reason", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error(exc))
+        else:
+            messages.success(request, f"已发起：{monitoring_round}")
+            return redirect(monitoring_round)
+    return render(request, "core/form.html", {"title": "发起绩效运行监控", "form": form})
+
+
+def _round_or_404(user, pk):
+    try:
+        return board.visible_rounds(user).select_related("organisation__region").get(pk=pk)
+    except MonitoringRound.DoesNotExist:
+        raise Http404("记录不存在或无权访问") from None
+
+
+@login_required
+def round_detail(request, pk):
+    """The status board of a round."""
+    monitoring_round = _round_or_404(request.user, pk)
+    tree = board.rollup(monitoring_round, request.user)
+    departments = [n for region in tree.children for n in region.children if n.key]
+    regions = [n for n in tree.children if n.key]
+    return render(request, "monitoring/round_detail.html", {
+        "title": monitoring_round.name, "object": monitoring_round, "tree": tree, "rows": board.flatten(tree),
+        "can_manage": actions.can_manage_round(request.user, monitoring_round),
+        "departments": {d.key: d for d in departments}.values(), "regions": regions,
+        "warning_count": access.restrict(PerformanceWarning.objects.filter(round=monitoring_round),
+                                         request.user).count(),
+        "history": _history(monitoring_round) if access.can(request.user, "view", monitoring_round) else [],
+    })
+
+
+def _history(obj):
+    from core.views import audit_history
+
+    return audit_history(obj)
+
+
+@require_POST
+@login_required
+def round_close(request, pk):
+    monitoring_round = _round_or_404(request.user, pk)
+    try:
+        actions.close_round(monitoring_round, request.user, request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, "本轮监控已结束")
+    return redirect(monitoring_round)
+
+
+@require_POST
+@login_required
+def round_scan(request, pk):
+    monitoring_round = _round_or_404(request.user, pk)
+    if not actions.can_manage_round(request.user, monitoring_round):
+        trail.record(AuditAction.PERMISSION_DENIED, monitoring_round, reason="无权执行预警扫描")
+        raise Http404("无权操作")
+    result = alerts.scan(monitoring_round, user=request.user)
+    messages.success(request, f"预警扫描完成：新增 {result.raised} 条，已存在 {result.already} 条")
+    return redirect(monitoring_round)
+
+
+def report_scope(monitoring_round, user, level: str, key: int) -> report.Scope:
+    """The tables of a report, through the gate; 404 when the user reaches none of them."""
+    tables = access.restrict(MonitoringTable.objects.filter(round=monitoring_round), user)
+    if level == "subject":
+        tables = tables.filter(pk=key)
+    elif level == "department":
+        tables = tables.filter(subject__department_id=key)
+    elif level == "region":
+        from organisations.models import Region
+
+        region = Region.objects.filter(pk=key).first()
+        if region is None:
+            raise Http404("区划不存在")
+        tables = tables.filter(subject__organisation__region__path__startswith=region.path)
+    else:
+        raise Http404("未知的报告类型")
+    tables = list(tables.select_related("subject__organisation", "subject__department")
+                  .prefetch_related("indicators", Prefetch("warnings", queryset=PerformanceWarning.objects.all()))
+                  .order_by("subject__code"))
+    if not tables:
+        raise Http404("没有可查看的监控表")
+    if level == "subject":
+        title = tables[0].subject.name
+    elif level == "department":
+        first = tables[0].subject
+        title = first.department.name if first.department_id else first.organisation.name
+    else:
+        title = region.name
+    return report.Scope(level, title, tables)
+
+
+@login_required
+def round_report(request, pk, level, key):
+    monitoring_round = _round_or_404(request.user, pk)
+    if not access.restrict(MonitoringTable.objects.filter(round=monitoring_round), request.user, "export").exists():
+        raise Http404("无权导出")
+    scope = report_scope(monitoring_round, request.user, level, key)
+    data = report.build(monitoring_round, scope)
+    filename = f"{scope.title}绩效运行监控报告-{monitoring_round.data_as_of:%Y%m%d}.docx"
+    trail.record(AuditAction.EXPORT, monitoring_round, reason=f"下载绩效运行监控报告：{scope.title}",
+                 changes={"报告": [None, f"{report.LEVEL_NAMES[level]}：{scope.title}（{len(scope.tables)} 个项目）"]})
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# ---------------------------------------------------------------- tables
+
+
+class TableListView(GatedListView):
+    model = MonitoringTable
+    table_class = MonitoringTableTable
+    filterset_class = MonitoringTableFilterSet
+    title = "绩效目标执行监控表"
+
+    def base_queryset(self):
+        return MonitoringTable.objects.select_related("subject__organisation", "round", "chain").prefetch_related(
+            "chain__steps")
+
+
+class TableDetailView(GatedDetailView):
+    model = MonitoringTable
+    template_name = "monitoring/table_detail.html"
+
+    def base_queryset(self):
+        return MonitoringTable.objects.select_related("subject__organisation", "subject__department", "round",
+                                                      "target_sheet", "chain__region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table, user = self.object, self.request.user
+        context.update(review_context(table, user))
+        context.update({
+            "title": str(table), "transition_url": reverse("monitoring:table_transition", args=[table.pk]),
+            "rows": table.indicators.all(), "problems": actions.submission_problems(table) if context["can_edit"] else [],
+            "warnings": access.restrict(table.warnings.select_related("rule"), user),
+            "is_purchased_service": table.subject.kind == "purchased_service",
+        })
+        return context
+
+
+class TableEditView(ReviewableEditView):
+    """The unit fills the table and its indicator rows (htmx recomputes a row's light as it is typed)."""
+
+    model = MonitoringTable
+    form_class = TableForm
+    template_name = "monitoring/table_form.html"
+
+    def formset(self):
+        rows = list(self.object.indicators.all())
+        initial = [{"row_id": r.pk, **{k: getattr(r, k) for k in actions.ROW_FIELDS}} for r in rows]
+        formset = IndicatorFormSet(self.request.POST if self.request.method == "POST" else None, initial=initial,
+                                   prefix="rows")
+        for form, row in zip(formset.forms, rows, strict=False):
+            form.row = row
+        return formset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["formset"] = kwargs.get("formset") or self.formset()
+        context["title"] = f"填报：{self.object}"
+        context["problems"] = actions.submission_problems(self.object)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        formset = self.formset()
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        data = {k: form.cleaned_data.get(k) for k in TableForm.Meta.fields}
+        data = {k: ("" if v is None and k != "expected_full_year_rate" else v) for k, v in data.items()}
+        try:
+            actions.save_table(MonitoringTable.objects.get(pk=self.object.pk), request.user,
+                               form.cleaned_data.get("version") or 0, data=data, rows=formset_rows(formset),
+                               reason=form.cleaned_data.get("reason", ""))
+        except StaleDocument as exc:
+            form.add_error(None, exc.message)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error(exc))
+        else:
+            messages.success(request, "已保存")
+            return redirect(self.object.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+
+@login_required
+def row_light(request, pk):
+    """htmx: the light a row would have with the values typed so far (nothing is saved)."""
+    table = access.get_object_or_404(MonitoringTable.objects.select_related("round", "subject__organisation__region"),
+                                     request.user, pk=pk)
+    row = table.indicators.filter(pk=request.GET.get("row") or 0).first()
+    if row is None:
+        raise Http404("指标不存在")
+    # The formset's fields arrive as "rows-N-actual_to_date"; plain names are accepted too.
+    for key, value in request.GET.items():
+        if key.endswith("actual_to_date"):
+            row.actual_to_date = value
+        elif key.endswith("qualitative_level"):
+            row.qualitative_level = value
+    from monitoring import lights
+    from monitoring.tables import light_badge
+
+    light = actions.row_light(row, actions.months_of(table.round),
+                              lights.thresholds_for(table.subject.organisation.region, table.round.data_as_of))
+    return HttpResponse(light_badge(light))
+
+
+class TableTransitionView(TransitionView):
+    model = MonitoringTable
+
+
+# ---------------------------------------------------------------- warnings
+
+
+class WarningListView(GatedListView):
+    model = PerformanceWarning
+    table_class = WarningTable
+    filterset_class = WarningFilterSet
+    title = "绩效预警"
+
+    def base_queryset(self):
+        return PerformanceWarning.objects.select_related("subject__organisation", "rule")
+
+
+def _warning(request, pk):
+    return access.get_object_or_404(
+        PerformanceWarning.objects.select_related("subject__organisation", "subject__department", "rule", "round",
+                                                  "table", "replied_by"), request.user, pk=pk)
+
+
+@login_required
+def warning_detail(request, pk):
+    warning = _warning(request, pk)
+    user = request.user
+    return render(request, "monitoring/warning_detail.html", {
+        "title": f"绩效预警：{warning.subject.name}", "object": warning,
+        "disposals": warning.disposals.select_related("decided_by"),
+        "holds": DisbursementHold.objects.filter(subject=warning.subject).select_related("disposal"),
+        "can_dispose": warning.status == "open" and actions.can_dispose(user, warning),
+        "can_reply": actions.can_reply(user, warning),
+        "disposal_form": DisposalForm(), "reply_form": ReplyForm(initial={"note": warning.unit_reply}),
+        "dismiss_form": ReasonForm(), "figures": warning.figures,
+        "history": _history(warning),
+    })
+
+
+@require_POST
+@login_required
+def warning_reply(request, pk):
+    warning = _warning(request, pk)
+    try:
+        actions.reply(warning, request.user, request.POST.get("note", ""))
+    except PermissionDenied:
+        raise Http404("无权操作") from None
+    except ValidationError as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, "已提交整改说明")
+    return redirect(warning)
+
+
+@require_POST
+@login_required
+def warning_dispose(request, pk):
+    warning = _warning(request, pk)
+    form = DisposalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写处置决定和理由：" + "；".join(
+            f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
+        return redirect(warning)
+    data = form.cleaned_data
+    try:
+        disposal = actions.dispose(warning, request.user, data["decision"], data["reason"], data.get("amount"))
+    except PermissionDenied:
+        raise Http404("无权操作") from None
+    except ValidationError as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, f"已处置：{disposal.get_decision_display()}")
+    return redirect(warning)
+
+
+@require_POST
+@login_required
+def warning_dismiss(request, pk):
+    warning = _warning(request, pk)
+    try:
+        actions.dismiss(warning, request.user, request.POST.get("reason", ""))
+    except PermissionDenied:
+        raise Http404("无权操作") from None
+    except ValidationError as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, "预警已核销")
+    return redirect(warning)
+
+
+# ---------------------------------------------------------------- disbursement holds (拨款控制)
+
+
+class HoldListView(GatedListView):
+    model = DisbursementHold
+    table_class = HoldTable
+    filterset_class = HoldFilterSet
+    title = "拨款控制"
+    template_name = "monitoring/hold_list.html"
+
+    def base_queryset(self):
+        return DisbursementHold.objects.select_related("subject__organisation", "disposal")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["liftable"] = [h for h in access.restrict(
+            DisbursementHold.objects.filter(lifted_at__isnull=True).select_related("subject"), user)
+            if actions.can_lift(user, h)]
+        return context
+
+
+@require_POST
+@login_required
+def hold_lift(request, pk):
+    hold = access.get_object_or_404(DisbursementHold.objects.select_related("subject"), request.user, pk=pk)
+    try:
+        actions.lift_hold(hold, request.user, request.POST.get("reason", ""))
+    except PermissionDenied:
+        raise Http404("无权操作") from None
+    except ValidationError as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, f"已解除：{hold}")
+    return redirect("monitoring:holds")
+
+
+# ---------------------------------------------------------------- rules
+
+
+@login_required
+def rules(request):
+    """The warning rules (current versions, with their history); the performance section saves a new version."""
+    can_configure = actions.can_configure_rules(request.user)
+    if request.method == "POST":
+        if not can_configure:
+            trail.record(AuditAction.PERMISSION_DENIED, object_type="monitoring.warningrule",
+                         object_repr="预警规则", reason="无权修改预警规则")
+            raise Http404("无权修改")
+        try:
+            params = json.loads(request.POST.get("params") or "{}")
+        except ValueError:
+            messages.error(request, "参数须为 JSON")
+            return redirect("monitoring:rules")
+        try:
+            rule = actions.set_rule(request.user, request.POST.get("code", ""), name=request.POST.get("name") or None,
+                                    params=params, is_active=request.POST.get("is_active") == "on",
+                                    reason=request.POST.get("reason", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error(exc))
+        else:
+            messages.success(request, f"已保存：{rule}")
+        return redirect("monitoring:rules")
+    current = list(WarningRule.objects.filter(is_current=True).order_by("code"))
+    older = WarningRule.objects.filter(is_current=False).order_by("code", "-version")
+    rows = [{"rule": r, "kind": alerts.KINDS.get(r.kind), "params": json.dumps(r.params, ensure_ascii=False),
+             "older": [o for o in older if o.code == r.code]} for r in current]
+    return render(request, "monitoring/rules.html", {"title": "预警规则", "rows": rows,
+                                                     "can_configure": can_configure})
+
+
+def subject_holds(subject, user) -> list:
+    """For the subject page: holds in force, when the user may read the subject's records."""
+    return list(access.restrict(actions.active_holds(subject).select_related("disposal"), user))
+

@@ -1,0 +1,261 @@
+"""运行监控总览 (issue 5 "Dual monitoring"): execution against time progress for any date, scoped by the gate — a unit
+sees its subjects, a department its units, a desk its departments, finance and the audit office their region —
+with a drill-down department → unit → subject → the subject's figures over time; the background refresh of the
+stored figures; and the light thresholds page (versioned per region, the performance section sets them)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.roles import ROLE_SPECS, Role, Scope
+from core import access, fiscal
+from monitoring import figures, lights, thresholds
+from subjects.models import Subject
+
+# Finance sections that watch treasury payments and may recompute the stored figures (seed 003 第十九条:
+# 预算管理科会同国库科…实时监控; the performance section runs the monitoring).
+REFRESH_ROLES = frozenset({Role.PERFORMANCE_SECTION, Role.BUDGET_SECTION, Role.TREASURY})
+SESSION_TASK = "monitoring_refresh_task"
+
+
+def dashboard_year_and_date(request) -> tuple[int, datetime.date]:
+    """The fiscal year of the switcher and the date asked for (``?as_of=``), kept inside that year; by default
+    today, or the year's last day for a past year, or its first day for a coming one."""
+    year = fiscal.current_year(request)
+    today = datetime.date.today()
+    default = min(max(today, datetime.date(year, 1, 1)), datetime.date(year, 12, 31))
+    raw = request.GET.get("as_of", "")
+    try:
+        as_of = datetime.date.fromisoformat(raw) if raw else default
+    except ValueError:
+        as_of = default
+    return year, min(max(as_of, datetime.date(year, 1, 1)), datetime.date(year, 12, 31))
+
+
+def subjects_in_scope(user):
+    return access.restrict(Subject.objects.all(), user)
+
+
+def region_roots(user) -> list:
+    """The regions of the user's region-wide roles (finance sections, bureau leaders, the audit office)."""
+    roots = []
+    for assignment in user.role_assignments():
+        if ROLE_SPECS[assignment.role].scope is Scope.REGION_SUBTREE:
+            region = assignment.organisation.region
+            if region not in roots:
+                roots.append(region)
+    return roots
+
+
+def can_refresh(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_role(*REFRESH_ROLES))
+
+
+def refresh_region(user):
+    """The region a refresh started by ``user`` covers: their finance bureau's region and below."""
+    for assignment in user.role_assignments():
+        if assignment.role in REFRESH_ROLES:
+            return assignment.organisation.region
+    return None
+
+
+def _pct(value) -> float | None:
+    return None if value is None else float((Decimal(value) * 100).quantize(Decimal("0.1")))
+
+
+def _chart(rows, progress, link=None) -> dict:
+    return {"names": [r.name for r in rows], "rates": [_pct(r.execution_rate) for r in rows],
+            "lights": [r.light for r in rows], "progress": _pct(progress),
+            "links": [link(r) if link else "" for r in rows]}
+
+
+@login_required
+def dashboard(request):
+    year, as_of = dashboard_year_and_date(request)
+    scope = subjects_in_scope(request.user)
+    subjects, level, crumbs = scope, "department", []
+    query = f"?as_of={as_of.isoformat()}"
+    department_id, unit_id = request.GET.get("department", ""), request.GET.get("unit", "")
+    if department_id.isdigit():
+        subjects = scope.filter(department_id=int(department_id))
+        if not subjects.exists():
+            raise Http404("记录不存在或无权访问")
+        level = "unit"
+    if unit_id.isdigit():
+        subjects = subjects.filter(organisation_id=int(unit_id))
+        if not subjects.exists():
+            raise Http404("记录不存在或无权访问")
+        level = "subject"
+    rows = []
+    if level == "department":
+        rows = figures.department_rollup(year, as_of, subjects)
+        if len(rows) == 1 and rows[0].key is not None:  # one department in reach: show its units
+            level, department_id = "unit", str(rows[0].key)
+    if level == "unit":
+        rows = figures.unit_rollup(year, as_of, subjects)
+        if len(rows) == 1 and rows[0].key is not None:  # one unit in reach: show its subjects
+            level, unit_id = "subject", str(rows[0].key)
+            subjects = subjects.filter(organisation_id=rows[0].key)
+    from organisations.models import Organisation
+
+    names = dict(Organisation.objects.filter(pk__in=[int(x) for x in (department_id, unit_id) if x.isdigit()])
+                 .values_list("pk", "name"))
+    if department_id.isdigit() and int(department_id) in names:
+        crumbs.append((names[int(department_id)], f"{query}&department={department_id}"))
+    if unit_id.isdigit() and int(unit_id) in names and unit_id != department_id:
+        crumbs.append((names[int(unit_id)], f"{query}&department={department_id}&unit={unit_id}"))
+    total = figures.total(year, as_of, subjects)
+    subject_rows = figures.subject_rows(year, as_of, subjects) if level == "subject" else []
+
+    def drill(row):
+        if level == "department":
+            return f"{query}&department={row.key}"
+        return f"{query}&department={department_id}&unit={row.key}"
+
+    if level == "subject":
+        chart = {"names": [r.name for r in subject_rows], "rates": [_pct(r.figures.execution_rate) for r in subject_rows],
+                 "lights": [r.figures.light for r in subject_rows], "progress": _pct(total.time_progress),
+                 "links": [reverse("monitoring:dashboard_subject", args=[r.subject_id]) + query for r in subject_rows]}
+    else:
+        chart = _chart(rows, total.time_progress, lambda r: (drill(r) if r.key is not None else ""))
+    regions = []
+    if level == "department" and not crumbs:
+        for root in region_roots(request.user):
+            regions.append((root, figures.region_rollup(year, as_of, scope, parent=root)))
+    context = {
+        "title": "运行监控总览", "year": year, "as_of": as_of, "total": total, "level": level, "rows": rows,
+        "subject_rows": subject_rows, "crumbs": crumbs, "query": query, "chart": chart, "regions": regions,
+        "stored": figures.is_stored(year, as_of), "stored_dates": figures.stored_dates(year),
+        "can_refresh": can_refresh(request.user), "min_date": datetime.date(year, 1, 1),
+        "max_date": datetime.date(year, 12, 31), "drill": [(r, drill(r) if r.key is not None else "") for r in rows],
+        "task": _task_state(request),
+    }
+    return render(request, "monitoring/dashboard/dashboard.html", context)
+
+
+@login_required
+def subject_detail(request, pk):
+    """One subject's execution over the fiscal year (every stored date, or month ends) up to the date."""
+    subject = access.get_object_or_404(Subject.objects.select_related("organisation__region"), request.user, pk=pk)
+    year, as_of = dashboard_year_and_date(request)
+    points = figures.history(subject, year, as_of)
+    current = figures.subject_figures(subject, as_of, year)
+    chart = {"dates": [p.as_of.isoformat() for p in points], "rates": [_pct(p.execution_rate) for p in points],
+             "progress": [_pct(p.time_progress) for p in points], "lights": [p.light for p in points]}
+    return render(request, "monitoring/dashboard/subject.html", {
+        "title": f"预算执行情况：{subject.name}", "subject": subject, "year": year, "as_of": as_of, "points": points,
+        "current": current, "chart": chart, "query": f"?as_of={as_of.isoformat()}"})
+
+
+# --- background refresh --------------------------------------------------------------------------------------------
+
+def _task_state(request) -> dict | None:
+    """The refresh the user started last: state, and its result once finished (kept in the session)."""
+    state = request.session.get(SESSION_TASK)
+    if not state:
+        return None
+    if state.get("status") in ("SUCCESSFUL", "FAILED"):
+        return state
+    try:
+        result = figures.refresh_task.get_result(state["id"])
+    except Exception:  # the backend keeps no results (immediate) or the row is gone
+        return state
+    state = {**state, "status": str(result.status)}
+    if result.is_finished:
+        state["result"] = result.return_value if str(result.status) == "SUCCESSFUL" else None
+    request.session[SESSION_TASK] = state
+    return state
+
+
+@login_required
+@require_POST
+def refresh_start(request):
+    if not can_refresh(request.user):
+        raise Http404("无权操作")
+    year, _ = dashboard_year_and_date(request)
+    try:
+        as_of = datetime.date.fromisoformat(request.POST.get("as_of", ""))
+    except ValueError:
+        messages.error(request, "请选择数据截止日期")
+        return redirect("monitoring:dashboard")
+    if as_of.year != year:
+        messages.error(request, f"数据截止日期应在 {year} 年度之内")
+        return redirect(reverse("monitoring:dashboard") + f"?as_of={as_of.isoformat()}")
+    region = refresh_region(request.user)
+    result = figures.refresh_task.enqueue(year, as_of.isoformat(), region.pk if region else None, request.user.pk)
+    state = {"id": result.id, "status": str(result.status), "as_of": as_of.isoformat(), "fiscal_year": year,
+             "region": region.name if region else ""}
+    if result.is_finished:
+        state["result"] = result.return_value if str(result.status) == "SUCCESSFUL" else None
+    request.session[SESSION_TASK] = state
+    messages.info(request, f"已开始计算截至 {as_of} 的预算执行情况")
+    return redirect(reverse("monitoring:dashboard") + f"?as_of={as_of.isoformat()}")
+
+
+@login_required
+def refresh_status(request):
+    """The htmx-polled status panel of the last refresh."""
+    return render(request, "monitoring/dashboard/_refresh_status.html", {"task": _task_state(request)})
+
+
+# --- thresholds ----------------------------------------------------------------------------------------------------
+
+def _threshold_form(user, data=None):
+    from django import forms
+
+    from monitoring.models import LightThresholds
+
+    class ThresholdForm(forms.ModelForm):
+        class Meta:
+            model = LightThresholds
+            fields = ["region", "effective_from", "execution_red_below", "execution_yellow_below",
+                      "indicator_red_below", "indicator_yellow_below", "indicator_blue_from", "note"]
+            widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["region"].queryset = thresholds.managed_regions(user)
+            self.fields["region"].required = not thresholds.can_manage_default(user)
+            self.fields["region"].empty_label = "全省默认" if thresholds.can_manage_default(user) else None
+            self.fields["note"].required = True
+            self.fields["note"].error_messages["required"] = "请填写调整说明（记入审计日志）"
+            self.fields["effective_from"].error_messages["required"] = "请填写生效日期"
+            for name in ("execution_red_below", "execution_yellow_below", "indicator_red_below",
+                         "indicator_yellow_below", "indicator_blue_from"):
+                self.fields[name].error_messages["required"] = "请填写阈值（1 表示 100%）"
+
+    return ThresholdForm(data)
+
+
+@login_required
+def thresholds_page(request):
+    """Current thresholds per region with every version; the performance section adds a version."""
+    may_manage = thresholds.can_manage(request.user)
+    form = _threshold_form(request.user, request.POST if request.method == "POST" else None) if may_manage else None
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404("无权修改")
+        if form.is_valid():
+            try:
+                row = thresholds.save_version(request.user, form.save(commit=False), reason=form.cleaned_data["note"])
+            except PermissionDenied as exc:
+                form.add_error("region", str(exc))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"已保存：{row}")
+                return redirect("monitoring:thresholds")
+    groups = thresholds.versions_by_region()
+    return render(request, "monitoring/dashboard/thresholds.html", {
+        "title": "监控预警阈值", "groups": groups, "form": form, "can_manage": may_manage,
+        "defaults": lights.DEFAULT})
