@@ -15,14 +15,14 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
+from core.docx import BODY_FONT, HEADING_FONT, TITLE_FONT
+from core.docx import cell_text as _cell
+from core.docx import paragraph as _paragraph
 from monitoring import lights
 from monitoring.choices import Light
 
-BODY_FONT = "仿宋"
-HEADING_FONT = "黑体"
-TITLE_FONT = "宋体"
 CJK_FONTS = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
@@ -37,33 +37,6 @@ class Scope:
     level: str  # subject / department / region
     title: str  # e.g. 示范市教育局
     tables: list  # MonitoringTable with subject, indicators, warnings prefetched
-
-
-def _font(run, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), name)
-
-
-def _paragraph(doc, text: str, *, font=BODY_FONT, size=14.0, bold=False, align=None, indent=True):
-    paragraph = doc.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    paragraph.paragraph_format.space_after = Pt(4)
-    _font(paragraph.add_run(text), font, size, bold)
-    return paragraph
-
-
-def _cell(cell, text: str, *, bold=False, align=WD_ALIGN_PARAGRAPH.LEFT, size=10.5):
-    cell.text = ""
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = align
-    _font(paragraph.add_run(text), BODY_FONT, size, bold)
 
 
 def _pct(value) -> str:

@@ -15,15 +15,16 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
+from core import docx as style
+from core.docx import BODY_FONT, TITLE_FONT
+from core.docx import cell_text as _cell
 from targets.sheet_xlsx import GOAL_LABELS, HORIZON_TITLES, TITLE, ordered_indicators
 from workflow.actions import chain_for_display
 from workflow.models import ReviewAction
 from workflow.views import review_history
 
-BODY_FONT = "仿宋"
-TITLE_FONT = "宋体"
 TABLE_SIZE = 10.5
 # The 审核意见 block of each chain step, named as on 附件1 by the role that acts there; other steps (a
 # region's own chain) are named after the step.
@@ -38,33 +39,9 @@ OPINION_LABELS = {
 NOT_YET = "（尚未审核）"
 
 
-def _font(run, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), name)
-
-
 def _paragraph(doc, text: str, *, font=BODY_FONT, size=12.0, bold=False, align=None):
-    paragraph = doc.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(3)
-    _font(paragraph.add_run(text), font, size, bold)
-    return paragraph
-
-
-def _cell(cell, text: str, *, bold=False, align=WD_ALIGN_PARAGRAPH.LEFT, size=TABLE_SIZE) -> None:
-    cell.text = ""
-    lines = str(text or "").splitlines() or [""]
-    paragraph = cell.paragraphs[0]
-    for n, line in enumerate(lines):
-        if n:
-            paragraph = cell.add_paragraph()
-        paragraph.alignment = align
-        _font(paragraph.add_run(line), BODY_FONT, size, bold)
+    """The form's paragraphs: smaller, unindented, tighter than a report's."""
+    return style.paragraph(doc, text, font=font, size=size, bold=bold, align=align, indent=False, space_after=3)
 
 
 def _table(doc, cols: int):

@@ -116,3 +116,36 @@ def test_business_roles_do_not_reach_user_accounts(username, client_as, persona)
     assert client.get(f"/accounts/users/{target.pk}/").status_code == 404
     assert client.get(f"/api/users/{target.pk}/").status_code == 404
     assert client.get("/api/users/").json()["count"] == 0
+
+
+def _school_record(label: str):
+    """The first record of ``label`` that belongs to the school (through the model's access_org_field)."""
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    field = model.access_org_field
+    record = model.objects.filter(**{f"{field}__name": SCHOOL}).order_by("pk").first()
+    assert record is not None, f"the demo has no {label} of {SCHOOL}"
+    return record
+
+
+# The lifecycle documents follow the same matrix as organisations: the school's records are seen exactly by
+# the personas that see the school (ADR 0002), and their pages answer 404 to everyone else.
+LIFECYCLE_MODELS = ["subjects.subject", "targets.targetsheet", "monitoring.monitoringtable",
+                    "monitoring.performancewarning", "execution.payment"]
+
+
+@pytest.mark.parametrize("label", LIFECYCLE_MODELS)
+@pytest.mark.parametrize("username", sorted(MATRIX))
+def test_lifecycle_records_follow_the_matrix(username, label, client_as):
+    user = User.objects.get(username=username)
+    record = _school_record(label)
+    must_see, must_not_see = MATRIX[username]
+    visible = access.can(user, "view", record)
+    if SCHOOL in must_see:
+        assert visible, f"{username} should see {label} {record.pk}"
+    if SCHOOL in must_not_see or not must_see:
+        assert not visible, f"{username} must not see {label} {record.pk}"
+        if hasattr(record, "get_absolute_url"):
+            response = client_as(username).get(record.get_absolute_url())
+            assert response.status_code == 404, f"{username} → {label}: {response.status_code}"

@@ -1,0 +1,47 @@
+"""Word documents in the official style: the fonts and the few paragraph and table-cell helpers every
+generated report uses (assessments/report.py, targets/word.py, monitoring/report.py). East Asian text needs
+the font set on ``w:eastAsia`` as well, or Word falls back to its default CJK font."""
+
+from __future__ import annotations
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+BODY_FONT = "仿宋"
+HEADING_FONT = "黑体"
+TITLE_FONT = "宋体"
+
+
+def set_font(run, name: str, size: float, bold: bool = False) -> None:
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        fonts.set(qn(attr), name)
+
+
+def paragraph(doc_or_cell, text: str, *, font=BODY_FONT, size=14.0, bold=False, align=None, indent=True,
+              space_after=4.0):
+    """A paragraph of ``text``; ``indent`` gives the two-character first-line indent of official documents."""
+    para = doc_or_cell.add_paragraph()
+    if align is not None:
+        para.alignment = align
+    if indent:
+        para.paragraph_format.first_line_indent = Pt(size * 2)
+    para.paragraph_format.space_after = Pt(space_after)
+    set_font(para.add_run(text), font, size, bold)
+    return para
+
+
+def cell_text(cell, text, *, bold=False, align=WD_ALIGN_PARAGRAPH.LEFT, size=10.5, font=BODY_FONT) -> None:
+    """Replace a table cell's text; each line of ``text`` becomes a paragraph of the cell."""
+    cell.text = ""
+    lines = str(text if text is not None else "").splitlines() or [""]
+    para = cell.paragraphs[0]
+    for n, line in enumerate(lines):
+        if n:
+            para = cell.add_paragraph()
+        para.alignment = align
+        set_font(para.add_run(line), font, size, bold)
