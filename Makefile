@@ -69,6 +69,7 @@ bench: install-test
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/import_orgs.py
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/import_payments.py --migrate
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/monitoring_refresh.py
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python bench/recommend.py
 
 clean:
 	rm -rf $(VENV) var/jixiao.sqlite3* var/test-artifacts

@@ -33,10 +33,16 @@ class MonitoringTableFilterSet(ReviewableFilterSet):
         return queryset.filter(late_q()) if value else queryset.exclude(late_q())
 
 
+def _rule_choices():
+    # A callable, read each time the form field iterates its choices: a list computed once would be frozen into
+    # the filter's cached form field (the OpenAPI schema builds it before any rule may exist).
+    return list(WarningRule.objects.filter(is_current=True).order_by("code").values_list("code", "name"))
+
+
 class WarningFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     light = django_filters.ChoiceFilter(choices=Light.choices, label="灯色")
-    rule = django_filters.ChoiceFilter(field_name="rule__code", label="预警规则", choices=[])
+    rule = django_filters.ChoiceFilter(field_name="rule__code", label="预警规则", choices=_rule_choices)
     status = django_filters.ChoiceFilter(choices=WarningStatus.choices, label="状态")
     department = django_filters.ModelChoiceFilter(field_name="subject__department", label="主管部门",
                                                   queryset=_departments)
@@ -45,11 +51,6 @@ class WarningFilterSet(django_filters.FilterSet):
     class Meta:
         model = PerformanceWarning
         fields = ["q", "light", "rule", "status", "department", "round"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["rule"].extra["choices"] = list(
-            WarningRule.objects.filter(is_current=True).order_by("code").values_list("code", "name"))
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(subject__name__icontains=value) | Q(message__icontains=value))

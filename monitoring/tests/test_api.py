@@ -73,6 +73,7 @@ def test_warnings_api_reply_dispose_and_permissions(client_as, persona):
     warning = PerformanceWarning.objects.filter(round=monitoring_round, rule__code="execution_red").get()
     listed = client_as("edu_reviewer").get("/api/performance-warnings/", {"rule": "execution_red",
                                                                            "round": monitoring_round.pk}).json()
+    assert "results" in listed, listed
     assert [w["id"] for w in listed["results"]] == [warning.pk]
     assert listed["results"][0]["rule_version"] == 1
     unit = client_as("edu_preparer")
