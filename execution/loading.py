@@ -500,6 +500,7 @@ class Loader:
             self._fail(header_errors)
             return self.result
         connection.ensure_connection()
+        self._tune_session()
         try:
             self._create_tables()
             if self.d.pg and src.csv_path is not None:
@@ -535,7 +536,34 @@ class Loader:
         finally:
             src.close()
             self._drop_tables()
+            self._reset_session()
         return self.result
+
+    # PostgreSQL's defaults suit many small queries, not one load of a million rows: temporary tables live in
+    # temp_buffers (8 MB by default, so the staging and clean tables spill to disk at once), and the sort of the
+    # new rows and the hash joins use work_mem (4 MB). A load raises both for its own session only; temp_buffers
+    # can be changed only before the session first touches a temporary table, so a later load in the same
+    # session keeps what it has (docs/decisions/0014).
+    SESSION_SETTINGS = {"temp_buffers": "512MB", "work_mem": "256MB"}
+
+    def _tune_session(self) -> None:
+        if not self.d.pg:
+            return
+        for name, value in self.SESSION_SETTINGS.items():
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(f"SET {name} = '{value}'")
+            except DatabaseError:
+                pass  # temp_buffers after the session's first temporary table: keep the current value
+
+    def _reset_session(self) -> None:
+        if not self.d.pg:
+            return
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET work_mem")
+        except DatabaseError:
+            pass
 
     # --- steps --------------------------------------------------------------------------------------------
     def _fail(self, errors: list[LoadError]) -> None:
