@@ -47,6 +47,20 @@ def _error(exc) -> str:
     return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
+def _perform(request, call, success):
+    """Run one action for a POST: refused → 404 (the gate's rule), invalid → the Chinese message, else
+    ``success(result)`` as the confirmation. Returns the action's result or None."""
+    try:
+        result = call()
+    except PermissionDenied:
+        raise Http404("无权操作") from None
+    except ValidationError as exc:
+        messages.error(request, _error(exc))
+        return None
+    messages.success(request, success(result))
+    return result
+
+
 # ---------------------------------------------------------------- rounds
 
 
@@ -342,14 +356,8 @@ def warning_detail(request, pk):
 @login_required
 def warning_reply(request, pk):
     warning = _warning(request, pk)
-    try:
-        actions.reply(warning, request.user, request.POST.get("note", ""))
-    except PermissionDenied:
-        raise Http404("无权操作") from None
-    except ValidationError as exc:
-        messages.error(request, _error(exc))
-    else:
-        messages.success(request, "已提交整改说明")
+    _perform(request, lambda: actions.reply(warning, request.user, request.POST.get("note", "")),
+             lambda _: "已提交整改说明")
     return redirect(warning)
 
 
@@ -363,14 +371,9 @@ def warning_dispose(request, pk):
             f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
         return redirect(warning)
     data = form.cleaned_data
-    try:
-        disposal = actions.dispose(warning, request.user, data["decision"], data["reason"], data.get("amount"))
-    except PermissionDenied:
-        raise Http404("无权操作") from None
-    except ValidationError as exc:
-        messages.error(request, _error(exc))
-    else:
-        messages.success(request, f"已处置：{disposal.get_decision_display()}")
+    _perform(request,
+             lambda: actions.dispose(warning, request.user, data["decision"], data["reason"], data.get("amount")),
+             lambda disposal: f"已处置：{disposal.get_decision_display()}")
     return redirect(warning)
 
 
@@ -378,14 +381,8 @@ def warning_dispose(request, pk):
 @login_required
 def warning_dismiss(request, pk):
     warning = _warning(request, pk)
-    try:
-        actions.dismiss(warning, request.user, request.POST.get("reason", ""))
-    except PermissionDenied:
-        raise Http404("无权操作") from None
-    except ValidationError as exc:
-        messages.error(request, _error(exc))
-    else:
-        messages.success(request, "预警已核销")
+    _perform(request, lambda: actions.dismiss(warning, request.user, request.POST.get("reason", "")),
+             lambda _: "预警已核销")
     return redirect(warning)
 
 
@@ -415,14 +412,8 @@ class HoldListView(GatedListView):
 @login_required
 def hold_lift(request, pk):
     hold = access.get_object_or_404(DisbursementHold.objects.select_related("subject"), request.user, pk=pk)
-    try:
-        actions.lift_hold(hold, request.user, request.POST.get("reason", ""))
-    except PermissionDenied:
-        raise Http404("无权操作") from None
-    except ValidationError as exc:
-        messages.error(request, _error(exc))
-    else:
-        messages.success(request, f"已解除：{hold}")
+    _perform(request, lambda: actions.lift_hold(hold, request.user, request.POST.get("reason", "")),
+             lambda _: f"已解除：{hold}")
     return redirect("monitoring:holds")
 
 

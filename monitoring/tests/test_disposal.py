@@ -144,3 +144,41 @@ def test_page_disposal_creates_hold_stopped(client_as, warnings):
     assert DisbursementHold.objects.filter(subject=warning.subject, kind="stopped", lifted_at__isnull=True).exists()
     listing = client_as("perf").get(reverse("monitoring:warnings"), {"status": "disposed"}).content.decode()
     assert warning.subject.name in listing
+
+
+def test_the_warning_pages_reply_dispose_dismiss_and_lift(client_as, warnings):
+    """The same decisions through the pages: the unit replies, the desk suspends (第二十一条) and the treasury's
+    list shows the hold until it is lifted; refusals answer 404, invalid input a message and no change."""
+    reply, suspend, dismiss = warnings[0], warnings[1], warnings[2]
+    unit = client_as("edu_preparer")
+    response = unit.post(reverse("monitoring:warning_reply", args=[reply.pk]), {"note": "已加快支付进度"}, follow=True)
+    assert "已提交整改说明" in response.content.decode()
+    reply.refresh_from_db()
+    assert reply.unit_reply == "已加快支付进度"
+    assert unit.post(reverse("monitoring:warning_dispose", args=[suspend.pk]),
+                     {"decision": DisposalDecision.SUSPENDED, "reason": "x"}).status_code == 404
+
+    desk = client_as("desk_edu")
+    response = desk.post(reverse("monitoring:warning_dispose", args=[suspend.pk]), {"decision": "", "reason": ""},
+                         follow=True)
+    assert "请填写处置决定和理由" in response.content.decode()
+    suspend.refresh_from_db()
+    assert suspend.status == WarningStatus.OPEN
+    response = desk.post(reverse("monitoring:warning_dispose", args=[suspend.pk]),
+                         {"decision": DisposalDecision.SUSPENDED, "reason": "执行率过低，暂缓拨款"}, follow=True)
+    assert "已处置：暂缓拨款" in response.content.decode()
+    hold = DisbursementHold.objects.get(disposal__warning=suspend)
+    assert hold.subject.name in client_as("treasury").get(reverse("monitoring:holds")).content.decode()
+
+    response = desk.post(reverse("monitoring:warning_dismiss", args=[dismiss.pk]), {"reason": ""}, follow=True)
+    dismiss.refresh_from_db()
+    assert dismiss.status == WarningStatus.OPEN  # a dismissal needs its reason
+    desk.post(reverse("monitoring:warning_dismiss", args=[dismiss.pk]), {"reason": "数据口径误差"})
+    dismiss.refresh_from_db()
+    assert dismiss.status == WarningStatus.DISMISSED
+
+    assert client_as("auditor").post(reverse("monitoring:hold_lift", args=[hold.pk]),
+                                     {"reason": "x"}).status_code == 404
+    response = desk.post(reverse("monitoring:hold_lift", args=[hold.pk]), {"reason": "已整改到位"}, follow=True)
+    hold.refresh_from_db()
+    assert hold.lifted_at is not None and "已解除" in response.content.decode()
