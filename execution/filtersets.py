@@ -20,6 +20,9 @@ class _ExecutionFilterSet(django_filters.FilterSet):
     fiscal_year = django_filters.NumberFilter(label="预算年度")
     organisation = django_filters.ModelChoiceFilter(queryset=organisations, label="预算单位")
     subject = django_filters.CharFilter(method="by_subject", label="项目（编码或名称）")
+    # The source system's project code exactly as loaded (matched or not): what treasury looks a project's records
+    # up by; the table's project_code index serves it.
+    project_code = django_filters.CharFilter(label="项目编码（完整）")
     match_status = django_filters.ChoiceFilter(choices=MatchStatus.choices, label="匹配状态")
     date_from = django_filters.DateFilter(method="since", label="起始日期")
     date_to = django_filters.DateFilter(method="until", label="截止日期")
@@ -46,7 +49,8 @@ class PaymentFilterSet(_ExecutionFilterSet):
 
     class Meta:
         model = Payment
-        fields = ["q", "fiscal_year", "organisation", "subject", "match_status", "date_from", "date_to"]
+        fields = ["q", "fiscal_year", "organisation", "subject", "project_code", "match_status", "date_from",
+                  "date_to"]
 
 
 class AllocationFilterSet(_ExecutionFilterSet):
@@ -54,4 +58,5 @@ class AllocationFilterSet(_ExecutionFilterSet):
 
     class Meta:
         model = BudgetAllocation
-        fields = ["q", "fiscal_year", "organisation", "subject", "match_status", "date_from", "date_to"]
+        fields = ["q", "fiscal_year", "organisation", "subject", "project_code", "match_status", "date_from",
+                  "date_to"]

@@ -24,10 +24,12 @@ No per-row ORM save and no per-row Python after parsing.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
 import io
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -217,17 +219,28 @@ def _copy_error(exc: Exception, first_line: int) -> LoadError:
     return LoadError(line, "", reason)
 
 
-def _csv_chunks(path: Path, size: int = 4 << 20) -> Iterator[bytes]:
-    """The file after its header line (and BOM), in pieces that end at a record boundary: a newline with an even
-    number of quote characters before it (CSV doubles quotes inside quoted fields). Trailing blank lines dropped."""
+def _csv_chunks(path: Path, size: int = 4 << 20, *, start: int | None = None,
+                end: int | None = None) -> Iterator[bytes]:
+    """The file after its header line (and BOM), or its bytes from ``start`` (a record boundary) to ``end``, in
+    pieces that end at a record boundary: a newline with an even number of quote characters before it (CSV doubles
+    quotes inside quoted fields). Trailing blank lines at the end of the file dropped."""
     with open(path, "rb") as fh:
-        head = fh.readline()
-        if not head:
-            return
+        if start is None:
+            if not fh.readline():
+                return
+        else:
+            fh.seek(start)
+        left = None if end is None else end - fh.tell()
         rest = b""
         while True:
-            block = fh.read(size)
+            block = fh.read(size if left is None else min(size, left))
+            if left is not None:
+                left -= len(block)
             buffer = rest + block
+            if not block and end is not None:  # a range ends at a record boundary: nothing to trim
+                if buffer:
+                    yield buffer
+                return
             if not block:
                 buffer = buffer.rstrip(b"\r\n \t")
                 if buffer:
@@ -243,6 +256,27 @@ def _csv_chunks(path: Path, size: int = 4 << 20) -> Iterator[bytes]:
                 continue
             yield buffer[:cut + 1]
             rest = buffer[cut + 1:]
+
+
+def _csv_middle(path: Path, block: int = 4 << 20) -> tuple[int, int] | None:
+    """A record boundary near the middle of the file, for staging the two halves side by side: (offset of the
+    second half, number of lines of the first half after the header). Reads the first half once in blocks."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        if not fh.readline():
+            return None
+        middle = fh.tell() + (size - fh.tell()) // 2
+        quotes = lines = 0
+        while fh.tell() < middle:
+            data = fh.read(min(block, middle - fh.tell()))
+            quotes += data.count(b'"')
+            lines += data.count(b"\n")
+        ahead = fh.read(1 << 20)
+    newline = -1
+    while (newline := ahead.find(b"\n", newline + 1)) >= 0:
+        if (quotes + ahead.count(b'"', 0, newline)) % 2 == 0:
+            return middle + newline + 1, lines + ahead.count(b"\n", 0, newline + 1)
+    return None
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -412,12 +446,27 @@ def map_header(kind: Kind, header: list[str]) -> tuple[list[int | None], list[Lo
 
 # --- SQL dialect --------------------------------------------------------------------------------------------
 
+STAGING_SCHEMA = "jixiao_staging"  # created by execution migration 0003 (PostgreSQL only)
+STALE_SECONDS = 24 * 3600  # staging tables left behind by a killed load are dropped by the next load after this
+
+
 class _Dialect:
     def __init__(self, vendor: str):
         self.pg = vendor == "postgresql"
+        self.shared = False  # PostgreSQL: UNLOGGED tables in STAGING_SCHEMA (parallel query) instead of TEMPORARY
 
-    def temp(self, name: str, columns: str) -> str:
-        return f"CREATE TEMPORARY TABLE {name} ({columns})"
+    def table(self, name: str, columns: str = "", *, as_select: str = "") -> str:
+        """CREATE a staging table. TEMPORARY tables are private to the session but PostgreSQL never scans them with
+        parallel workers; UNLOGGED tables in the staging schema are (docs/decisions/0014)."""
+        body = f"AS {as_select}" if as_select else f"({columns})"
+        if self.shared:
+            body = f"({columns}) WITH (autovacuum_enabled = false)" if not as_select else \
+                f"WITH (autovacuum_enabled = false) AS {as_select}"
+            return f"CREATE UNLOGGED TABLE {name} {body}"
+        return f"CREATE TEMPORARY TABLE {name} {body}"
+
+    def view(self, name: str, query: str) -> str:
+        return f"CREATE VIEW {name} AS {query}" if self.shared else f"CREATE TEMPORARY VIEW {name} AS {query}"
 
     def first_word(self, expr: str) -> str:
         if self.pg:
@@ -485,11 +534,38 @@ class Loader:
         self.progress = progress or (lambda phase, done, total: None)
         self.reason = reason
         self.d = _Dialect(connection.vendor)
-        tag = uuid.uuid4().hex[:8]
-        self.stage, self.cal, self.choices = f"xs_stage_{tag}", f"xs_cal_{tag}", f"xs_choice_{tag}"
-        self.orgmap, self.subjmap, self.clean = f"xs_org_{tag}", f"xs_subj_{tag}", f"xs_clean_{tag}"
-        self.raw_stage = ""
+        self._name_tables()
+        self.raw_tables: list[str] = []  # PostgreSQL's COPY path: the raw tables behind the staging view
         self.result = LoadResult(kind)
+
+    def _name_tables(self) -> None:
+        # The tag carries the creation time, so that a later load can recognise tables a killed load left behind.
+        tag = f"{int(time.time())}_{uuid.uuid4().hex[:8]}"
+        prefix = f"{STAGING_SCHEMA}." if self.d.shared else ""
+        self.stage, self.cal, self.choices = (f"{prefix}xs_stage_{tag}", f"{prefix}xs_cal_{tag}",
+                                              f"{prefix}xs_choice_{tag}")
+        self.orgmap, self.subjmap, self.clean = (f"{prefix}xs_org_{tag}", f"{prefix}xs_subj_{tag}",
+                                                 f"{prefix}xs_clean_{tag}")
+
+    def _use_staging_schema(self) -> None:
+        """PostgreSQL: stage in UNLOGGED tables of the staging schema when this role may create tables there (a
+        restricted role without the grant keeps TEMPORARY tables: correct, only slower), and drop what killed
+        loads left there."""
+        if not self.d.pg:
+            return
+        rows = self._fetch("SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_namespace n WHERE nspname = %s",
+                           [STAGING_SCHEMA])
+        if not rows or not rows[0][0]:
+            return
+        self.d.shared = True
+        self._name_tables()
+        stale = int(time.time()) - STALE_SECONDS
+        for (name,) in self._fetch(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname ~ '^xs_[a-z]+_[0-9]+_' "
+                "AND pg_has_role(c.relowner, 'USAGE')", [STAGING_SCHEMA]):
+            if int(name.split("_")[2]) < stale:
+                self._exec(f'DROP TABLE IF EXISTS {STAGING_SCHEMA}."{name}" CASCADE')
 
     # --- entry points -------------------------------------------------------------------------------------
     def load(self, src: Source, *, on_success: Callable[[LoadResult], None] | None = None,
@@ -500,7 +576,9 @@ class Loader:
             self._fail(header_errors)
             return self.result
         connection.ensure_connection()
+        self.outer_atomic = connection.in_atomic_block  # the staging tables are then visible to this session only
         self._tune_session()
+        self._use_staging_schema()
         try:
             self._create_tables()
             if self.d.pg and src.csv_path is not None:
@@ -533,6 +611,12 @@ class Loader:
                         on_success(self.result)
             except _Abort:
                 pass
+            except Exception as exc:
+                # The unique index refused a record: a key repeated within the load (rolled back: nothing written).
+                if not _is_unique_violation(exc) or not (duplicates := self._duplicates()):
+                    raise
+                self.result = LoadResult(self.kind, total=self.result.total)
+                self._fail(duplicates)
         finally:
             src.close()
             self._drop_tables()
@@ -544,7 +628,11 @@ class Loader:
     # new rows and the hash joins use work_mem (4 MB). A load raises both for its own session only; temp_buffers
     # can be changed only before the session first touches a temporary table, so a later load in the same
     # session keeps what it has (docs/decisions/0014).
-    SESSION_SETTINGS = {"temp_buffers": "512MB", "work_mem": "256MB"}
+    # The staging tables of the schema are scanned, joined and sorted by parallel workers; the planner's default
+    # price for passing a row from a worker to the leader keeps it from doing so for a CREATE TABLE AS of a
+    # million rows, which two workers build in 60 % of the time.
+    SESSION_SETTINGS = {"temp_buffers": "512MB", "work_mem": "256MB", "parallel_setup_cost": "100",
+                        "parallel_tuple_cost": "0.001"}
 
     def _tune_session(self) -> None:
         if not self.d.pg:
@@ -561,7 +649,9 @@ class Loader:
             return
         try:
             with connection.cursor() as cursor:
-                cursor.execute("RESET work_mem")
+                for name in self.SESSION_SETTINGS:
+                    if name != "temp_buffers":
+                        cursor.execute(f"RESET {name}")
         except DatabaseError:
             pass
 
@@ -582,12 +672,12 @@ class Loader:
 
     def _create_tables(self) -> None:
         text_columns = ", ".join(f"{k} TEXT" for k in self.kind.keys)
-        self._exec(self.d.temp(self.stage, f"line INTEGER, {text_columns}"))
+        self._exec(self.d.table(self.stage, f"line INTEGER, {text_columns}"))
         date_type = "DATE" if self.d.pg else "TEXT"
-        self._exec(self.d.temp(self.cal, f"spelling TEXT PRIMARY KEY, d {date_type}"))
-        self._exec(self.d.temp(self.choices, "field TEXT, spelling TEXT, value TEXT, PRIMARY KEY (field, spelling)"))
-        self._exec(self.d.temp(self.orgmap, "code TEXT PRIMARY KEY, org_id BIGINT"))
-        self._exec(self.d.temp(self.subjmap, "code TEXT PRIMARY KEY, subject_id BIGINT, status TEXT"))
+        self._exec(self.d.table(self.cal, f"spelling TEXT PRIMARY KEY, d {date_type}"))
+        self._exec(self.d.table(self.choices, "field TEXT, spelling TEXT, value TEXT, PRIMARY KEY (field, spelling)"))
+        self._exec(self.d.table(self.orgmap, "code TEXT PRIMARY KEY, org_id BIGINT"))
+        self._exec(self.d.table(self.subjmap, "code TEXT PRIMARY KEY, subject_id BIGINT, status TEXT"))
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {self.cal} (spelling, d) VALUES (%s, %s)",
                                [(s, d if self.d.pg else d.isoformat()) for s, d in _date_spellings(self.fiscal_year)])
@@ -595,51 +685,95 @@ class Loader:
                                list(_choice_spellings()))
 
     def _drop_tables(self) -> None:
-        if self.raw_stage:
-            self._exec(f"DROP TABLE IF EXISTS {self.raw_stage} CASCADE")  # and the staging view on it
+        for name in self.raw_tables:
+            self._exec(f"DROP TABLE IF EXISTS {name} CASCADE")  # and the staging view on it
         for name in (self.stage, self.cal, self.choices, self.orgmap, self.subjmap, self.clean):
-            if name == self.stage and self.raw_stage:
+            if name == self.stage and self.raw_tables:
                 continue
             try:
                 self._exec(f"DROP TABLE IF EXISTS {name}")
             except Exception:
                 pass
 
+    SPLIT_BYTES = 32 << 20  # a CSV file at least this large is staged as two halves side by side
+
     def _stage_csv(self, src: Source, positions: list[int | None]) -> None:
         """PostgreSQL and a CSV file: COPY the file's bytes as they are (PostgreSQL parses the CSV and converts the
         encoding) into a raw table with one text column per file column, numbered by an identity column; the
         staging table is then a view naming the columns. Chunks end at a record boundary (a newline outside
         quotes), one COPY each, with the progress between them. A row whose column count differs from the header,
-        an unterminated quote or undecodable bytes stop the load with the line named."""
+        an unterminated quote or undecodable bytes stop the load with the line named.
+
+        A large file staged in the staging schema goes in as two halves at once, the second over a second
+        connection into its own raw table numbered from its first line: two server processes parse it."""
         width = len(src.header)
-        raw = self.raw_stage = self.stage.replace("xs_stage_", "xs_raw_")
+        raw = self.stage.replace("xs_stage_", "xs_raw_")
         self._exec(f"DROP TABLE {self.stage}")
+        path, estimated = src.csv_path, src.estimated_rows
+        src.close()
+        parts = [(None, None, 2)]  # (start, end, first line)
+        if self.d.shared and not self.outer_atomic and path.stat().st_size >= self.SPLIT_BYTES:
+            if middle := _csv_middle(path):
+                parts = [(None, middle[0], 2), (middle[0], None, 2 + middle[1])]
         columns = ", ".join(f"c{i} TEXT" for i in range(width))
-        self._exec(f"CREATE TEMPORARY TABLE {raw} (line BIGINT GENERATED ALWAYS AS IDENTITY (START WITH 2), {columns})")
         names = ", ".join(f"c{p} AS {k}" if p is not None else f"''::text AS {k}"
                           for k, p in zip(self.kind.keys, positions, strict=True))
-        self._exec(f"CREATE TEMPORARY VIEW {self.stage} AS SELECT line, {names} FROM {raw}")
+        selects = []
+        for n, (_, _, first_line) in enumerate(parts):
+            table = f"{raw}_{n}"
+            self.raw_tables.append(table)
+            self._exec(self.d.table(table, f"line BIGINT GENERATED ALWAYS AS IDENTITY (START WITH {first_line}), "
+                                           f"{columns}"))
+            selects.append(f"SELECT line, {names} FROM {table}")
+        self._exec(self.d.view(self.stage, " UNION ALL ".join(selects)))
         encoding = "UTF8" if src.encoding.startswith("utf-8") else "GB18030"
-        copy_sql = (f"COPY {raw} ({', '.join(f'c{i}' for i in range(width))}) FROM STDIN "
-                    f"WITH (FORMAT csv, ENCODING '{encoding}', FORCE_NOT_NULL ({', '.join(f'c{i}' for i in range(width))}))")
-        estimated = src.estimated_rows
-        src.close()
+        listed = ", ".join(f"c{i}" for i in range(width))
+        copy_sql = f"COPY {{}} ({listed}) FROM STDIN WITH (FORMAT csv, ENCODING '{encoding}', FORCE_NOT_NULL ({listed}))"
         self.progress("read", 0, estimated)
-        first_line, total = 2, 0
-        for chunk in _csv_chunks(src.csv_path):
+        done = [0] * len(parts)  # lines staged per part (the second part's counted by its thread)
+        failed: list[_CopyFailed | BaseException] = []
+
+        def copy_part(n: int, db) -> None:
+            start, end, first_line = parts[n]
+            for chunk in _csv_chunks(path, start=start, end=end):
+                try:
+                    with transaction.atomic(using=db.alias) if db is connection else contextlib.nullcontext(), \
+                            db.cursor() as cursor, cursor.copy(copy_sql.format(self.raw_tables[n])) as copy:
+                        copy.write(chunk)
+                except Exception as exc:
+                    # psycopg raises its own errors from a COPY (Django wraps only execute()).
+                    if not (isinstance(exc, DatabaseError) or type(exc).__module__.startswith("psycopg")):
+                        raise
+                    raise _CopyFailed(_copy_error(exc, first_line)) from None
+                lines = chunk.count(b"\n")
+                first_line += lines
+                done[n] += lines
+                if db is connection:
+                    self.progress("read", sum(done), max(estimated, sum(done)))
+
+        def second_half() -> None:
+            other = connection.copy()  # (a Django connection belongs to the thread that creates it)
             try:
-                with transaction.atomic(), connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
-                    copy.write(chunk)
-            except Exception as exc:
-                # psycopg raises its own errors from a COPY (Django wraps only execute()).
-                if not (isinstance(exc, DatabaseError) or type(exc).__module__.startswith("psycopg")):
-                    raise
-                raise _CopyFailed(_copy_error(exc, first_line)) from None
-            lines = chunk.count(b"\n")
-            first_line += lines
-            total += lines
-            self.progress("read", total, max(estimated, total))
-        self.result.total = self._fetch(f"SELECT COUNT(*) FROM {raw}")[0][0]
+                copy_part(1, other)
+            except BaseException as exc:
+                failed.append(exc)
+            finally:
+                other.close()
+
+        helper = None
+        if len(parts) > 1:
+            import threading
+
+            helper = threading.Thread(target=second_half, name="execution-stage", daemon=True)
+            helper.start()
+        try:
+            copy_part(0, connection)
+        finally:
+            if helper is not None:
+                helper.join()
+        if failed:
+            raise failed[0]
+        self.result.total = self._fetch(f"SELECT COUNT(*) FROM {self.stage}")[0][0]
 
     def _stage(self, src: Source, positions: list[int | None]) -> None:
         width = len(positions)
@@ -732,7 +866,9 @@ class Loader:
                    [MatchStatus.MANUAL, self.fiscal_year, self._region_prefix()])
 
     def _build_clean(self) -> None:
-        """One pass: trimmed, typed and mapped values next to the raw ones, for validation and the write."""
+        """One pass: trimmed, typed and mapped values, for validation and the write. The raw text of a value that
+        did not convert is not kept here (a narrower table is faster to write, sort and read): the error report
+        reads it from the staging table by line (``_validate``)."""
         d, k = self.d, self.kind
         date_raw = f"TRIM(s.{k.date_field})"
         amount_raw = "REPLACE(REPLACE(TRIM(s.amount), ',', ''), ' ', '')" if d.pg else "s.amount"
@@ -741,22 +877,21 @@ class Loader:
         select = ", ".join([
             "s.line AS line",
             *texts,
-            f"{date_raw} AS date_raw",
             "cal.d AS date_value",
-            "TRIM(s.amount) AS amount_raw",
             f"CASE WHEN {d.amount_ok(amount_raw)} THEN {d.amount_value(amount_raw)} END AS amount",
-            "TRIM(s.budget_kind) AS budget_kind_raw", "bk.value AS budget_kind",
-            "TRIM(s.fund_source) AS fund_source_raw", "fs.value AS fund_source",
+            "bk.value AS budget_kind", "fs.value AS fund_source",
             "om.org_id AS org_id", "sm.subject_id AS subject_id",
             f"COALESCE(sm.status, '{MatchStatus.UNMATCHED}') AS match_status",
         ])
-        self._exec(
-            f"CREATE TEMPORARY TABLE {self.clean} AS SELECT {select} FROM {self.stage} s "
+        self._exec(self.d.table(self.clean, as_select=
+            f"SELECT {select} FROM {self.stage} s "
             f"LEFT JOIN {self.cal} cal ON cal.spelling = {d.first_word(date_raw)} "
             f"LEFT JOIN {self.choices} bk ON bk.field = 'budget_kind' AND bk.spelling = TRIM(s.budget_kind) "
             f"LEFT JOIN {self.choices} fs ON fs.field = 'fund_source' AND fs.spelling = TRIM(s.fund_source) "
             f"LEFT JOIN {self.orgmap} om ON om.code = TRIM(s.payer_code) "
-            f"LEFT JOIN {self.subjmap} sm ON sm.code = TRIM(s.project_code)")
+            f"LEFT JOIN {self.subjmap} sm ON sm.code = TRIM(s.project_code)"
+            # PostgreSQL: stored in the order the new records are written in (see _write_pg).
+            + (" ORDER BY sm.subject_id, cal.d" if d.pg else "")))
 
     def _validate(self) -> list[LoadError]:
         d, k, year = self.d, self.kind, self.fiscal_year
@@ -788,24 +923,42 @@ class Loader:
                 checks.append((f"{d.length(f.key)} > {f.max_length}",
                                lambda r, f=f: f"{f.header}超过 {f.max_length} 个字符"))
         flags = ", ".join(f"CASE WHEN {cond} THEN 1 ELSE 0 END" for cond, _ in checks)
-        any_bad = " OR ".join(f"({cond})" for cond, _ in checks)
-        columns = ["line", key, "date_raw", "amount_raw", "budget_kind_raw", "fund_source_raw"]
+        # Every check above implies one of these, which read the clean table only: the scan every load pays.
+        suspect = " OR ".join([
+            f"c.{key} = ''", "c.date_value IS NULL", "c.amount IS NULL", "c.amount = 0", "c.payer_code = ''",
+            "c.project_code = ''", "c.budget_kind IS NULL", "c.fund_source IS NULL",
+            *(f"{d.length('c.' + f.key)} > {f.max_length}" for f in k.fields if f.max_length)])
+        raw = {"date_raw": k.date_field, "amount_raw": "amount", "budget_kind_raw": "budget_kind",
+               "fund_source_raw": "fund_source"}
+        columns = ["line", key, *raw]
         errors: list[LoadError] = []
+        if not self._fetch(f"SELECT COUNT(*) FROM {self.clean} c WHERE {suspect}")[0][0]:  # (parallel; EXISTS is not)
+            return self._duplicates() if not self.d.pg else []  # (SQLite: see below)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(columns)}, {flags} FROM {self.clean} WHERE {any_bad}")
+            cursor.execute(
+                f"SELECT {', '.join(columns)}, {flags} FROM (SELECT c.*, "
+                + ", ".join(f"TRIM(s.{column}) AS {name}" for name, column in raw.items())
+                + f" FROM {self.clean} c JOIN {self.stage} s ON s.line = c.line WHERE {suspect}) v")
             for row in cursor.fetchall():
                 record = dict(zip(columns, row, strict=False))
                 for (_, message), flag in zip(checks, row[len(columns):], strict=True):
                     if flag:
                         errors.append(LoadError(record["line"], record[key] or "", message(record)))
-            cursor.execute(
-                f"SELECT c.line, c.{key}, f.first FROM {self.clean} c JOIN "
-                f"(SELECT {key}, MIN(line) AS first FROM {self.clean} WHERE {key} <> '' "
-                f"GROUP BY {key} HAVING COUNT(*) > 1) f ON f.{key} = c.{key} WHERE c.line <> f.first")
-            for line, value, first in cursor.fetchall():
-                errors.append(LoadError(line, value, f"{k.key_header}“{value}”与第 {first} 行重复"))
+        if errors or not self.d.pg:  # (SQLite's upsert would let a repeated key update its own new row)
+            errors += self._duplicates()
         errors.sort(key=lambda e: e.line or 0)
         return errors
+
+    def _duplicates(self) -> list[LoadError]:
+        """Natural keys repeated within the load. A sort of a million keys, so asked only when the answer matters:
+        with other errors, when some records were loaded before (``_write``), or when the table's unique index
+        refused a new record (``load``); a clean first load pays nothing for it."""
+        k, key = self.kind, self.kind.natural_key
+        rows = self._fetch(
+            f"SELECT c.line, c.{key}, f.first FROM {self.clean} c JOIN "
+            f"(SELECT {key}, MIN(line) AS first FROM {self.clean} WHERE {key} <> '' "
+            f"GROUP BY {key} HAVING COUNT(*) > 1) f ON f.{key} = c.{key} WHERE c.line <> f.first ORDER BY c.line")
+        return [LoadError(line, value, f"{k.key_header}“{value}”与第 {first} 行重复") for line, value, first in rows]
 
     def _data_columns(self) -> list[str]:
         return self.kind.data_fields
@@ -819,12 +972,25 @@ class Loader:
         if self.d.pg:
             # Loads are serialised (readers are not blocked): what is read below stays true until the commit.
             self._exec(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        # How many of these keys were loaded before. A new period's file usually holds a new range of keys: when no
+        # loaded key falls in this load's range (one probe of the unique index), the join is not needed.
+        low, high = self._fetch(f"SELECT MIN({key}), MAX({key}) FROM {self.clean}")[0]
+        existing = 0
+        # (ORDER BY … LIMIT 1 walks the index from ``low``; a plain EXISTS … BETWEEN was planned as a scan)
+        first_after = self._fetch(f"SELECT {key} <= %s FROM {table} WHERE {key} >= %s ORDER BY {key} LIMIT 1",
+                                  [high, low])
+        if first_after and first_after[0][0]:
+            existing = self._fetch(f"SELECT COUNT(*) FROM {self.clean} c JOIN {table} e ON e.{key} = c.{key}")[0][0]
+        if existing and (duplicates := self._duplicates()):
+            # (a repeated key of a record loaded before would otherwise update it twice, silently)
+            self._fail(duplicates)
+            raise _Abort
         # The records already loaded whose data this load changes, and any loaded by another region.
         differs = " OR ".join(f"e.{c} <> {values[c]}" for c in data)
         inside = "r.path LIKE %s"
         old_cols = ", ".join(f"e.{c}" for c in data)
         new_cols = ", ".join(values[c] for c in data)
-        rows = self._fetch(
+        rows = [] if not existing else self._fetch(
             f"SELECT c.line, e.id, e.{key}, CASE WHEN {inside} THEN 1 ELSE 0 END, {old_cols}, {new_cols}, "
             f"e.match_status, c.match_status FROM {self.clean} c JOIN {table} e ON e.{key} = c.{key} "
             f"JOIN organisations_organisation o ON o.id = e.organisation_id "
@@ -845,7 +1011,6 @@ class Loader:
                 corrections.append((r[1], r[2], dict(zip(data, old, strict=True)), dict(zip(data, new, strict=True))))
             else:
                 rematched += 1
-        existing = self._fetch(f"SELECT COUNT(*) FROM {self.clean} c JOIN {table} e ON e.{key} = c.{key}")[0][0]
         stats = self._fetch(
             f"SELECT SUM(CASE WHEN subject_id IS NULL THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN org_id IS NULL THEN 1 ELSE 0 END) FROM {self.clean}")[0]
@@ -930,17 +1095,82 @@ class Loader:
         query = f"SELECT {', '.join(select)} FROM {self.clean} c"
         if existing:
             query += f" WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.{key} = c.{key})"
-        # In index order of the subject and date indexes (and, through the subject, nearly of the organisation and
-        # project code ones): four of the table's random index insertions become appends.
-        query += " ORDER BY c.subject_id, c.date_value"
+        # The clean table was built in the index order of the organisation and (subject, date) indexes, so that
+        # their insertions are appends; a scan reads it in that order (an ORDER BY here would sort it again before
+        # the first row, while the writer waits).
+        copy_in = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
+        if self.d.shared and not self.outer_atomic:
+            self._copy_streamed(query, copy_in)
+            return
+        # The staging tables are not visible to another session (TEMPORARY, or created in the caller's open
+        # transaction): out into a spool, then in, on this connection.
         with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool, connection.cursor() as cursor:
             with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
                 for data in copy:
                     spool.write(data)
             spool.seek(0)
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)") as copy:
+            with cursor.copy(copy_in) as copy:
                 while chunk := spool.read(1 << 20):
                     copy.write(chunk)
+
+    def _copy_streamed(self, query: str, copy_in: str) -> None:
+        """COPY the new records out of the staging table on a second connection while this one COPYs them in:
+        two server processes, so the sort and the reading overlap the writing (docs/decisions/0014). The reader
+        sees the same committed rows: the staging tables were committed before, and this transaction's table lock
+        keeps any other load from committing payments in between."""
+        import queue
+        import threading
+
+        chunks: queue.Queue = queue.Queue(maxsize=32)
+        stop = threading.Event()
+        done = object()
+        raw: list = []  # the reader's psycopg connection, to cancel its COPY if the writing fails
+
+        def produce():
+            reader = connection.copy()  # (a Django connection belongs to the thread that creates it)
+            try:
+                reader.ensure_connection()
+                raw.append(reader.connection)
+                with reader.cursor() as cursor:
+                    for name, value in self.SESSION_SETTINGS.items():
+                        if name != "temp_buffers":
+                            cursor.execute(f"SET {name} = '{value}'")
+                    buffer = bytearray()
+                    with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
+                        for data in copy:
+                            buffer += data
+                            if len(buffer) >= 1 << 20:
+                                chunks.put(bytes(buffer))
+                                buffer.clear()
+                                if stop.is_set():
+                                    return
+                    chunks.put(bytes(buffer))
+            except BaseException as exc:  # handed to the writing thread, which raises it
+                if not stop.is_set():
+                    chunks.put(exc)
+            finally:
+                chunks.put(done)
+                reader.close()
+
+        thread = threading.Thread(target=produce, name="execution-copy-out", daemon=True)
+        thread.start()
+        try:
+            with connection.cursor() as cursor, cursor.copy(copy_in) as copy:
+                while (chunk := chunks.get()) is not done:
+                    if isinstance(chunk, BaseException):
+                        raise chunk
+                    copy.write(chunk)
+        finally:
+            if thread.is_alive():
+                stop.set()
+                if raw:
+                    raw[0].cancel()
+            while thread.is_alive():  # unblock a reader waiting on a full queue
+                try:
+                    chunks.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+            thread.join()
 
     def _audit(self, corrections: list) -> None:
         model, k = self.kind.model, self.kind
@@ -955,6 +1185,14 @@ class Loader:
         trail.record(AuditAction.IMPORT, self.import_job, object_type=model._meta.label_lower,
                      object_repr=f"载入{k.title}", changes=self.result.summary(),
                      reason=f"{self.reason or '载入' + k.title}：{self.result.summary_text()}")
+
+
+def _is_unique_violation(exc: BaseException) -> bool:
+    """Django's IntegrityError or psycopg's own (a COPY's errors are not wrapped by Django)."""
+    from django.db import IntegrityError
+
+    return isinstance(exc, IntegrityError) or type(exc).__name__ == "UniqueViolation" or \
+        type(getattr(exc, "__cause__", None)).__name__ == "UniqueViolation"
 
 
 def _normal(value):

@@ -40,11 +40,13 @@ class ExecutionRecord(models.Model):
     organisation = models.ForeignKey("organisations.Organisation", verbose_name="预算单位", on_delete=models.PROTECT,
                                       related_name="+", db_constraint=False,
                                       help_text="按单位预算编码匹配；编码未知时为提供数据的财政部门")
-    project_code = models.CharField("项目编码", max_length=40, db_index=True, help_text="来源系统中的项目编码，原样保存")
+    project_code = models.CharField("项目编码", max_length=40, help_text="来源系统中的项目编码，原样保存")
+    # (indexed in each table's Meta, without the LIKE index db_index=True would add on PostgreSQL)
+    # Indexed by (subject, date) in each table's Meta: a second index on the subject alone would only cost loads.
     subject = models.ForeignKey("subjects.Subject", verbose_name="项目", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+", db_constraint=False)
+                                on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     match_status = models.CharField("匹配状态", max_length=20, choices=MatchStatus.choices,
-                                    default=MatchStatus.UNMATCHED, db_index=True)
+                                    default=MatchStatus.UNMATCHED)
     amount = models.DecimalField("金额（元）", **AMOUNT)
     budget_kind = models.CharField("预算类别", max_length=20, choices=BudgetKind.choices, default=BudgetKind.GENERAL)
     fund_source = models.CharField("资金来源", max_length=20, choices=FundSource.choices, default=FundSource.LOCAL)
@@ -60,10 +62,28 @@ class ExecutionRecord(models.Model):
         abstract = True
 
 
+def natural_key(prefix: str, key_field: str) -> models.UniqueConstraint:
+    """The natural key as a UniqueConstraint rather than ``unique=True``, which on PostgreSQL would add a second,
+    ``varchar_pattern_ops`` index for ``LIKE 'x%'`` that nothing here asks for (searches are ``icontains``)."""
+    return models.UniqueConstraint(fields=[key_field], name=f"{prefix}_{key_field}_unique")
+
+
+def execution_indexes(prefix: str, date_field: str) -> list[models.Index]:
+    """The indexes a table of execution records needs, and no more: each one costs a million-row load seconds
+    (docs/decisions/0014). Figures read by subject and date; the 待匹配 queue reads the unmatched records by code
+    and year (a partial index: about 1 % of the rows); access scoping reads by organisation (the foreign key's)."""
+    return [
+        models.Index(fields=["subject", date_field], name=f"{prefix}_subject_date"),
+        models.Index(fields=["project_code"], name=f"{prefix}_project_code"),
+        models.Index(fields=["project_code", "fiscal_year"], name=f"{prefix}_unmatched_code",
+                     condition=models.Q(match_status=MatchStatus.UNMATCHED)),
+    ]
+
+
 class BudgetAllocation(ExecutionRecord):
     """指标下达: one budget allocation document line."""
 
-    document_number = models.CharField("指标文号", max_length=60, unique=True)
+    document_number = models.CharField("指标文号", max_length=60)
     issued_on = models.DateField("下达日期")
     summary = models.CharField("摘要", max_length=200, blank=True)
 
@@ -74,7 +94,8 @@ class BudgetAllocation(ExecutionRecord):
         verbose_name = "预算指标"
         verbose_name_plural = "预算指标"
         ordering = ["-issued_on", "document_number"]
-        indexes = [models.Index(fields=["subject", "issued_on"], name="allocation_subject_date")]
+        constraints = [natural_key("allocation", "document_number")]
+        indexes = execution_indexes("allocation", "issued_on")
 
     def __str__(self) -> str:
         return f"{self.document_number}（{self.amount} 元）"
@@ -83,7 +104,7 @@ class BudgetAllocation(ExecutionRecord):
 class Payment(ExecutionRecord):
     """国库集中支付明细: one payment voucher."""
 
-    voucher_number = models.CharField("支付凭证号", max_length=60, unique=True)
+    voucher_number = models.CharField("支付凭证号", max_length=60)
     paid_on = models.DateField("支付日期")
     economic_code = models.CharField("经济分类", max_length=20, blank=True, help_text="支出经济分类科目编码")
     payee = models.CharField("收款人", max_length=200, blank=True)
@@ -96,7 +117,8 @@ class Payment(ExecutionRecord):
         verbose_name = "国库支付明细"
         verbose_name_plural = "国库支付明细"
         ordering = ["-paid_on", "voucher_number"]
-        indexes = [models.Index(fields=["subject", "paid_on"], name="payment_subject_date")]
+        constraints = [natural_key("payment", "voucher_number")]
+        indexes = execution_indexes("payment", "paid_on")
 
     def __str__(self) -> str:
         return f"{self.voucher_number}（{self.amount} 元）"

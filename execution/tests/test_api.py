@@ -97,3 +97,13 @@ def test_openapi_schema_generates(client_as):
 
     paths = yaml.safe_load(response.content)["paths"]
     assert "post" in paths["/api/execution/payments/"] and "get" in paths["/api/execution/allocations/{id}/"]
+
+
+def test_filter_by_exact_project_code(persona, city_subject):
+    """Treasury looks a project's records up by the source system's code, matched or not; exact, not contains."""
+    client = token_client(persona, "treasury")
+    other = dict(record("PC2", city_subject), project_code=city_subject.code + "9")
+    client.post(URL, [record("PC1", city_subject), other], format="json")
+    found = client.get(URL, {"project_code": city_subject.code, "q": "PC"}).json()
+    assert [r["voucher_number"] for r in found["results"]] == ["PC1"]
+    assert client.get(URL, {"project_code": city_subject.code + "9"}).json()["count"] == 1
