@@ -35,6 +35,15 @@ _SUMMARY_ROLES = ("dept_reviewer", "finance_desk", "performance_section", "burea
 _NOT_MATCHING = ("unit_preparer", "unit_head", "dept_reviewer", "finance_desk", "budget_section", "bureau_leader",
                  "audit_office", "agency", "expert", "provider", "public")
 
+# Outside the administration: their reach is what they are assigned (or nothing), and no monitoring record is
+# assigned to anyone, so the monitoring lists would always be empty for them.
+_OUTSIDE = ("agency", "expert", "provider", "public")
+
+
+def _monitoring(label: str, url_name: str, **kwargs) -> NavLink:
+    return NavLink(label, url_name, hidden_for=kwargs.pop("hidden_for", _OUTSIDE), **kwargs)
+
+
 STAGES: list[Stage] = [
     Stage("assessment", "事前评估", "bi-clipboard-check",
           "新增项目、政策和专项资金入库前开展事前绩效评估，评估结论作为入库和安排预算的前置条件。",
@@ -47,12 +56,13 @@ STAGES: list[Stage] = [
                  NavLink("部门整体共性指标", "targets:common"), NavLink("申报表下载与上传", "targets:io")]),
     Stage("monitoring", "运行监控", "bi-activity",
           "预算执行进度与绩效目标完成情况“双监控”，偏离时预警、纠偏，严重时暂缓或停止拨款。",
-          links=[NavLink("运行监控总览", "monitoring:dashboard"),
-                 NavLink("监控轮次", "monitoring:rounds"), NavLink("绩效监控表", "monitoring:tables"),
-                 NavLink("绩效预警", "monitoring:warnings"), NavLink("拨款控制", "monitoring:holds"),
-                 NavLink("预警规则", "monitoring:rules"), NavLink("监控预警阈值", "monitoring:thresholds"),
-                 NavLink("国库支付明细", "execution:payment_list"), NavLink("预算指标", "execution:allocation_list"),
-                 NavLink("待匹配支付", "execution:unmatched", hidden_for=_NOT_MATCHING)]),
+          links=[_monitoring("运行监控总览", "monitoring:dashboard"),
+                 _monitoring("监控轮次", "monitoring:rounds"), _monitoring("绩效监控表", "monitoring:tables"),
+                 _monitoring("绩效预警", "monitoring:warnings"), _monitoring("拨款控制", "monitoring:holds"),
+                 _monitoring("预警规则", "monitoring:rules"), _monitoring("监控预警阈值", "monitoring:thresholds"),
+                 _monitoring("国库支付明细", "execution:payment_list"),
+                 _monitoring("预算指标", "execution:allocation_list"),
+                 _monitoring("待匹配支付", "execution:unmatched", hidden_for=_NOT_MATCHING)]),
     Stage("evaluation", "绩效评价", "bi-graph-up",
           "年度终了开展单位自评、部门审核、财政抽查复核和重点评价。",
           links=[NavLink("工作报告", "reports:list")]),

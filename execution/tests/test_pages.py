@@ -165,3 +165,14 @@ def test_nav_links_in_the_monitoring_stage(client_as):
         assert url in page
     assert reverse("execution:unmatched") not in client_as("edu_preparer").get(
         reverse("stage", args=["monitoring"])).content.decode()
+
+
+@pytest.mark.parametrize("username", ["agency", "expert", "public"])
+def test_outsiders_see_no_monitoring_lists_in_the_navigation(client_as, username):
+    """Their reach is what they are assigned; no monitoring record is assigned, so no link to an empty list."""
+    page = client_as(username).get(reverse("stage", args=["monitoring"])).content.decode()
+    for name in ("monitoring:dashboard", "monitoring:warnings", "execution:payment_list"):
+        assert reverse(name) not in page
+    assert "本环节的功能不对您的角色开放" in page
+    assert reverse("monitoring:warnings") in client_as("auditor").get(
+        reverse("stage", args=["monitoring"])).content.decode()
