@@ -7,15 +7,12 @@ from __future__ import annotations
 import io
 
 from django.utils import timezone
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm
 
 from assessments import scoring
 from assessments.choices import AssessmentKind
-from core.docx import BODY_FONT, HEADING_FONT, TITLE_FONT
+from core.docx import HEADING_FONT, TITLE_FONT, new_document
 from core.docx import cell_text as _cell
 from core.docx import paragraph as _paragraph
 
@@ -57,13 +54,7 @@ def build(assessment) -> bytes:
     subject = assessment.subject
     template = assessment.template
     scores = list(assessment.scores.select_related("point").order_by("point__order"))
-    doc = Document()
-    for section in doc.sections:
-        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    doc = new_document()
 
     _paragraph(doc, f"《{subject.name}事前绩效评估报告》", font=TITLE_FONT, size=22, bold=True,
                align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)

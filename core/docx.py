@@ -4,13 +4,32 @@ the font set on ``w:eastAsia`` as well, or Word falls back to its default CJK fo
 
 from __future__ import annotations
 
+from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
 TITLE_FONT = "宋体"
+
+
+# Page margins in cm (top, bottom, left, right): GB/T 9704 for official documents; a form fills the page more.
+OFFICIAL_MARGINS = (3.7, 3.5, 2.8, 2.6)
+FORM_MARGINS = (2.2, 2.2, 2.0, 2.0)
+
+
+def new_document(margins: tuple[float, float, float, float] = OFFICIAL_MARGINS):
+    """An A4 portrait document with ``margins`` whose body text is ``BODY_FONT`` (East Asian text included)."""
+    doc = Document()
+    top, bottom, left, right = (Cm(m) for m in margins)
+    for section in doc.sections:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = top, bottom, left, right
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    return doc
 
 
 def set_font(run, name: str, size: float, bold: bool = False) -> None:

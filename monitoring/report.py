@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from core.docx import BODY_FONT, HEADING_FONT, TITLE_FONT
+from core.docx import HEADING_FONT, TITLE_FONT, new_document
 from core.docx import cell_text as _cell
 from core.docx import paragraph as _paragraph
 from monitoring import lights
@@ -136,13 +134,7 @@ def build(monitoring_round, scope: Scope) -> bytes:
     """The .docx bytes of the report of ``scope`` (tables already restricted by the gate)."""
     tables = scope.tables
     level = LEVEL_NAMES[scope.level]
-    doc = Document()
-    for section in doc.sections:
-        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    doc = new_document()
 
     _paragraph(doc, f"{scope.title}{monitoring_round.fiscal_year}年度绩效运行监控报告", font=TITLE_FONT, size=22,
                bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)

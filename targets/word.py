@@ -11,14 +11,11 @@ import io
 
 from django.utils import timezone
 from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm
 
 from core import docx as style
-from core.docx import BODY_FONT, TITLE_FONT
+from core.docx import BODY_FONT, FORM_MARGINS, TITLE_FONT, new_document
 from core.docx import cell_text as _cell
 from targets.sheet_xlsx import GOAL_LABELS, HORIZON_TITLES, TITLE, ordered_indicators
 from workflow.actions import chain_for_display
@@ -133,15 +130,7 @@ def submitter(sheet) -> tuple[str, object]:
 def build(sheet) -> bytes:
     """The .docx bytes of ``sheet`` (already fetched through the gate)."""
     subject = sheet.subject
-    doc = Document()
-    for section in doc.sections:
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        section.top_margin = section.bottom_margin = Cm(2.2)
-        section.left_margin = section.right_margin = Cm(2)
-    normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    doc = new_document(FORM_MARGINS)
 
     _paragraph(doc, TITLE, font=TITLE_FONT, size=18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(doc, f"（{sheet.fiscal_year} 年度）", size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
