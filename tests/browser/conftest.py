@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.browser.helpers import BASE_DIR, LOCKOUT_USER, UI, LiveApp
+from tests.browser.helpers import BASE_DIR, LOCKOUT_USER, UI, LiveApp, stop
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -145,12 +145,7 @@ def live_app():
         yield LiveApp(url=url, vendor=vendor, env=env, log_path=log_path, screenshot_dir=screenshot_dir)
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
         if log is not None:
             log.close()
         if drop_db is not None:

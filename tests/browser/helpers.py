@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,3 +155,22 @@ class UI:
             log = self.app.server_log(30)
             raise AssertionError(f"page problems{' on ' + where if where else ''}:\n  " + "\n  ".join(problems)
                                  + (f"\n--- server log ---\n{log}" if log else ""))
+
+
+def review(ui, action: str, opinion: str = "") -> None:
+    """Press one button of the review panel (submit / approve / return) with an opinion."""
+    page = ui.page
+    if opinion:
+        page.fill("#review-form textarea[name=opinion], #review-form input[name=opinion]", opinion)
+    with page.expect_navigation():
+        page.click(f"#action-{action}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server or worker process the tests started: politely, then for good."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -11,21 +11,14 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import review
+
 pytestmark = pytest.mark.browser
 
 ORG = "示范市第一中学"
 REQUESTED = "1280000.00"
 ARRANGED = "1200000.00"
 NOT_ASSESSED_TEXT = "尚无审核通过且结论为“予以支持”或“完善后予以支持”的评估，不得入库或安排预算"
-
-
-def review(ui, action: str, opinion: str = "") -> None:
-    """Press one button of the review panel (submit / approve) with an opinion."""
-    page = ui.page
-    if opinion:
-        page.fill("#review-form textarea[name=opinion], #review-form input[name=opinion]", opinion)
-    with page.expect_navigation():
-        page.click(f"#action-{action}")
 
 
 def test_subject_is_assessed_admitted_and_funded(ui_as):

@@ -12,7 +12,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import BASE_DIR
+from tests.browser.helpers import BASE_DIR, stop
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +26,7 @@ def worker(live_app):
         [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2", "--no-reload"],
         cwd=BASE_DIR, env=live_app.env, stdout=log, stderr=subprocess.STDOUT)
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop(proc)
     log.close()
 
 

@@ -8,17 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import review
+
 pytestmark = pytest.mark.browser
 
 SUBJECT = "第一中学学生资助补助"
-
-
-def review(ui, action: str, opinion: str = "") -> None:
-    page = ui.page
-    if opinion:
-        page.fill("#review-form textarea[name=opinion], #review-form input[name=opinion]", opinion)
-    with page.expect_navigation():
-        page.click(f"#action-{action}")
 
 
 def test_sheet_filled_from_the_library_fixed_and_approved(ui_as):
