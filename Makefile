@@ -10,8 +10,10 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SCALE  ?= small
 PYTEST_ARGS ?=
+# pytest-xdist workers (one per core; browser tests start one server per worker).
+TEST_WORKERS ?= auto
 
-.PHONY: run test install install-test migrate demo serve worker lint otp bench clean browser-deps
+.PHONY: faketime run test install install-test migrate demo serve worker lint otp bench clean browser-deps
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本")'
@@ -39,9 +41,10 @@ run: demo
 	@echo ""
 	@echo "绩效 Jixiao 已启动：http://$(HOST):$(PORT)/   （Ctrl+C 停止）"
 	@echo "API 文档：http://$(HOST):$(PORT)/api/docs/"
-	@JIXIAO_SECURE_COOKIES=0 $(BIN)/python manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	@echo "演示数据按业务日期 $$($(BIN)/python -c 'from core.clock import DEMO_TODAY; print(DEMO_TODAY)') 制作，本次运行的业务日期固定为该日（JIXIAO_BUSINESS_DATE=demo）"
+	@JIXIAO_BUSINESS_DATE=$${JIXIAO_BUSINESS_DATE:-demo} JIXIAO_SECURE_COOKIES=0 $(BIN)/python manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
 	  WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
-	  JIXIAO_SECURE_COOKIES=0 JIXIAO_DEBUG=$${JIXIAO_DEBUG:-0} $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
+	  JIXIAO_BUSINESS_DATE=$${JIXIAO_BUSINESS_DATE:-demo} JIXIAO_SECURE_COOKIES=0 JIXIAO_DEBUG=$${JIXIAO_DEBUG:-0} $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
@@ -54,8 +57,14 @@ browser-deps:
 	  fi; \
 	fi
 
+# Debian's faketime, for CI's runs of the suite under a fake wall clock (.ci/run).
+faketime:
+	@command -v faketime >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; } || \
+	  { echo "需要 Debian 的 faketime：sudo apt-get install faketime"; exit 1; }
+
 test: install-test browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

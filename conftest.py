@@ -5,6 +5,24 @@ import pytest
 from django.test import Client
 
 
+def pytest_configure(config):
+    """The suite runs on the demo's business date (core/clock.py), whatever the wall clock says: set before
+    collection, so a module-level ``fiscal.default_year()`` sees it too. A test that needs another date pins it
+    (``clock.pinned``) or sets ``settings.JIXIAO_BUSINESS_DATE``. Passwords are hashed with a fast hasher, except
+    in the tests of hashing itself (``argon2_hasher``)."""
+    from django.test import override_settings
+
+    override_settings(JIXIAO_BUSINESS_DATE="demo",
+                      PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
+
+
+@pytest.fixture
+def argon2_hasher(settings):
+    """The production hashers, for the tests of password hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher",
+                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from demo.seed import seed

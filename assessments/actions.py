@@ -20,7 +20,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from accounts.roles import Role
 from assessments import scoring
@@ -28,7 +27,7 @@ from assessments.choices import AppliesTo, AssessmentKind, Conclusion
 from assessments.models import Assessment, AssessmentEvidence, AssessmentScore, AssessmentTemplate, TemplatePoint
 from audit import trail
 from audit.models import AuditAction
-from core import access, services
+from core import access, clock, services
 from core.models import Assignment
 from organisations.choices import OrgKind
 from workflow import guards
@@ -55,7 +54,7 @@ def applies_to_for(subject) -> str:
 def active_template(applies_to: str) -> AssessmentTemplate | None:
     """The newest active version in force today for ``applies_to``."""
     qs = AssessmentTemplate.objects.filter(applies_to=applies_to, is_active=True).order_by("-version", "-pk")
-    return qs.filter(effective_from__lte=timezone.localdate()).first() or qs.first()
+    return qs.filter(effective_from__lte=clock.today()).first() or qs.first()
 
 
 def can_edit_templates(user) -> bool:
@@ -90,7 +89,7 @@ def new_template_version(base: AssessmentTemplate, user, *, points: list[dict], 
                                       is_active=True, name=values.get("name") or base.name,
                                       support_min=values.get("support_min", base.support_min),
                                       improve_min=values.get("improve_min", base.improve_min),
-                                      effective_from=values.get("effective_from") or timezone.localdate(),
+                                      effective_from=values.get("effective_from") or clock.today(),
                                       basis=values.get("basis", base.basis))
         old = list(AssessmentTemplate.objects.filter(code=base.code, is_active=True))
         AssessmentTemplate.objects.filter(pk__in=[t.pk for t in old]).update(is_active=False)
@@ -225,7 +224,7 @@ def save_scores(assessment: Assessment, user, version: int, *, scores: dict | No
             if fresh.total_score != values["total_score"]:
                 changes["总分"] = [_text(fresh.total_score), _text(values["total_score"])]
             Assessment.objects.filter(pk=fresh.pk, version=version).update(
-                version=F("version") + 1, updated_at=timezone.now(), **values)
+                version=F("version") + 1, updated_at=clock.now(), **values)
             if changes:
                 trail.record(AuditAction.UPDATE, fresh, changes=changes, actor=user, reason=reason)
     except PermissionDenied as exc:
@@ -266,12 +265,12 @@ def before_transition(assessment: Assessment, action: str, to_status: str, user)
         total = scoring.total(assessment.scores.values_list("score", flat=True))
         conclusion = scoring.conclusion(total, template)
         Assessment.objects.filter(pk=assessment.pk).update(total_score=total, conclusion=conclusion,
-                                                           submitted_at=timezone.now())
+                                                           submitted_at=clock.now())
         changes["总分"] = [_text(assessment.total_score), _text(total)]
         changes["评估结论"] = [assessment.get_conclusion_display() or None, Conclusion(conclusion).label]
         assessment.total_score, assessment.conclusion = total, conclusion
     if to_status == ReviewStatus.APPROVED:
-        Assessment.objects.filter(pk=assessment.pk).update(approved_at=timezone.now())
+        Assessment.objects.filter(pk=assessment.pk).update(approved_at=clock.now())
         changes["审定结论"] = [None, assessment.get_conclusion_display()]
     return changes
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from assessments import scoring
 from assessments.choices import AppliesTo, AssessmentKind, Conclusion
+from core import clock
 from core.files import filename_of, validate_upload_size
 from organisations.choices import OrgKind
 from workflow.models import Reviewable
@@ -38,7 +39,7 @@ class AssessmentTemplate(models.Model):
     applies_to = models.CharField("适用对象", max_length=30, choices=AppliesTo.choices)
     version = models.PositiveIntegerField("版本", default=1)
     is_active = models.BooleanField("启用", default=True)
-    effective_from = models.DateField("生效日期", default=timezone.localdate)
+    effective_from = models.DateField("生效日期", default=clock.today)
     support_min = models.DecimalField("予以支持分数线", default=Decimal("80"), help_text="总分不低于此值为“予以支持”",
                                       validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
                                       **SCORE)

@@ -12,6 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from assessments import scoring
 from assessments.choices import AssessmentKind
+from core import clock
 from core.docx import HEADING_FONT, TITLE_FONT, new_document
 from core.docx import cell_text as _cell
 from core.docx import paragraph as _paragraph
@@ -121,7 +122,7 @@ def build(assessment) -> bytes:
 
     signer = assessment.agency.name if assessment.kind == AssessmentKind.THIRD_PARTY and assessment.agency_id else (
         subject.department.name if subject.department_id else subject.organisation.name)
-    when = timezone.localtime(assessment.approved_at or assessment.submitted_at or timezone.now())
+    when = timezone.localtime(assessment.approved_at or assessment.submitted_at or clock.now())
     _paragraph(doc, signer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _paragraph(doc, f"{when:%Y年%m月%d日}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
 

@@ -1,7 +1,5 @@
-from django.utils import timezone
-
 from accounts.roles import ROLE_SPECS
-from core import fiscal
+from core import clock, fiscal
 from core.navigation import stages_for
 from core.todo import counts_by_stage, todos_for
 
@@ -20,6 +18,6 @@ def shell(request):
         "todo_counts": counts,
         "fiscal_year": fiscal.current_year(request),
         "fiscal_years": fiscal.year_choices(),
-        "now": timezone.now(),
+        "business_date": clock.business_date(),
         "user_capabilities": {c for a in user.role_assignments() for c in ROLE_SPECS[a.role].capabilities},
     }

@@ -1,12 +1,12 @@
 """The fiscal-year switcher: the year a user works in, kept in the session."""
 
-from django.utils import timezone
+from core import clock
 
 SESSION_KEY = "fiscal_year"
 
 
 def default_year() -> int:
-    return timezone.localdate().year
+    return clock.year()
 
 
 def year_choices() -> list[int]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
+from core import clock
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class TodoItem:
 
     @property
     def overdue(self) -> bool:
-        return bool(self.due_at and self.due_at < timezone.now())
+        return bool(self.due_at and self.due_at < clock.now())
 
 
 _providers: list[Callable] = []
@@ -43,7 +43,7 @@ def todos_for(user) -> list[TodoItem]:
     items: list[TodoItem] = []
     for provider in _providers:
         items.extend(provider(user))
-    far = timezone.now().replace(year=9999)
+    far = clock.now().replace(year=9999)
     items.sort(key=lambda item: (not item.overdue, item.due_at or far))
     return items
 

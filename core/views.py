@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.generic import DetailView, FormView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -16,7 +15,7 @@ from django_tables2 import SingleTableMixin
 from accounts.roles import Action
 from audit import trail
 from audit.models import AuditAction
-from core import access, services
+from core import access, clock, services
 from core.xlsx import xlsx_response
 
 
@@ -85,7 +84,7 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
                      object_repr=f"导出{self.model._meta.verbose_name}（{len(rows)} 行）",
                      changes={"筛选条件": self.request.GET.urlencode()})
         name = self.export_name or str(self.model._meta.verbose_name)
-        return xlsx_response(f"{name}-{timezone.localdate():%Y%m%d}.xlsx", [(name, headers, rows)])
+        return xlsx_response(f"{name}-{clock.today():%Y%m%d}.xlsx", [(name, headers, rows)])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

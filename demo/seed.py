@@ -16,6 +16,7 @@ from accounts.models import RoleAssignment, User
 from accounts.roles import Role
 from audit import trail
 from audit.models import AuditAction
+from core import clock
 from demo.names import CITIES, COUNTIES, DEPARTMENTS, DESKS, TOWNS
 from organisations.choices import OrgKind, RegionLevel, SectionKind
 from organisations.models import DeskResponsibility, Organisation, Region
@@ -213,4 +214,7 @@ class Seeder:
 
 
 def seed(scale_name: str = "small", out=print) -> dict:
-    return Seeder(SCALES[scale_name], out).run()
+    """Every demo date is relative to ``clock.DEMO_TODAY``: the seeder runs on that business date, so a run on
+    any day of any year builds the same city (a second run changes nothing)."""
+    with clock.pinned(clock.DEMO_TODAY):
+        return Seeder(SCALES[scale_name], out).run()

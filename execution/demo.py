@@ -18,11 +18,10 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from audit import trail
 from audit.models import AuditAction
-from core import fiscal
+from core import clock, fiscal
 from demo.seed import register
 from execution.choices import MatchStatus, RecordSource
 from execution.models import BudgetAllocation, Payment
@@ -63,7 +62,7 @@ def seed_execution(seeder) -> None:
     if (Payment.objects.filter(source=RecordSource.DEMO, fiscal_year=year).exists()
             or BudgetAllocation.objects.filter(source=RecordSource.DEMO, fiscal_year=year).exists()):
         return
-    today = min(timezone.localdate(), datetime.date(year, 12, 31))
+    today = min(clock.today(), datetime.date(year, 12, 31))
     funded = list(SubjectYearAmount.objects.filter(fiscal_year=year, arranged_amount__gt=0)
                   .select_related("subject__organisation").order_by("subject__code"))
     bureau = seeder.index.get("city:bureau")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from csp.constants import NONCE
 
+from core.clock import parse_business_date
 from jixiao.env import envbool, envdatabase, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -126,6 +127,10 @@ AUTH_PASSWORD_VALIDATORS = [{"NAME": "accounts.validators.PolicyPasswordValidato
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = envstr("JIXIAO_TIME_ZONE", "Asia/Shanghai")
+# The business date (core/clock.py): empty follows the wall clock; a demo or training installation fixes it
+# (an ISO date, or "demo" for the day the demo city is made for). `make run` sets "demo".
+JIXIAO_BUSINESS_DATE = envstr("JIXIAO_BUSINESS_DATE", "")
+parse_business_date(JIXIAO_BUSINESS_DATE)  # a malformed date stops start-up
 USE_I18N = True
 USE_TZ = True
 

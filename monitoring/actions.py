@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit import trail
 from audit.models import AuditAction
-from core import services
+from core import clock, services
 from monitoring import lights
 from monitoring.choices import (
     DisposalDecision,
@@ -344,7 +344,7 @@ def close_round(monitoring_round, user, reason: str = "") -> MonitoringRound:
     with transaction.atomic():
         before = trail.snapshot(monitoring_round)
         monitoring_round.status = RoundStatus.CLOSED
-        monitoring_round.closed_at = timezone.now()
+        monitoring_round.closed_at = clock.now()
         services.update_record(monitoring_round, reason=reason or "结束监控轮次", before=before)
     return monitoring_round
 
@@ -427,7 +427,7 @@ def late_q():
     """Tables not submitted by their round's due date (逾期未报)."""
     from django.db.models import Q
 
-    today = timezone.localdate()
+    today = clock.today()
     return Q(submitted_at__isnull=True, status__in=list(EDITABLE_STATUSES), round__due_date__lt=today)
 
 
@@ -457,7 +457,7 @@ def reply(warning, user, note: str) -> PerformanceWarning:
     with transaction.atomic():
         before = trail.snapshot(warning)
         warning.unit_reply = note
-        warning.replied_at = timezone.now()
+        warning.replied_at = clock.now()
         warning.replied_by = user
         services.update_record(warning, reason="单位整改说明", before=before)
     return warning
@@ -525,7 +525,7 @@ def lift_hold(hold, user, reason: str) -> DisbursementHold:
         raise ValidationError({"lift_reason": "请填写解除理由"})
     with transaction.atomic():
         before = trail.snapshot(hold)
-        hold.lifted_at = timezone.now()
+        hold.lifted_at = clock.now()
         hold.lifted_by = user
         hold.lift_reason = reason
         services.update_record(hold, reason=reason, before=before)

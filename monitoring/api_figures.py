@@ -11,7 +11,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core import access
+from core import access, clock
 from core.api import GatedReadOnlyViewSet
 from monitoring import figures
 from monitoring.models import ExecutionFigure, LightThresholds
@@ -85,7 +85,7 @@ class FiguresViewSet(viewsets.ViewSet):
     def _dates(self, request) -> tuple[int, datetime.date]:
         raw = (request.data.get("as_of") if request.method == "POST" else None) or request.query_params.get("as_of")
         try:
-            as_of = datetime.date.fromisoformat(raw) if raw else datetime.date.today()
+            as_of = datetime.date.fromisoformat(raw) if raw else clock.today()
         except ValueError:
             raise exceptions.ValidationError({"as_of": ["日期格式应为 YYYY-MM-DD"]}) from None
         year = request.query_params.get("fiscal_year", "")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from core import access
+from core import access, clock
 from monitoring import lights
 from monitoring.choices import Light
 from monitoring.models import MonitoringRound, MonitoringTable
@@ -76,7 +76,7 @@ class Node:
 
 def _rows(monitoring_round, user):
     tables = access.restrict(MonitoringTable.objects.filter(round=monitoring_round), user)
-    today = timezone.localdate()
+    today = clock.today()
     due = monitoring_round.due_date
     for t in tables.values("pk", "status", "submitted_at", "available", "paid", "execution_light", "target_light",
                            "subject_id", "subject__name", "subject__organisation_id", "subject__organisation__name",

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from accounts.models import User
 from audit.context import acting_as
-from core import fiscal
+from core import clock, fiscal
 from demo.seed import register
 from monitoring import figures, thresholds
 from monitoring.models import ExecutionFigure, LightThresholds
@@ -36,7 +36,7 @@ def seed_execution_figures(seeder) -> None:
     perf = User.objects.filter(username="perf").first()
     with acting_as(user=perf, name=str(perf) if perf else "系统（演示数据）"):
         stored = set(ExecutionFigure.objects.filter(fiscal_year=year).values_list("as_of", flat=True).distinct())
-        for as_of in demo_dates(year, datetime.date.today()):
+        for as_of in demo_dates(year, clock.today()):
             if as_of not in stored:
                 seeder.created += figures.refresh(year, as_of, reason=f"演示数据：计算截至 {as_of} 的预算执行情况")
     _seed_county_thresholds(seeder, year)

@@ -26,9 +26,9 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
 from django_tasks import task
 
+from core import clock
 from execution.choices import MatchStatus
 from monitoring import lights
 from monitoring.choices import Light
@@ -231,7 +231,7 @@ def _figures_select(fiscal_year: int, as_of: date, *, subject_filter: tuple[str,
         f" paid_fen / 100.0 AS paid, {capped('rate_bp')} AS execution_rate, {tp_bp} / 10000.0 AS time_progress,"
         f" {capped('ratio_bp')} AS progress_ratio, {light} AS light, %s AS refreshed_at FROM ({ratio}{fence}) c WHERE 1 = 1"
     )
-    return select, [fiscal_year, as_of, timezone.now(), *params_base]
+    return select, [fiscal_year, as_of, clock.now(), *params_base]
 
 
 FIGURE_COLUMNS = ("subject_id", "fiscal_year", "as_of", "available", "paid", "execution_rate", "time_progress",

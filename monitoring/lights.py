@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from core import clock
 from monitoring.choices import LIGHT_SEVERITY, Light, QualitativeLevel
 
 FOUR_PLACES = Decimal("0.0001")
@@ -44,7 +45,7 @@ def thresholds_for(region=None, on: date | None = None) -> Thresholds:
     region that has its own, else the default row (region empty), else the code defaults above."""
     from monitoring.models import LightThresholds
 
-    on = on or date.today()
+    on = on or clock.today()
     rows = LightThresholds.objects.filter(effective_from__lte=on)
     region_ids = []
     while region is not None:

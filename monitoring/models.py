@@ -21,6 +21,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core import clock
 from monitoring.choices import (
     DeviationReason,
     DisposalDecision,
@@ -215,7 +216,7 @@ class MonitoringTable(Reviewable):
         due = self.round.due_date
         if self.submitted_at is not None:
             return timezone.localdate(self.submitted_at) > due
-        return self.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED) and timezone.localdate() > due
+        return self.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED) and clock.today() > due
 
     def before_transition(self, action: str, to_status: str, user) -> dict:
         """Submission is refused while a row expected not to be met has no reason or measure (seed 004 三(六)
@@ -231,7 +232,7 @@ class MonitoringTable(Reviewable):
             raise ValidationError("不能报送：" + "；".join(problems))
         changes = actions.refresh_execution(self)
         if self.submitted_at is None:
-            now = timezone.now()
+            now = clock.now()
             MonitoringTable.objects.filter(pk=self.pk).update(submitted_at=now)
             changes["首次报送时间"] = [None, timezone.localtime(now).strftime("%Y-%m-%d %H:%M")]
         return changes
@@ -328,7 +329,7 @@ class PerformanceWarning(models.Model):
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="说明人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", editable=False)
     dismiss_reason = models.TextField("核销理由", blank=True)
-    raised_at = models.DateTimeField("预警时间", default=timezone.now, editable=False)
+    raised_at = models.DateTimeField("预警时间", default=clock.now, editable=False)
 
     access_org_field = "subject__organisation"
     todo_stage = "monitoring"
@@ -360,7 +361,7 @@ class Disposal(models.Model):
                                  help_text="调整预算、收回资金时填写")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处置人", on_delete=models.PROTECT,
                                    related_name="+")
-    decided_at = models.DateTimeField("处置时间", default=timezone.now, editable=False)
+    decided_at = models.DateTimeField("处置时间", default=clock.now, editable=False)
 
     access_org_field = "warning__subject__organisation"
     audit_fields = ["warning", "decision", "reason", "amount"]
@@ -382,7 +383,7 @@ class DisbursementHold(models.Model):
                                 related_name="disbursement_holds")
     kind = models.CharField("类型", max_length=20, choices=HoldKind.choices)
     disposal = models.ForeignKey(Disposal, verbose_name="处置决定", on_delete=models.PROTECT, related_name="+")
-    since = models.DateTimeField("生效时间", default=timezone.now)
+    since = models.DateTimeField("生效时间", default=clock.now)
     lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
     lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="解除人", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")

@@ -16,7 +16,7 @@ from django.db.models import Max
 from accounts.roles import Role
 from audit import trail
 from audit.models import AuditAction
-from core import services
+from core import clock, services
 
 MANAGER_ROLE = Role.PERFORMANCE_SECTION
 
@@ -70,11 +70,10 @@ def save_version(user, instance, *, reason: str = ""):
 
 def versions_by_region(on=None):
     """[(region or None, in force on ``on`` or None, [versions newest first])], the default first."""
-    from datetime import date
 
     from monitoring.models import LightThresholds
 
-    on = on or date.today()
+    on = on or clock.today()
     groups: dict = {}
     for row in LightThresholds.objects.select_related("region", "created_by").order_by("region__path", "-version"):
         groups.setdefault(row.region_id, []).append(row)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ROLE_SPECS, Role, Scope
-from core import access, fiscal
+from core import access, clock, fiscal
 from monitoring import figures, lights, thresholds
 from subjects.models import Subject
 
@@ -31,7 +31,7 @@ def dashboard_year_and_date(request) -> tuple[int, datetime.date]:
     """The fiscal year of the switcher and the date asked for (``?as_of=``), kept inside that year; by default
     today, or the year's last day for a past year, or its first day for a coming one."""
     year = fiscal.current_year(request)
-    today = datetime.date.today()
+    today = clock.today()
     default = min(max(today, datetime.date(year, 1, 1)), datetime.date(year, 12, 31))
     raw = request.GET.get("as_of", "")
     try:

@@ -17,11 +17,10 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from audit import trail
 from audit.models import AuditAction, AuditEntry
-from core import services
+from core import clock, services
 from subjects.choices import LibraryStage
 from targets import quality
 from targets.choices import Level1, Level2
@@ -75,7 +74,7 @@ def due_date(subject):
     if subject.stage not in FUNDED_STAGES:
         return None
     start = funded_at(subject)
-    return (start or timezone.now()) + timedelta(days=DUE_DAYS)
+    return (start or clock.now()) + timedelta(days=DUE_DAYS)
 
 
 def _has_library_indicator() -> bool:
@@ -237,7 +236,7 @@ def adjust(sheet, user, reason: str) -> TargetSheet:
             raise ValidationError("该版本已有调整申请")
         copy = TargetSheet(subject=fresh.subject, fiscal_year=fresh.fiscal_year, revision=fresh.revision + 1,
                            previous=fresh, adjustment_reason=reason, is_current=False,
-                           step_due_at=correction_due(timezone.now()),
+                           step_due_at=correction_due(clock.now()),
                            **{f: getattr(fresh, f) for f in ("long_term_goal", "annual_goal", "measure_organisation",
                                                              "measure_rules", "measure_plan", "serves_public",
                                                              "buys_outputs")})
@@ -356,7 +355,7 @@ def correction_due(start):
 
 def is_overdue(sheet, now=None) -> bool:
     """Past its deadline (submission, correction or review step) and not approved. ``now`` for tests."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return bool(sheet.step_due_at and sheet.status != ReviewStatus.APPROVED and sheet.step_due_at < now)
 
 

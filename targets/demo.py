@@ -9,11 +9,10 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from accounts.models import User
 from audit.context import acting_as
-from core import fiscal
+from core import clock, fiscal
 from demo.seed import register
 
 PERSONAS = ["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget"]
@@ -236,7 +235,7 @@ def seed_department_targets(seeder) -> None:
                     values[quantity.pk] = "1" if n == 0 else "0"
                     rows.append({"region": region.pk, "amount": Decimal("12000000") / len(regions), "values": values})
                 actions.save_regional(sheet, reviewer, rows, reason="演示数据：区域分解")
-                late = timezone.now() - datetime.timedelta(days=2)
+                late = clock.now() - datetime.timedelta(days=2)
                 TargetSheet.objects.filter(pk=sheet.pk).update(step_due_at=late)
                 trail.record(AuditAction.UPDATE, sheet, changes={"办理期限": [None, f"{late:%Y-%m-%d}"]}, actor=reviewer,
                              reason="演示数据：报送期限已过（逾期示例）")

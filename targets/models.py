@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core import clock
 from targets.choices import LEVEL2_OF, QUANTITATIVE, Comparator, Horizon, Level1, Level2, Severity, Standard
 from workflow.models import Reviewable
 
@@ -252,7 +253,7 @@ class QualityRuleSet(models.Model):
     version that produced them. The version in force is the newest whose ``effective_from`` has passed."""
 
     number = models.PositiveIntegerField("版本号", unique=True)
-    effective_from = models.DateTimeField("生效时间", default=timezone.now)
+    effective_from = models.DateTimeField("生效时间", default=clock.now)
     created_by = models.ForeignKey("accounts.User", verbose_name="设置人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     note = models.CharField("修改说明", max_length=500, blank=True)
@@ -270,7 +271,7 @@ class QualityRuleSet(models.Model):
 
     @classmethod
     def current(cls, now=None):
-        return cls.objects.filter(effective_from__lte=now or timezone.now()).order_by("-number").first()
+        return cls.objects.filter(effective_from__lte=now or clock.now()).order_by("-number").first()
 
 
 class QualityRuleSetting(models.Model):

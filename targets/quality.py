@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from core import clock
 from targets.choices import COST_LEVEL2, QUANTITATIVE, Comparator, Horizon, Level1, Level2, Severity
 from targets.models import parse_number
 
@@ -436,7 +437,6 @@ def check(sheet, rule_set=None) -> list[Finding]:
 
 def store(sheet) -> list[Finding]:
     """Run the review and keep its result on the sheet (no version bump: it is derived data)."""
-    from django.utils import timezone
 
     from targets.models import TargetSheet
 
@@ -445,7 +445,7 @@ def store(sheet) -> list[Finding]:
     values = {"findings": [f.as_dict() for f in findings], "rule_set": rule_set,
               "blocking_count": sum(f.severity == Severity.BLOCKING for f in findings),
               "warning_count": sum(f.severity == Severity.WARNING for f in findings),
-              "checked_at": timezone.now()}
+              "checked_at": clock.now()}
     TargetSheet.objects.filter(pk=sheet.pk).update(**values)
     for key, value in values.items():
         setattr(sheet, key, value)

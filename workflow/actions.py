@@ -15,11 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from audit import trail
 from audit.models import AuditAction
-from core import services
+from core import clock, services
 from workflow import guards
 from workflow.chains import resolve_chain
 from workflow.models import ChainDefinition, ReviewAction, ReviewLog, ReviewStatus
@@ -113,7 +112,7 @@ def _apply(action, doc, user, version, opinion, target_step):
     from_name = fresh.current_step_name
     to_status = _status_at(to_step, last)
     step = chain.step(to_step) if to_status != ReviewStatus.APPROVED else None
-    due = timezone.now() + timedelta(days=step.deadline_days) if step and step.deadline_days else None
+    due = clock.now() + timedelta(days=step.deadline_days) if step and step.deadline_days else None
     extra_changes = fresh.before_transition(action, to_status, user) or {}
     values = {"status": to_status, "chain": chain, "current_step": to_step if step else last,
               "current_role": step.role if step else "", "step_due_at": due}

@@ -2,8 +2,8 @@
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 
+from core import clock
 from core.access import NOTHING
 from core.filters import YesNoFilter
 from workflow.guards import acting_q
@@ -16,7 +16,7 @@ class ReviewableFilterSet(django_filters.FilterSet):
     mine = YesNoFilter(method="by_mine", label="待我办理")
 
     def by_overdue(self, queryset, name, value):
-        late = Q(step_due_at__lt=timezone.now()) & ~Q(status=ReviewStatus.APPROVED)
+        late = Q(step_due_at__lt=clock.now()) & ~Q(status=ReviewStatus.APPROVED)
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def by_mine(self, queryset, name, value):

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.roles import Role
+from core import clock
 
 
 class ReviewStatus(models.TextChoices):
@@ -191,7 +192,7 @@ class Reviewable(models.Model):
 
     @property
     def overdue(self) -> bool:
-        return bool(self.step_due_at and self.status != ReviewStatus.APPROVED and self.step_due_at < timezone.now())
+        return bool(self.step_due_at and self.status != ReviewStatus.APPROVED and self.step_due_at < clock.now())
 
     @property
     def current_step_name(self) -> str:

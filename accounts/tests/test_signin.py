@@ -22,8 +22,12 @@ def post_login(client, username, password):
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
-def test_passwords_are_hashed_with_argon2(persona):
-    assert identify_hasher(persona("perf").password).algorithm == "argon2"
+def test_passwords_are_hashed_with_argon2(persona, argon2_hasher):
+    user = persona("perf")
+    actions.set_password(user, "Argon@2026x", by_admin=False)
+    user.refresh_from_db()
+    assert identify_hasher(user.password).algorithm == "argon2"
+    assert user.check_password("Argon@2026x")
 
 
 @pytest.mark.parametrize("password, message", [

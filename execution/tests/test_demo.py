@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
-from django.utils import timezone
 
+from core import clock
 from execution.choices import MatchStatus, RecordSource
 from execution.models import BudgetAllocation, Payment
 from execution.tests.helpers import year
@@ -21,7 +21,7 @@ def test_every_funded_subject_has_its_allocation_and_payments_up_to_today():
     assert funded.exists()
     allocated = dict(BudgetAllocation.objects.filter(source=RecordSource.DEMO, fiscal_year=year())
                      .values_list("subject_id", "amount"))
-    today = min(timezone.localdate(), datetime.date(year(), 12, 31))
+    today = min(clock.today(), datetime.date(year(), 12, 31))
     paid = dict(Payment.objects.filter(source=RecordSource.DEMO, fiscal_year=year(), subject__isnull=False)
                 .values("subject_id").annotate(total=Sum("amount")).values_list("subject_id", "total"))
     progress = time_progress(year(), today)

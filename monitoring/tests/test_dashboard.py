@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from audit.models import AuditEntry
-from core import access
+from core import access, clock
 from monitoring.models import ExecutionFigure, LightThresholds
 from organisations.models import DeskResponsibility, Region
 from subjects.models import Subject
@@ -22,7 +22,7 @@ URL = "/monitoring/dashboard/"
 
 def _funded(user):
     """Subjects the user reaches that have figures this fiscal year (arranged or paid)."""
-    year = datetime.date.today().year
+    year = clock.year()
     return access.restrict(Subject.objects.filter(year_amounts__fiscal_year=year,
                                                   year_amounts__arranged_amount__isnull=False), user)
 
@@ -101,7 +101,7 @@ def test_chart_data_and_vendored_echarts(client_as):
 
 def test_date_picker_stays_inside_the_fiscal_year(client_as):
     client = client_as("perf")
-    year = datetime.date.today().year
+    year = clock.year()
     assert client.get(URL, {"as_of": f"{year}-03-31"}).context["as_of"] == datetime.date(year, 3, 31)
     assert client.get(URL, {"as_of": f"{year + 3}-03-31"}).context["as_of"] == datetime.date(year, 12, 31)
     assert client.get(URL, {"as_of": "not a date"}).status_code == 200
@@ -124,7 +124,7 @@ def test_subject_figures_over_time(client_as, persona):
 
 
 def test_refresh_from_the_page_is_finance_only(client_as, immediate_tasks):
-    year = datetime.date.today().year
+    year = clock.year()
     as_of = datetime.date(year, 2, 14)
     assert client_as("edu_preparer").post("/monitoring/dashboard/refresh/", {"as_of": as_of}).status_code == 404
     assert client_as("auditor").post("/monitoring/dashboard/refresh/", {"as_of": as_of}).status_code == 404

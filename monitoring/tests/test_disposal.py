@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from core import clock
 from monitoring import actions, alerts
 from monitoring.choices import DisposalDecision, Light, RoundScope, WarningStatus
 from monitoring.models import DisbursementHold, MonitoringTable, PerformanceWarning
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def warnings(persona):
-    year = datetime.date.today().year
+    year = clock.year()
     monitoring_round = open_round(persona("perf"), scope=RoundScope.KEY, key=[SECURITY, CANTEEN, SPORTS],
                                   as_of=datetime.date(year, 9, 30), due=datetime.date(year, 10, 20), name="处置测试")
     MonitoringTable.objects.filter(round=monitoring_round).update(execution_light=Light.RED,

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from core import access
+from core import access, clock
 from monitoring import figures
 from monitoring.models import ExecutionFigure
 from subjects.models import Subject
@@ -32,7 +32,7 @@ def test_subject_figures_for_a_date(client_as, persona):
 
 
 def test_rollups_are_scoped(client_as, persona):
-    as_of = datetime.date.today().isoformat()
+    as_of = clock.today().isoformat()
     reviewer = client_as("edu_reviewer").get(f"{BASE}departments/", {"as_of": as_of}).json()
     assert [r["key"] for r in reviewer["results"]] == [persona("edu_reviewer").organisation_id]
     perf = client_as("perf").get(f"{BASE}departments/", {"as_of": as_of}).json()
@@ -62,7 +62,7 @@ def test_stored_figures_and_thresholds_read(client_as, persona):
 
 
 def test_refresh_is_finance_only(client_as, immediate_tasks):
-    as_of = datetime.date(datetime.date.today().year, 3, 3).isoformat()
+    as_of = datetime.date(clock.year(), 3, 3).isoformat()
     assert client_as("edu_reviewer").post(f"{BASE}refresh/", {"as_of": as_of}).status_code == 403
     assert client_as("auditor").post(f"{BASE}refresh/", {"as_of": as_of}).status_code == 403
     response = client_as("treasury").post(f"{BASE}refresh/", {"as_of": as_of})

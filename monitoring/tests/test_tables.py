@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from core import fiscal
+from core import clock, fiscal
 from monitoring import actions
 from monitoring.choices import Light
 from monitoring.models import MonitoringTable
@@ -144,7 +144,7 @@ def test_overdue_flag_and_todo(client_as, persona):
     monitoring_round = open_round(persona("perf"), name="逾期轮次", as_of=datetime.date(year, 1, 31),
                                   due=datetime.date(year, 2, 1))
     table = table_of(monitoring_round, CANTEEN)
-    late_today = datetime.date.today() > monitoring_round.due_date
+    late_today = clock.today() > monitoring_round.due_date
     assert table.is_late is late_today
     assert table.overdue is late_today
     from core.todo import todos_for

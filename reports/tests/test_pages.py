@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from audit.models import AuditAction, AuditEntry
+from core import clock
 from reports.models import WorkReport
 from workflow.models import ReviewStatus
 from workflow.tests.helpers import SCHOOL, WALK, fresh, make_report, org
@@ -46,7 +46,7 @@ def test_list_filters_waiting_for_me_and_overdue(client_as):
     assert "待我审核的报告" in client_as("edu_head").get("/reports/?mine=true").content.decode()
     assert "待我审核的报告" not in client_as("edu_reviewer").get("/reports/?mine=true").content.decode()
     assert "待我审核的报告" not in client_as("edu_head").get("/reports/?overdue=true").content.decode()
-    WorkReport.objects.filter(pk=report.pk).update(step_due_at=timezone.now() - timedelta(days=1))
+    WorkReport.objects.filter(pk=report.pk).update(step_due_at=clock.now() - timedelta(days=1))
     assert "待我审核的报告" in client_as("edu_head").get("/reports/?overdue=true").content.decode()
 
 
@@ -163,7 +163,7 @@ def test_detail_shows_deadline_and_overdue_badge(client_as):
     act(client_as("edu_preparer"), report, "submit")
     html = client_as("edu_head").get(f"/reports/{report.pk}/").content.decode()
     assert "办理期限" in html and 'id="overdue-badge"' not in html
-    WorkReport.objects.filter(pk=report.pk).update(step_due_at=timezone.now() - timedelta(days=1))
+    WorkReport.objects.filter(pk=report.pk).update(step_due_at=clock.now() - timedelta(days=1))
     html = client_as("edu_head").get(f"/reports/{report.pk}/").content.decode()
     assert 'id="overdue-badge"' in html
 

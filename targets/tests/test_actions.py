@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEntry
+from core import clock
 from subjects.tests.helpers import user
 from targets import actions
 from targets.models import TargetSheet
@@ -42,7 +43,7 @@ def test_due_ten_days_after_funding_and_flagged_overdue():
     subject = library_subject()
     sheet = actions.create_sheet(subject, user("edu_preparer"), 2026)
     assert sheet.step_due_at is not None
-    delta = sheet.step_due_at - datetime.datetime.now(datetime.UTC)
+    delta = sheet.step_due_at - clock.now()
     assert datetime.timedelta(days=9) < delta <= datetime.timedelta(days=10)
     TargetSheet.objects.filter(pk=sheet.pk).update(step_due_at=sheet.step_due_at - datetime.timedelta(days=11))
     assert fresh(sheet).overdue

@@ -4,10 +4,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from audit.models import AuditEntry
-from core import todo
+from core import clock, todo
 from subjects.tests.helpers import user
 from targets import actions
 from targets.models import IndicatorComment, QualityRuleSet, QualityRuleSetting, TargetSheet
@@ -89,8 +88,8 @@ def test_comment_page_and_api(client_as):
 def test_correction_due_10_days_after_a_return_day_10_not_overdue_day_11_overdue(monkeypatch, client_as):
     """三（五）2: 因项目变动若有调整的绩效目标，须在10日内同步进行校正 — after a return."""
     sheet = at_desk("整改期限退回项目")
-    returned_at = timezone.now()
-    monkeypatch.setattr(timezone, "now", lambda: returned_at)
+    returned_at = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: returned_at)
     workflow.return_to(sheet, user("desk_edu"), sheet.version, 0, "请修改")
     sheet = fresh(sheet)
     assert sheet.step_due_at == returned_at + datetime.timedelta(days=10)
@@ -99,7 +98,7 @@ def test_correction_due_10_days_after_a_return_day_10_not_overdue_day_11_overdue
     assert actions.is_overdue(sheet, now=returned_at + datetime.timedelta(days=11))
     # the list filter and 待办 at day 10 and day 11
     for days, late in ((10, False), (11, True)):
-        monkeypatch.setattr(timezone, "now", lambda d=days: returned_at + datetime.timedelta(days=d))
+        monkeypatch.setattr(clock, "now", lambda d=days: returned_at + datetime.timedelta(days=d))
         body = client_as("edu_preparer").get("/targets/?overdue=true&q=整改期限退回项目").content.decode()
         assert ("整改期限退回项目</a>" in body) is late
         item = next(i for i in todo.todos_for(user("edu_preparer")) if "整改期限退回项目" in i.title)
@@ -110,8 +109,8 @@ def test_correction_due_10_days_after_a_return_day_10_not_overdue_day_11_overdue
 def test_correction_due_10_days_after_an_adjustment_is_started(monkeypatch):
     """三（五）2 — an adjustment revision is due 10 days after it is started."""
     v1 = walk(good_sheet(library_subject("整改期限调整项目")))
-    started = timezone.now()
-    monkeypatch.setattr(timezone, "now", lambda: started)
+    started = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: started)
     v2 = actions.adjust(v1, user("edu_preparer"), "政策变化")
     assert v2.step_due_at == started + datetime.timedelta(days=10) and v2.deadline_label == "整改期限"
     assert not actions.is_overdue(v2, now=started + datetime.timedelta(days=10))

@@ -123,6 +123,7 @@ def live_app():
         "JIXIAO_DEBUG": "0",
         "JIXIAO_VAR_DIR": str(tmp / "var"),
         "JIXIAO_LOG_LEVEL": "WARNING",
+        "JIXIAO_BUSINESS_DATE": "demo",
         "PYTHONUNBUFFERED": "1",
     }
     screenshot_dir = BASE_DIR / "var" / "test-artifacts" / "screenshots" / vendor

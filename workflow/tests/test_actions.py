@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.utils import timezone
 
 from audit.models import AuditAction, AuditEntry
+from core import clock
 from core.todo import todos_for
 from workflow import actions, guards
 from workflow.models import ReviewAction, ReviewLog, ReviewStatus
@@ -36,14 +36,14 @@ def test_new_report_is_a_draft_at_step_0_of_the_default_chain():
 def test_full_chain_walk_with_history_audit_and_deadlines():
     # Given a draft written by the school's preparer
     report = make_report()
-    before = timezone.now()
+    before = clock.now()
     # When each step's persona acts in turn
     actions.submit(report, user("edu_preparer"), report.version, "请审核")
     expected = [("unit_head", 3), ("dept_reviewer", 5), ("finance_desk", 5), ("performance_section", 5)]
     for step, (role, days) in enumerate(expected, start=1):
         stored = fresh(report)
         assert (stored.status, stored.current_step, stored.current_role) == (ReviewStatus.IN_REVIEW, step, role)
-        assert before + timedelta(days=days) <= stored.step_due_at <= timezone.now() + timedelta(days=days)
+        assert before + timedelta(days=days) <= stored.step_due_at <= clock.now() + timedelta(days=days)
         assert report.get_absolute_url() in todo_urls(WALK[step])
         actions.approve(report, user(WALK[step]), report.version, f"第{step}环节同意")
     # Then the report is approved, waits for nobody, and every step is on record
@@ -170,7 +170,7 @@ def test_overdue_flag_on_document_and_todo():
     report = make_report()
     actions.submit(report, user("edu_preparer"), report.version)
     assert not fresh(report).overdue
-    type(report).objects.filter(pk=report.pk).update(step_due_at=timezone.now() - timedelta(hours=1))
+    type(report).objects.filter(pk=report.pk).update(step_due_at=clock.now() - timedelta(hours=1))
     assert fresh(report).overdue
     item = next(i for i in todos_for(user("edu_head")) if i.url == report.get_absolute_url())
     assert item.overdue and item.kind == "审核"
