@@ -12,15 +12,18 @@ def pytest_configure(config):
     in the tests of hashing itself (``argon2_hasher``)."""
     from django.test import override_settings
 
-    override_settings(JIXIAO_BUSINESS_DATE="demo",
-                      PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
+    override_settings(
+        JIXIAO_BUSINESS_DATE="demo", PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ).enable()
 
 
 @pytest.fixture
 def argon2_hasher(settings):
     """The production hashers, for the tests of password hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher",
-                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -74,5 +77,4 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def immediate_tasks(settings, media_root):
     """Background tasks run at once, inside the request (django-tasks' ImmediateBackend)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": ["default"]}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

@@ -25,7 +25,9 @@ def _require(actor, capability: str):
 def _guard_admin_account(actor: User, user: User) -> None:
     """三员分立: the system admin manages business accounts, not the other administrators'."""
     if user.is_admin_role and user.pk != actor.pk:
-        raise ValidationError("三员分立：管理员账号不能由系统管理员停用或重置密码，请使用 create_admins 等运维命令并留存记录")
+        raise ValidationError(
+            "三员分立：管理员账号不能由系统管理员停用或重置密码，请使用 create_admins 等运维命令并留存记录"
+        )
 
 
 def set_password(user: User, raw_password: str, *, by_admin: bool, reason: str = "") -> None:
@@ -41,7 +43,9 @@ def set_password(user: User, raw_password: str, *, by_admin: bool, reason: str =
         keep = SecurityPolicy.current().history_count
         old = user.password_history.values_list("pk", flat=True)[keep:]
         PasswordHistory.objects.filter(pk__in=list(old)).delete()
-        trail.record(AuditAction.PASSWORD_CHANGE, user, reason=reason or ("管理员重置密码" if by_admin else "本人修改密码"))
+        trail.record(
+            AuditAction.PASSWORD_CHANGE, user, reason=reason or ("管理员重置密码" if by_admin else "本人修改密码")
+        )
 
 
 def password_expired(user: User, policy: SecurityPolicy | None = None) -> bool:
@@ -52,8 +56,11 @@ def password_expired(user: User, policy: SecurityPolicy | None = None) -> bool:
 
 
 def kill_sessions(user: User, *, except_key: str | None = None) -> int:
-    keys = list(UserSession.objects.filter(user=user).exclude(session_key=except_key or "")
-                .values_list("session_key", flat=True))
+    keys = list(
+        UserSession.objects.filter(user=user)
+        .exclude(session_key=except_key or "")
+        .values_list("session_key", flat=True)
+    )
     Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
@@ -72,11 +79,21 @@ def register_failure(user: User, ip: str | None) -> bool:
             locked.failed_logins = 0
             fields.append("locked_until")
         locked.save(update_fields=fields)
-        trail.record(AuditAction.LOGIN_FAILURE, locked, ip=ip, actor=locked,
-                     reason=f"密码错误（第 {locked.failed_logins or policy.max_failures} 次）")
+        trail.record(
+            AuditAction.LOGIN_FAILURE,
+            locked,
+            ip=ip,
+            actor=locked,
+            reason=f"密码错误（第 {locked.failed_logins or policy.max_failures} 次）",
+        )
         if now_locked:
-            trail.record(AuditAction.LOCKOUT, locked, ip=ip, actor=locked,
-                         reason=f"连续 {policy.max_failures} 次登录失败，锁定 {policy.lockout_minutes} 分钟")
+            trail.record(
+                AuditAction.LOCKOUT,
+                locked,
+                ip=ip,
+                actor=locked,
+                reason=f"连续 {policy.max_failures} 次登录失败，锁定 {policy.lockout_minutes} 分钟",
+            )
     user.failed_logins, user.locked_until = locked.failed_logins, locked.locked_until
     return now_locked
 

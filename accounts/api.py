@@ -62,8 +62,9 @@ class TokenView(viewsets.ViewSet):
         user = User.objects.filter(username=data.validated_data["username"]).first()
         if user is not None and user.is_locked():
             return Response({"detail": "账户已锁定"}, status=403)
-        authenticated = authenticate(request, username=data.validated_data["username"],
-                                     password=data.validated_data["password"])
+        authenticated = authenticate(
+            request, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
         if authenticated is None:
             if user is not None and user.is_active:
                 actions.register_failure(user, client_ip(request))

@@ -16,8 +16,9 @@ class UserFilterSet(django_filters.FilterSet):
         fields = ["q", "role", "is_active"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(username__icontains=value) | Q(name__icontains=value)
-                               | Q(organisation__name__icontains=value))
+        return queryset.filter(
+            Q(username__icontains=value) | Q(name__icontains=value) | Q(organisation__name__icontains=value)
+        )
 
     def by_role(self, queryset, name, value):
         return queryset.filter(roles__role=value).distinct()

@@ -8,24 +8,37 @@ from organisations.models import Organisation
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username",
-                                                             "class": "form-control"}))
-    password = forms.CharField(label="密码", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
-                                                                 "class": "form-control"}))
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "class": "form-control"}),
+    )
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
+    )
 
 
 class OTPForm(forms.Form):
-    token = forms.CharField(label="动态口令", max_length=8, min_length=6,
-                            widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code",
-                                                          "inputmode": "numeric", "class": "form-control"}))
+    token = forms.CharField(
+        label="动态口令",
+        max_length=8,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric", "class": "form-control"}
+        ),
+    )
 
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
-    new_password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput,
-                                    help_text=password_validation.password_validators_help_text_html())
+    new_password1 = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=password_validation.password_validators_help_text_html(),
+    )
     new_password2 = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
 
     def __init__(self, user, *args, **kwargs):
@@ -66,8 +79,9 @@ class UserForm(forms.ModelForm):
 
 
 class UserCreateForm(UserForm):
-    password = forms.CharField(label="初始密码", strip=False, widget=forms.PasswordInput,
-                               help_text="用户首次登录时须修改")
+    password = forms.CharField(
+        label="初始密码", strip=False, widget=forms.PasswordInput, help_text="用户首次登录时须修改"
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -81,8 +95,9 @@ class UserCreateForm(UserForm):
 
 
 class ResetPasswordForm(forms.Form):
-    password = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput,
-                               help_text="用户下次登录时须修改")
+    password = forms.CharField(
+        label="新密码", strip=False, widget=forms.PasswordInput, help_text="用户下次登录时须修改"
+    )
     reason = forms.CharField(label="理由", max_length=500)
 
 
@@ -99,7 +114,8 @@ class RoleGrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         if user is not None:
             self.fields["organisation"].queryset = access.restrict(
-                Organisation.objects.select_related("region"), user, "view")
+                Organisation.objects.select_related("region"), user, "view"
+            )
 
 
 class SecurityPolicyForm(forms.ModelForm):
@@ -107,8 +123,16 @@ class SecurityPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SecurityPolicy
-        fields = ["min_length", "min_classes", "history_count", "expiry_days", "max_failures", "lockout_minutes",
-                  "idle_minutes", "admin_otp_required"]
+        fields = [
+            "min_length",
+            "min_classes",
+            "history_count",
+            "expiry_days",
+            "max_failures",
+            "lockout_minutes",
+            "idle_minutes",
+            "admin_otp_required",
+        ]
 
 
 __all__ = ["RoleAssignment"]

@@ -48,22 +48,46 @@ class UserImporter(Importer):
     export_title = "用户清单"
     list_url_name = "accounts:user_list"
     import_url_name, template_url_name, export_url_name = (
-        "accounts:user_import", "accounts:user_import_template", "accounts:user_export")
+        "accounts:user_import",
+        "accounts:user_import_template",
+        "accounts:user_export",
+    )
     retain_upload = False  # the file holds initial passwords
     columns = [
-        Column("用户名", "username", Text(150), required=True, example="zhangsan",
-               note="登录账号：字母、数字和 @ . + - _；已存在的用户名将更新该账号"),
+        Column(
+            "用户名",
+            "username",
+            Text(150),
+            required=True,
+            example="zhangsan",
+            note="登录账号：字母、数字和 @ . + - _；已存在的用户名将更新该账号",
+        ),
         Column("姓名", "name", Text(50), required=True, example="张三"),
-        Column("所属机构预算编码", "org_code", Text(30), text=True, example="101001",
-               note="与“所属机构名称”填一项即可，新用户必填其一；编码在多个区划重复时请两项都填"),
+        Column(
+            "所属机构预算编码",
+            "org_code",
+            Text(30),
+            text=True,
+            example="101001",
+            note="与“所属机构名称”填一项即可，新用户必填其一；编码在多个区划重复时请两项都填",
+        ),
         Column("所属机构名称", "org_name", Text(200), example="示范市教育局（本级）"),
         Column("手机号码", "phone", Text(20), text=True, example="13800000000"),
         Column("邮箱", "email", Text(254), example="zhangsan@example.com"),
-        Column("启用", "is_active", Boolean(), example="是",
-               note="留空时新账号默认启用，已有账号保持不变；停用账号会注销其全部会话"),
+        Column(
+            "启用",
+            "is_active",
+            Boolean(),
+            example="是",
+            note="留空时新账号默认启用，已有账号保持不变；停用账号会注销其全部会话",
+        ),
         Column("角色", "roles", Text(), note="仅供查看。" + ROLES_REFUSED),
-        Column("初始密码", "password", Text(128),
-               note="新用户必填，须符合密码策略，首次登录须修改；已有账号填写即重置密码并注销其会话"),
+        Column(
+            "初始密码",
+            "password",
+            Text(128),
+            note="新用户必填，须符合密码策略，首次登录须修改；已有账号填写即重置密码并注销其会话",
+        ),
     ]
     field_columns = {"organisation": ("org_code", "org_name"), "username": ("username",)}
     notes = [
@@ -117,8 +141,10 @@ class UserImporter(Importer):
         code, name = row.get("org_code", ""), row.get("org_name", "")
         if not (code or name):
             if required:
-                raise RowError("新用户须填写所属机构预算编码或所属机构名称",
-                               "org_code" if row.has("org_code") or not row.has("org_name") else "org_name")
+                raise RowError(
+                    "新用户须填写所属机构预算编码或所属机构名称",
+                    "org_code" if row.has("org_code") or not row.has("org_name") else "org_name",
+                )
             return None
         if code:
             pool = self.by_code.get(code, [])
@@ -154,7 +180,9 @@ class UserImporter(Importer):
 
     def _touches(self, row: Row, user: User) -> bool:
         active = row.get("is_active")
-        return bool(self._changes(row, user) or row.get("password") or (active is not None and active != user.is_active))
+        return bool(
+            self._changes(row, user) or row.get("password") or (active is not None and active != user.is_active)
+        )
 
     def validate_rows(self, rows: list[Row]) -> list[Row]:
         seen = {}

@@ -55,8 +55,15 @@ class Action(models.TextChoices):
 # The three separated administrators (三员分立): no account may hold two of them.
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
-V, C, S, R, A, E, M = (Action.VIEW, Action.CHANGE, Action.SUBMIT, Action.REVIEW, Action.APPROVE, Action.EXPORT,
-                       Action.MANAGE)
+V, C, S, R, A, E, M = (
+    Action.VIEW,
+    Action.CHANGE,
+    Action.SUBMIT,
+    Action.REVIEW,
+    Action.APPROVE,
+    Action.EXPORT,
+    Action.MANAGE,
+)
 
 
 @dataclass(frozen=True)
@@ -75,17 +82,23 @@ FINANCE = frozenset({OrgKind.FINANCE_SECTION, OrgKind.TOWN_FINANCE})
 
 ROLE_SPECS: dict[str, RoleSpec] = {
     Role.UNIT_PREPARER: RoleSpec(frozenset({OrgKind.UNIT, OrgKind.DEPARTMENT}), Scope.OWN_ORG, frozenset({V, C, S, E})),
-    Role.UNIT_HEAD: RoleSpec(frozenset({OrgKind.UNIT, OrgKind.DEPARTMENT}), Scope.OWN_ORG,
-                             frozenset({V, C, S, A, E})),
+    Role.UNIT_HEAD: RoleSpec(frozenset({OrgKind.UNIT, OrgKind.DEPARTMENT}), Scope.OWN_ORG, frozenset({V, C, S, A, E})),
     Role.DEPT_REVIEWER: RoleSpec(frozenset({OrgKind.DEPARTMENT}), Scope.ORG_SUBTREE, frozenset({V, C, S, R, E})),
-    Role.FINANCE_DESK: RoleSpec(frozenset({OrgKind.FINANCE_SECTION}), Scope.DESK_DEPARTMENTS,
-                                frozenset({V, R, E}), section_kinds=frozenset({SectionKind.DESK})),
-    Role.PERFORMANCE_SECTION: RoleSpec(FINANCE, Scope.REGION_SUBTREE, frozenset({V, C, R, A, E}),
-                                       section_kinds=frozenset({SectionKind.PERFORMANCE})),
-    Role.BUDGET_SECTION: RoleSpec(FINANCE, Scope.REGION_SUBTREE, frozenset({V, R, A, E}),
-                                  section_kinds=frozenset({SectionKind.BUDGET})),
-    Role.TREASURY: RoleSpec(FINANCE, Scope.REGION_SUBTREE, frozenset({V, E}),
-                            section_kinds=frozenset({SectionKind.TREASURY})),
+    Role.FINANCE_DESK: RoleSpec(
+        frozenset({OrgKind.FINANCE_SECTION}),
+        Scope.DESK_DEPARTMENTS,
+        frozenset({V, R, E}),
+        section_kinds=frozenset({SectionKind.DESK}),
+    ),
+    Role.PERFORMANCE_SECTION: RoleSpec(
+        FINANCE, Scope.REGION_SUBTREE, frozenset({V, C, R, A, E}), section_kinds=frozenset({SectionKind.PERFORMANCE})
+    ),
+    Role.BUDGET_SECTION: RoleSpec(
+        FINANCE, Scope.REGION_SUBTREE, frozenset({V, R, A, E}), section_kinds=frozenset({SectionKind.BUDGET})
+    ),
+    Role.TREASURY: RoleSpec(
+        FINANCE, Scope.REGION_SUBTREE, frozenset({V, E}), section_kinds=frozenset({SectionKind.TREASURY})
+    ),
     Role.BUREAU_LEADER: RoleSpec(frozenset({OrgKind.FINANCE_BUREAU}), Scope.REGION_SUBTREE, frozenset({V, A, E})),
     # seed 001 第七条: the audit office supervises; it reads everything in its region and changes nothing.
     Role.AUDIT_OFFICE: RoleSpec(frozenset({OrgKind.AUDIT_OFFICE}), Scope.REGION_SUBTREE, frozenset({V, E})),

@@ -45,5 +45,7 @@ class PolicyPasswordValidator:
             p = SecurityPolicy.current()
         except Exception:
             return "密码须符合安全策略"
-        return (f"至少 {p.min_length} 位，包含大写字母、小写字母、数字、符号中的至少 {p.min_classes} 类，"
-                f"不含用户名，不与最近 {p.history_count} 次密码相同")
+        return (
+            f"至少 {p.min_length} 位，包含大写字母、小写字母、数字、符号中的至少 {p.min_classes} 类，"
+            f"不含用户名，不与最近 {p.history_count} 次密码相同"
+        )

@@ -47,6 +47,7 @@ def _refused(obj, user, exc: PermissionDenied):
 
 # --- templates ------------------------------------------------------------------------------------------
 
+
 def applies_to_for(subject) -> str:
     return AppliesTo.PURCHASED_SERVICE if subject.kind == "purchased_service" else AppliesTo.GENERAL
 
@@ -73,8 +74,9 @@ def can_edit_templates(user) -> bool:
     return False
 
 
-def new_template_version(base: AssessmentTemplate, user, *, points: list[dict], reason: str = "",
-                         **values) -> AssessmentTemplate:
+def new_template_version(
+    base: AssessmentTemplate, user, *, points: list[dict], reason: str = "", **values
+) -> AssessmentTemplate:
     """Save a change of ``base`` as the next version (the old one is deactivated; assessments already
     started keep theirs). ``points``: [{dimension, name, weight, guidance}] in order; ``values``: name,
     support_min, improve_min, effective_from, basis."""
@@ -85,29 +87,51 @@ def new_template_version(base: AssessmentTemplate, user, *, points: list[dict], 
         raise ValidationError({"points": problems})
     with transaction.atomic():
         latest = AssessmentTemplate.objects.select_for_update().filter(code=base.code).order_by("-version").first()
-        template = AssessmentTemplate(code=base.code, applies_to=base.applies_to, version=latest.version + 1,
-                                      is_active=True, name=values.get("name") or base.name,
-                                      support_min=values.get("support_min", base.support_min),
-                                      improve_min=values.get("improve_min", base.improve_min),
-                                      effective_from=values.get("effective_from") or clock.today(),
-                                      basis=values.get("basis", base.basis))
+        template = AssessmentTemplate(
+            code=base.code,
+            applies_to=base.applies_to,
+            version=latest.version + 1,
+            is_active=True,
+            name=values.get("name") or base.name,
+            support_min=values.get("support_min", base.support_min),
+            improve_min=values.get("improve_min", base.improve_min),
+            effective_from=values.get("effective_from") or clock.today(),
+            basis=values.get("basis", base.basis),
+        )
         old = list(AssessmentTemplate.objects.filter(code=base.code, is_active=True))
         AssessmentTemplate.objects.filter(pk__in=[t.pk for t in old]).update(is_active=False)
         for t in old:
-            trail.record(AuditAction.UPDATE, t, changes={"启用": ["是", "否"]}, actor=user,
-                         reason=f"由第 {template.version} 版替代")
+            trail.record(
+                AuditAction.UPDATE,
+                t,
+                changes={"启用": ["是", "否"]},
+                actor=user,
+                reason=f"由第 {template.version} 版替代",
+            )
         services.create_record(template, reason=reason)
         for order, point in enumerate(points, start=1):
-            row = TemplatePoint(template=template, order=order, dimension=point["dimension"], name=point["name"],
-                                weight=Decimal(str(point["weight"])), guidance=point.get("guidance", ""))
+            row = TemplatePoint(
+                template=template,
+                order=order,
+                dimension=point["dimension"],
+                name=point["name"],
+                weight=Decimal(str(point["weight"])),
+                guidance=point.get("guidance", ""),
+            )
             row.full_clean()
             row.save()
-        trail.record(AuditAction.UPDATE, template, actor=user, reason=reason,
-                     changes={"评估要点": [None, [str(p) for p in template.ordered_points()]]})
+        trail.record(
+            AuditAction.UPDATE,
+            template,
+            actor=user,
+            reason=reason,
+            changes={"评估要点": [None, [str(p) for p in template.ordered_points()]]},
+        )
     return template
 
 
 # --- starting an assessment -----------------------------------------------------------------------------
+
 
 def _open_of_kind(subject, kind: str):
     return Assessment.objects.filter(subject=subject, kind=kind).exclude(status=ReviewStatus.APPROVED)
@@ -116,7 +140,8 @@ def _open_of_kind(subject, kind: str):
 def _create(assessment: Assessment, reason: str) -> Assessment:
     services.create_record(assessment, reason=reason)
     AssessmentScore.objects.bulk_create(
-        AssessmentScore(assessment=assessment, point=point) for point in assessment.template.ordered_points())
+        AssessmentScore(assessment=assessment, point=point) for point in assessment.template.ordered_points()
+    )
     return assessment
 
 
@@ -161,18 +186,29 @@ def commission_third_party(subject, user, agency_org, reason: str) -> Assessment
         template = active_template(applies_to_for(subject))
         if template is None:
             raise ValidationError("没有启用的评估模板，请联系预算绩效管理科")
-        assessment = _create(Assessment(subject=subject, kind=AssessmentKind.THIRD_PARTY, agency=agency_org,
-                                        template=template, commission_reason=reason, commissioned_by=user),
-                             f"委托第三方机构独立评估：{reason}")
+        assessment = _create(
+            Assessment(
+                subject=subject,
+                kind=AssessmentKind.THIRD_PARTY,
+                agency=agency_org,
+                template=template,
+                commission_reason=reason,
+                commissioned_by=user,
+            ),
+            f"委托第三方机构独立评估：{reason}",
+        )
         for obj in (subject, assessment):
             ct = ContentType.objects.get_for_model(type(obj))
             if not Assignment.objects.filter(content_type=ct, object_id=obj.pk, organisation=agency_org).exists():
-                services.create_record(Assignment(content_type=ct, object_id=obj.pk, organisation=agency_org),
-                                       reason=f"委托{agency_org.name}开展事前绩效评估：{reason}")
+                services.create_record(
+                    Assignment(content_type=ct, object_id=obj.pk, organisation=agency_org),
+                    reason=f"委托{agency_org.name}开展事前绩效评估：{reason}",
+                )
     return assessment
 
 
 # --- scoring ----------------------------------------------------------------------------------------------
+
 
 def _decimal(value, label: str, errors: dict):
     try:
@@ -182,14 +218,25 @@ def _decimal(value, label: str, errors: dict):
         return None
 
 
-def save_scores(assessment: Assessment, user, version: int, *, scores: dict | None = None,
-                summary: str | None = None, suggestions: str | None = None, reason: str = "") -> Assessment:
+def save_scores(
+    assessment: Assessment,
+    user,
+    version: int,
+    *,
+    scores: dict | None = None,
+    summary: str | None = None,
+    suggestions: str | None = None,
+    reason: str = "",
+) -> Assessment:
     """The preparer's scores and findings ({point id: {"score": …, "finding": …}}) while the assessment is a
     draft or returned; the running total is kept, the conclusion waits for the submission."""
     try:
         with transaction.atomic():
-            fresh = (Assessment.objects.select_for_update(of=("self",)).select_related("template", "chain")
-                     .get(pk=assessment.pk))
+            fresh = (
+                Assessment.objects.select_for_update(of=("self",))
+                .select_related("template", "chain")
+                .get(pk=assessment.pk)
+            )
             if fresh.version != version:
                 raise StaleDocument()
             if not guards.can_edit(user, fresh):
@@ -224,7 +271,8 @@ def save_scores(assessment: Assessment, user, version: int, *, scores: dict | No
             if fresh.total_score != values["total_score"]:
                 changes["总分"] = [_text(fresh.total_score), _text(values["total_score"])]
             Assessment.objects.filter(pk=fresh.pk, version=version).update(
-                version=F("version") + 1, updated_at=clock.now(), **values)
+                version=F("version") + 1, updated_at=clock.now(), **values
+            )
             if changes:
                 trail.record(AuditAction.UPDATE, fresh, changes=changes, actor=user, reason=reason)
     except PermissionDenied as exc:
@@ -246,9 +294,9 @@ def add_evidence(assessment: Assessment, user, file, score: AssessmentScore | No
 
 # --- the review chain's hook ------------------------------------------------------------------------------
 
+
 def unscored_points(assessment: Assessment) -> list[str]:
-    return [f"{s.point.dimension}·{s.point.name}" for s in assessment.scores.select_related("point")
-            if s.score is None]
+    return [f"{s.point.dimension}·{s.point.name}" for s in assessment.scores.select_related("point") if s.score is None]
 
 
 def before_transition(assessment: Assessment, action: str, to_status: str, user) -> dict:
@@ -264,8 +312,9 @@ def before_transition(assessment: Assessment, action: str, to_status: str, user)
         template = assessment.template
         total = scoring.total(assessment.scores.values_list("score", flat=True))
         conclusion = scoring.conclusion(total, template)
-        Assessment.objects.filter(pk=assessment.pk).update(total_score=total, conclusion=conclusion,
-                                                           submitted_at=clock.now())
+        Assessment.objects.filter(pk=assessment.pk).update(
+            total_score=total, conclusion=conclusion, submitted_at=clock.now()
+        )
         changes["总分"] = [_text(assessment.total_score), _text(total)]
         changes["评估结论"] = [assessment.get_conclusion_display() or None, Conclusion(conclusion).label]
         assessment.total_score, assessment.conclusion = total, conclusion
@@ -277,6 +326,7 @@ def before_transition(assessment: Assessment, action: str, to_status: str, user)
 
 # --- side by side ------------------------------------------------------------------------------------
 
+
 def comparable(assessments: Iterable[Assessment]) -> list[dict]:
     """Per dimension, the subtotal of each assessment (for the side-by-side page and the report)."""
     columns = list(assessments)
@@ -287,5 +337,11 @@ def comparable(assessments: Iterable[Assessment]) -> list[dict]:
             entry = table.setdefault(dimension, {"dimension": dimension, "weights": {}, "scores": {}})
             entry["weights"][a.pk] = weight
             entry["scores"][a.pk] = score
-    return [{"dimension": d["dimension"], "weight": next(iter(d["weights"].values()), None),
-             "cells": [d["scores"].get(a.pk) for a in columns]} for d in table.values()]
+    return [
+        {
+            "dimension": d["dimension"],
+            "weight": next(iter(d["weights"].values()), None),
+            "cells": [d["scores"].get(a.pk) for a in columns],
+        }
+        for d in table.values()
+    ]

@@ -28,8 +28,20 @@ class AssessmentTemplateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AssessmentTemplate
-        fields = ["id", "code", "name", "applies_to", "applies_to_display", "version", "is_active", "effective_from",
-                  "support_min", "improve_min", "basis", "points"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "applies_to",
+            "applies_to_display",
+            "version",
+            "is_active",
+            "effective_from",
+            "support_min",
+            "improve_min",
+            "basis",
+            "points",
+        ]
 
     def get_points(self, obj) -> list[dict]:
         return TemplatePointSerializer(obj.ordered_points(), many=True).data
@@ -61,9 +73,28 @@ class AssessmentSerializer(ReviewableSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", "subject", "subject_name", "subject_code", "kind", "kind_display", "agency", "agency_name",
-                  "template", "template_name", "total_score", "conclusion", "conclusion_display", "summary",
-                  "suggestions", "scores", "report_url", *WORKFLOW_FIELDS, "created_at", "updated_at"]
+        fields = [
+            "id",
+            "subject",
+            "subject_name",
+            "subject_code",
+            "kind",
+            "kind_display",
+            "agency",
+            "agency_name",
+            "template",
+            "template_name",
+            "total_score",
+            "conclusion",
+            "conclusion_display",
+            "summary",
+            "suggestions",
+            "scores",
+            "report_url",
+            *WORKFLOW_FIELDS,
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["kind", "agency", "template", "total_score", "conclusion"]
         clean_exclude = ["template"]
 
@@ -87,22 +118,32 @@ class AssessmentSerializer(ReviewableSerializer):
         return attrs
 
     def create(self, validated_data):
-        return actions.start_assessment(validated_data["subject"], self.context["request"].user,
-                                        reason=self.context.get("reason", ""))
+        return actions.start_assessment(
+            validated_data["subject"], self.context["request"].user, reason=self.context.get("reason", "")
+        )
 
     def update(self, instance, validated_data):
         request = self.context["request"]
         version = requested_version(request, instance)
-        scores = {item["point_id"]: {k: v for k, v in item.items() if k in ("score", "finding")}
-                  for item in validated_data.get("scores") or []}
-        return actions.save_scores(instance, request.user, version, scores=scores,
-                                   summary=validated_data.get("summary"), suggestions=validated_data.get("suggestions"),
-                                   reason=self.context.get("reason", ""))
+        scores = {
+            item["point_id"]: {k: v for k, v in item.items() if k in ("score", "finding")}
+            for item in validated_data.get("scores") or []
+        }
+        return actions.save_scores(
+            instance,
+            request.user,
+            version,
+            scores=scores,
+            summary=validated_data.get("summary"),
+            suggestions=validated_data.get("suggestions"),
+            reason=self.context.get("reason", ""),
+        )
 
 
 class AssessmentViewSet(ReviewableViewSetMixin, GatedModelViewSet):
-    queryset = (Assessment.objects.select_related("subject", "agency", "template", "chain")
-                .prefetch_related("chain__steps", "scores__point"))
+    queryset = Assessment.objects.select_related("subject", "agency", "template", "chain").prefetch_related(
+        "chain__steps", "scores__point"
+    )
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilterSet
 

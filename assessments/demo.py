@@ -38,28 +38,53 @@ def _subject(school, provider, name: str, kind: str, amount: str):
 
     year = fiscal.default_year()
     subject = Subject(
-        name=name, kind=kind, organisation=school, fiscal_year=year, start_year=year, end_year=year,
-        duration="one_off", is_new=True, budget_kind="general", fund_sources=["local"],
-        function_subject_code="2050203", category="other_special", sub_category="special_business",
-        start_date=datetime.date(year, 3, 1), end_date=datetime.date(year, 12, 31),
+        name=name,
+        kind=kind,
+        organisation=school,
+        fiscal_year=year,
+        start_year=year,
+        end_year=year,
+        duration="one_off",
+        is_new=True,
+        budget_kind="general",
+        fund_sources=["local"],
+        function_subject_code="2050203",
+        category="other_special",
+        sub_category="special_business",
+        start_date=datetime.date(year, 3, 1),
+        end_date=datetime.date(year, 12, 31),
         basis="《示范市教育事业发展“十四五”规划》及学校年度工作计划",
-        necessity="满足学生和家长的现实需求，补齐学校服务短板。", feasibility="已完成需求调研和市场询价。")
+        necessity="满足学生和家长的现实需求，补齐学校服务短板。",
+        feasibility="已完成需求调研和市场询价。",
+    )
     detail = None
     if kind == "purchased_service":
-        detail = PurchasedServiceDetail(purchaser=school, provider=provider, contract_amount=Decimal(amount),
-                                        contract_start=datetime.date(year, 3, 1),
-                                        contract_end=datetime.date(year, 12, 31), contract_content=name,
-                                        on_guidance_catalogue=True, outside_negative_list=True)
-    return subject_services.create_subject(subject, previous_amount=Decimal("0"), requested_amount=Decimal(amount),
-                                           detail=detail, reason="演示数据")
+        detail = PurchasedServiceDetail(
+            purchaser=school,
+            provider=provider,
+            contract_amount=Decimal(amount),
+            contract_start=datetime.date(year, 3, 1),
+            contract_end=datetime.date(year, 12, 31),
+            contract_content=name,
+            on_guidance_catalogue=True,
+            outside_negative_list=True,
+        )
+    return subject_services.create_subject(
+        subject, previous_amount=Decimal("0"), requested_amount=Decimal(amount), detail=detail, reason="演示数据"
+    )
 
 
 def _score(assessment, user, fraction: str, summary: str):
-    scores = {s.point_id: {"score": (s.point.weight * Decimal(fraction)).quantize(Decimal("0.5")),
-                           "finding": f"{s.point.name}：{'基本符合要求' if Decimal(fraction) >= Decimal('0.6') else '论证不充分'}。"}
-              for s in assessment.scores.select_related("point")}
-    return actions.save_scores(assessment, user, assessment.version, scores=scores, summary=summary,
-                               suggestions=SUGGESTIONS)
+    scores = {
+        s.point_id: {
+            "score": (s.point.weight * Decimal(fraction)).quantize(Decimal("0.5")),
+            "finding": f"{s.point.name}：{'基本符合要求' if Decimal(fraction) >= Decimal('0.6') else '论证不充分'}。",
+        }
+        for s in assessment.scores.select_related("point")
+    }
+    return actions.save_scores(
+        assessment, user, assessment.version, scores=scores, summary=summary, suggestions=SUGGESTIONS
+    )
 
 
 @register
@@ -93,8 +118,9 @@ def seed_assessments(seeder) -> None:
             workflow.approve(assessment, perf, assessment.version, "同意")
         if third_party:
             with acting_as(perf):
-                third = actions.commission_third_party(subject, perf, agency_org,
-                                                       "预算金额较大，委托第三方机构独立开展事前绩效评估")
+                third = actions.commission_third_party(
+                    subject, perf, agency_org, "预算金额较大，委托第三方机构独立开展事前绩效评估"
+                )
             seeder.created += 1
             with acting_as(users["agency"]):
                 _score(third, users["agency"], "0.86", SUMMARY)

@@ -18,5 +18,8 @@ class AssessmentFilterSet(ReviewableFilterSet):
         fields = ["q", "fiscal_year", "kind", "conclusion", "status", "overdue", "mine", "subject"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(subject__name__icontains=value) | Q(subject__code__icontains=value)
-                               | Q(subject__organisation__name__icontains=value))
+        return queryset.filter(
+            Q(subject__name__icontains=value)
+            | Q(subject__code__icontains=value)
+            | Q(subject__organisation__name__icontains=value)
+        )

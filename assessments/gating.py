@@ -18,8 +18,9 @@ from workflow.models import ReviewStatus
 
 PURCHASED_BASIS = "《政府购买服务预算绩效管理暂行办法》第九条"  # seed 000
 GENERAL_BASIS = "《部门单位预算绩效管理办法》第九条"  # seed 001
-NOT_ASSESSED = ("该项目须开展事前绩效评估（{basis}），"
-                "尚无审核通过且结论为“予以支持”或“完善后予以支持”的评估，不得入库或安排预算")
+NOT_ASSESSED = (
+    "该项目须开展事前绩效评估（{basis}），尚无审核通过且结论为“予以支持”或“完善后予以支持”的评估，不得入库或安排预算"
+)
 REJECTED = "该项目事前绩效评估结论为“不予支持”（{basis}：评估结果差的项目不得纳入项目库），不得入库或安排预算"
 
 
@@ -30,8 +31,9 @@ def _basis(subject) -> str:
 def approved_conclusions(subject) -> set[str]:
     from assessments.models import Assessment
 
-    return set(Assessment.objects.filter(subject=subject, status=ReviewStatus.APPROVED)
-               .values_list("conclusion", flat=True))
+    return set(
+        Assessment.objects.filter(subject=subject, status=ReviewStatus.APPROVED).values_list("conclusion", flat=True)
+    )
 
 
 def assessment_clears(subject) -> tuple[bool, str]:

@@ -40,19 +40,35 @@ class AssessmentTemplate(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     is_active = models.BooleanField("启用", default=True)
     effective_from = models.DateField("生效日期", default=clock.today)
-    support_min = models.DecimalField("予以支持分数线", default=Decimal("80"), help_text="总分不低于此值为“予以支持”",
-                                      validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-                                      **SCORE)
-    improve_min = models.DecimalField("完善后予以支持分数线", default=Decimal("60"),
-                                      help_text="总分不低于此值、低于“予以支持”分数线为“完善后予以支持”，否则“不予支持”",
-                                      validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-                                      **SCORE)
+    support_min = models.DecimalField(
+        "予以支持分数线",
+        default=Decimal("80"),
+        help_text="总分不低于此值为“予以支持”",
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        **SCORE,
+    )
+    improve_min = models.DecimalField(
+        "完善后予以支持分数线",
+        default=Decimal("60"),
+        help_text="总分不低于此值、低于“予以支持”分数线为“完善后予以支持”，否则“不予支持”",
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        **SCORE,
+    )
     basis = models.TextField("依据", blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
 
     access_public_read = True
-    audit_fields = ["code", "name", "applies_to", "version", "is_active", "effective_from", "support_min",
-                    "improve_min", "basis"]
+    audit_fields = [
+        "code",
+        "name",
+        "applies_to",
+        "version",
+        "is_active",
+        "effective_from",
+        "support_min",
+        "improve_min",
+        "basis",
+    ]
 
     class Meta:
         verbose_name = "评估模板"
@@ -84,8 +100,9 @@ class AssessmentTemplate(models.Model):
 class TemplatePoint(models.Model):
     """An assessment point: a sub-point (评估要点) of a level-1 dimension (评估维度)."""
 
-    template = models.ForeignKey(AssessmentTemplate, verbose_name="评估模板", on_delete=models.CASCADE,
-                                 related_name="points")
+    template = models.ForeignKey(
+        AssessmentTemplate, verbose_name="评估模板", on_delete=models.CASCADE, related_name="points"
+    )
     order = models.PositiveSmallIntegerField("序号")
     dimension = models.CharField("评估维度", max_length=40)
     name = models.CharField("评估要点", max_length=100)
@@ -106,22 +123,38 @@ class TemplatePoint(models.Model):
 
 
 class Assessment(Reviewable):
-    subject = models.ForeignKey("subjects.Subject", verbose_name="评估对象", on_delete=models.PROTECT,
-                                related_name="assessments")
-    kind = models.CharField("评估方式", max_length=20, choices=AssessmentKind.choices,
-                            default=AssessmentKind.DEPARTMENT)
-    agency = models.ForeignKey("organisations.Organisation", verbose_name="受托第三方机构", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="commissioned_assessments",
-                               limit_choices_to={"kind": OrgKind.AGENCY})
-    template = models.ForeignKey(AssessmentTemplate, verbose_name="评估模板", on_delete=models.PROTECT,
-                                 related_name="assessments")
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name="评估对象", on_delete=models.PROTECT, related_name="assessments"
+    )
+    kind = models.CharField(
+        "评估方式", max_length=20, choices=AssessmentKind.choices, default=AssessmentKind.DEPARTMENT
+    )
+    agency = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="受托第三方机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commissioned_assessments",
+        limit_choices_to={"kind": OrgKind.AGENCY},
+    )
+    template = models.ForeignKey(
+        AssessmentTemplate, verbose_name="评估模板", on_delete=models.PROTECT, related_name="assessments"
+    )
     total_score = models.DecimalField("总分", null=True, blank=True, editable=False, **SCORE)
     conclusion = models.CharField("评估结论", max_length=20, choices=Conclusion.choices, blank=True, editable=False)
     summary = models.TextField("主要评估意见", blank=True, help_text="综合各维度的评估发现")
     suggestions = models.TextField("意见和建议", blank=True)
     commission_reason = models.TextField("委托事由", blank=True, editable=False)
-    commissioned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="委托人", null=True, blank=True,
-                                        editable=False, on_delete=models.SET_NULL, related_name="+")
+    commissioned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="委托人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True, editable=False)
     approved_at = models.DateTimeField("审核通过时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
@@ -131,8 +164,17 @@ class Assessment(Reviewable):
     todo_stage = "assessment"
     todo_kind = "审核"
     chain_variants = {THIRD_PARTY_CHAIN: "事前绩效评估（第三方独立评估）"}
-    audit_fields = ["subject", "kind", "agency", "template", "total_score", "conclusion", "summary", "suggestions",
-                    "commission_reason"]
+    audit_fields = [
+        "subject",
+        "kind",
+        "agency",
+        "template",
+        "total_score",
+        "conclusion",
+        "summary",
+        "suggestions",
+        "commission_reason",
+    ]
 
     class Meta:
         verbose_name = "事前绩效评估"
@@ -183,8 +225,9 @@ class Assessment(Reviewable):
 class AssessmentScore(models.Model):
     """The score and finding of one point of one assessment."""
 
-    assessment = models.ForeignKey(Assessment, verbose_name="事前绩效评估", on_delete=models.CASCADE,
-                                   related_name="scores")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name="事前绩效评估", on_delete=models.CASCADE, related_name="scores"
+    )
     point = models.ForeignKey(TemplatePoint, verbose_name="评估要点", on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField("得分", null=True, blank=True, **SCORE)
     finding = models.TextField("评估意见", blank=True)
@@ -216,15 +259,32 @@ class AssessmentScore(models.Model):
 class AssessmentEvidence(models.Model):
     """An evidence file for one point (or for the assessment as a whole); downloaded through the gate."""
 
-    assessment = models.ForeignKey(Assessment, verbose_name="事前绩效评估", on_delete=models.CASCADE,
-                                   related_name="evidence")
-    score = models.ForeignKey(AssessmentScore, verbose_name="评估要点", null=True, blank=True,
-                              on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField("佐证材料", upload_to="assessments/%Y/%m/",
-                            validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_upload_size])
+    assessment = models.ForeignKey(
+        Assessment, verbose_name="事前绩效评估", on_delete=models.CASCADE, related_name="evidence"
+    )
+    score = models.ForeignKey(
+        AssessmentScore,
+        verbose_name="评估要点",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    file = models.FileField(
+        "佐证材料",
+        upload_to="assessments/%Y/%m/",
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_upload_size],
+    )
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
-                                    editable=False, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     access_org_field = "assessment__subject__organisation"
     audit_fields = ["score", "file"]

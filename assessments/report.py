@@ -32,8 +32,11 @@ def basic_facts(assessment) -> list[tuple[str, str]]:
     subject = assessment.subject
     amounts = {a.fiscal_year: a for a in subject.year_amounts.all()}
     current = amounts.get(subject.fiscal_year)
-    assessor = (f"{assessment.agency.name}（受财政部门委托独立评估）" if assessment.kind == AssessmentKind.THIRD_PARTY
-                else f"{subject.department.name if subject.department_id else subject.organisation.name}")
+    assessor = (
+        f"{assessment.agency.name}（受财政部门委托独立评估）"
+        if assessment.kind == AssessmentKind.THIRD_PARTY
+        else f"{subject.department.name if subject.department_id else subject.organisation.name}"
+    )
     return [
         ("项目名称", subject.name),
         ("项目编码", subject.code),
@@ -41,8 +44,12 @@ def basic_facts(assessment) -> list[tuple[str, str]]:
         ("主管部门", subject.department.name if subject.department_id else "—"),
         ("实施单位", subject.organisation.name),
         ("申报年度", f"{subject.fiscal_year} 年"),
-        ("实施期限", f"{subject.start_date:%Y年%m月%d日} 至 {subject.end_date:%Y年%m月%d日}"
-                     if subject.start_date and subject.end_date else f"{subject.start_year}—{subject.end_year} 年"),
+        (
+            "实施期限",
+            f"{subject.start_date:%Y年%m月%d日} 至 {subject.end_date:%Y年%m月%d日}"
+            if subject.start_date and subject.end_date
+            else f"{subject.start_year}—{subject.end_year} 年",
+        ),
         ("本年度申请金额", _money(current.requested_amount if current else None)),
         ("评估方式", assessment.get_kind_display()),
         ("评估主体", assessor),
@@ -57,8 +64,15 @@ def build(assessment) -> bytes:
     scores = list(assessment.scores.select_related("point").order_by("point__order"))
     doc = new_document()
 
-    _paragraph(doc, f"《{subject.name}事前绩效评估报告》", font=TITLE_FONT, size=22, bold=True,
-               align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _paragraph(
+        doc,
+        f"《{subject.name}事前绩效评估报告》",
+        font=TITLE_FONT,
+        size=22,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+    )
     _paragraph(doc, f"（{assessment.get_kind_display()}）", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
 
     _paragraph(doc, "一、基本情况", font=HEADING_FONT, size=16)
@@ -68,20 +82,28 @@ def build(assessment) -> bytes:
         row = facts.add_row().cells
         _cell(row[0], label, bold=True)
         _cell(row[1], value or "—")
-    for text in (subject.basis and f"立项依据：{subject.basis}", subject.necessity and f"必要性说明：{subject.necessity}"):
+    for text in (
+        subject.basis and f"立项依据：{subject.basis}",
+        subject.necessity and f"必要性说明：{subject.necessity}",
+    ):
         if text:
             _paragraph(doc, text)
 
     _paragraph(doc, "二、评估内容与评分", font=HEADING_FONT, size=16)
-    _paragraph(doc, f"本次评估采用《{template.name}》第 {template.version} 版，满分 100 分。{template.basis.splitlines()[0]}"
-               if template.basis else f"本次评估采用《{template.name}》第 {template.version} 版，满分 100 分。")
+    _paragraph(
+        doc,
+        f"本次评估采用《{template.name}》第 {template.version} 版，满分 100 分。{template.basis.splitlines()[0]}"
+        if template.basis
+        else f"本次评估采用《{template.name}》第 {template.version} 版，满分 100 分。",
+    )
     table = doc.add_table(rows=1, cols=5)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, header in zip(table.rows[0].cells, ["评估维度", "评估要点", "分值", "得分", "评估意见"], strict=True):
         _cell(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    subtotals = dict((d, (w, s)) for d, w, s in scoring.subtotals(
-        (x.point.dimension, x.point.weight, x.score) for x in scores))
+    subtotals = dict(
+        (d, (w, s)) for d, w, s in scoring.subtotals((x.point.dimension, x.point.weight, x.score) for x in scores)
+    )
     for i, score in enumerate(scores):
         row = table.add_row().cells
         _cell(row[0], score.point.dimension)
@@ -109,8 +131,12 @@ def build(assessment) -> bytes:
     _paragraph(doc, "三、评估结论", font=HEADING_FONT, size=16)
     conclusion = assessment.get_conclusion_display() or "尚未形成（评估提交后按总分确定）"
     _paragraph(doc, f"经评估，该项目总得分 {_number(total)} 分，评估结论为：{conclusion}。")
-    _paragraph(doc, f"（评分标准：总分 {_number(template.support_min)} 分及以上为“予以支持”，"
-                    f"{_number(template.improve_min)} 分及以上为“完善后予以支持”，其余为“不予支持”。）", size=12)
+    _paragraph(
+        doc,
+        f"（评分标准：总分 {_number(template.support_min)} 分及以上为“予以支持”，"
+        f"{_number(template.improve_min)} 分及以上为“完善后予以支持”，其余为“不予支持”。）",
+        size=12,
+    )
     for line in (assessment.summary or "").splitlines():
         if line.strip():
             _paragraph(doc, line.strip())
@@ -120,8 +146,11 @@ def build(assessment) -> bytes:
     for line in lines or ["无。"]:
         _paragraph(doc, line)
 
-    signer = assessment.agency.name if assessment.kind == AssessmentKind.THIRD_PARTY and assessment.agency_id else (
-        subject.department.name if subject.department_id else subject.organisation.name)
+    signer = (
+        assessment.agency.name
+        if assessment.kind == AssessmentKind.THIRD_PARTY and assessment.agency_id
+        else (subject.department.name if subject.department_id else subject.organisation.name)
+    )
     when = timezone.localtime(assessment.approved_at or assessment.submitted_at or clock.now())
     _paragraph(doc, signer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _paragraph(doc, f"{when:%Y年%m月%d日}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)

@@ -6,11 +6,16 @@ from workflow.tables import ReviewableTable
 
 
 class AssessmentTable(ReviewableTable):
-    subject = tables.Column(accessor="subject__name", verbose_name="评估对象", linkify=lambda record: record.get_absolute_url(),
-                            order_by="subject__name")
+    subject = tables.Column(
+        accessor="subject__name",
+        verbose_name="评估对象",
+        linkify=lambda record: record.get_absolute_url(),
+        order_by="subject__name",
+    )
     subject_code = tables.Column(accessor="subject__code", verbose_name="项目编码")
-    organisation = tables.Column(accessor="subject__organisation__name", verbose_name="实施单位",
-                                 order_by="subject__organisation__path")
+    organisation = tables.Column(
+        accessor="subject__organisation__name", verbose_name="实施单位", order_by="subject__organisation__path"
+    )
     kind = tables.Column(verbose_name="评估方式")
     agency = tables.Column(accessor="agency__name", verbose_name="受托机构", default="—")
     total_score = tables.Column(verbose_name="总分", default="—")
@@ -18,8 +23,19 @@ class AssessmentTable(ReviewableTable):
 
     class Meta:
         model = Assessment
-        fields = ["subject", "subject_code", "organisation", "kind", "agency", "total_score", "conclusion", "status",
-                  "current_step", "step_due_at", "updated_at"]
+        fields = [
+            "subject",
+            "subject_code",
+            "organisation",
+            "kind",
+            "agency",
+            "total_score",
+            "conclusion",
+            "status",
+            "current_step",
+            "step_due_at",
+            "updated_at",
+        ]
         order_by = ("-updated_at",)
         attrs = {"class": "table table-vcenter card-table table-striped"}
 

@@ -26,9 +26,15 @@ def template_list(request):
     templates = _templates(request.user)
     if not show_all:
         templates = templates.filter(is_active=True)
-    return render(request, "assessments/template_list.html", {
-        "title": "评估模板", "table": AssessmentTemplateTable(list(templates)), "show_all": show_all,
-    })
+    return render(
+        request,
+        "assessments/template_list.html",
+        {
+            "title": "评估模板",
+            "table": AssessmentTemplateTable(list(templates)),
+            "show_all": show_all,
+        },
+    )
 
 
 @login_required
@@ -41,10 +47,17 @@ def template_detail(request, pk):
             groups.append({"dimension": point.dimension, "weight": 0, "points": []})
         groups[-1]["points"].append(point)
         groups[-1]["weight"] += point.weight
-    return render(request, "assessments/template_detail.html", {
-        "title": str(template), "object": template, "groups": groups, "versions": versions,
-        "can_edit": template.is_active and actions.can_edit_templates(request.user),
-    })
+    return render(
+        request,
+        "assessments/template_detail.html",
+        {
+            "title": str(template),
+            "object": template,
+            "groups": groups,
+            "versions": versions,
+            "can_edit": template.is_active and actions.can_edit_templates(request.user),
+        },
+    )
 
 
 @login_required
@@ -53,21 +66,41 @@ def template_edit(request, pk):
     template = access.get_object_or_404(_templates(request.user), request.user, pk=pk)
     if not template.is_active or not actions.can_edit_templates(request.user):
         raise Http404("页面不存在")
-    initial = [{"dimension": p.dimension, "name": p.name, "weight": p.weight, "guidance": p.guidance}
-               for p in template.ordered_points()]
-    form = TemplateVersionForm(request.POST or None, instance=AssessmentTemplate(
-        name=template.name, support_min=template.support_min, improve_min=template.improve_min,
-        basis=template.basis, code=template.code, applies_to=template.applies_to))
+    initial = [
+        {"dimension": p.dimension, "name": p.name, "weight": p.weight, "guidance": p.guidance}
+        for p in template.ordered_points()
+    ]
+    form = TemplateVersionForm(
+        request.POST or None,
+        instance=AssessmentTemplate(
+            name=template.name,
+            support_min=template.support_min,
+            improve_min=template.improve_min,
+            basis=template.basis,
+            code=template.code,
+            applies_to=template.applies_to,
+        ),
+    )
     formset = PointFormSet(request.POST or None, initial=initial, prefix="points")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        points = [f.cleaned_data for f in formset.forms
-                  if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")]
+        points = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")
+        ]
         data = form.cleaned_data
         try:
             new = actions.new_template_version(
-                template, request.user, points=points, reason=data.get("reason", ""), name=data["name"],
-                support_min=data["support_min"], improve_min=data["improve_min"],
-                effective_from=data["effective_from"], basis=data["basis"])
+                template,
+                request.user,
+                points=points,
+                reason=data.get("reason", ""),
+                name=data["name"],
+                support_min=data["support_min"],
+                improve_min=data["improve_min"],
+                effective_from=data["effective_from"],
+                basis=data["basis"],
+            )
         except PermissionDenied as exc:
             raise Http404(str(exc)) from None
         except ValidationError as exc:
@@ -75,7 +108,13 @@ def template_edit(request, pk):
         else:
             messages.success(request, f"已保存为新版本：{new}")
             return redirect(new.get_absolute_url())
-    return render(request, "assessments/template_form.html", {
-        "title": f"修改评估模板（保存为第 {template.version + 1} 版）：{template.name}", "form": form,
-        "formset": formset, "base": template,
-    })
+    return render(
+        request,
+        "assessments/template_form.html",
+        {
+            "title": f"修改评估模板（保存为第 {template.version + 1} 版）：{template.name}",
+            "form": form,
+            "formset": formset,
+            "base": template,
+        },
+    )

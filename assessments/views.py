@@ -44,7 +44,8 @@ class AssessmentListView(GatedListView):
 
     def base_queryset(self):
         return Assessment.objects.select_related("subject__organisation", "agency", "chain").prefetch_related(
-            "chain__steps")
+            "chain__steps"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -79,23 +80,26 @@ class AssessmentDetailView(GatedDetailView):
     template_name = "assessments/assessment_detail.html"
 
     def base_queryset(self):
-        return Assessment.objects.select_related("subject__organisation", "subject__department", "agency",
-                                                 "template", "chain__region").prefetch_related(_scores_prefetch())
+        return Assessment.objects.select_related(
+            "subject__organisation", "subject__department", "agency", "template", "chain__region"
+        ).prefetch_related(_scores_prefetch())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj, user = self.object, self.request.user
         context.update(review_context(obj, user))
         evidence = list(obj.evidence.all())
-        context.update({
-            "title": str(obj),
-            "transition_url": reverse("assessments:transition", args=[obj.pk]),
-            "groups": group_by_dimension(list(obj.scores.all()), evidence),
-            "general_evidence": [e for e in evidence if e.score_id is None],
-            "subject_visible": access.can(user, Action.VIEW, obj.subject),
-            "siblings": access.restrict(Assessment.objects.filter(subject_id=obj.subject_id), user).count(),
-            "gate": assessment_clears(obj.subject),
-        })
+        context.update(
+            {
+                "title": str(obj),
+                "transition_url": reverse("assessments:transition", args=[obj.pk]),
+                "groups": group_by_dimension(list(obj.scores.all()), evidence),
+                "general_evidence": [e for e in evidence if e.score_id is None],
+                "subject_visible": access.can(user, Action.VIEW, obj.subject),
+                "siblings": access.restrict(Assessment.objects.filter(subject_id=obj.subject_id), user).count(),
+                "gate": assessment_clears(obj.subject),
+            }
+        )
         return context
 
 
@@ -120,12 +124,21 @@ def save(request, pk):
     for row in rows:
         key = f"score_{row.point_id}"
         if key in request.POST:
-            scores[row.point_id] = {"score": request.POST.get(key, "").strip() or None,
-                                    "finding": request.POST.get(f"finding_{row.point_id}", row.finding)}
+            scores[row.point_id] = {
+                "score": request.POST.get(key, "").strip() or None,
+                "finding": request.POST.get(f"finding_{row.point_id}", row.finding),
+            }
     try:
         version = int(request.POST.get("version", "0"))
-        actions.save_scores(assessment, request.user, version, scores=scores, summary=request.POST.get("summary"),
-                            suggestions=request.POST.get("suggestions"), reason=request.POST.get("reason", ""))
+        actions.save_scores(
+            assessment,
+            request.user,
+            version,
+            scores=scores,
+            summary=request.POST.get("summary"),
+            suggestions=request.POST.get("suggestions"),
+            reason=request.POST.get("reason", ""),
+        )
         for row in rows:
             for upload in request.FILES.getlist(f"evidence_{row.point_id}"):
                 actions.add_evidence(assessment, request.user, upload, score=row)
@@ -148,11 +161,14 @@ def download_report(request, pk):
         return _login_redirect(request)
     assessment = access.get_object_or_404(
         Assessment.objects.select_related("subject__organisation", "subject__department", "agency", "template"),
-        request.user, pk=pk)
+        request.user,
+        pk=pk,
+    )
     content = report.build(assessment)
     trail.record(AuditAction.EXPORT, assessment, reason="下载事前绩效评估报告（Word）")
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument."
-                                                  "wordprocessingml.document")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     from django.utils.encoding import escape_uri_path
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(report.filename(assessment))}"
@@ -174,13 +190,23 @@ def evidence(request, pk):
 def compare(request, subject_pk):
     """A subject's assessments side by side (department and third party), per dimension."""
     subject = access.get_object_or_404(Subject.objects.select_related("organisation"), request.user, pk=subject_pk)
-    columns = list(access.restrict(Assessment.objects.filter(subject=subject), request.user)
-                   .select_related("agency", "template").prefetch_related(_scores_prefetch())
-                   .order_by("kind", "created_at"))
-    return render(request, "assessments/compare.html", {
-        "title": f"{subject.name} · 评估结果对比", "subject": subject, "columns": columns,
-        "rows": actions.comparable(columns), "gate": assessment_clears(subject),
-    })
+    columns = list(
+        access.restrict(Assessment.objects.filter(subject=subject), request.user)
+        .select_related("agency", "template")
+        .prefetch_related(_scores_prefetch())
+        .order_by("kind", "created_at")
+    )
+    return render(
+        request,
+        "assessments/compare.html",
+        {
+            "title": f"{subject.name} · 评估结果对比",
+            "subject": subject,
+            "columns": columns,
+            "rows": actions.comparable(columns),
+            "gate": assessment_clears(subject),
+        },
+    )
 
 
 def _startable_subjects(user):
@@ -191,8 +217,7 @@ def _startable_subjects(user):
     for org in orgs:
         reach |= Q(organisation__path__startswith=org.path)
     open_ids = Assessment.objects.filter(kind="department").exclude(status=ReviewStatus.APPROVED).values("subject_id")
-    return (access.restrict(Subject.objects.select_related("organisation"), user).filter(reach)
-            .exclude(pk__in=open_ids))
+    return access.restrict(Subject.objects.select_related("organisation"), user).filter(reach).exclude(pk__in=open_ids)
 
 
 @login_required
@@ -201,8 +226,9 @@ def start(request):
     form = StartForm(request.POST or None, subjects=subjects, initial={"subject": request.GET.get("subject")})
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = actions.start_assessment(form.cleaned_data["subject"], request.user,
-                                                  reason=form.cleaned_data["reason"])
+            assessment = actions.start_assessment(
+                form.cleaned_data["subject"], request.user, reason=form.cleaned_data["reason"]
+            )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
         else:

@@ -14,10 +14,18 @@ class AuditEntryFilterSet(django_filters.FilterSet):
     object_id = django_filters.CharFilter(label="对象编号")
     actor_name = django_filters.CharFilter(lookup_expr="icontains", label="操作人")
     ip = django_filters.CharFilter(label="来源地址")
-    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="起始日期",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="截止日期",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+    since = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label="起始日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label="截止日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = AuditEntry
@@ -29,5 +37,6 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         return queryset.filter(action__in=SECURITY_ACTIONS) if value else queryset.exclude(action__in=SECURITY_ACTIONS)
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(object_repr__icontains=value) | Q(reason__icontains=value)
-                               | Q(actor_name__icontains=value))
+        return queryset.filter(
+            Q(object_repr__icontains=value) | Q(reason__icontains=value) | Q(actor_name__icontains=value)
+        )

@@ -13,18 +13,34 @@ class AuditEntryTable(tables.Table):
 
     class Meta:
         model = AuditEntry
-        fields = ["id", "created_at", "actor_name", "ip", "action", "object_type_label", "object_repr", "changes",
-                  "reason"]
+        fields = [
+            "id",
+            "created_at",
+            "actor_name",
+            "ip",
+            "action",
+            "object_type_label",
+            "object_repr",
+            "changes",
+            "reason",
+        ]
         order_by = ("-id",)
         attrs = {"class": "table table-vcenter card-table table-sm"}
 
     def render_changes(self, value):
         if not value:
             return "—"
-        return format_html("<ul class='list-unstyled mb-0 small'>{}</ul>", format_html_join(
-            "", "<li><b>{}</b>：{} → {}</li>",
-            ((k, _short(v[0] if isinstance(v, list) else ""), _short(v[1] if isinstance(v, list) else v))
-             for k, v in value.items())))
+        return format_html(
+            "<ul class='list-unstyled mb-0 small'>{}</ul>",
+            format_html_join(
+                "",
+                "<li><b>{}</b>：{} → {}</li>",
+                (
+                    (k, _short(v[0] if isinstance(v, list) else ""), _short(v[1] if isinstance(v, list) else v))
+                    for k, v in value.items()
+                ),
+            ),
+        )
 
     def value_changes(self, value):
         return json.dumps(value, ensure_ascii=False) if value else ""

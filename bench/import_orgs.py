@@ -49,11 +49,28 @@ def generate(count: int) -> list[dict]:
     rows = []
     for d in range(count // (UNITS_PER_DEPARTMENT + 1) + 1):
         code = str(9000 + d)
-        rows.append({"机构名称": f"基准测试局{d}", "机构类型": "主管部门", "行政区划代码": CITY, "预算编码": code,
-                     "联系人": "张三", "联系电话": "0531-12345678", "启用": "是"})
+        rows.append(
+            {
+                "机构名称": f"基准测试局{d}",
+                "机构类型": "主管部门",
+                "行政区划代码": CITY,
+                "预算编码": code,
+                "联系人": "张三",
+                "联系电话": "0531-12345678",
+                "启用": "是",
+            }
+        )
         for u in range(UNITS_PER_DEPARTMENT):
-            rows.append({"机构名称": f"基准测试局{d}所属单位{u}", "机构类型": "预算单位", "行政区划代码": CITY,
-                         "上级预算编码": code, "预算编码": f"{code}{u + 1:03d}", "启用": "是"})
+            rows.append(
+                {
+                    "机构名称": f"基准测试局{d}所属单位{u}",
+                    "机构类型": "预算单位",
+                    "行政区划代码": CITY,
+                    "上级预算编码": code,
+                    "预算编码": f"{code}{u + 1:03d}",
+                    "启用": "是",
+                }
+            )
     rows = rows[:count]  # cut before shuffling: every unit keeps its department
     random.Random(2026).shuffle(rows)
     return rows
@@ -83,27 +100,54 @@ def ours(content: bytes, admin: User) -> dict:
 
     with acting_as(user=admin, name=str(admin)):
         importer = OrganisationImporter(admin, reason="基准测试")
-        result = framework.run(importer, io.BytesIO(content), progress=progress,
-                               on_success=lambda r: marks.setdefault("end", time.perf_counter()))
+        result = framework.run(
+            importer,
+            io.BytesIO(content),
+            progress=progress,
+            on_success=lambda r: marks.setdefault("end", time.perf_counter()),
+        )
     if not result.ok:
         raise SystemExit("导入失败：" + "；".join(str(i) for i in result.issues[:5]))
-    return {"read": marks["validate"] - marks["start"], "check": marks["apply"] - marks["validate"],
-            "write": marks["end"] - marks["apply"], "total": marks["end"] - marks["start"],
-            "created": result.counts["created"]}
+    return {
+        "read": marks["validate"] - marks["start"],
+        "check": marks["apply"] - marks["validate"],
+        "write": marks["end"] - marks["apply"],
+        "total": marks["end"] - marks["start"],
+        "created": result.counts["created"],
+    }
 
 
 def baseline(rows: list[dict]) -> float:
     start = time.perf_counter()
     region = Region.objects.get(code=CITY)
-    departments = Organisation.objects.bulk_create([
-        Organisation(name=r["机构名称"], kind=OrgKind.DEPARTMENT, region=region, budget_code=r["预算编码"],
-                     contact=r.get("联系人", ""), phone=r.get("联系电话", ""))
-        for r in rows if r["机构类型"] == "主管部门"])
+    departments = Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=r["机构名称"],
+                kind=OrgKind.DEPARTMENT,
+                region=region,
+                budget_code=r["预算编码"],
+                contact=r.get("联系人", ""),
+                phone=r.get("联系电话", ""),
+            )
+            for r in rows
+            if r["机构类型"] == "主管部门"
+        ]
+    )
     by_code = {d.budget_code: d for d in departments}
-    Organisation.objects.bulk_create([
-        Organisation(name=r["机构名称"], kind=OrgKind.UNIT, region=region, budget_code=r["预算编码"],
-                     parent=by_code.get(r["上级预算编码"]))
-        for r in rows if r["机构类型"] == "预算单位"])
+    Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=r["机构名称"],
+                kind=OrgKind.UNIT,
+                region=region,
+                budget_code=r["预算编码"],
+                parent=by_code.get(r["上级预算编码"]),
+            )
+            for r in rows
+            if r["机构类型"] == "预算单位"
+        ]
+    )
     return time.perf_counter() - start
 
 
@@ -130,11 +174,18 @@ def main() -> None:
     n = len(rows)
     print(f"{n} 行机构（{len(content) / 1024:.0f} KB xlsx），数据库 {django.db.connection.vendor}")
     print(f"{'':24}{'秒':>8}{'每行毫秒':>10}")
-    for label, seconds in [("calamine 读取工作表", calamine), ("导入：读取与表头", timing["read"]),
-                           ("导入：校验（逐行+规则）", timing["check"]), ("导入：单事务写入+审计", timing["write"]),
-                           ("导入：合计", timing["total"]), ("基线：bulk_create", base)]:
+    for label, seconds in [
+        ("calamine 读取工作表", calamine),
+        ("导入：读取与表头", timing["read"]),
+        ("导入：校验（逐行+规则）", timing["check"]),
+        ("导入：单事务写入+审计", timing["write"]),
+        ("导入：合计", timing["total"]),
+        ("基线：bulk_create", base),
+    ]:
         print(f"{label:<24}{seconds:>8.2f}{seconds * 1000 / n:>10.2f}")
-    print(f"导入 / bulk_create = {timing['total'] / base:.0f}×（新建 {timing['created']} 个机构，每个都经 full_clean() 并写审计）")
+    print(
+        f"导入 / bulk_create = {timing['total'] / base:.0f}×（新建 {timing['created']} 个机构，每个都经 full_clean() 并写审计）"
+    )
 
 
 if __name__ == "__main__":

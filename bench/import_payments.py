@@ -64,13 +64,29 @@ REGION_CODE, REGION_NAME = "970000", "基准测试省"
 UNITS, SUBJECTS = 300, 3000
 VOUCHER_PREFIX = "BENCH-"
 BARE_TABLE = "bench_payment_bare"
-FILE_COLUMNS = ["voucher_number", "paid_on", "payer_code", "project_code", "amount", "budget_kind", "fund_source",
-                "economic_code", "payee", "summary"]
+FILE_COLUMNS = [
+    "voucher_number",
+    "paid_on",
+    "payer_code",
+    "project_code",
+    "amount",
+    "budget_kind",
+    "fund_source",
+    "economic_code",
+    "payee",
+    "summary",
+]
 KINDS = ["一般公共预算"] * 17 + ["政府性基金预算"] * 2 + ["国有资本经营预算"]
 SOURCES = ["本级"] * 6 + ["上级转移支付"] * 2 + ["专项资金", "政府债券"]
 ECONOMIC = ["30201", "30202", "30205", "30211", "30213", "30226", "31002", "31003", "30905", "39999"]
-PAYEES = ["示范建设工程有限公司", "示范办公用品商贸有限公司", "示范信息技术股份有限公司", "示范物业服务有限公司",
-          "示范医疗器械有限公司", "示范印务有限公司"]
+PAYEES = [
+    "示范建设工程有限公司",
+    "示范办公用品商贸有限公司",
+    "示范信息技术股份有限公司",
+    "示范物业服务有限公司",
+    "示范医疗器械有限公司",
+    "示范印务有限公司",
+]
 USES = ["办公用品采购", "设备购置", "工程进度款", "物业服务费", "培训费", "信息化运维", "专项补助资金拨付"]
 
 
@@ -84,15 +100,30 @@ def setup() -> tuple[User, Organisation]:
     if bureau is None:
         bureau = Organisation(name=f"{REGION_NAME}财政厅", kind=OrgKind.FINANCE_BUREAU, region=region)
         bureau.save()
-        treasury = Organisation(name=f"{REGION_NAME}财政厅国库处", kind=OrgKind.FINANCE_SECTION, region=region,
-                                parent=bureau, section_kind=SectionKind.TREASURY)
+        treasury = Organisation(
+            name=f"{REGION_NAME}财政厅国库处",
+            kind=OrgKind.FINANCE_SECTION,
+            region=region,
+            parent=bureau,
+            section_kind=SectionKind.TREASURY,
+        )
         treasury.save()
         department = Organisation(name="基准测试厅", kind=OrgKind.DEPARTMENT, region=region, budget_code="900")
         department.save()
-        Organisation.objects.bulk_create([
-            Organisation(name=f"基准测试单位{u}", kind=OrgKind.UNIT, region=region, parent=department,
-                         department=department, budget_code=f"900{u:04d}", path=f"{department.path}u{u}/")
-            for u in range(UNITS)])
+        Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"基准测试单位{u}",
+                    kind=OrgKind.UNIT,
+                    region=region,
+                    parent=department,
+                    department=department,
+                    budget_code=f"900{u:04d}",
+                    path=f"{department.path}u{u}/",
+                )
+                for u in range(UNITS)
+            ]
+        )
     treasury = Organisation.objects.get(region=region, kind=OrgKind.FINANCE_SECTION)
     user = User.objects.filter(username="bench_treasury").first()
     if user is None:
@@ -100,12 +131,26 @@ def setup() -> tuple[User, Organisation]:
         RoleAssignment.objects.create(user=user, role=Role.TREASURY, organisation=treasury)
     units = list(Organisation.objects.filter(region=region, kind=OrgKind.UNIT).order_by("budget_code"))
     if not Subject.objects.filter(code__startswith=f"XMB{YEAR}-").exists():
-        Subject.objects.bulk_create([
-            Subject(code=f"XMB{YEAR}-{i:05d}", name=f"基准测试项目{i}", organisation=units[i % len(units)],
-                    department_id=units[i % len(units)].department_id, fiscal_year=YEAR, start_year=YEAR,
-                    end_year=YEAR, category="administrative", sub_category="purchase",
-                    start_date=datetime.date(YEAR, 1, 1), end_date=datetime.date(YEAR, 12, 31), basis="基准测试")
-            for i in range(SUBJECTS)], batch_size=1000)
+        Subject.objects.bulk_create(
+            [
+                Subject(
+                    code=f"XMB{YEAR}-{i:05d}",
+                    name=f"基准测试项目{i}",
+                    organisation=units[i % len(units)],
+                    department_id=units[i % len(units)].department_id,
+                    fiscal_year=YEAR,
+                    start_year=YEAR,
+                    end_year=YEAR,
+                    category="administrative",
+                    sub_category="purchase",
+                    start_date=datetime.date(YEAR, 1, 1),
+                    end_date=datetime.date(YEAR, 12, 31),
+                    basis="基准测试",
+                )
+                for i in range(SUBJECTS)
+            ],
+            batch_size=1000,
+        )
     return user, bureau
 
 
@@ -122,9 +167,20 @@ def generate(path: Path, rows: int) -> None:
             s = rng.randrange(SUBJECTS)
             code = f"XMB{YEAR}-{s:05d}" if rng.random() >= 0.01 else f"ZZ{YEAR}{rng.randrange(500):04d}"
             amount = Decimal(rng.randrange(100, 50_000_000)) / 100
-            writer.writerow([f"{VOUCHER_PREFIX}{n:09d}", (start + datetime.timedelta(days=rng.randrange(365))).isoformat(),
-                             f"900{s % UNITS:04d}", code, f"{amount:.2f}", rng.choice(KINDS), rng.choice(SOURCES),
-                             rng.choice(ECONOMIC), rng.choice(PAYEES), rng.choice(USES)])
+            writer.writerow(
+                [
+                    f"{VOUCHER_PREFIX}{n:09d}",
+                    (start + datetime.timedelta(days=rng.randrange(365))).isoformat(),
+                    f"900{s % UNITS:04d}",
+                    code,
+                    f"{amount:.2f}",
+                    rng.choice(KINDS),
+                    rng.choice(SOURCES),
+                    rng.choice(ECONOMIC),
+                    rng.choice(PAYEES),
+                    rng.choice(USES),
+                ]
+            )
     tmp.replace(path)
 
 
@@ -175,8 +231,11 @@ def index_shapes(table: str) -> list[tuple]:
     """(columns, unique, primary key) of every index and unique constraint of a table, to show both sides equal."""
     with connection.cursor() as cursor:
         found = connection.introspection.get_constraints(cursor, table)
-    return sorted((tuple(c["columns"]), bool(c["unique"]), bool(c["primary_key"])) for c in found.values()
-                  if c["index"] or c["unique"] or c["primary_key"])
+    return sorted(
+        (tuple(c["columns"]), bool(c["unique"]), bool(c["primary_key"]))
+        for c in found.values()
+        if c["index"] or c["unique"] or c["primary_key"]
+    )
 
 
 def settle() -> None:
@@ -205,8 +264,10 @@ def baseline(path: Path, model) -> float:
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {BARE_TABLE} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, \
-                    path.open("rb") as fh:
+            with (
+                cursor.copy(f"COPY {BARE_TABLE} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+                path.open("rb") as fh,
+            ):
                 while chunk := fh.read(1 << 20):
                     copy.write(chunk)
         else:
@@ -221,8 +282,9 @@ def baseline(path: Path, model) -> float:
 def ours(path: Path, user: User, bureau: Organisation) -> tuple[float, loading.LoadResult]:
     start = time.perf_counter()
     with acting_as(user=user, name="基准测试"):
-        result = loading.load_path(loading.PAYMENTS, path, bureau=bureau, fiscal_year=YEAR, user=user,
-                                   reason="基准测试")
+        result = loading.load_path(
+            loading.PAYMENTS, path, bureau=bureau, fiscal_year=YEAR, user=user, reason="基准测试"
+        )
     elapsed = time.perf_counter() - start
     if not result.ok:
         raise SystemExit("导入失败：" + "；".join(f"{e.line} {e.message}" for e in result.errors[:5]))
@@ -240,17 +302,24 @@ def cleanup(model) -> None:
                 cursor.execute(f"VACUUM (ANALYZE) {Payment._meta.db_table}")
     else:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {Payment._meta.db_table}" if connection.vendor == "sqlite"
-                           else f"TRUNCATE {Payment._meta.db_table}")
+            cursor.execute(
+                f"DELETE FROM {Payment._meta.db_table}"
+                if connection.vendor == "sqlite"
+                else f"TRUNCATE {Payment._meta.db_table}"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--migrate", action="store_true", help="migrate the database first")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="rounds of baseline then ours; the last line compares the medians (the machine's noise "
-                             "moves single runs by ±20 %%)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="rounds of baseline then ours; the last line compares the medians (the machine's noise "
+        "moves single runs by ±20 %%)",
+    )
     args = parser.parse_args()
     if args.migrate:
         call_command("migrate", verbosity=0)
@@ -273,7 +342,10 @@ def main() -> None:
             mine.append(elapsed)
         finally:
             cleanup(model)
-        print(f"第 {round_} 轮：baseline {bases[-1]:.1f}s ours {mine[-1]:.1f}s ratio {mine[-1] / bases[-1]:.2f}", flush=True)
+        print(
+            f"第 {round_} 轮：baseline {bases[-1]:.1f}s ours {mine[-1]:.1f}s ratio {mine[-1] / bases[-1]:.2f}",
+            flush=True,
+        )
     size = path.stat().st_size / 1024 / 1024
     print(f"{args.rows} 行支付明细（{size:.0f} MB CSV），数据库 {connection.vendor}，{args.repeat} 轮取中位数")
     print(f"载入结果：{result.summary_text()}")

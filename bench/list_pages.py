@@ -40,9 +40,11 @@ def raw_page():
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM organisations_organisation")
         cursor.fetchone()
-        cursor.execute("SELECT o.id, o.name, o.kind, o.budget_code, r.name, p.name FROM organisations_organisation o "
-                       "JOIN organisations_region r ON r.id = o.region_id LEFT JOIN organisations_organisation p "
-                       "ON p.id = o.parent_id ORDER BY r.code, o.budget_code LIMIT 25 OFFSET 500")
+        cursor.execute(
+            "SELECT o.id, o.name, o.kind, o.budget_code, r.name, p.name FROM organisations_organisation o "
+            "JOIN organisations_region r ON r.id = o.region_id LEFT JOIN organisations_organisation p "
+            "ON p.id = o.parent_id ORDER BY r.code, o.budget_code LIMIT 25 OFFSET 500"
+        )
         cursor.fetchall()
 
 

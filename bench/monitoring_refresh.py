@@ -56,8 +56,10 @@ def bench_subjects():
 
 
 def present(subjects: int, payments: int) -> bool:
-    return (bench_subjects().count() == subjects
-            and Payment.objects.filter(voucher_number__startswith=PREFIX).count() == payments)
+    return (
+        bench_subjects().count() == subjects
+        and Payment.objects.filter(voucher_number__startswith=PREFIX).count() == payments
+    )
 
 
 def clear() -> None:
@@ -75,31 +77,64 @@ def build(n_subjects: int, n_payments: int) -> None:
     orgs = list(Organisation.objects.filter(kind__in=BUDGETED_KINDS, is_active=True).order_by("pk"))
     if not orgs:
         raise SystemExit("没有预算单位：请先加 --seed 载入演示数据")
-    template = dict(kind="project", fiscal_year=YEAR, start_year=YEAR, end_year=YEAR, duration="one_off",
-                    is_new=False, budget_kind="general", fund_sources=["local"], function_subject_code="2050203",
-                    category="administrative", sub_category="maintenance", start_date=date(YEAR, 1, 1),
-                    end_date=date(YEAR, 12, 31), basis="基准测试", status="approved", stage="executing")
+    template = dict(
+        kind="project",
+        fiscal_year=YEAR,
+        start_year=YEAR,
+        end_year=YEAR,
+        duration="one_off",
+        is_new=False,
+        budget_kind="general",
+        fund_sources=["local"],
+        function_subject_code="2050203",
+        category="administrative",
+        sub_category="maintenance",
+        start_date=date(YEAR, 1, 1),
+        end_date=date(YEAR, 12, 31),
+        basis="基准测试",
+        status="approved",
+        stage="executing",
+    )
     start = time.perf_counter()
     subjects = []
     for i in range(n_subjects):
         org = orgs[i % len(orgs)]
-        subjects.append(Subject(code=f"{PREFIX}{i:06d}", name=f"基准测试项目{i}", organisation=org,
-                                department_id=org.department_id or org.pk, **template))
+        subjects.append(
+            Subject(
+                code=f"{PREFIX}{i:06d}",
+                name=f"基准测试项目{i}",
+                organisation=org,
+                department_id=org.department_id or org.pk,
+                **template,
+            )
+        )
     with transaction.atomic():
         created = Subject.objects.bulk_create(subjects, batch_size=2000)
         budgets = [Decimal(rng.randrange(50_000_00, 5_000_000_00)) / 100 for _ in created]
-        SubjectYearAmount.objects.bulk_create([
-            SubjectYearAmount(subject=s, fiscal_year=YEAR, requested_amount=b, arranged_amount=b)
-            for s, b in zip(created, budgets, strict=True)], batch_size=2000)
+        SubjectYearAmount.objects.bulk_create(
+            [
+                SubjectYearAmount(subject=s, fiscal_year=YEAR, requested_amount=b, arranged_amount=b)
+                for s, b in zip(created, budgets, strict=True)
+            ],
+            batch_size=2000,
+        )
         allocations = []
         for s, budget in zip(created, budgets, strict=True):
             if rng.random() < 0.6:
                 for k in range(rng.randint(1, 3)):
-                    allocations.append(BudgetAllocation(
-                        fiscal_year=YEAR, payer_code=s.organisation.budget_code or "0", organisation=s.organisation,
-                        project_code=s.code, subject=s, match_status="matched", amount=(budget / 3).quantize(
-                            Decimal("0.01")), document_number=f"{PREFIX}A{s.pk}-{k}",
-                        issued_on=date(YEAR, 1, 15) + timedelta(days=120 * k)))
+                    allocations.append(
+                        BudgetAllocation(
+                            fiscal_year=YEAR,
+                            payer_code=s.organisation.budget_code or "0",
+                            organisation=s.organisation,
+                            project_code=s.code,
+                            subject=s,
+                            match_status="matched",
+                            amount=(budget / 3).quantize(Decimal("0.01")),
+                            document_number=f"{PREFIX}A{s.pk}-{k}",
+                            issued_on=date(YEAR, 1, 15) + timedelta(days=120 * k),
+                        )
+                    )
         BudgetAllocation.objects.bulk_create(allocations, batch_size=2000)
     print(f"建立 {len(created)} 个项目、{len(allocations)} 条指标：{time.perf_counter() - start:.1f} 秒", flush=True)
     start = time.perf_counter()
@@ -116,14 +151,46 @@ def _payment_rows(rng, subjects, budgets, count):
         unmatched = rng.random() < 0.03
         amount = (budgets[k] / per_subject * Decimal(rng.uniform(0.2, 1.4))).quantize(Decimal("0.01"))
         paid_on = date(YEAR, 1, 1) + timedelta(days=rng.randrange(365))
-        yield (YEAR, s.organisation.budget_code or "0", s.organisation_id, s.code, None if unmatched else s.pk,
-               "unmatched" if unmatched else "matched", amount, "general", "local", "demo", now, now,
-               f"{PREFIX}{i:08d}", paid_on, "30201", "", "")
+        yield (
+            YEAR,
+            s.organisation.budget_code or "0",
+            s.organisation_id,
+            s.code,
+            None if unmatched else s.pk,
+            "unmatched" if unmatched else "matched",
+            amount,
+            "general",
+            "local",
+            "demo",
+            now,
+            now,
+            f"{PREFIX}{i:08d}",
+            paid_on,
+            "30201",
+            "",
+            "",
+        )
 
 
-PAYMENT_COLUMNS = ("fiscal_year", "payer_code", "organisation_id", "project_code", "subject_id", "match_status",
-                   "amount", "budget_kind", "fund_source", "source", "created_at", "updated_at", "voucher_number",
-                   "paid_on", "economic_code", "payee", "summary")
+PAYMENT_COLUMNS = (
+    "fiscal_year",
+    "payer_code",
+    "organisation_id",
+    "project_code",
+    "subject_id",
+    "match_status",
+    "amount",
+    "budget_kind",
+    "fund_source",
+    "source",
+    "created_at",
+    "updated_at",
+    "voucher_number",
+    "paid_on",
+    "economic_code",
+    "payee",
+    "summary",
+)
 
 
 def _payments(rng, subjects, budgets, count) -> None:
@@ -186,7 +253,9 @@ def main() -> None:
         mine.append(seconds)
     update, _ = ours()  # the same date again, nothing changed: every figure recomputed, none rewritten
     b, r = statistics.median(base), statistics.median(mine)
-    print(f"数据库 {connection.vendor}；支付明细 {total} 条（本基准 {args.payments} 条），项目 {count} 个，截至 {AS_OF}")
+    print(
+        f"数据库 {connection.vendor}；支付明细 {total} 条（本基准 {args.payments} 条），项目 {count} 个，截至 {AS_OF}"
+    )
     print("基线 GROUP BY 各次（秒）：" + "、".join(f"{s:.3f}" for s in base))
     print("refresh 各次（秒，每次新插入全部项目）：" + "、".join(f"{s:.3f}" for s in mine))
     print(f"同一日期再次 refresh（数据未变：全部重算，无需改写）：{update:.3f} 秒 = 基线的 {update / b:.2f}×")

@@ -141,7 +141,7 @@ def _translate(q: Q, prefix: str) -> Q:
                 # Assignment scopes name records, not organisations: they never allow creation.
                 clone.children.append(("pk__in", []))
                 continue
-            clone.children.append((key[len(prefix):] if prefix and key.startswith(prefix) else key, value))
+            clone.children.append((key[len(prefix) :] if prefix and key.startswith(prefix) else key, value))
     return clone
 
 

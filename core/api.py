@@ -27,8 +27,10 @@ def exception_handler(exc, context):
 
 def _django_errors(exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in errors[0].messages] if len(errors) == 1 else
-                [m for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+        return {
+            field: [str(m) for m in errors[0].messages] if len(errors) == 1 else [m for e in errors for m in e.messages]
+            for field, errors in exc.error_dict.items()
+        }
     return {"non_field_errors": exc.messages}
 
 

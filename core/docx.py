@@ -41,8 +41,9 @@ def set_font(run, name: str, size: float, bold: bool = False) -> None:
         fonts.set(qn(attr), name)
 
 
-def paragraph(doc_or_cell, text: str, *, font=BODY_FONT, size=14.0, bold=False, align=None, indent=True,
-              space_after=4.0):
+def paragraph(
+    doc_or_cell, text: str, *, font=BODY_FONT, size=14.0, bold=False, align=None, indent=True, space_after=4.0
+):
     """A paragraph of ``text``; ``indent`` gives the two-character first-line indent of official documents."""
     para = doc_or_cell.add_paragraph()
     if align is not None:

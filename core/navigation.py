@@ -32,8 +32,19 @@ class Stage:
 # Department reviewers and finance read the target summaries (targets.actions.SUMMARY_ROLES).
 _SUMMARY_ROLES = ("dept_reviewer", "finance_desk", "performance_section", "bureau_leader")
 # Roles that never match execution data (execution.permissions.MATCH_ROLES: treasury, performance section).
-_NOT_MATCHING = ("unit_preparer", "unit_head", "dept_reviewer", "finance_desk", "budget_section", "bureau_leader",
-                 "audit_office", "agency", "expert", "provider", "public")
+_NOT_MATCHING = (
+    "unit_preparer",
+    "unit_head",
+    "dept_reviewer",
+    "finance_desk",
+    "budget_section",
+    "bureau_leader",
+    "audit_office",
+    "agency",
+    "expert",
+    "provider",
+    "public",
+)
 
 # Outside the administration: their reach is what they are assigned (or nothing), and no monitoring record is
 # assigned to anyone, so the monitoring lists would always be empty for them.
@@ -45,44 +56,83 @@ def _monitoring(label: str, url_name: str, **kwargs) -> NavLink:
 
 
 STAGES: list[Stage] = [
-    Stage("assessment", "事前评估", "bi-clipboard-check",
-          "新增项目、政策和专项资金入库前开展事前绩效评估，评估结论作为入库和安排预算的前置条件。",
-          links=[NavLink("项目库", "subjects:list"), NavLink("事前绩效评估", "assessments:list"),
-                 NavLink("评估模板", "assessments:template_list")]),
-    Stage("targets", "绩效目标", "bi-bullseye",
-          "谁申请资金，谁编制目标：绩效目标随预算申报、审核、批复，批复后调整须重新审核。",
-          links=[NavLink("绩效目标申报表", "targets:list"), NavLink("智能审核规则", "targets:rules"),
-                 NavLink("绩效目标汇总", "targets:summary", only_for=_SUMMARY_ROLES), NavLink("区域绩效目标", "targets:regional_list"),
-                 NavLink("部门整体共性指标", "targets:common"), NavLink("申报表下载与上传", "targets:io")]),
-    Stage("monitoring", "运行监控", "bi-activity",
-          "预算执行进度与绩效目标完成情况“双监控”，偏离时预警、纠偏，严重时暂缓或停止拨款。",
-          links=[_monitoring("运行监控总览", "monitoring:dashboard"),
-                 _monitoring("监控轮次", "monitoring:rounds"), _monitoring("绩效监控表", "monitoring:tables"),
-                 _monitoring("绩效预警", "monitoring:warnings"), _monitoring("拨款控制", "monitoring:holds"),
-                 _monitoring("预警规则", "monitoring:rules"), _monitoring("监控预警阈值", "monitoring:thresholds"),
-                 _monitoring("国库支付明细", "execution:payment_list"),
-                 _monitoring("预算指标", "execution:allocation_list"),
-                 _monitoring("待匹配支付", "execution:unmatched", hidden_for=_NOT_MATCHING)]),
-    Stage("evaluation", "绩效评价", "bi-graph-up",
-          "年度终了开展单位自评、部门审核、财政抽查复核和重点评价。",
-          links=[NavLink("工作报告", "reports:list")]),
-    Stage("results", "结果应用", "bi-arrow-repeat",
-          "评价结果反馈整改、与预算安排挂钩、信息公开、向政府和人大报告、问责。"),
-    Stage("indicators", "指标库", "bi-diagram-3",
-          "共性指标和分行业个性指标，附计算公式，供编制绩效目标和评价指标体系时选用。",
-          links=[NavLink("指标库", "indicators:list"), NavLink("指标提议", "indicators:proposal_list")]),
-    Stage("annual", "考核", "bi-award",
-          "对部门和县区财政部门预算绩效管理工作开展年度考核。"),
-    Stage("system", "系统管理", "bi-gear", "机构、用户、角色、安全策略、审计日志和审核流程配置。", admin=True,
-          links=[
-              NavLink("行政区划", "organisations:region_list"),
-              NavLink("机构", "organisations:list", hidden_for=("audit_admin",)),
-              NavLink("用户", "accounts:user_list", capability="manage_accounts"),
-              NavLink("角色授权", "accounts:user_list", capability="manage_roles"),
-              NavLink("安全策略", "accounts:policy", capability="manage_security"),
-              NavLink("审计日志", "audit:list", capability="read_audit"),
-              NavLink("审核流程", "workflow:chain_list", hidden_for=("audit_admin", "security_admin")),
-          ]),
+    Stage(
+        "assessment",
+        "事前评估",
+        "bi-clipboard-check",
+        "新增项目、政策和专项资金入库前开展事前绩效评估，评估结论作为入库和安排预算的前置条件。",
+        links=[
+            NavLink("项目库", "subjects:list"),
+            NavLink("事前绩效评估", "assessments:list"),
+            NavLink("评估模板", "assessments:template_list"),
+        ],
+    ),
+    Stage(
+        "targets",
+        "绩效目标",
+        "bi-bullseye",
+        "谁申请资金，谁编制目标：绩效目标随预算申报、审核、批复，批复后调整须重新审核。",
+        links=[
+            NavLink("绩效目标申报表", "targets:list"),
+            NavLink("智能审核规则", "targets:rules"),
+            NavLink("绩效目标汇总", "targets:summary", only_for=_SUMMARY_ROLES),
+            NavLink("区域绩效目标", "targets:regional_list"),
+            NavLink("部门整体共性指标", "targets:common"),
+            NavLink("申报表下载与上传", "targets:io"),
+        ],
+    ),
+    Stage(
+        "monitoring",
+        "运行监控",
+        "bi-activity",
+        "预算执行进度与绩效目标完成情况“双监控”，偏离时预警、纠偏，严重时暂缓或停止拨款。",
+        links=[
+            _monitoring("运行监控总览", "monitoring:dashboard"),
+            _monitoring("监控轮次", "monitoring:rounds"),
+            _monitoring("绩效监控表", "monitoring:tables"),
+            _monitoring("绩效预警", "monitoring:warnings"),
+            _monitoring("拨款控制", "monitoring:holds"),
+            _monitoring("预警规则", "monitoring:rules"),
+            _monitoring("监控预警阈值", "monitoring:thresholds"),
+            _monitoring("国库支付明细", "execution:payment_list"),
+            _monitoring("预算指标", "execution:allocation_list"),
+            _monitoring("待匹配支付", "execution:unmatched", hidden_for=_NOT_MATCHING),
+        ],
+    ),
+    Stage(
+        "evaluation",
+        "绩效评价",
+        "bi-graph-up",
+        "年度终了开展单位自评、部门审核、财政抽查复核和重点评价。",
+        links=[NavLink("工作报告", "reports:list")],
+    ),
+    Stage(
+        "results", "结果应用", "bi-arrow-repeat", "评价结果反馈整改、与预算安排挂钩、信息公开、向政府和人大报告、问责。"
+    ),
+    Stage(
+        "indicators",
+        "指标库",
+        "bi-diagram-3",
+        "共性指标和分行业个性指标，附计算公式，供编制绩效目标和评价指标体系时选用。",
+        links=[NavLink("指标库", "indicators:list"), NavLink("指标提议", "indicators:proposal_list")],
+    ),
+    Stage("annual", "考核", "bi-award", "对部门和县区财政部门预算绩效管理工作开展年度考核。"),
+    Stage(
+        "system",
+        "系统管理",
+        "bi-gear",
+        "机构、用户、角色、安全策略、审计日志和审核流程配置。",
+        admin=True,
+        links=[
+            NavLink("行政区划", "organisations:region_list"),
+            NavLink("机构", "organisations:list", hidden_for=("audit_admin",)),
+            NavLink("用户", "accounts:user_list", capability="manage_accounts"),
+            NavLink("角色授权", "accounts:user_list", capability="manage_roles"),
+            NavLink("安全策略", "accounts:policy", capability="manage_security"),
+            NavLink("审计日志", "audit:list", capability="read_audit"),
+            NavLink("审核流程", "workflow:chain_list", hidden_for=("audit_admin", "security_admin")),
+        ],
+    ),
 ]
 
 STAGE_KEYS = {s.key for s in STAGES}

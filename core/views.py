@@ -27,11 +27,17 @@ class GatedMixin(LoginRequiredMixin):
     capability: str | None = None
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.capability and not access.has_capability(
-            request.user, self.capability
+        if (
+            request.user.is_authenticated
+            and self.capability
+            and not access.has_capability(request.user, self.capability)
         ):
-            trail.record(AuditAction.PERMISSION_DENIED, object_type=request.path, object_repr=request.path,
-                         reason=f"缺少权限：{self.capability}")
+            trail.record(
+                AuditAction.PERMISSION_DENIED,
+                object_type=request.path,
+                object_repr=request.path,
+                reason=f"缺少权限：{self.capability}",
+            )
             raise Http404("页面不存在")
         return super().dispatch(request, *args, **kwargs)
 
@@ -80,9 +86,12 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
         rows = []
         for row in table.rows:
             rows.append([_export_value(row.get_cell_value(c.name)) for c in columns])
-        trail.record(AuditAction.EXPORT, object_type=self.model._meta.label_lower,
-                     object_repr=f"导出{self.model._meta.verbose_name}（{len(rows)} 行）",
-                     changes={"筛选条件": self.request.GET.urlencode()})
+        trail.record(
+            AuditAction.EXPORT,
+            object_type=self.model._meta.label_lower,
+            object_repr=f"导出{self.model._meta.verbose_name}（{len(rows)} 行）",
+            changes={"筛选条件": self.request.GET.urlencode()},
+        )
         name = self.export_name or str(self.model._meta.verbose_name)
         return xlsx_response(f"{name}-{clock.today():%Y%m%d}.xlsx", [(name, headers, rows)])
 
@@ -91,7 +100,9 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
         context["title"] = self.title or self.model._meta.verbose_name_plural
         context["create_url_name"] = self.create_url_name if self.can_create() else None
         cap = self.extra_actions_capability
-        context["extra_actions"] = self.extra_actions if not cap or access.has_capability(self.request.user, cap) else ()
+        context["extra_actions"] = (
+            self.extra_actions if not cap or access.has_capability(self.request.user, cap) else ()
+        )
         return context
 
     def can_create(self) -> bool:
@@ -107,8 +118,9 @@ def _export_value(value):
 
 class GatedDetailView(GatedMixin, DetailView):
     def get_object(self, queryset=None):
-        return access.get_object_or_404(self.get_queryset() if queryset is None else queryset,
-                                        self.request.user, Action.VIEW, pk=self.kwargs["pk"])
+        return access.get_object_or_404(
+            self.get_queryset() if queryset is None else queryset, self.request.user, Action.VIEW, pk=self.kwargs["pk"]
+        )
 
     def get_queryset(self):
         return self.base_queryset()
@@ -147,8 +159,9 @@ class GatedUpdateView(GatedMixin, UpdateView):
         before = trail.snapshot(type(self.object)._default_manager.get(pk=self.object.pk))
         try:
             with transaction.atomic():
-                _, changes = services.update_record(form.instance, reason=form.cleaned_data.get("reason", ""),
-                                                    before=before)
+                _, changes = services.update_record(
+                    form.instance, reason=form.cleaned_data.get("reason", ""), before=before
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)

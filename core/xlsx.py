@@ -14,8 +14,15 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F3")
 
 
-def write_sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence], *,
-                text_columns: Iterable[int] = (), highlight: Iterable[int] = ()):
+def write_sheet(
+    wb: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    text_columns: Iterable[int] = (),
+    highlight: Iterable[int] = (),
+):
     """Append a styled sheet. ``text_columns`` (0-based) are formatted as text so codes keep their
     leading zeros; ``highlight`` headers (required columns) are shown in red."""
     ws = wb.create_sheet(title=title[:31])

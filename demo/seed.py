@@ -66,7 +66,9 @@ ACCOUNTS = [
     DemoAccount("budget", "赵预算", Role.BUDGET_SECTION, "city:section:budget", "预算管理科"),
     DemoAccount("treasury", "钱国库", Role.TREASURY, "city:section:treasury", "国库科"),
     DemoAccount("desk_edu", "孙科长", Role.FINANCE_DESK, "city:desk:教科文科", "教科文科（归口教育、文旅、科技等）"),
-    DemoAccount("desk_social", "周科长", Role.FINANCE_DESK, "city:desk:社会保障科", "社会保障科（归口卫健、民政、人社等）"),
+    DemoAccount(
+        "desk_social", "周科长", Role.FINANCE_DESK, "city:desk:社会保障科", "社会保障科（归口卫健、民政、人社等）"
+    ),
     DemoAccount("edu_reviewer", "吴审核", Role.DEPT_REVIEWER, "city:dept:教育", "教育局主管部门审核人"),
     DemoAccount("edu_head", "郑校长", Role.UNIT_HEAD, "city:unit:教育:0", "第一中学单位负责人"),
     DemoAccount("edu_preparer", "冯填报", Role.UNIT_PREPARER, "city:unit:教育:0", "第一中学单位填报人"),
@@ -77,8 +79,9 @@ ACCOUNTS = [
     DemoAccount("expert", "沈专家", Role.EXPERT, "agency", "评审专家（仅见指派事项）"),
     DemoAccount("provider", "韩经理", Role.PROVIDER, "provider", "政府购买服务承接主体"),
     DemoAccount("public", "杨市民", Role.PUBLIC, "city:bureau", "社会公众"),
-    DemoAccount("county_perf", "朱绩效", Role.PERFORMANCE_SECTION, "county0:section:performance",
-                "区县财政局预算绩效管理科"),
+    DemoAccount(
+        "county_perf", "朱绩效", Role.PERFORMANCE_SECTION, "county0:section:performance", "区县财政局预算绩效管理科"
+    ),
     DemoAccount("county_reviewer", "秦审核", Role.DEPT_REVIEWER, "county0:dept:教育", "区县教育局主管部门审核人"),
 ]
 
@@ -102,8 +105,9 @@ class Seeder:
 
     # --- helpers ---------------------------------------------------------------------------------
     def region(self, code, name, level, parent=None) -> Region:
-        region, created = Region.objects.get_or_create(code=code, defaults={"name": name, "level": level,
-                                                                            "parent": parent})
+        region, created = Region.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent": parent}
+        )
         self.created += created
         return region
 
@@ -132,8 +136,9 @@ class Seeder:
                     cname = cname.replace("示范市", name) if c == 0 else f"{name[:2]}{cname.replace('示范市', '')}"
                     county = self.region(ccode, cname, RegionLevel.COUNTY, city)
                     ckey = f"county{i}" if c == 0 else f"city{c}county{i}"
-                    self.bureau(ckey, cname, county, self.scale.county_departments,
-                                self.scale.units_per_county_department)
+                    self.bureau(
+                        ckey, cname, county, self.scale.county_departments, self.scale.units_per_county_department
+                    )
                     for t, tname in enumerate(TOWNS[: self.scale.towns]):
                         town = self.region(self._town_code(ccode, t), f"{cname}{tname}", RegionLevel.TOWN, county)
                         self.org(f"{ckey}:town{t}", f"{cname}{tname}财政所", OrgKind.TOWN_FINANCE, town)
@@ -142,9 +147,13 @@ class Seeder:
             for seeder in _seeders:
                 seeder(self)
             if self.created:
-                trail.record(AuditAction.IMPORT, object_type="demo", object_repr="演示数据",
-                             actor_name="系统（演示数据）", reason=f"seed_demo --scale {self.scale.name}："
-                                                               f"新建 {self.created} 条记录")
+                trail.record(
+                    AuditAction.IMPORT,
+                    object_type="demo",
+                    object_repr="演示数据",
+                    actor_name="系统（演示数据）",
+                    reason=f"seed_demo --scale {self.scale.name}：新建 {self.created} 条记录",
+                )
         return {"created": self.created}
 
     @staticmethod
@@ -154,32 +163,71 @@ class Seeder:
 
     def bureau(self, key, place, region, departments, units):
         bureau = self.org(f"{key}:bureau", f"{place}财政局", OrgKind.FINANCE_BUREAU, region)
-        for kind, label in [(SectionKind.BUDGET, "预算管理科"), (SectionKind.PERFORMANCE, "预算绩效管理科"),
-                            (SectionKind.TREASURY, "国库科")]:
-            self.org(f"{key}:section:{kind}", f"{place}财政局{label}", OrgKind.FINANCE_SECTION, region, bureau,
-                     section_kind=kind)
+        for kind, label in [
+            (SectionKind.BUDGET, "预算管理科"),
+            (SectionKind.PERFORMANCE, "预算绩效管理科"),
+            (SectionKind.TREASURY, "国库科"),
+        ]:
+            self.org(
+                f"{key}:section:{kind}",
+                f"{place}财政局{label}",
+                OrgKind.FINANCE_SECTION,
+                region,
+                bureau,
+                section_kind=kind,
+            )
         desks = {}
         for desk_name, shorts in DESKS:
-            desk = self.org(f"{key}:desk:{desk_name}", f"{place}财政局{desk_name}", OrgKind.FINANCE_SECTION,
-                            region, bureau, section_kind=SectionKind.DESK)
+            desk = self.org(
+                f"{key}:desk:{desk_name}",
+                f"{place}财政局{desk_name}",
+                OrgKind.FINANCE_SECTION,
+                region,
+                bureau,
+                section_kind=SectionKind.DESK,
+            )
             for short in shorts:
                 desks[short] = desk
         self.org(f"{key}:audit", f"{place}审计局", OrgKind.AUDIT_OFFICE, region)
         for d, (dept_name, short, unit_names) in enumerate(DEPARTMENTS[:departments]):
             code = f"{101 + d}"
-            dept = self.org(f"{key}:dept:{short}", f"{place}{dept_name}", OrgKind.DEPARTMENT, region,
-                            budget_code=code, short_name=f"{place}{short}")
+            dept = self.org(
+                f"{key}:dept:{short}",
+                f"{place}{dept_name}",
+                OrgKind.DEPARTMENT,
+                region,
+                budget_code=code,
+                short_name=f"{place}{short}",
+            )
             if short in desks and not DeskResponsibility.objects.filter(department=dept).exists():
                 DeskResponsibility.objects.create(desk=desks[short], department=dept)
-            self.org(f"{key}:unit:{short}:self", f"{place}{dept_name}（本级）", OrgKind.UNIT, region, dept,
-                     budget_code=f"{code}001")
+            self.org(
+                f"{key}:unit:{short}:self",
+                f"{place}{dept_name}（本级）",
+                OrgKind.UNIT,
+                region,
+                dept,
+                budget_code=f"{code}001",
+            )
             for u, unit_name in enumerate(unit_names[:units]):
-                unit = self.org(f"{key}:unit:{short}:{u}", f"{place}{unit_name}", OrgKind.UNIT, region, dept,
-                                budget_code=f"{code}{u + 2:03d}")
+                unit = self.org(
+                    f"{key}:unit:{short}:{u}",
+                    f"{place}{unit_name}",
+                    OrgKind.UNIT,
+                    region,
+                    dept,
+                    budget_code=f"{code}{u + 2:03d}",
+                )
                 if u == 0 and short in ("卫健", "教育"):
                     # A nested unit (二级预算单位 under a unit).
-                    self.org(f"{key}:unit:{short}:{u}:sub", f"{place}{unit_name}分部", OrgKind.UNIT, region, unit,
-                             budget_code=f"{code}{u + 2:03d}01")
+                    self.org(
+                        f"{key}:unit:{short}:{u}:sub",
+                        f"{place}{unit_name}分部",
+                        OrgKind.UNIT,
+                        region,
+                        unit,
+                        budget_code=f"{code}{u + 2:03d}01",
+                    )
 
     def outsiders(self):
         city = Region.objects.get(code="990100")
@@ -199,8 +247,13 @@ class Seeder:
                 continue
             user = User.objects.filter(username=account.username).first()
             if user is None:
-                user = User(username=account.username, name=account.name, organisation=org,
-                            must_change_password=False, password_changed_at=now)
+                user = User(
+                    username=account.username,
+                    name=account.name,
+                    organisation=org,
+                    must_change_password=False,
+                    password_changed_at=now,
+                )
                 user.set_password(DEMO_PASSWORD)
                 user.full_clean()
                 user.save()

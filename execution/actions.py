@@ -29,23 +29,38 @@ def unmatched_groups(user, fiscal_year: int | None = None) -> list[dict]:
         if fiscal_year:
             qs = qs.filter(fiscal_year=fiscal_year)
         for row in qs.order_by().values("project_code", "fiscal_year").annotate(n=Count("id"), total=Sum("amount")):
-            group = groups.setdefault((row["project_code"], row["fiscal_year"]), {
-                "project_code": row["project_code"], "fiscal_year": row["fiscal_year"], "payments": 0,
-                "payments_total": 0, "allocations": 0, "allocations_total": 0})
+            group = groups.setdefault(
+                (row["project_code"], row["fiscal_year"]),
+                {
+                    "project_code": row["project_code"],
+                    "fiscal_year": row["fiscal_year"],
+                    "payments": 0,
+                    "payments_total": 0,
+                    "allocations": 0,
+                    "allocations_total": 0,
+                },
+            )
             group[prefix] = row["n"]
             group[f"{prefix}_total"] = row["total"]
     return sorted(groups.values(), key=lambda g: (-(g["payments_total"] or 0), g["project_code"]))
 
 
 def _queued(model, user, project_code: str, fiscal_year: int):
-    return access.restrict(model.objects.filter(project_code=project_code, fiscal_year=fiscal_year,
-                                                match_status=MatchStatus.UNMATCHED), user, Action.VIEW)
+    return access.restrict(
+        model.objects.filter(project_code=project_code, fiscal_year=fiscal_year, match_status=MatchStatus.UNMATCHED),
+        user,
+        Action.VIEW,
+    )
 
 
 def _check(user) -> None:
     if not can_match(user):
-        trail.record(AuditAction.PERMISSION_DENIED, object_type="execution.matchrule", object_repr="待匹配队列",
-                     reason="缺少权限：国库科或预算绩效管理科")
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="execution.matchrule",
+            object_repr="待匹配队列",
+            reason="缺少权限：国库科或预算绩效管理科",
+        )
         raise PermissionDenied("无权匹配")
 
 
@@ -65,12 +80,20 @@ def match_code(user, project_code: str, fiscal_year: int, subject_code: str, *, 
         rule.full_clean()
         rule.save()
         now = timezone.now()
-        counts = {model._meta.verbose_name: _queued(model, user, project_code, fiscal_year).update(
-            subject=subject, match_status=MatchStatus.MANUAL, updated_at=now) for model in MODELS}
+        counts = {
+            model._meta.verbose_name: _queued(model, user, project_code, fiscal_year).update(
+                subject=subject, match_status=MatchStatus.MANUAL, updated_at=now
+            )
+            for model in MODELS
+        }
         changes = trail.diff(before, trail.snapshot(rule), MatchRule)
         changes.update({f"已匹配{label}": n for label, n in counts.items()})
-        trail.record(AuditAction.UPDATE if before else AuditAction.CREATE, rule, changes=changes,
-                     reason=reason or f"人工匹配项目编码 {project_code} → {subject}")
+        trail.record(
+            AuditAction.UPDATE if before else AuditAction.CREATE,
+            rule,
+            changes=changes,
+            reason=reason or f"人工匹配项目编码 {project_code} → {subject}",
+        )
     return {str(k): v for k, v in counts.items()}
 
 
@@ -81,10 +104,20 @@ def ignore_code(user, project_code: str, fiscal_year: int, *, reason: str) -> di
         raise ValidationError({"reason": "请说明为什么这些记录不属于绩效管理对象"})
     with transaction.atomic():
         now = timezone.now()
-        counts = {str(model._meta.verbose_name): _queued(model, user, project_code, fiscal_year).update(
-            match_status=MatchStatus.IGNORED, updated_at=now) for model in MODELS}
-        trail.record(AuditAction.UPDATE, object_type="execution.payment",
-                     object_repr=f"项目编码 {project_code}（{fiscal_year} 年度）",
-                     changes={"匹配状态": [MatchStatus.UNMATCHED.label, MatchStatus.IGNORED.label],
-                              **{f"已标记{label}": n for label, n in counts.items()}}, reason=reason)
+        counts = {
+            str(model._meta.verbose_name): _queued(model, user, project_code, fiscal_year).update(
+                match_status=MatchStatus.IGNORED, updated_at=now
+            )
+            for model in MODELS
+        }
+        trail.record(
+            AuditAction.UPDATE,
+            object_type="execution.payment",
+            object_repr=f"项目编码 {project_code}（{fiscal_year} 年度）",
+            changes={
+                "匹配状态": [MatchStatus.UNMATCHED.label, MatchStatus.IGNORED.label],
+                **{f"已标记{label}": n for label, n in counts.items()},
+            },
+            reason=reason,
+        )
     return counts

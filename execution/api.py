@@ -17,9 +17,24 @@ from execution.filtersets import AllocationFilterSet, PaymentFilterSet
 from execution.loading import ALLOCATIONS, PAYMENTS, Kind
 from execution.models import BudgetAllocation, Payment
 
-COMMON = ["id", "fiscal_year", "payer_code", "organisation", "organisation_name", "project_code", "subject",
-          "subject_code", "match_status", "amount", "budget_kind", "fund_source", "source", "import_job",
-          "created_at", "updated_at"]
+COMMON = [
+    "id",
+    "fiscal_year",
+    "payer_code",
+    "organisation",
+    "organisation_name",
+    "project_code",
+    "subject",
+    "subject_code",
+    "match_status",
+    "amount",
+    "budget_kind",
+    "fund_source",
+    "source",
+    "import_job",
+    "created_at",
+    "updated_at",
+]
 
 
 class _RecordSerializer(serializers.ModelSerializer):
@@ -45,21 +60,43 @@ def _push_serializer(kind: Kind):
     """The pushed record: every value as the source system has it (text), validated by the loader."""
     return inline_serializer(
         name=f"{kind.key.title()}PushRecord",
-        fields={f.key: serializers.CharField(required=f.required, allow_blank=True, help_text=f"{f.header}：{f.note}")
-                for f in kind.fields})
+        fields={
+            f.key: serializers.CharField(required=f.required, allow_blank=True, help_text=f"{f.header}：{f.note}")
+            for f in kind.fields
+        },
+    )
 
 
-LOAD_RESULT = inline_serializer(name="ExecutionLoadResult", fields={
-    "job": serializers.IntegerField(help_text="导入任务编号"),
-    "total": serializers.IntegerField(), "inserted": serializers.IntegerField(),
-    "unchanged": serializers.IntegerField(), "corrected": serializers.IntegerField(),
-    "rematched": serializers.IntegerField(), "unmatched": serializers.IntegerField(),
-    "unknown_payer": serializers.IntegerField()})
-LOAD_ERRORS = inline_serializer(name="ExecutionLoadErrors", fields={
-    "detail": serializers.CharField(), "error_count": serializers.IntegerField(),
-    "errors": serializers.ListField(child=inline_serializer(name="ExecutionLoadError", fields={
-        "record": serializers.IntegerField(help_text="记录序号（从 1 起）"),
-        "key": serializers.CharField(help_text="凭证号或指标文号"), "message": serializers.CharField()}))})
+LOAD_RESULT = inline_serializer(
+    name="ExecutionLoadResult",
+    fields={
+        "job": serializers.IntegerField(help_text="导入任务编号"),
+        "total": serializers.IntegerField(),
+        "inserted": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+        "corrected": serializers.IntegerField(),
+        "rematched": serializers.IntegerField(),
+        "unmatched": serializers.IntegerField(),
+        "unknown_payer": serializers.IntegerField(),
+    },
+)
+LOAD_ERRORS = inline_serializer(
+    name="ExecutionLoadErrors",
+    fields={
+        "detail": serializers.CharField(),
+        "error_count": serializers.IntegerField(),
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                name="ExecutionLoadError",
+                fields={
+                    "record": serializers.IntegerField(help_text="记录序号（从 1 起）"),
+                    "key": serializers.CharField(help_text="凭证号或指标文号"),
+                    "message": serializers.CharField(),
+                },
+            )
+        ),
+    },
+)
 
 
 class _ExecutionViewSet(GatedReadOnlyViewSet):
@@ -76,7 +113,8 @@ class _ExecutionViewSet(GatedReadOnlyViewSet):
             raise exceptions.ValidationError({"detail": "记录数组为空"})
         if len(records) > jobs.MAX_PUSH_RECORDS:
             raise exceptions.ValidationError(
-                {"detail": f"每次最多推送 {jobs.MAX_PUSH_RECORDS} 条记录（本次 {len(records)} 条），请分批推送"})
+                {"detail": f"每次最多推送 {jobs.MAX_PUSH_RECORDS} 条记录（本次 {len(records)} 条），请分批推送"}
+            )
         year = request.query_params.get("fiscal_year") or fiscal.default_year()
         try:
             year = int(year)
@@ -89,11 +127,14 @@ class _ExecutionViewSet(GatedReadOnlyViewSet):
         except PermissionDenied:
             raise exceptions.PermissionDenied("无权推送：须为国库科或预算管理科") from None
         if not result.ok:
-            return Response({
-                "detail": f"共 {result.error_count} 处错误，未写入任何记录",
-                "error_count": result.error_count,
-                "errors": [{"record": e.line, "key": e.key, "message": e.message} for e in result.errors],
-            }, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {
+                    "detail": f"共 {result.error_count} 处错误，未写入任何记录",
+                    "error_count": result.error_count,
+                    "errors": [{"record": e.line, "key": e.key, "message": e.message} for e in result.errors],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return Response({"job": job.pk, **result.summary()}, status=status.HTTP_200_OK)
 
 
@@ -109,8 +150,9 @@ class PaymentViewSet(_ExecutionViewSet):
     filterset_class = PaymentFilterSet
     kind = PAYMENTS
 
-    @extend_schema(request=_push_serializer(PAYMENTS), parameters=[_YEAR_PARAM],
-                   responses={200: LOAD_RESULT, 400: LOAD_ERRORS})
+    @extend_schema(
+        request=_push_serializer(PAYMENTS), parameters=[_YEAR_PARAM], responses={200: LOAD_RESULT, 400: LOAD_ERRORS}
+    )
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
@@ -124,7 +166,8 @@ class AllocationViewSet(_ExecutionViewSet):
     filterset_class = AllocationFilterSet
     kind = ALLOCATIONS
 
-    @extend_schema(request=_push_serializer(ALLOCATIONS), parameters=[_YEAR_PARAM],
-                   responses={200: LOAD_RESULT, 400: LOAD_ERRORS})
+    @extend_schema(
+        request=_push_serializer(ALLOCATIONS), parameters=[_YEAR_PARAM], responses={200: LOAD_RESULT, 400: LOAD_ERRORS}
+    )
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)

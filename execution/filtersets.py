@@ -31,8 +31,11 @@ class _ExecutionFilterSet(django_filters.FilterSet):
     key_field = ""
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(**{f"{self.key_field}__icontains": value}) | Q(project_code__icontains=value)
-                               | Q(payer_code__icontains=value))
+        return queryset.filter(
+            Q(**{f"{self.key_field}__icontains": value})
+            | Q(project_code__icontains=value)
+            | Q(payer_code__icontains=value)
+        )
 
     def by_subject(self, queryset, name, value):
         return queryset.filter(Q(subject__code__icontains=value) | Q(subject__name__icontains=value))
@@ -49,8 +52,7 @@ class PaymentFilterSet(_ExecutionFilterSet):
 
     class Meta:
         model = Payment
-        fields = ["q", "fiscal_year", "organisation", "subject", "project_code", "match_status", "date_from",
-                  "date_to"]
+        fields = ["q", "fiscal_year", "organisation", "subject", "project_code", "match_status", "date_from", "date_to"]
 
 
 class AllocationFilterSet(_ExecutionFilterSet):
@@ -58,5 +60,4 @@ class AllocationFilterSet(_ExecutionFilterSet):
 
     class Meta:
         model = BudgetAllocation
-        fields = ["q", "fiscal_year", "organisation", "subject", "project_code", "match_status", "date_from",
-                  "date_to"]
+        fields = ["q", "fiscal_year", "organisation", "subject", "project_code", "match_status", "date_from", "date_to"]

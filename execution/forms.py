@@ -9,19 +9,23 @@ from execution.loading import LoadFileError
 class LoadUploadForm(forms.Form):
     file = forms.FileField(
         label="文件（CSV 或 .xlsx）",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-"
-                                                          "officedocument.spreadsheetml.sheet"}),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
         error_messages={"required": "请选择要导入的文件", "empty": "文件是空的"},
     )
-    fiscal_year = forms.TypedChoiceField(label="预算年度", coerce=int,
-                                         help_text="文件中的日期都须在此年度内")
+    fiscal_year = forms.TypedChoiceField(label="预算年度", coerce=int, help_text="文件中的日期都须在此年度内")
 
     def __init__(self, *args, year=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fiscal_year"].choices = [(y, f"{y} 年") for y in fiscal.year_choices()]
         self.fields["fiscal_year"].initial = year or fiscal.default_year()
-        self.fields["file"].help_text = (f"CSV（UTF-8 或 GBK 编码，逗号分隔，第一行为列名）或 Excel .xlsx（第一个工作表），"
-                                         f"不超过 {max_upload_bytes() // (1024 * 1024)} MB")
+        self.fields["file"].help_text = (
+            f"CSV（UTF-8 或 GBK 编码，逗号分隔，第一行为列名）或 Excel .xlsx（第一个工作表），"
+            f"不超过 {max_upload_bytes() // (1024 * 1024)} MB"
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -35,13 +39,15 @@ class LoadUploadForm(forms.Form):
 class MatchForm(forms.Form):
     project_code = forms.CharField(widget=forms.HiddenInput, max_length=40)
     fiscal_year = forms.IntegerField(widget=forms.HiddenInput)
-    subject_code = forms.CharField(label="匹配到项目（项目编码）", max_length=20,
-                                   help_text="项目库中的项目编码，如 XM2026-00012")
+    subject_code = forms.CharField(
+        label="匹配到项目（项目编码）", max_length=20, help_text="项目库中的项目编码，如 XM2026-00012"
+    )
     reason = forms.CharField(label="说明", max_length=200, required=False)
 
 
 class IgnoreForm(forms.Form):
     project_code = forms.CharField(widget=forms.HiddenInput, max_length=40)
     fiscal_year = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="理由", max_length=200,
-                             error_messages={"required": "请说明为什么这些记录不属于绩效管理对象"})
+    reason = forms.CharField(
+        label="理由", max_length=200, error_messages={"required": "请说明为什么这些记录不属于绩效管理对象"}
+    )

@@ -38,7 +38,7 @@ def job_kind(kind: Kind) -> str:
 def kind_of(job: ImportJob) -> Kind | None:
     if not job.kind.startswith(JOB_KIND_PREFIX):
         return None
-    return KINDS.get(job.kind[len(JOB_KIND_PREFIX):])
+    return KINDS.get(job.kind[len(JOB_KIND_PREFIX) :])
 
 
 def max_upload_bytes() -> int:
@@ -49,7 +49,9 @@ def check_upload(uploaded_file) -> None:
     """Size and content (CSV text or a real .xlsx): LoadFileError with the message to show."""
     limit = max_upload_bytes()
     if uploaded_file.size > limit:
-        raise LoadFileError(f"文件不能超过 {limit // (1024 * 1024)} MB（本文件 {uploaded_file.size / 1024 / 1024:.1f} MB）")
+        raise LoadFileError(
+            f"文件不能超过 {limit // (1024 * 1024)} MB（本文件 {uploaded_file.size / 1024 / 1024:.1f} MB）"
+        )
     if not uploaded_file.size:
         raise LoadFileError("文件是空的")
     uploaded_file.seek(0)
@@ -62,8 +64,14 @@ def check_upload(uploaded_file) -> None:
 
 
 def _refuse(user, kind: Kind, ip) -> None:
-    trail.record(AuditAction.PERMISSION_DENIED, object_type=kind.model._meta.label_lower,
-                 object_repr=f"导入{kind.title}", reason="缺少权限：国库科或预算管理科", actor=user, ip=ip)
+    trail.record(
+        AuditAction.PERMISSION_DENIED,
+        object_type=kind.model._meta.label_lower,
+        object_repr=f"导入{kind.title}",
+        reason="缺少权限：国库科或预算管理科",
+        actor=user,
+        ip=ip,
+    )
     raise PermissionDenied("无权导入")
 
 
@@ -81,9 +89,16 @@ def start_load(user, kind: Kind, uploaded_file, *, fiscal_year: int, ip: str | N
     uploaded_file.seek(0)
     stored = default_storage.save(f"imports/{job_kind(kind)}/{uuid.uuid4().hex}.{suffix}", uploaded_file)
     with transaction.atomic():
-        job = ImportJob(kind=job_kind(kind), original_name=name[:255], file_size=uploaded_file.size,
-                        sha256=digest.hexdigest(), uploaded_by=user, organisation_id=user.organisation_id,
-                        client_ip=ip, summary={"fiscal_year": int(fiscal_year)})
+        job = ImportJob(
+            kind=job_kind(kind),
+            original_name=name[:255],
+            file_size=uploaded_file.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=user,
+            organisation_id=user.organisation_id,
+            client_ip=ip,
+            summary={"fiscal_year": int(fiscal_year)},
+        )
         job.file.name = stored
         job.save()
     from execution.tasks import run_load
@@ -109,20 +124,39 @@ def run_job(job: ImportJob) -> None:
     def succeeded(result: LoadResult) -> None:
         # Inside the write transaction: the job's final state commits with the rows.
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.SUCCEEDED, phase="", processed_rows=result.total, total_rows=result.total,
-            summary={**job.summary, **result.summary()}, errors=[], error_count=0, finished_at=timezone.now())
+            status=ImportStatus.SUCCEEDED,
+            phase="",
+            processed_rows=result.total,
+            total_rows=result.total,
+            summary={**job.summary, **result.summary()},
+            errors=[],
+            error_count=0,
+            finished_at=timezone.now(),
+        )
 
     try:
         result = loading.load_path(
-            kind, job.file.path, bureau=bureau, fiscal_year=job.summary.get("fiscal_year"), user=user,
-            source=RecordSource.FILE, import_job=job, progress=progress, on_success=succeeded,
-            reason=f"导入{kind.title}：{job.original_name}（导入任务 #{job.pk}）")
+            kind,
+            job.file.path,
+            bureau=bureau,
+            fiscal_year=job.summary.get("fiscal_year"),
+            user=user,
+            source=RecordSource.FILE,
+            import_job=job,
+            progress=progress,
+            on_success=succeeded,
+            reason=f"导入{kind.title}：{job.original_name}（导入任务 #{job.pk}）",
+        )
     except LoadFileError as exc:
         fail(job, kind, [LoadError(None, "", str(exc))])
         return
     except Exception:
         logger.exception("execution load job %s crashed", job.pk)
-        fail(job, kind, [LoadError(None, "", f"导入时发生系统错误，未写入任何数据。请联系系统管理员（导入任务 #{job.pk}）")])
+        fail(
+            job,
+            kind,
+            [LoadError(None, "", f"导入时发生系统错误，未写入任何数据。请联系系统管理员（导入任务 #{job.pk}）")],
+        )
         return
     if not result.ok:
         fail(job, kind, result.errors, total=result.total)
@@ -133,14 +167,24 @@ def fail(job: ImportJob, kind: Kind, errors: list[LoadError], *, total: int = 0)
     report = io.StringIO()
     report.write("\ufeff")
     loading.write_error_report(kind, errors, report)
-    name = default_storage.save(f"imports/{job_kind(kind)}/errors-{uuid.uuid4().hex}.csv",
-                                ContentFile(report.getvalue().encode("utf-8")))
+    name = default_storage.save(
+        f"imports/{job_kind(kind)}/errors-{uuid.uuid4().hex}.csv", ContentFile(report.getvalue().encode("utf-8"))
+    )
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.FAILED, phase="", total_rows=total,
-        errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]], error_count=len(errors),
-        summary={**(job.summary or {}), "error_report": name}, finished_at=timezone.now())
-    trail.record(AuditAction.IMPORT, job, changes={"错误数": len(errors)},
-                 reason=f"导入{kind.title}失败，未写入任何数据：{job.original_name}（{len(errors)} 处错误）")
+        status=ImportStatus.FAILED,
+        phase="",
+        total_rows=total,
+        errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]],
+        error_count=len(errors),
+        summary={**(job.summary or {}), "error_report": name},
+        finished_at=timezone.now(),
+    )
+    trail.record(
+        AuditAction.IMPORT,
+        job,
+        changes={"错误数": len(errors)},
+        reason=f"导入{kind.title}失败，未写入任何数据：{job.original_name}（{len(errors)} 处错误）",
+    )
 
 
 def push(user, kind: Kind, records: list, *, fiscal_year: int, ip: str | None = None) -> tuple[ImportJob, LoadResult]:
@@ -148,18 +192,39 @@ def push(user, kind: Kind, records: list, *, fiscal_year: int, ip: str | None = 
     if not can_upload(user) or bureau_of(user) is None:
         _refuse(user, kind, ip)
     job = ImportJob.objects.create(
-        kind=job_kind(kind), original_name=f"接口推送（{len(records)} 条）", uploaded_by=user,
-        organisation_id=user.organisation_id, client_ip=ip, status=ImportStatus.RUNNING, phase=ImportPhase.APPLY,
-        total_rows=len(records), started_at=timezone.now(), summary={"fiscal_year": int(fiscal_year)})
+        kind=job_kind(kind),
+        original_name=f"接口推送（{len(records)} 条）",
+        uploaded_by=user,
+        organisation_id=user.organisation_id,
+        client_ip=ip,
+        status=ImportStatus.RUNNING,
+        phase=ImportPhase.APPLY,
+        total_rows=len(records),
+        started_at=timezone.now(),
+        summary={"fiscal_year": int(fiscal_year)},
+    )
 
     def succeeded(result: LoadResult) -> None:
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.SUCCEEDED, phase="", processed_rows=result.total, total_rows=result.total,
-            summary={**job.summary, **result.summary()}, finished_at=timezone.now())
+            status=ImportStatus.SUCCEEDED,
+            phase="",
+            processed_rows=result.total,
+            total_rows=result.total,
+            summary={**job.summary, **result.summary()},
+            finished_at=timezone.now(),
+        )
 
-    result = loading.load_records(kind, records, bureau=bureau_of(user), fiscal_year=fiscal_year, user=user,
-                                  source=RecordSource.API, import_job=job, on_success=succeeded,
-                                  reason=f"接口推送{kind.title}（任务 #{job.pk}）")
+    result = loading.load_records(
+        kind,
+        records,
+        bureau=bureau_of(user),
+        fiscal_year=fiscal_year,
+        user=user,
+        source=RecordSource.API,
+        import_job=job,
+        on_success=succeeded,
+        reason=f"接口推送{kind.title}（任务 #{job.pk}）",
+    )
     if not result.ok:
         fail(job, kind, result.errors, total=result.total)
     job.refresh_from_db()

@@ -107,34 +107,70 @@ _DATE_NOTE = "预算年度内的日期，如 2026-07-31、2026/7/31 或 20260731
 _AMOUNT_NOTE = "元，最多两位小数，可有千分位逗号；负数为退款或冲销"
 
 PAYMENTS = Kind(
-    key="payments", model=Payment, title="国库支付明细", natural_key="voucher_number", date_field="paid_on",
+    key="payments",
+    model=Payment,
+    title="国库支付明细",
+    natural_key="voucher_number",
+    date_field="paid_on",
     fields=(
-        Field("支付凭证号", "voucher_number", max_length=60, aliases=("凭证号",),
-              note="国库集中支付凭证号，唯一；重复导入同一凭证号不会重复计数，金额等不同即为更正"),
+        Field(
+            "支付凭证号",
+            "voucher_number",
+            max_length=60,
+            aliases=("凭证号",),
+            note="国库集中支付凭证号，唯一；重复导入同一凭证号不会重复计数，金额等不同即为更正",
+        ),
         Field("支付日期", "paid_on", note=_DATE_NOTE),
-        Field("单位预算编码", "payer_code", max_length=30, aliases=("预算单位编码", "单位编码"),
-              note="付款单位的预算编码；系统中没有此编码时记在导入的财政部门名下"),
-        Field("项目编码", "project_code", max_length=40,
-              note="项目库中的项目编码；未知编码进入“待匹配”队列，由国库科或绩效科匹配"),
+        Field(
+            "单位预算编码",
+            "payer_code",
+            max_length=30,
+            aliases=("预算单位编码", "单位编码"),
+            note="付款单位的预算编码；系统中没有此编码时记在导入的财政部门名下",
+        ),
+        Field(
+            "项目编码",
+            "project_code",
+            max_length=40,
+            note="项目库中的项目编码；未知编码进入“待匹配”队列，由国库科或绩效科匹配",
+        ),
         Field("金额", "amount", aliases=("支付金额", "金额（元）"), note=_AMOUNT_NOTE),
         Field("预算类别", "budget_kind", note=_BUDGET_NOTE),
         Field("资金来源", "fund_source", note=_FUND_NOTE),
-        Field("经济分类", "economic_code", max_length=20, aliases=("经济分类科目", "支出经济分类"),
-              note="支出经济分类科目编码，可空"),
+        Field(
+            "经济分类",
+            "economic_code",
+            max_length=20,
+            aliases=("经济分类科目", "支出经济分类"),
+            note="支出经济分类科目编码，可空",
+        ),
         Field("收款人", "payee", required=False, max_length=200, note="可选"),
         Field("用途", "summary", required=False, max_length=200, aliases=("摘要",), note="可选"),
     ),
 )
 
 ALLOCATIONS = Kind(
-    key="allocations", model=BudgetAllocation, title="预算指标", natural_key="document_number",
+    key="allocations",
+    model=BudgetAllocation,
+    title="预算指标",
+    natural_key="document_number",
     date_field="issued_on",
     fields=(
-        Field("指标文号", "document_number", max_length=60, aliases=("指标编号",),
-              note="指标文号（每行唯一，如一文多行请加序号）；重复导入不会重复计数"),
+        Field(
+            "指标文号",
+            "document_number",
+            max_length=60,
+            aliases=("指标编号",),
+            note="指标文号（每行唯一，如一文多行请加序号）；重复导入不会重复计数",
+        ),
         Field("下达日期", "issued_on", note=_DATE_NOTE),
-        Field("单位预算编码", "payer_code", max_length=30, aliases=("预算单位编码", "单位编码"),
-              note="指标下达到的单位的预算编码；未知编码记在导入的财政部门名下"),
+        Field(
+            "单位预算编码",
+            "payer_code",
+            max_length=30,
+            aliases=("预算单位编码", "单位编码"),
+            note="指标下达到的单位的预算编码；未知编码记在导入的财政部门名下",
+        ),
         Field("项目编码", "project_code", max_length=40, note="项目库中的项目编码；未知编码进入“待匹配”队列"),
         Field("金额", "amount", aliases=("指标金额", "金额（元）"), note=_AMOUNT_NOTE),
         Field("预算类别", "budget_kind", note=_BUDGET_NOTE),
@@ -153,8 +189,12 @@ class LoadError:
     message: str
 
     def as_dict(self) -> dict:
-        return {"row": self.line, "key": self.key, "message": self.message,
-                "text": f"第 {self.line} 行：{self.message}" if self.line else self.message}
+        return {
+            "row": self.line,
+            "key": self.key,
+            "message": self.message,
+            "text": f"第 {self.line} 行：{self.message}" if self.line else self.message,
+        }
 
 
 @dataclass
@@ -175,13 +215,21 @@ class LoadResult:
         return not self.error_count
 
     def summary(self) -> dict:
-        return {"total": self.total, "inserted": self.inserted, "unchanged": self.unchanged,
-                "corrected": self.corrected, "rematched": self.rematched, "unmatched": self.unmatched,
-                "unknown_payer": self.unknown_payer}
+        return {
+            "total": self.total,
+            "inserted": self.inserted,
+            "unchanged": self.unchanged,
+            "corrected": self.corrected,
+            "rematched": self.rematched,
+            "unmatched": self.unmatched,
+            "unknown_payer": self.unknown_payer,
+        }
 
     def summary_text(self) -> str:
-        text = (f"共 {self.total} 行：新增 {self.inserted}，未变化 {self.unchanged}，更正 {self.corrected}，"
-                f"待匹配 {self.unmatched}")
+        text = (
+            f"共 {self.total} 行：新增 {self.inserted}，未变化 {self.unchanged}，更正 {self.corrected}，"
+            f"待匹配 {self.unmatched}"
+        )
         if self.rematched:
             text += f"，新匹配 {self.rematched}"
         if self.unknown_payer:
@@ -199,11 +247,13 @@ class _CopyFailed(Exception):
         self.error = error
 
 
-_COPY_MESSAGES = [("extra data after last expected column", "列数多于表头"),
-                  ("missing data for column", "列数少于表头（或是空行）"),
-                  ("unterminated CSV quoted field", "引号不成对"),
-                  ("invalid byte sequence", "文字编码无法识别，请将文件另存为 UTF-8 或 GBK 编码的 CSV"),
-                  ("has no equivalent in encoding", "文字编码无法识别，请将文件另存为 UTF-8 或 GBK 编码的 CSV")]
+_COPY_MESSAGES = [
+    ("extra data after last expected column", "列数多于表头"),
+    ("missing data for column", "列数少于表头（或是空行）"),
+    ("unterminated CSV quoted field", "引号不成对"),
+    ("invalid byte sequence", "文字编码无法识别，请将文件另存为 UTF-8 或 GBK 编码的 CSV"),
+    ("has no equivalent in encoding", "文字编码无法识别，请将文件另存为 UTF-8 或 GBK 编码的 CSV"),
+]
 
 
 def _copy_error(exc: Exception, first_line: int) -> LoadError:
@@ -219,8 +269,9 @@ def _copy_error(exc: Exception, first_line: int) -> LoadError:
     return LoadError(line, "", reason)
 
 
-def _csv_chunks(path: Path, size: int = 4 << 20, *, start: int | None = None,
-                end: int | None = None) -> Iterator[bytes]:
+def _csv_chunks(
+    path: Path, size: int = 4 << 20, *, start: int | None = None, end: int | None = None
+) -> Iterator[bytes]:
     """The file after its header line (and BOM), or its bytes from ``start`` (a record boundary) to ``end``, in
     pieces that end at a record boundary: a newline with an even number of quote characters before it (CSV doubles
     quotes inside quoted fields). Trailing blank lines at the end of the file dropped."""
@@ -254,8 +305,8 @@ def _csv_chunks(path: Path, size: int = 4 << 20, *, start: int | None = None,
             if cut < 0:
                 rest = buffer
                 continue
-            yield buffer[:cut + 1]
-            rest = buffer[cut + 1:]
+            yield buffer[: cut + 1]
+            rest = buffer[cut + 1 :]
 
 
 def _csv_middle(path: Path, block: int = 4 << 20) -> tuple[int, int] | None:
@@ -281,8 +332,9 @@ def _csv_middle(path: Path, block: int = 4 << 20) -> tuple[int, int] | None:
 
 # --- reading ------------------------------------------------------------------------------------------------
 
+
 def detect_format(path: str | Path) -> str:
-    """"xlsx" or "csv" by content, not by file name; LoadFileError for anything else."""
+    """ "xlsx" or "csv" by content, not by file name; LoadFileError for anything else."""
     with open(path, "rb") as fh:
         head = fh.read(8192)
     if head.startswith(ZIP_MAGIC):
@@ -370,13 +422,20 @@ def open_csv(path: str | Path) -> Source:
                         raise error
                     yield reader.line_num, cells
         except UnicodeDecodeError:
-            raise LoadFileError(f"第 {reader.line_num + 1} 行附近的文字编码无法识别：请将文件另存为 UTF-8 或 GBK "
-                                "编码的 CSV") from None
+            raise LoadFileError(
+                f"第 {reader.line_num + 1} 行附近的文字编码无法识别：请将文件另存为 UTF-8 或 GBK 编码的 CSV"
+            ) from None
         except csv.Error as exc:
             raise LoadFileError(f"第 {reader.line_num} 行不是有效的 CSV：{exc}") from None
 
-    return Source(header=header, rows=rows(), estimated_rows=max(count_lines(path) - 1, 1), close=fh.close,
-                  csv_path=Path(path), encoding=encoding)
+    return Source(
+        header=header,
+        rows=rows(),
+        estimated_rows=max(count_lines(path) - 1, 1),
+        close=fh.close,
+        csv_path=Path(path),
+        encoding=encoding,
+    )
 
 
 def open_xlsx(path: str | Path) -> Source:
@@ -399,8 +458,9 @@ def open_xlsx(path: str | Path) -> Source:
             if any(values):
                 yield number, values
 
-    return Source(header=[_cell(h) for h in header], rows=rows(), estimated_rows=max(sheet.total_height - 1, 1),
-                  close=book.close)
+    return Source(
+        header=[_cell(h) for h in header], rows=rows(), estimated_rows=max(sheet.total_height - 1, 1), close=book.close
+    )
 
 
 def open_file(path: str | Path) -> Source:
@@ -460,8 +520,11 @@ class _Dialect:
         parallel workers; UNLOGGED tables in the staging schema are (docs/decisions/0014)."""
         body = f"AS {as_select}" if as_select else f"({columns})"
         if self.shared:
-            body = f"({columns}) WITH (autovacuum_enabled = false)" if not as_select else \
-                f"WITH (autovacuum_enabled = false) AS {as_select}"
+            body = (
+                f"({columns}) WITH (autovacuum_enabled = false)"
+                if not as_select
+                else f"WITH (autovacuum_enabled = false) AS {as_select}"
+            )
             return f"CREATE UNLOGGED TABLE {name} {body}"
         return f"CREATE TEMPORARY TABLE {name} {body}"
 
@@ -478,11 +541,13 @@ class _Dialect:
         if self.pg:
             return rf"({a} ~ '^-?[0-9]{{1,{MAX_AMOUNT_DIGITS}}}(\.[0-9]{{1,2}})?$')"
         digits = f"(CASE WHEN instr({a}, '.') > 0 THEN instr({a}, '.') - 1 ELSE length({a}) END)"
-        return (f"({a} <> '' AND {a} NOT GLOB '*[^0-9.-]*' AND instr(substr({a}, 2), '-') = 0 "
-                f"AND {a} NOT GLOB '*.*.*' AND {a} GLOB '*[0-9]' AND substr({a}, 1, 1) <> '.' "
-                f"AND substr({a}, 1, 2) <> '-.' "
-                f"AND (instr({a}, '.') = 0 OR length({a}) - instr({a}, '.') <= 2) "
-                f"AND {digits} - (CASE WHEN substr({a}, 1, 1) = '-' THEN 1 ELSE 0 END) <= {MAX_AMOUNT_DIGITS})")
+        return (
+            f"({a} <> '' AND {a} NOT GLOB '*[^0-9.-]*' AND instr(substr({a}, 2), '-') = 0 "
+            f"AND {a} NOT GLOB '*.*.*' AND {a} GLOB '*[0-9]' AND substr({a}, 1, 1) <> '.' "
+            f"AND substr({a}, 1, 2) <> '-.' "
+            f"AND (instr({a}, '.') = 0 OR length({a}) - instr({a}, '.') <= 2) "
+            f"AND {digits} - (CASE WHEN substr({a}, 1, 1) = '-' THEN 1 ELSE 0 END) <= {MAX_AMOUNT_DIGITS})"
+        )
 
     def amount_value(self, a: str) -> str:
         return f"CAST({a} AS NUMERIC(18, 2))" if self.pg else f"CAST({a} AS NUMERIC)"
@@ -500,17 +565,27 @@ def _date_spellings(year: int) -> Iterator[tuple[str, datetime.date]]:
     day = datetime.date(year, 1, 1)
     while day.year == year:
         y, m, d = day.year, day.month, day.day
-        spellings = {f"{y}-{m:02d}-{d:02d}", f"{y}/{m:02d}/{d:02d}", f"{y}{m:02d}{d:02d}", f"{y}-{m}-{d}",
-                     f"{y}/{m}/{d}", f"{y}.{m:02d}.{d:02d}", f"{y}.{m}.{d}", f"{y}年{m}月{d}日",
-                     f"{y}年{m:02d}月{d:02d}日"}
+        spellings = {
+            f"{y}-{m:02d}-{d:02d}",
+            f"{y}/{m:02d}/{d:02d}",
+            f"{y}{m:02d}{d:02d}",
+            f"{y}-{m}-{d}",
+            f"{y}/{m}/{d}",
+            f"{y}.{m:02d}.{d:02d}",
+            f"{y}.{m}.{d}",
+            f"{y}年{m}月{d}日",
+            f"{y}年{m:02d}月{d:02d}日",
+        }
         for s in spellings:
             yield s, day
         day += datetime.timedelta(days=1)
 
 
 def _choice_spellings() -> Iterator[tuple[str, str, str]]:
-    for name, choices, default in (("budget_kind", BudgetKind, BudgetKind.GENERAL),
-                                   ("fund_source", FundSource, FundSource.LOCAL)):
+    for name, choices, default in (
+        ("budget_kind", BudgetKind, BudgetKind.GENERAL),
+        ("fund_source", FundSource, FundSource.LOCAL),
+    ):
         yield name, "", str(default)
         for value, label in choices.choices:
             yield name, value, value
@@ -520,11 +595,22 @@ def _choice_spellings() -> Iterator[tuple[str, str, str]]:
 
 # --- the loader ---------------------------------------------------------------------------------------------
 
+
 class Loader:
     """Loads one source for one importing finance bureau and fiscal year. See the module docstring."""
 
-    def __init__(self, kind: Kind, *, bureau, fiscal_year: int, user=None, source: str = RecordSource.FILE,
-                 import_job=None, progress: ProgressCallback | None = None, reason: str = ""):
+    def __init__(
+        self,
+        kind: Kind,
+        *,
+        bureau,
+        fiscal_year: int,
+        user=None,
+        source: str = RecordSource.FILE,
+        import_job=None,
+        progress: ProgressCallback | None = None,
+        reason: str = "",
+    ):
         self.kind = kind
         self.bureau = bureau
         self.fiscal_year = int(fiscal_year)
@@ -542,10 +628,16 @@ class Loader:
         # The tag carries the creation time, so that a later load can recognise tables a killed load left behind.
         tag = f"{int(time.time())}_{uuid.uuid4().hex[:8]}"
         prefix = f"{STAGING_SCHEMA}." if self.d.shared else ""
-        self.stage, self.cal, self.choices = (f"{prefix}xs_stage_{tag}", f"{prefix}xs_cal_{tag}",
-                                              f"{prefix}xs_choice_{tag}")
-        self.orgmap, self.subjmap, self.clean = (f"{prefix}xs_org_{tag}", f"{prefix}xs_subj_{tag}",
-                                                 f"{prefix}xs_clean_{tag}")
+        self.stage, self.cal, self.choices = (
+            f"{prefix}xs_stage_{tag}",
+            f"{prefix}xs_cal_{tag}",
+            f"{prefix}xs_choice_{tag}",
+        )
+        self.orgmap, self.subjmap, self.clean = (
+            f"{prefix}xs_org_{tag}",
+            f"{prefix}xs_subj_{tag}",
+            f"{prefix}xs_clean_{tag}",
+        )
 
     def _use_staging_schema(self) -> None:
         """PostgreSQL: stage in UNLOGGED tables of the staging schema when this role may create tables there (a
@@ -553,23 +645,27 @@ class Loader:
         loads left there."""
         if not self.d.pg:
             return
-        rows = self._fetch("SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_namespace n WHERE nspname = %s",
-                           [STAGING_SCHEMA])
+        rows = self._fetch(
+            "SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_namespace n WHERE nspname = %s", [STAGING_SCHEMA]
+        )
         if not rows or not rows[0][0]:
             return
         self.d.shared = True
         self._name_tables()
         stale = int(time.time()) - STALE_SECONDS
         for (name,) in self._fetch(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname ~ '^xs_[a-z]+_[0-9]+_' "
-                "AND pg_has_role(c.relowner, 'USAGE')", [STAGING_SCHEMA]):
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname ~ '^xs_[a-z]+_[0-9]+_' "
+            "AND pg_has_role(c.relowner, 'USAGE')",
+            [STAGING_SCHEMA],
+        ):
             if int(name.split("_")[2]) < stale:
                 self._exec(f'DROP TABLE IF EXISTS {STAGING_SCHEMA}."{name}" CASCADE')
 
     # --- entry points -------------------------------------------------------------------------------------
-    def load(self, src: Source, *, on_success: Callable[[LoadResult], None] | None = None,
-             max_errors: int | None = None) -> LoadResult:
+    def load(
+        self, src: Source, *, on_success: Callable[[LoadResult], None] | None = None, max_errors: int | None = None
+    ) -> LoadResult:
         """Stage, validate and write ``src``; ``on_success`` runs inside the write transaction."""
         positions, header_errors = map_header(self.kind, src.header)
         if header_errors:
@@ -631,8 +727,12 @@ class Loader:
     # The staging tables of the schema are scanned, joined and sorted by parallel workers; the planner's default
     # price for passing a row from a worker to the leader keeps it from doing so for a CREATE TABLE AS of a
     # million rows, which two workers build in 60 % of the time.
-    SESSION_SETTINGS = {"temp_buffers": "512MB", "work_mem": "256MB", "parallel_setup_cost": "100",
-                        "parallel_tuple_cost": "0.001"}
+    SESSION_SETTINGS = {
+        "temp_buffers": "512MB",
+        "work_mem": "256MB",
+        "parallel_setup_cost": "100",
+        "parallel_tuple_cost": "0.001",
+    }
 
     def _tune_session(self) -> None:
         if not self.d.pg:
@@ -679,10 +779,13 @@ class Loader:
         self._exec(self.d.table(self.orgmap, "code TEXT PRIMARY KEY, org_id BIGINT"))
         self._exec(self.d.table(self.subjmap, "code TEXT PRIMARY KEY, subject_id BIGINT, status TEXT"))
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {self.cal} (spelling, d) VALUES (%s, %s)",
-                               [(s, d if self.d.pg else d.isoformat()) for s, d in _date_spellings(self.fiscal_year)])
-            cursor.executemany(f"INSERT INTO {self.choices} (field, spelling, value) VALUES (%s, %s, %s)",
-                               list(_choice_spellings()))
+            cursor.executemany(
+                f"INSERT INTO {self.cal} (spelling, d) VALUES (%s, %s)",
+                [(s, d if self.d.pg else d.isoformat()) for s, d in _date_spellings(self.fiscal_year)],
+            )
+            cursor.executemany(
+                f"INSERT INTO {self.choices} (field, spelling, value) VALUES (%s, %s, %s)", list(_choice_spellings())
+            )
 
     def _drop_tables(self) -> None:
         for name in self.raw_tables:
@@ -716,19 +819,24 @@ class Loader:
             if middle := _csv_middle(path):
                 parts = [(None, middle[0], 2), (middle[0], None, 2 + middle[1])]
         columns = ", ".join(f"c{i} TEXT" for i in range(width))
-        names = ", ".join(f"c{p} AS {k}" if p is not None else f"''::text AS {k}"
-                          for k, p in zip(self.kind.keys, positions, strict=True))
+        names = ", ".join(
+            f"c{p} AS {k}" if p is not None else f"''::text AS {k}"
+            for k, p in zip(self.kind.keys, positions, strict=True)
+        )
         selects = []
         for n, (_, _, first_line) in enumerate(parts):
             table = f"{raw}_{n}"
             self.raw_tables.append(table)
-            self._exec(self.d.table(table, f"line BIGINT GENERATED ALWAYS AS IDENTITY (START WITH {first_line}), "
-                                           f"{columns}"))
+            self._exec(
+                self.d.table(table, f"line BIGINT GENERATED ALWAYS AS IDENTITY (START WITH {first_line}), {columns}")
+            )
             selects.append(f"SELECT line, {names} FROM {table}")
         self._exec(self.d.view(self.stage, " UNION ALL ".join(selects)))
         encoding = "UTF8" if src.encoding.startswith("utf-8") else "GB18030"
         listed = ", ".join(f"c{i}" for i in range(width))
-        copy_sql = f"COPY {{}} ({listed}) FROM STDIN WITH (FORMAT csv, ENCODING '{encoding}', FORCE_NOT_NULL ({listed}))"
+        copy_sql = (
+            f"COPY {{}} ({listed}) FROM STDIN WITH (FORMAT csv, ENCODING '{encoding}', FORCE_NOT_NULL ({listed}))"
+        )
         self.progress("read", 0, estimated)
         done = [0] * len(parts)  # lines staged per part (the second part's counted by its thread)
         failed: list[_CopyFailed | BaseException] = []
@@ -737,8 +845,11 @@ class Loader:
             start, end, first_line = parts[n]
             for chunk in _csv_chunks(path, start=start, end=end):
                 try:
-                    with transaction.atomic(using=db.alias) if db is connection else contextlib.nullcontext(), \
-                            db.cursor() as cursor, cursor.copy(copy_sql.format(self.raw_tables[n])) as copy:
+                    with (
+                        transaction.atomic(using=db.alias) if db is connection else contextlib.nullcontext(),
+                        db.cursor() as cursor,
+                        cursor.copy(copy_sql.format(self.raw_tables[n])) as copy,
+                    ):
                         copy.write(chunk)
                 except Exception as exc:
                     # psycopg raises its own errors from a COPY (Django wraps only execute()).
@@ -838,8 +949,11 @@ class Loader:
         # Payer codes: the bureau's own region first, else a code unique in its subtree (codes repeat between
         # counties: budget_code is unique within a region only).
         candidates: dict[str, list[tuple[bool, int]]] = {}
-        orgs = (Organisation.objects.filter(region__path__startswith=self.bureau.region.path)
-                .exclude(budget_code="").values_list("budget_code", "pk", "region_id"))
+        orgs = (
+            Organisation.objects.filter(region__path__startswith=self.bureau.region.path)
+            .exclude(budget_code="")
+            .values_list("budget_code", "pk", "region_id")
+        )
         for code, pk, region_id in orgs:
             candidates.setdefault(code, []).append((region_id == self.bureau.region_id, pk))
         mapping = []
@@ -852,18 +966,24 @@ class Loader:
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {self.orgmap} (code, org_id) VALUES (%s, %s)", mapping)
         codes = f"SELECT DISTINCT TRIM(project_code) FROM {self.stage}"
-        in_region = ("JOIN organisations_organisation o ON o.id = s.organisation_id "
-                     "JOIN organisations_region r ON r.id = o.region_id")
-        self._exec(f"INSERT INTO {self.subjmap} (code, subject_id, status) "
-                   f"SELECT s.code, s.id, %s FROM subjects_subject s {in_region} "
-                   f"WHERE r.path LIKE %s AND s.code IN ({codes})",
-                   [MatchStatus.MATCHED, self._region_prefix()])
-        self._exec(f"INSERT INTO {self.subjmap} (code, subject_id, status) "
-                   f"SELECT m.project_code, m.subject_id, %s FROM execution_matchrule m "
-                   f"JOIN subjects_subject s ON s.id = m.subject_id {in_region} "
-                   f"WHERE m.fiscal_year = %s AND r.path LIKE %s AND m.project_code IN ({codes}) "
-                   f"AND m.project_code NOT IN (SELECT code FROM {self.subjmap})",
-                   [MatchStatus.MANUAL, self.fiscal_year, self._region_prefix()])
+        in_region = (
+            "JOIN organisations_organisation o ON o.id = s.organisation_id "
+            "JOIN organisations_region r ON r.id = o.region_id"
+        )
+        self._exec(
+            f"INSERT INTO {self.subjmap} (code, subject_id, status) "
+            f"SELECT s.code, s.id, %s FROM subjects_subject s {in_region} "
+            f"WHERE r.path LIKE %s AND s.code IN ({codes})",
+            [MatchStatus.MATCHED, self._region_prefix()],
+        )
+        self._exec(
+            f"INSERT INTO {self.subjmap} (code, subject_id, status) "
+            f"SELECT m.project_code, m.subject_id, %s FROM execution_matchrule m "
+            f"JOIN subjects_subject s ON s.id = m.subject_id {in_region} "
+            f"WHERE m.fiscal_year = %s AND r.path LIKE %s AND m.project_code IN ({codes}) "
+            f"AND m.project_code NOT IN (SELECT code FROM {self.subjmap})",
+            [MatchStatus.MANUAL, self.fiscal_year, self._region_prefix()],
+        )
 
     def _build_clean(self) -> None:
         """One pass: trimmed, typed and mapped values, for validation and the write. The raw text of a value that
@@ -872,64 +992,101 @@ class Loader:
         d, k = self.d, self.kind
         date_raw = f"TRIM(s.{k.date_field})"
         amount_raw = "REPLACE(REPLACE(TRIM(s.amount), ',', ''), ' ', '')" if d.pg else "s.amount"
-        texts = [f"TRIM(s.{f.key}) AS {f.key}" for f in k.fields
-                 if f.key not in (k.date_field, "amount", "budget_kind", "fund_source")]
-        select = ", ".join([
-            "s.line AS line",
-            *texts,
-            "cal.d AS date_value",
-            f"CASE WHEN {d.amount_ok(amount_raw)} THEN {d.amount_value(amount_raw)} END AS amount",
-            "bk.value AS budget_kind", "fs.value AS fund_source",
-            "om.org_id AS org_id", "sm.subject_id AS subject_id",
-            f"COALESCE(sm.status, '{MatchStatus.UNMATCHED}') AS match_status",
-        ])
-        self._exec(self.d.table(self.clean, as_select=
-            f"SELECT {select} FROM {self.stage} s "
-            f"LEFT JOIN {self.cal} cal ON cal.spelling = {d.first_word(date_raw)} "
-            f"LEFT JOIN {self.choices} bk ON bk.field = 'budget_kind' AND bk.spelling = TRIM(s.budget_kind) "
-            f"LEFT JOIN {self.choices} fs ON fs.field = 'fund_source' AND fs.spelling = TRIM(s.fund_source) "
-            f"LEFT JOIN {self.orgmap} om ON om.code = TRIM(s.payer_code) "
-            f"LEFT JOIN {self.subjmap} sm ON sm.code = TRIM(s.project_code)"
-            # PostgreSQL: stored in the order the new records are written in (see _write_pg).
-            + (" ORDER BY sm.subject_id, cal.d" if d.pg else "")))
+        texts = [
+            f"TRIM(s.{f.key}) AS {f.key}"
+            for f in k.fields
+            if f.key not in (k.date_field, "amount", "budget_kind", "fund_source")
+        ]
+        select = ", ".join(
+            [
+                "s.line AS line",
+                *texts,
+                "cal.d AS date_value",
+                f"CASE WHEN {d.amount_ok(amount_raw)} THEN {d.amount_value(amount_raw)} END AS amount",
+                "bk.value AS budget_kind",
+                "fs.value AS fund_source",
+                "om.org_id AS org_id",
+                "sm.subject_id AS subject_id",
+                f"COALESCE(sm.status, '{MatchStatus.UNMATCHED}') AS match_status",
+            ]
+        )
+        self._exec(
+            self.d.table(
+                self.clean,
+                as_select=f"SELECT {select} FROM {self.stage} s "
+                f"LEFT JOIN {self.cal} cal ON cal.spelling = {d.first_word(date_raw)} "
+                f"LEFT JOIN {self.choices} bk ON bk.field = 'budget_kind' AND bk.spelling = TRIM(s.budget_kind) "
+                f"LEFT JOIN {self.choices} fs ON fs.field = 'fund_source' AND fs.spelling = TRIM(s.fund_source) "
+                f"LEFT JOIN {self.orgmap} om ON om.code = TRIM(s.payer_code) "
+                f"LEFT JOIN {self.subjmap} sm ON sm.code = TRIM(s.project_code)"
+                # PostgreSQL: stored in the order the new records are written in (see _write_pg).
+                + (" ORDER BY sm.subject_id, cal.d" if d.pg else ""),
+            )
+        )
 
     def _validate(self) -> list[LoadError]:
         d, k, year = self.d, self.kind, self.fiscal_year
         key = k.natural_key
         checks: list[tuple[str, Callable[[dict], str]]] = [
             (f"{key} = ''", lambda r: f"{k.key_header}为空"),
-            (f"{d.length(key)} > {k.field(key).max_length}",
-             lambda r: f"{k.key_header}超过 {k.field(key).max_length} 个字符"),
+            (
+                f"{d.length(key)} > {k.field(key).max_length}",
+                lambda r: f"{k.key_header}超过 {k.field(key).max_length} 个字符",
+            ),
             ("date_value IS NULL AND date_raw = ''", lambda r: f"{k.field(k.date_field).header}为空"),
-            (f"date_value IS NULL AND date_raw <> '' AND {d.four_digits('date_raw')} "
-             f"AND substr(date_raw, 1, 4) <> '{year}'",
-             lambda r: f"{k.field(k.date_field).header}“{r['date_raw']}”不在 {year} 预算年度内"),
-            (f"date_value IS NULL AND date_raw <> '' AND NOT ({d.four_digits('date_raw')} "
-             f"AND substr(date_raw, 1, 4) <> '{year}')",
-             lambda r: f"{k.field(k.date_field).header}“{r['date_raw']}”不是有效日期（应如 {year}-07-31）"),
+            (
+                f"date_value IS NULL AND date_raw <> '' AND {d.four_digits('date_raw')} "
+                f"AND substr(date_raw, 1, 4) <> '{year}'",
+                lambda r: f"{k.field(k.date_field).header}“{r['date_raw']}”不在 {year} 预算年度内",
+            ),
+            (
+                f"date_value IS NULL AND date_raw <> '' AND NOT ({d.four_digits('date_raw')} "
+                f"AND substr(date_raw, 1, 4) <> '{year}')",
+                lambda r: f"{k.field(k.date_field).header}“{r['date_raw']}”不是有效日期（应如 {year}-07-31）",
+            ),
             ("amount_raw = ''", lambda r: "金额为空"),
-            ("amount IS NULL AND amount_raw <> ''",
-             lambda r: f"金额“{r['amount_raw']}”不是有效金额（元，最多两位小数）"),
+            (
+                "amount IS NULL AND amount_raw <> ''",
+                lambda r: f"金额“{r['amount_raw']}”不是有效金额（元，最多两位小数）",
+            ),
             ("amount = 0", lambda r: "金额不能为 0"),
             ("payer_code = ''", lambda r: "单位预算编码为空"),
             ("project_code = ''", lambda r: "项目编码为空"),
-            ("budget_kind IS NULL", lambda r: f"预算类别“{r['budget_kind_raw']}”无法识别（可填："
-                                              + "、".join(BudgetKind.labels) + "）"),
-            ("fund_source IS NULL", lambda r: f"资金来源“{r['fund_source_raw']}”无法识别（可填："
-                                              + "、".join(FundSource.labels) + "）"),
+            (
+                "budget_kind IS NULL",
+                lambda r: f"预算类别“{r['budget_kind_raw']}”无法识别（可填：" + "、".join(BudgetKind.labels) + "）",
+            ),
+            (
+                "fund_source IS NULL",
+                lambda r: f"资金来源“{r['fund_source_raw']}”无法识别（可填：" + "、".join(FundSource.labels) + "）",
+            ),
         ]
         for f in k.fields:
             if f.max_length and f.key != key:
-                checks.append((f"{d.length(f.key)} > {f.max_length}",
-                               lambda r, f=f: f"{f.header}超过 {f.max_length} 个字符"))
+                checks.append(
+                    (f"{d.length(f.key)} > {f.max_length}", lambda r, f=f: f"{f.header}超过 {f.max_length} 个字符")
+                )
         flags = ", ".join(f"CASE WHEN {cond} THEN 1 ELSE 0 END" for cond, _ in checks)
         # Every check above implies one of these, which read the clean table only: the scan every load pays.
-        suspect = " OR ".join([
-            f"c.{key} = ''", "c.date_value IS NULL", "c.amount IS NULL", "c.amount = 0", "c.payer_code = ''",
-            "c.project_code = ''", "c.budget_kind IS NULL", "c.fund_source IS NULL",
-            *(f"{d.length('c.' + f.key)} > {f.max_length}" for f in k.fields if f.max_length)])
-        raw = {"date_raw": k.date_field, "amount_raw": "amount", "budget_kind_raw": "budget_kind",
-               "fund_source_raw": "fund_source"}
+        suspect = " OR ".join(
+            [
+                f"c.{key} = ''",
+                "c.date_value IS NULL",
+                "c.amount IS NULL",
+                "c.amount = 0",
+                "c.payer_code = ''",
+                "c.project_code = ''",
+                "c.budget_kind IS NULL",
+                "c.fund_source IS NULL",
+                *(f"{d.length('c.' + f.key)} > {f.max_length}" for f in k.fields if f.max_length),
+            ]
+        )
+        raw = {
+            "date_raw": k.date_field,
+            "amount_raw": "amount",
+            "budget_kind_raw": "budget_kind",
+            "fund_source_raw": "fund_source",
+        }
         columns = ["line", key, *raw]
         errors: list[LoadError] = []
         if not self._fetch(f"SELECT COUNT(*) FROM {self.clean} c WHERE {suspect}")[0][0]:  # (parallel; EXISTS is not)
@@ -938,10 +1095,11 @@ class Loader:
             cursor.execute(
                 f"SELECT {', '.join(columns)}, {flags} FROM (SELECT c.*, "
                 + ", ".join(f"TRIM(s.{column}) AS {name}" for name, column in raw.items())
-                + f" FROM {self.clean} c JOIN {self.stage} s ON s.line = c.line WHERE {suspect}) v")
+                + f" FROM {self.clean} c JOIN {self.stage} s ON s.line = c.line WHERE {suspect}) v"
+            )
             for row in cursor.fetchall():
                 record = dict(zip(columns, row, strict=False))
-                for (_, message), flag in zip(checks, row[len(columns):], strict=True):
+                for (_, message), flag in zip(checks, row[len(columns) :], strict=True):
                     if flag:
                         errors.append(LoadError(record["line"], record[key] or "", message(record)))
         if errors or not self.d.pg:  # (SQLite's upsert would let a repeated key update its own new row)
@@ -957,7 +1115,8 @@ class Loader:
         rows = self._fetch(
             f"SELECT c.line, c.{key}, f.first FROM {self.clean} c JOIN "
             f"(SELECT {key}, MIN(line) AS first FROM {self.clean} WHERE {key} <> '' "
-            f"GROUP BY {key} HAVING COUNT(*) > 1) f ON f.{key} = c.{key} WHERE c.line <> f.first ORDER BY c.line")
+            f"GROUP BY {key} HAVING COUNT(*) > 1) f ON f.{key} = c.{key} WHERE c.line <> f.first ORDER BY c.line"
+        )
         return [LoadError(line, value, f"{k.key_header}“{value}”与第 {first} 行重复") for line, value, first in rows]
 
     def _data_columns(self) -> list[str]:
@@ -977,8 +1136,9 @@ class Loader:
         low, high = self._fetch(f"SELECT MIN({key}), MAX({key}) FROM {self.clean}")[0]
         existing = 0
         # (ORDER BY … LIMIT 1 walks the index from ``low``; a plain EXISTS … BETWEEN was planned as a scan)
-        first_after = self._fetch(f"SELECT {key} <= %s FROM {table} WHERE {key} >= %s ORDER BY {key} LIMIT 1",
-                                  [high, low])
+        first_after = self._fetch(
+            f"SELECT {key} <= %s FROM {table} WHERE {key} >= %s ORDER BY {key} LIMIT 1", [high, low]
+        )
         if first_after and first_after[0][0]:
             existing = self._fetch(f"SELECT COUNT(*) FROM {self.clean} c JOIN {table} e ON e.{key} = c.{key}")[0][0]
         if existing and (duplicates := self._duplicates()):
@@ -990,15 +1150,23 @@ class Loader:
         inside = "r.path LIKE %s"
         old_cols = ", ".join(f"e.{c}" for c in data)
         new_cols = ", ".join(values[c] for c in data)
-        rows = [] if not existing else self._fetch(
-            f"SELECT c.line, e.id, e.{key}, CASE WHEN {inside} THEN 1 ELSE 0 END, {old_cols}, {new_cols}, "
-            f"e.match_status, c.match_status FROM {self.clean} c JOIN {table} e ON e.{key} = c.{key} "
-            f"JOIN organisations_organisation o ON o.id = e.organisation_id "
-            f"JOIN organisations_region r ON r.id = o.region_id "
-            f"WHERE NOT ({inside}) OR {differs} OR (e.match_status = %s AND c.match_status <> %s)",
-            [self._region_prefix(), self._region_prefix(), MatchStatus.UNMATCHED, MatchStatus.UNMATCHED])
-        foreign = [LoadError(r[0], r[2], f"{k.key_header}“{r[2]}”已由其他地区的财政部门导入，不能覆盖")
-                   for r in rows if not r[3]]
+        rows = (
+            []
+            if not existing
+            else self._fetch(
+                f"SELECT c.line, e.id, e.{key}, CASE WHEN {inside} THEN 1 ELSE 0 END, {old_cols}, {new_cols}, "
+                f"e.match_status, c.match_status FROM {self.clean} c JOIN {table} e ON e.{key} = c.{key} "
+                f"JOIN organisations_organisation o ON o.id = e.organisation_id "
+                f"JOIN organisations_region r ON r.id = o.region_id "
+                f"WHERE NOT ({inside}) OR {differs} OR (e.match_status = %s AND c.match_status <> %s)",
+                [self._region_prefix(), self._region_prefix(), MatchStatus.UNMATCHED, MatchStatus.UNMATCHED],
+            )
+        )
+        foreign = [
+            LoadError(r[0], r[2], f"{k.key_header}“{r[2]}”已由其他地区的财政部门导入，不能覆盖")
+            for r in rows
+            if not r[3]
+        ]
         if foreign:
             self._fail(sorted(foreign, key=lambda e: e.line))
             raise _Abort
@@ -1006,14 +1174,15 @@ class Loader:
         corrections = []
         rematched = 0
         for r in rows:
-            old, new = r[4:4 + n], r[4 + n:4 + 2 * n]
+            old, new = r[4 : 4 + n], r[4 + n : 4 + 2 * n]
             if any(_normal(a) != _normal(b) for a, b in zip(old, new, strict=True)):
                 corrections.append((r[1], r[2], dict(zip(data, old, strict=True)), dict(zip(data, new, strict=True))))
             else:
                 rematched += 1
         stats = self._fetch(
             f"SELECT SUM(CASE WHEN subject_id IS NULL THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN org_id IS NULL THEN 1 ELSE 0 END) FROM {self.clean}")[0]
+            f"SUM(CASE WHEN org_id IS NULL THEN 1 ELSE 0 END) FROM {self.clean}"
+        )[0]
 
         if self.d.pg:
             self._write_pg(values, changed=bool(rows), existing=existing)
@@ -1033,15 +1202,17 @@ class Loader:
         """SET clauses for a record loaded before whose data differ (``old``: the table, ``new``: the load) and
         the condition for updating it at all: the data differ, or it was unmatched and now matches."""
         data = self._data_columns()
-        newly_matched = f"({old}.match_status = '{MatchStatus.UNMATCHED}' AND {new}.match_status <> " \
-                        f"'{MatchStatus.UNMATCHED}')"
+        newly_matched = (
+            f"({old}.match_status = '{MatchStatus.UNMATCHED}' AND {new}.match_status <> '{MatchStatus.UNMATCHED}')"
+        )
         remap = f"({old}.project_code <> {new}.project_code OR {newly_matched})"
         assignments = [f"{c} = {new}.{c}" for c in data] + [
             f"organisation_id = CASE WHEN {old}.payer_code <> {new}.payer_code THEN {new}.organisation_id "
             f"ELSE {old}.organisation_id END",
             f"subject_id = CASE WHEN {remap} THEN {new}.subject_id ELSE {old}.subject_id END",
             f"match_status = CASE WHEN {remap} THEN {new}.match_status ELSE {old}.match_status END",
-            f"import_job_id = {new}.import_job_id", f"updated_at = {new}.updated_at",
+            f"import_job_id = {new}.import_job_id",
+            f"updated_at = {new}.updated_at",
         ]
         changed = " OR ".join(f"{old}.{c} <> {new}.{c}" for c in data)
         return assignments, f"({changed} OR {newly_matched})"
@@ -1052,19 +1223,43 @@ class Loader:
         data = self._data_columns()
         now = timezone.now()
         job_id = getattr(self.import_job, "pk", None)
-        columns = [key, *data, "organisation_id", "subject_id", "match_status", "source", "import_job_id",
-                   "created_at", "updated_at"]
+        columns = [
+            key,
+            *data,
+            "organisation_id",
+            "subject_id",
+            "match_status",
+            "source",
+            "import_job_id",
+            "created_at",
+            "updated_at",
+        ]
         if not cast:
             stamp = connection.ops.adapt_datetimefield_value(now)
-            select = [f"c.{key}", *(values[c] for c in data), "COALESCE(c.org_id, %s)", "c.subject_id",
-                      "c.match_status", "%s", "%s", "%s", "%s"]
+            select = [
+                f"c.{key}",
+                *(values[c] for c in data),
+                "COALESCE(c.org_id, %s)",
+                "c.subject_id",
+                "c.match_status",
+                "%s",
+                "%s",
+                "%s",
+                "%s",
+            ]
             return columns, select, [self.bureau.pk, self.source, job_id, stamp, stamp]
         # COPY cannot take parameters: our own values as literals, every column cast to the table's type.
-        literals = {"organisation_id": f"COALESCE(c.org_id, {int(self.bureau.pk)})", "subject_id": "c.subject_id",
-                    "match_status": "c.match_status", "source": f"'{RecordSource(self.source).value}'",
-                    "import_job_id": str(int(job_id)) if job_id else "NULL",
-                    "created_at": f"'{now.isoformat()}'", "updated_at": f"'{now.isoformat()}'", key: f"c.{key}",
-                    **{c: values[c] for c in data}}
+        literals = {
+            "organisation_id": f"COALESCE(c.org_id, {int(self.bureau.pk)})",
+            "subject_id": "c.subject_id",
+            "match_status": "c.match_status",
+            "source": f"'{RecordSource(self.source).value}'",
+            "import_job_id": str(int(job_id)) if job_id else "NULL",
+            "created_at": f"'{now.isoformat()}'",
+            "updated_at": f"'{now.isoformat()}'",
+            key: f"c.{key}",
+            **{c: values[c] for c in data},
+        }
         fields = {f.column: f for f in k.model._meta.concrete_fields}
         select = [f"CAST({literals[c]} AS {fields[c].db_type(connection)})" for c in columns]
         return columns, select, []
@@ -1076,7 +1271,9 @@ class Loader:
         assignments, condition = self._assignments(table, "excluded")
         self._exec(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(select)} FROM {self.clean} c "
-            f"WHERE 1 = 1 ON CONFLICT ({key}) DO UPDATE SET {', '.join(assignments)} WHERE {condition}", params)
+            f"WHERE 1 = 1 ON CONFLICT ({key}) DO UPDATE SET {', '.join(assignments)} WHERE {condition}",
+            params,
+        )
 
     def _write_pg(self, values: dict, *, changed: bool = True, existing: int = 1) -> None:
         """PostgreSQL: the same result through the bulk path COPY uses (an INSERT … SELECT does not get COPY's
@@ -1089,7 +1286,8 @@ class Loader:
             self._exec(
                 f"UPDATE {table} AS t SET {', '.join(assignments)} "
                 f"FROM (SELECT {', '.join(f'{e} AS {c}' for c, e in zip(columns, select, strict=True))} "
-                f"FROM {self.clean} c) AS n WHERE t.{key} = n.{key} AND {condition}")
+                f"FROM {self.clean} c) AS n WHERE t.{key} = n.{key} AND {condition}"
+            )
         if existing >= self.result.total:
             return  # nothing new
         query = f"SELECT {', '.join(select)} FROM {self.clean} c"
@@ -1177,22 +1375,38 @@ class Loader:
         labels = {c: str(model._meta.get_field(c).verbose_name) for c in k.data_fields}
         instances = model.objects.in_bulk([pk for pk, *_ in corrections]) if corrections else {}
         for pk, key, old, new in corrections:
-            changes = {labels[c]: [_plain(old[c], c, k), _plain(new[c], c, k)] for c in old
-                       if _normal(old[c]) != _normal(new[c])}
-            trail.record(AuditAction.UPDATE, instances.get(pk), object_type=model._meta.label_lower,
-                         object_repr=f"{model._meta.verbose_name} {key}", changes=changes,
-                         reason=f"更正：{self.reason or '重新载入' + k.title}（{k.key_header} {key}）")
-        trail.record(AuditAction.IMPORT, self.import_job, object_type=model._meta.label_lower,
-                     object_repr=f"载入{k.title}", changes=self.result.summary(),
-                     reason=f"{self.reason or '载入' + k.title}：{self.result.summary_text()}")
+            changes = {
+                labels[c]: [_plain(old[c], c, k), _plain(new[c], c, k)]
+                for c in old
+                if _normal(old[c]) != _normal(new[c])
+            }
+            trail.record(
+                AuditAction.UPDATE,
+                instances.get(pk),
+                object_type=model._meta.label_lower,
+                object_repr=f"{model._meta.verbose_name} {key}",
+                changes=changes,
+                reason=f"更正：{self.reason or '重新载入' + k.title}（{k.key_header} {key}）",
+            )
+        trail.record(
+            AuditAction.IMPORT,
+            self.import_job,
+            object_type=model._meta.label_lower,
+            object_repr=f"载入{k.title}",
+            changes=self.result.summary(),
+            reason=f"{self.reason or '载入' + k.title}：{self.result.summary_text()}",
+        )
 
 
 def _is_unique_violation(exc: BaseException) -> bool:
     """Django's IntegrityError or psycopg's own (a COPY's errors are not wrapped by Django)."""
     from django.db import IntegrityError
 
-    return isinstance(exc, IntegrityError) or type(exc).__name__ == "UniqueViolation" or \
-        type(getattr(exc, "__cause__", None)).__name__ == "UniqueViolation"
+    return (
+        isinstance(exc, IntegrityError)
+        or type(exc).__name__ == "UniqueViolation"
+        or type(getattr(exc, "__cause__", None)).__name__ == "UniqueViolation"
+    )
 
 
 def _normal(value):
@@ -1219,6 +1433,7 @@ def _plain(value, column: str, kind: Kind):
 
 
 # --- convenience --------------------------------------------------------------------------------------------
+
 
 def load_path(kind: Kind, path: str | Path, **kwargs) -> LoadResult:
     on_success = kwargs.pop("on_success", None)

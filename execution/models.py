@@ -37,22 +37,43 @@ class ExecutionRecord(models.Model):
     # the ids from joins in its own transaction and the ORM still protects the referenced rows (PROTECT), while a
     # per-row constraint check at commit would cost a million-row load more than the load itself
     # (docs/decisions/0014).
-    organisation = models.ForeignKey("organisations.Organisation", verbose_name="预算单位", on_delete=models.PROTECT,
-                                      related_name="+", db_constraint=False,
-                                      help_text="按单位预算编码匹配；编码未知时为提供数据的财政部门")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="预算单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        help_text="按单位预算编码匹配；编码未知时为提供数据的财政部门",
+    )
     project_code = models.CharField("项目编码", max_length=40, help_text="来源系统中的项目编码，原样保存")
     # (indexed in each table's Meta, without the LIKE index db_index=True would add on PostgreSQL)
     # Indexed by (subject, date) in each table's Meta: a second index on the subject alone would only cost loads.
-    subject = models.ForeignKey("subjects.Subject", verbose_name="项目", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
-    match_status = models.CharField("匹配状态", max_length=20, choices=MatchStatus.choices,
-                                    default=MatchStatus.UNMATCHED)
+    subject = models.ForeignKey(
+        "subjects.Subject",
+        verbose_name="项目",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    match_status = models.CharField(
+        "匹配状态", max_length=20, choices=MatchStatus.choices, default=MatchStatus.UNMATCHED
+    )
     amount = models.DecimalField("金额（元）", **AMOUNT)
     budget_kind = models.CharField("预算类别", max_length=20, choices=BudgetKind.choices, default=BudgetKind.GENERAL)
     fund_source = models.CharField("资金来源", max_length=20, choices=FundSource.choices, default=FundSource.LOCAL)
     source = models.CharField("数据来源", max_length=10, choices=RecordSource.choices, default=RecordSource.FILE)
-    import_job = models.ForeignKey("imports.ImportJob", verbose_name="导入任务", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+    import_job = models.ForeignKey(
+        "imports.ImportJob",
+        verbose_name="导入任务",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     created_at = models.DateTimeField("载入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -75,8 +96,11 @@ def execution_indexes(prefix: str, date_field: str) -> list[models.Index]:
     return [
         models.Index(fields=["subject", date_field], name=f"{prefix}_subject_date"),
         models.Index(fields=["project_code"], name=f"{prefix}_project_code"),
-        models.Index(fields=["project_code", "fiscal_year"], name=f"{prefix}_unmatched_code",
-                     condition=models.Q(match_status=MatchStatus.UNMATCHED)),
+        models.Index(
+            fields=["project_code", "fiscal_year"],
+            name=f"{prefix}_unmatched_code",
+            condition=models.Q(match_status=MatchStatus.UNMATCHED),
+        ),
     ]
 
 
@@ -87,8 +111,18 @@ class BudgetAllocation(ExecutionRecord):
     issued_on = models.DateField("下达日期")
     summary = models.CharField("摘要", max_length=200, blank=True)
 
-    audit_fields = ["document_number", "issued_on", "fiscal_year", "payer_code", "project_code", "subject",
-                    "match_status", "amount", "budget_kind", "fund_source"]
+    audit_fields = [
+        "document_number",
+        "issued_on",
+        "fiscal_year",
+        "payer_code",
+        "project_code",
+        "subject",
+        "match_status",
+        "amount",
+        "budget_kind",
+        "fund_source",
+    ]
 
     class Meta:
         verbose_name = "预算指标"
@@ -110,8 +144,19 @@ class Payment(ExecutionRecord):
     payee = models.CharField("收款人", max_length=200, blank=True)
     summary = models.CharField("用途", max_length=200, blank=True)
 
-    audit_fields = ["voucher_number", "paid_on", "fiscal_year", "payer_code", "project_code", "subject",
-                    "match_status", "amount", "budget_kind", "fund_source", "economic_code"]
+    audit_fields = [
+        "voucher_number",
+        "paid_on",
+        "fiscal_year",
+        "payer_code",
+        "project_code",
+        "subject",
+        "match_status",
+        "amount",
+        "budget_kind",
+        "fund_source",
+        "economic_code",
+    ]
 
     class Meta:
         verbose_name = "国库支付明细"
@@ -131,8 +176,9 @@ class MatchRule(models.Model):
     project_code = models.CharField("项目编码", max_length=40)
     fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
     subject = models.ForeignKey("subjects.Subject", verbose_name="项目", on_delete=models.PROTECT, related_name="+")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField("确认时间", auto_now_add=True)
 
     access_org_field = "subject__organisation"

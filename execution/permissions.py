@@ -29,8 +29,10 @@ def bureau_of(user, roles=UPLOAD_ROLES):
     one of ``roles`` (the nearest to the top when there are several)."""
     if not _active(user):
         return None
-    assignments = sorted((a for a in user.role_assignments() if a.role in roles),
-                         key=lambda a: (len(a.organisation.path), a.organisation.path))
+    assignments = sorted(
+        (a for a in user.role_assignments() if a.role in roles),
+        key=lambda a: (len(a.organisation.path), a.organisation.path),
+    )
     for assignment in assignments:
         bureau = assignment.organisation.bureau()
         if bureau is not None:

@@ -3,8 +3,12 @@ from django.utils.html import format_html
 
 from execution.models import BudgetAllocation, Payment
 
-MATCH_BADGE = {"matched": "bg-green-lt", "manual": "bg-teal-lt", "unmatched": "bg-orange-lt",
-               "ignored": "bg-secondary-lt"}
+MATCH_BADGE = {
+    "matched": "bg-green-lt",
+    "manual": "bg-teal-lt",
+    "unmatched": "bg-orange-lt",
+    "ignored": "bg-secondary-lt",
+}
 
 
 class _ExecutionTable(tables.Table):
@@ -19,8 +23,11 @@ class _ExecutionTable(tables.Table):
         return str(value)
 
     def render_match_status(self, record):
-        return format_html('<span class="badge {}">{}</span>', MATCH_BADGE.get(record.match_status, ""),
-                           record.get_match_status_display())
+        return format_html(
+            '<span class="badge {}">{}</span>',
+            MATCH_BADGE.get(record.match_status, ""),
+            record.get_match_status_display(),
+        )
 
     def value_match_status(self, record):
         return record.get_match_status_display()
@@ -29,9 +36,23 @@ class _ExecutionTable(tables.Table):
 class PaymentTable(_ExecutionTable):
     class Meta:
         model = Payment
-        fields = ["voucher_number", "paid_on", "fiscal_year", "payer_code", "organisation", "project_code", "subject",
-                  "amount", "budget_kind", "fund_source", "economic_code", "payee", "summary", "match_status",
-                  "source"]
+        fields = [
+            "voucher_number",
+            "paid_on",
+            "fiscal_year",
+            "payer_code",
+            "organisation",
+            "project_code",
+            "subject",
+            "amount",
+            "budget_kind",
+            "fund_source",
+            "economic_code",
+            "payee",
+            "summary",
+            "match_status",
+            "source",
+        ]
         order_by = ("-paid_on", "voucher_number")
         attrs = {"class": "table table-vcenter card-table table-striped", "id": "payments"}
 
@@ -39,7 +60,20 @@ class PaymentTable(_ExecutionTable):
 class AllocationTable(_ExecutionTable):
     class Meta:
         model = BudgetAllocation
-        fields = ["document_number", "issued_on", "fiscal_year", "payer_code", "organisation", "project_code",
-                  "subject", "amount", "budget_kind", "fund_source", "summary", "match_status", "source"]
+        fields = [
+            "document_number",
+            "issued_on",
+            "fiscal_year",
+            "payer_code",
+            "organisation",
+            "project_code",
+            "subject",
+            "amount",
+            "budget_kind",
+            "fund_source",
+            "summary",
+            "match_status",
+            "source",
+        ]
         order_by = ("-issued_on", "document_number")
         attrs = {"class": "table table-vcenter card-table table-striped", "id": "allocations"}

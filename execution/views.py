@@ -29,8 +29,9 @@ LIST_URLS = {"payments": "execution:payment_list", "allocations": "execution:all
 
 
 def _denied(request, why: str):
-    trail.record(AuditAction.PERMISSION_DENIED, object_type=request.path, object_repr=request.path,
-                 reason=f"缺少权限：{why}")
+    trail.record(
+        AuditAction.PERMISSION_DENIED, object_type=request.path, object_repr=request.path, reason=f"缺少权限：{why}"
+    )
     raise Http404("页面不存在")
 
 
@@ -76,19 +77,30 @@ def upload(request, kind: str):
     form = LoadUploadForm(request.POST or None, request.FILES or None, year=year)
     if request.method == "POST" and form.is_valid():
         try:
-            job = jobs.start_load(request.user, kind_, form.cleaned_data["file"],
-                                  fiscal_year=form.cleaned_data["fiscal_year"], ip=client_ip(request))
+            job = jobs.start_load(
+                request.user,
+                kind_,
+                form.cleaned_data["file"],
+                fiscal_year=form.cleaned_data["fiscal_year"],
+                ip=client_ip(request),
+            )
         except LoadFileError as exc:
             form.add_error("file", str(exc))
         except PermissionDenied:
             raise Http404("页面不存在") from None
         else:
             return redirect("execution:job", pk=job.pk)
-    return render(request, "execution/upload.html", {
-        "title": f"导入{kind_.title}", "form": form, "kind": kind_,
-        "list_url": LIST_URLS[kind_.key],
-        "jobs": ImportJob.objects.of(request.user).filter(kind=jobs.job_kind(kind_))[:10],
-    })
+    return render(
+        request,
+        "execution/upload.html",
+        {
+            "title": f"导入{kind_.title}",
+            "form": form,
+            "kind": kind_,
+            "list_url": LIST_URLS[kind_.key],
+            "jobs": ImportJob.objects.of(request.user).filter(kind=jobs.job_kind(kind_))[:10],
+        },
+    )
 
 
 def _job_or_404(request, pk: int) -> ImportJob:
@@ -100,8 +112,9 @@ def _job_or_404(request, pk: int) -> ImportJob:
 def job_detail(request, pk: int):
     job = _job_or_404(request, pk)
     kind = jobs.kind_of(job)
-    return render(request, "execution/job.html", {"job": job, "kind": kind,
-                                                  "title": f"导入{kind.title}：任务 #{job.pk}"})
+    return render(
+        request, "execution/job.html", {"job": job, "kind": kind, "title": f"导入{kind.title}：任务 #{job.pk}"}
+    )
 
 
 @login_required
@@ -118,8 +131,12 @@ def job_errors(request, pk: int):
     if not name or not default_storage.exists(name):
         raise Http404("没有错误报告")
     trail.record(AuditAction.EXPORT, job, reason=f"下载错误报告（{job.error_count} 处错误）")
-    return FileResponse(default_storage.open(name, "rb"), as_attachment=True,
-                        filename=f"错误报告-导入任务{job.pk}.csv", content_type="text/csv; charset=utf-8")
+    return FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=f"错误报告-导入任务{job.pk}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 @login_required
@@ -128,10 +145,18 @@ def unmatched(request):
         _denied(request, "国库科或预算绩效管理科")
     year = request.GET.get("fiscal_year")
     year = int(year) if year and year.isdigit() else None
-    return render(request, "execution/unmatched.html", {
-        "title": "待匹配支付", "groups": actions.unmatched_groups(request.user, year), "fiscal_year": year,
-        "years": fiscal.year_choices(), "match_form": MatchForm(), "ignore_form": IgnoreForm(),
-    })
+    return render(
+        request,
+        "execution/unmatched.html",
+        {
+            "title": "待匹配支付",
+            "groups": actions.unmatched_groups(request.user, year),
+            "fiscal_year": year,
+            "years": fiscal.year_choices(),
+            "match_form": MatchForm(),
+            "ignore_form": IgnoreForm(),
+        },
+    )
 
 
 @login_required
@@ -143,13 +168,18 @@ def match(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            counts = actions.match_code(request.user, data["project_code"], data["fiscal_year"],
-                                        data["subject_code"], reason=data["reason"])
+            counts = actions.match_code(
+                request.user, data["project_code"], data["fiscal_year"], data["subject_code"], reason=data["reason"]
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, f"已将项目编码 {data['project_code']} 匹配到 {data['subject_code']}："
-                             + "，".join(f"{k} {v} 条" for k, v in counts.items()) + "；以后导入的同一编码自动匹配")
+            messages.success(
+                request,
+                f"已将项目编码 {data['project_code']} 匹配到 {data['subject_code']}："
+                + "，".join(f"{k} {v} 条" for k, v in counts.items())
+                + "；以后导入的同一编码自动匹配",
+            )
     else:
         messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
     return redirect("execution:unmatched")
@@ -164,8 +194,11 @@ def ignore(request):
     if form.is_valid():
         data = form.cleaned_data
         counts = actions.ignore_code(request.user, data["project_code"], data["fiscal_year"], reason=data["reason"])
-        messages.success(request, f"已将项目编码 {data['project_code']} 的记录标记为不属于绩效管理对象："
-                         + "，".join(f"{k} {v} 条" for k, v in counts.items()))
+        messages.success(
+            request,
+            f"已将项目编码 {data['project_code']} 的记录标记为不属于绩效管理对象："
+            + "，".join(f"{k} {v} 条" for k, v in counts.items()),
+        )
     else:
         messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
     return redirect("execution:unmatched")

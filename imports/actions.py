@@ -23,9 +23,14 @@ def start_import(user, importer_cls: type[Importer], uploaded_file, *, ip: str |
     ``PermissionDenied`` for a user who may not run this import; nothing is stored then.
     """
     if not importer_cls.allowed(user):
-        trail.record(AuditAction.PERMISSION_DENIED, object_type="imports.importjob",
-                     object_repr=f"导入{importer_cls.title}", reason=f"缺少权限：{importer_cls.capability}",
-                     actor=user, ip=ip)
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="imports.importjob",
+            object_repr=f"导入{importer_cls.title}",
+            reason=f"缺少权限：{importer_cls.capability}",
+            actor=user,
+            ip=ip,
+        )
         raise PermissionDenied("无权导入")
     name = (getattr(uploaded_file, "name", "") or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     check_upload(uploaded_file, name, uploaded_file.size)
@@ -34,9 +39,15 @@ def start_import(user, importer_cls: type[Importer], uploaded_file, *, ip: str |
         digest.update(chunk)
     uploaded_file.seek(0)
     with transaction.atomic():
-        job = ImportJob(kind=importer_cls.kind, original_name=name[:255] or "upload.xlsx",
-                        file_size=uploaded_file.size, sha256=digest.hexdigest(), uploaded_by=user,
-                        organisation_id=user.organisation_id, client_ip=ip)
+        job = ImportJob(
+            kind=importer_cls.kind,
+            original_name=name[:255] or "upload.xlsx",
+            file_size=uploaded_file.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=user,
+            organisation_id=user.organisation_id,
+            client_ip=ip,
+        )
         job.file.save("upload.xlsx", uploaded_file, save=False)
         job.save()
     enqueue(job)

@@ -21,9 +21,26 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "kind", "kind_title", "original_name", "file_size", "status", "status_display", "phase",
-                  "phase_display", "total_rows", "processed_rows", "percent", "error_count", "errors", "summary",
-                  "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "kind_title",
+            "original_name",
+            "file_size",
+            "status",
+            "status_display",
+            "phase",
+            "phase_display",
+            "total_rows",
+            "processed_rows",
+            "percent",
+            "error_count",
+            "errors",
+            "summary",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
         read_only_fields = fields
 
 
@@ -36,8 +53,9 @@ class ImportUploadSerializer(serializers.Serializer):
         self.fields["kind"].choices = importer_choices()
 
 
-class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       viewsets.GenericViewSet):
+class ImportJobViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Your import jobs. POST starts one in the background; GET /api/imports/{id}/ until it is done."""
 
     queryset = ImportJob.objects.all()
@@ -55,11 +73,18 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Re
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
-            job = start_import(request.user, get_importer(upload.validated_data["kind"]),
-                               upload.validated_data["file"], ip=client_ip(request))
+            job = start_import(
+                request.user,
+                get_importer(upload.validated_data["kind"]),
+                upload.validated_data["file"],
+                ip=client_ip(request),
+            )
         except PermissionDenied:
             raise Http404 from None
         except ImportFileError as exc:
             raise serializers.ValidationError({"file": [str(exc)]}) from None
-        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED,
-                        headers={"Location": f"/api/imports/{job.pk}/"})
+        return Response(
+            ImportJobSerializer(job).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/imports/{job.pk}/"},
+        )

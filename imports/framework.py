@@ -86,8 +86,14 @@ class Issue:
         return self.message
 
     def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header,
-                "message": self.message, "text": str(self)}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "header": self.header,
+            "message": self.message,
+            "text": str(self),
+        }
 
 
 @dataclass
@@ -119,8 +125,12 @@ class Result:
         return not self.issues
 
     def summary(self) -> dict:
-        return {"total": self.total, "created": self.counts["created"], "updated": self.counts["updated"],
-                "unchanged": self.counts["unchanged"]}
+        return {
+            "total": self.total,
+            "created": self.counts["created"],
+            "updated": self.counts["updated"],
+            "unchanged": self.counts["unchanged"],
+        }
 
 
 class Importer:
@@ -181,13 +191,15 @@ class Importer:
 
     def report(self, row: Row | None, key: str | None, message: str) -> None:
         column = self.column(key)
-        self.issues.append(Issue(
-            message=message,
-            sheet=self.sheet,
-            row=row.number if row else None,
-            column=row.letters.get(key, "") if row and key else "",
-            header=column.header if column else "",
-        ))
+        self.issues.append(
+            Issue(
+                message=message,
+                sheet=self.sheet,
+                row=row.number if row else None,
+                column=row.letters.get(key, "") if row and key else "",
+                header=column.header if column else "",
+            )
+        )
 
     def report_exception(self, row: Row | None, exc: Exception) -> None:
         if isinstance(exc, RowError):
@@ -226,11 +238,23 @@ class Importer:
         headers = [c.header for c in self.columns]
         text_columns = [i for i, c in enumerate(self.columns) if c.text]
         required = [i for i, c in enumerate(self.columns) if c.required]
-        write_sheet(wb, self.sheet_name, headers, ([r.get(c.key, "") for c in self.columns] for r in rows),
-                    text_columns=text_columns, highlight=required)
+        write_sheet(
+            wb,
+            self.sheet_name,
+            headers,
+            ([r.get(c.key, "") for c in self.columns] for r in rows),
+            text_columns=text_columns,
+            highlight=required,
+        )
         write_sheet(wb, NOTES_SHEET, ["列名", "是否必填", "格式", "说明", "示例"], self._notes_rows())
-        write_sheet(wb, EXAMPLE_SHEET, headers, [[c.example for c in self.columns]],
-                    text_columns=text_columns, highlight=required)
+        write_sheet(
+            wb,
+            EXAMPLE_SHEET,
+            headers,
+            [[c.example for c in self.columns]],
+            text_columns=text_columns,
+            highlight=required,
+        )
         return save_bytes(wb)
 
     def _notes_rows(self) -> list[list]:
@@ -286,7 +310,9 @@ def check_upload(fileobj, name: str, size: int) -> None:
     head = fileobj.read(4)
     fileobj.seek(position)
     if head == OLE_MAGIC:
-        raise ImportFileError("文件是旧版 Excel（.xls）格式或设置了打开密码：请在 Excel 中“另存为”不加密的 .xlsx 文件后再导入")
+        raise ImportFileError(
+            "文件是旧版 Excel（.xls）格式或设置了打开密码：请在 Excel 中“另存为”不加密的 .xlsx 文件后再导入"
+        )
     if head != ZIP_MAGIC:
         raise ImportFileError(f"“{name}”不是 Excel 工作簿：只支持 .xlsx 格式（Excel 2007 及以上版本保存的文件）")
     try:
@@ -323,7 +349,9 @@ def open_workbook(source) -> CalamineWorkbook:
     except PasswordError:
         raise ImportFileError("文件设置了打开密码，请取消密码后再导入") from None
     except (CalamineError, OSError, ValueError):
-        raise ImportFileError("文件无法读取：内容已损坏或不是 Excel 工作簿，请在 Excel 中重新保存为 .xlsx 后再导入") from None
+        raise ImportFileError(
+            "文件无法读取：内容已损坏或不是 Excel 工作簿，请在 Excel 中重新保存为 .xlsx 后再导入"
+        ) from None
 
 
 def _blank(value) -> bool:
@@ -341,8 +369,11 @@ def _pick_sheet(importer: Importer, book: CalamineWorkbook) -> str:
     if importer.sheet_name in book.sheet_names:
         return importer.sheet_name
     for meta in book.sheets_metadata:
-        if (meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
-                and meta.name not in (NOTES_SHEET, EXAMPLE_SHEET)):
+        if (
+            meta.typ == SheetTypeEnum.WorkSheet
+            and meta.visible == SheetVisibleEnum.Visible
+            and meta.name not in (NOTES_SHEET, EXAMPLE_SHEET)
+        ):
             return meta.name
     raise ImportFileError(f"文件中没有可导入的工作表，请在工作表“{importer.sheet_name}”中填写数据")
 
@@ -358,8 +389,9 @@ def read_rows(importer: Importer, book: CalamineWorkbook) -> list[Row]:
     for column in importer.columns:
         for text in (column.header, *column.aliases):
             lookup[_header_text(text)] = column
-    header_at = next((i for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS])
-                      if any(_header_text(c) in lookup for c in cells)), None)
+    header_at = next(
+        (i for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS]) if any(_header_text(c) in lookup for c in cells)), None
+    )
     if header_at is None:
         expected = "、".join(c.header for c in importer.columns)
         raise ImportFileError(f"工作表“{name}”中找不到列名行：第一行应为列名（{expected}），请使用导入模板")
@@ -373,8 +405,15 @@ def read_rows(importer: Importer, book: CalamineWorkbook) -> list[Row]:
         letter = get_column_letter(pos + 1)
         column = lookup.get(text)
         if column is None:
-            importer.issues.append(Issue(f"无法识别的列“{str(cell).strip()}”：请使用导入模板中的列名", name,
-                                         header_at + 1, letter, str(cell).strip()))
+            importer.issues.append(
+                Issue(
+                    f"无法识别的列“{str(cell).strip()}”：请使用导入模板中的列名",
+                    name,
+                    header_at + 1,
+                    letter,
+                    str(cell).strip(),
+                )
+            )
         elif column.key in seen:
             importer.issues.append(Issue(f"与 {seen[column.key]} 列重复", name, header_at + 1, letter, column.header))
         else:
@@ -392,7 +431,7 @@ def read_rows(importer: Importer, book: CalamineWorkbook) -> list[Row]:
 
     letters = {column.key: get_column_letter(pos + 1) for pos, column in positions.items()}
     rows = []
-    for index, cells in enumerate(grid[header_at + 1:], start=header_at + 2):
+    for index, cells in enumerate(grid[header_at + 1 :], start=header_at + 2):
         raw = {pos: (cells[pos] if pos < len(cells) else "") for pos in positions}
         if all(_blank(v) for v in raw.values()):
             continue
@@ -419,8 +458,13 @@ class _Rollback(Exception):
     pass
 
 
-def run(importer: Importer, source, *, progress: ProgressCallback | None = None,
-        on_success: Callable[[Result], None] | None = None) -> Result:
+def run(
+    importer: Importer,
+    source,
+    *,
+    progress: ProgressCallback | None = None,
+    on_success: Callable[[Result], None] | None = None,
+) -> Result:
     """Import ``source`` (a path or an open binary file). Writes only when every row is right.
 
     ``progress(phase, processed, total)`` is called while checking (no transaction is open then);

@@ -44,13 +44,21 @@ class ImportJob(models.Model):
     original_name = models.CharField("文件名", max_length=255)
     file_size = models.PositiveIntegerField("文件大小（字节）", default=0)
     sha256 = models.CharField("文件 SHA-256", max_length=64, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT,
-                                    related_name="import_jobs")
-    organisation = models.ForeignKey("organisations.Organisation", verbose_name="所属机构", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="所属机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     client_ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
-    status = models.CharField("状态", max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING,
-                              db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING, db_index=True
+    )
     phase = models.CharField("阶段", max_length=20, choices=ImportPhase.choices, blank=True, default="")
     total_rows = models.PositiveIntegerField("总行数", default=0)
     processed_rows = models.PositiveIntegerField("已处理行数", default=0)
@@ -105,5 +113,7 @@ class ImportJob(models.Model):
         s = self.summary or {}
         if not s:
             return ""
-        return (f"共 {s.get('total', 0)} 行：新增 {s.get('created', 0)} 条，更新 {s.get('updated', 0)} 条，"
-                f"未变化 {s.get('unchanged', 0)} 条")
+        return (
+            f"共 {s.get('total', 0)} 行：新增 {s.get('created', 0)} 条，更新 {s.get('updated', 0)} 条，"
+            f"未变化 {s.get('unchanged', 0)} 条"
+        )

@@ -57,19 +57,32 @@ def _run(job: ImportJob, importer_cls) -> None:
         # Inside the writing transaction: the job's state and the audit row commit with the rows.
         summary = result.summary()
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.SUCCEEDED, phase="", processed_rows=result.total, total_rows=result.total,
-            summary=summary, errors=[], error_count=0, finished_at=timezone.now(),
+            status=ImportStatus.SUCCEEDED,
+            phase="",
+            processed_rows=result.total,
+            total_rows=result.total,
+            summary=summary,
+            errors=[],
+            error_count=0,
+            finished_at=timezone.now(),
         )
-        trail.record(AuditAction.IMPORT, job, changes=summary,
-                     reason=f"导入{importer_cls.title}：{job.original_name}（{_summary_text(summary)}）")
+        trail.record(
+            AuditAction.IMPORT,
+            job,
+            changes=summary,
+            reason=f"导入{importer_cls.title}：{job.original_name}（{_summary_text(summary)}）",
+        )
 
     try:
         source = job.file.path
         result = framework.run(importer, source, progress=progress, on_success=succeeded)
     except Exception:
         logger.exception("import job %s crashed", job.pk)
-        _fail(job, [framework.Issue(f"导入时发生系统错误，未写入任何数据。请联系系统管理员（导入任务 #{job.pk}）")],
-              total=0)
+        _fail(
+            job,
+            [framework.Issue(f"导入时发生系统错误，未写入任何数据。请联系系统管理员（导入任务 #{job.pk}）")],
+            total=0,
+        )
         return
     if not result.ok:
         _fail(job, result.issues, total=result.total)
@@ -77,13 +90,22 @@ def _run(job: ImportJob, importer_cls) -> None:
 
 def _fail(job: ImportJob, issues: list, *, total: int) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.FAILED, phase="", total_rows=total,
-        errors=[i.as_dict() for i in issues[:MAX_STORED_ERRORS]], error_count=len(issues),
+        status=ImportStatus.FAILED,
+        phase="",
+        total_rows=total,
+        errors=[i.as_dict() for i in issues[:MAX_STORED_ERRORS]],
+        error_count=len(issues),
         finished_at=timezone.now(),
     )
-    trail.record(AuditAction.IMPORT, job, changes={"错误数": len(issues)},
-                 reason=f"导入失败，未写入任何数据：{job.original_name}（{len(issues)} 处错误）")
+    trail.record(
+        AuditAction.IMPORT,
+        job,
+        changes={"错误数": len(issues)},
+        reason=f"导入失败，未写入任何数据：{job.original_name}（{len(issues)} 处错误）",
+    )
 
 
 def _summary_text(summary: dict) -> str:
-    return f"共 {summary['total']} 行，新增 {summary['created']}，更新 {summary['updated']}，未变化 {summary['unchanged']}"
+    return (
+        f"共 {summary['total']} 行，新增 {summary['created']}，更新 {summary['updated']}，未变化 {summary['unchanged']}"
+    )

@@ -31,5 +31,7 @@ def upload(content: bytes, name: str = "导入.xlsx") -> SimpleUploadedFile:
 
 def read_xlsx(content: bytes) -> dict[str, list[list]]:
     wb = load_workbook(io.BytesIO(content), read_only=True)
-    return {ws.title: [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
-            for ws in wb.worksheets}
+    return {
+        ws.title: [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+        for ws in wb.worksheets
+    }

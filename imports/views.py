@@ -24,8 +24,12 @@ def _importer_or_404(request, kind: str) -> type[Importer]:
     if importer_cls is None:
         raise Http404("页面不存在")
     if not importer_cls.allowed(request.user):
-        trail.record(AuditAction.PERMISSION_DENIED, object_type=request.path, object_repr=request.path,
-                     reason=f"缺少权限：{importer_cls.capability}")
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type=request.path,
+            object_repr=request.path,
+            reason=f"缺少权限：{importer_cls.capability}",
+        )
         raise Http404("页面不存在")
     return importer_cls
 
@@ -41,12 +45,16 @@ def import_upload(request, kind: str):
             form.add_error("file", str(exc))
         else:
             return redirect(job)
-    return render(request, "imports/upload.html", {
-        "title": f"从 Excel 导入{importer_cls.title}",
-        "form": form,
-        "importer": importer_cls,
-        "jobs": ImportJob.objects.of(request.user).filter(kind=kind)[:10],
-    })
+    return render(
+        request,
+        "imports/upload.html",
+        {
+            "title": f"从 Excel 导入{importer_cls.title}",
+            "form": form,
+            "importer": importer_cls,
+            "jobs": ImportJob.objects.of(request.user).filter(kind=kind)[:10],
+        },
+    )
 
 
 @login_required
@@ -60,8 +68,11 @@ def export_download(request, kind: str):
     """The export in the import template's format, so that it can be edited and imported again."""
     importer_cls = _importer_or_404(request, kind)
     content, count = importer_cls(request.user).export()
-    trail.record(AuditAction.EXPORT, object_type=importer_cls.model._meta.label_lower,
-                 object_repr=f"导出{importer_cls.export_title}（{count} 行，可重新导入）")
+    trail.record(
+        AuditAction.EXPORT,
+        object_type=importer_cls.model._meta.label_lower,
+        object_repr=f"导出{importer_cls.export_title}（{count} 行，可重新导入）",
+    )
     return bytes_response(f"{importer_cls.export_title}-{timezone.localdate():%Y%m%d}.xlsx", content)
 
 
@@ -69,8 +80,11 @@ def export_download(request, kind: str):
 def job_detail(request, pk: int):
     job = get_object_or_404(ImportJob.objects.of(request.user), pk=pk)
     importer_cls = get_importer(job.kind)
-    return render(request, "imports/job.html", {"job": job, "importer": importer_cls,
-                                                "title": f"导入{job.importer_title}：任务 #{job.pk}"})
+    return render(
+        request,
+        "imports/job.html",
+        {"job": job, "importer": importer_cls, "title": f"导入{job.importer_title}：任务 #{job.pk}"},
+    )
 
 
 @login_required

@@ -29,8 +29,21 @@ def next_code(proposal: IndicatorProposal) -> str:
     return f"{prefix}{n:02d}"
 
 
-FIELDS = ["name", "kind", "level1", "level2", "group", "sector", "definition", "formula", "unit", "direction",
-          "weight", "subject_kinds", "reference_values"]
+FIELDS = [
+    "name",
+    "kind",
+    "level1",
+    "level2",
+    "group",
+    "sector",
+    "definition",
+    "formula",
+    "unit",
+    "direction",
+    "weight",
+    "subject_kinds",
+    "reference_values",
+]
 
 
 @transaction.atomic
@@ -40,12 +53,16 @@ def admit_proposal(proposal: IndicatorProposal, user) -> dict:
         return {}
     if Indicator.objects.filter(name=proposal.name, sector=proposal.sector, is_active=True).exists():
         raise ValidationError("指标库中已有同名同行业的指标")
-    indicator = Indicator(code=next_code(proposal), source=Source.PROPOSAL,
-                          **{f: getattr(proposal, f) for f in FIELDS})
+    indicator = Indicator(code=next_code(proposal), source=Source.PROPOSAL, **{f: getattr(proposal, f) for f in FIELDS})
     indicator.full_clean()
     indicator.save()
-    trail.record(AuditAction.CREATE, indicator, changes=trail.diff({}, trail.snapshot(indicator), Indicator),
-                 reason=f"指标提议“{proposal.name}”审核通过入库", actor=user)
+    trail.record(
+        AuditAction.CREATE,
+        indicator,
+        changes=trail.diff({}, trail.snapshot(indicator), Indicator),
+        reason=f"指标提议“{proposal.name}”审核通过入库",
+        actor=user,
+    )
     proposal.indicator = indicator
     IndicatorProposal.objects.filter(pk=proposal.pk).update(indicator=indicator)
     return {"入库指标": ["", str(indicator)]}

@@ -13,9 +13,30 @@ class IndicatorSerializer(CleanModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["id", "code", "name", "kind", "kind_display", "level1", "level2", "group", "sector",
-                  "sector_display", "definition", "formula", "unit", "direction", "direction_display", "weight",
-                  "subject_kinds", "reference_values", "source", "is_active", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "kind_display",
+            "level1",
+            "level2",
+            "group",
+            "sector",
+            "sector_display",
+            "definition",
+            "formula",
+            "unit",
+            "direction",
+            "direction_display",
+            "weight",
+            "subject_kinds",
+            "reference_values",
+            "source",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class IndicatorViewSet(GatedReadOnlyViewSet):
@@ -32,9 +53,29 @@ class IndicatorProposalSerializer(ReviewableSerializer):
 
     class Meta:
         model = IndicatorProposal
-        fields = ["id", "organisation", "organisation_name", "name", "kind", "level1", "level2", "group", "sector",
-                  "definition", "formula", "unit", "direction", "weight", "subject_kinds", "reference_values",
-                  "reason", "indicator", *WORKFLOW_FIELDS, "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "name",
+            "kind",
+            "level1",
+            "level2",
+            "group",
+            "sector",
+            "definition",
+            "formula",
+            "unit",
+            "direction",
+            "weight",
+            "subject_kinds",
+            "reference_values",
+            "reason",
+            "indicator",
+            *WORKFLOW_FIELDS,
+            "created_at",
+            "updated_at",
+        ]
 
 
 class IndicatorProposalViewSet(ReviewableViewSetMixin, GatedModelViewSet):

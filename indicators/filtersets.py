@@ -41,5 +41,9 @@ class IndicatorProposalFilterSet(ReviewableFilterSet):
         fields = ["q", "sector", "status", "overdue", "mine"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(definition__icontains=value)
-                               | Q(formula__icontains=value) | Q(organisation__name__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(definition__icontains=value)
+            | Q(formula__icontains=value)
+            | Q(organisation__name__icontains=value)
+        )

@@ -10,8 +10,19 @@ class IndicatorTable(tables.Table):
 
     class Meta:
         model = Indicator
-        fields = ["code", "name", "kind", "sector", "level1", "level2", "formula", "unit", "direction", "weight",
-                  "source"]
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "sector",
+            "level1",
+            "level2",
+            "formula",
+            "unit",
+            "direction",
+            "weight",
+            "source",
+        ]
         order_by = ("code",)
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
@@ -22,7 +33,16 @@ class IndicatorProposalTable(ReviewableTable):
 
     class Meta:
         model = IndicatorProposal
-        fields = ["name", "organisation", "sector", "level1", "level2", "status", "current_step", "step_due_at",
-                  "updated_at"]
+        fields = [
+            "name",
+            "organisation",
+            "sector",
+            "level1",
+            "level2",
+            "status",
+            "current_step",
+            "step_due_at",
+            "updated_at",
+        ]
         order_by = ("-updated_at",)
         attrs = {"class": "table table-vcenter card-table table-striped"}

@@ -69,17 +69,29 @@ class IndicatorPickView(LoginRequiredMixin, View):
         rows = list(queryset.order_by("kind", "code")[:PICK_LIMIT])
         if request.GET.get("format") == "json":
             return JsonResponse({"results": [pick_row(i) for i in rows]})
-        return render(request, "indicators/pick.html", {"indicators": rows, "q": request.GET.get("q", ""),
-                                                        "target": request.GET.get("target", "")})
+        return render(
+            request,
+            "indicators/pick.html",
+            {"indicators": rows, "q": request.GET.get("q", ""), "target": request.GET.get("target", "")},
+        )
 
 
 def pick_row(indicator: Indicator) -> dict:
-    return {"id": indicator.pk, "code": indicator.code, "name": indicator.name, "kind": indicator.kind,
-            "level1": indicator.level1, "level2": indicator.level2, "sector": indicator.sector,
-            "sector_display": indicator.get_sector_display() if indicator.sector else "",
-            "formula": indicator.formula, "unit": indicator.unit, "direction": indicator.direction,
-            "weight": str(indicator.weight) if indicator.weight is not None else None,
-            "url": indicator.get_absolute_url()}
+    return {
+        "id": indicator.pk,
+        "code": indicator.code,
+        "name": indicator.name,
+        "kind": indicator.kind,
+        "level1": indicator.level1,
+        "level2": indicator.level2,
+        "sector": indicator.sector,
+        "sector_display": indicator.get_sector_display() if indicator.sector else "",
+        "formula": indicator.formula,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "weight": str(indicator.weight) if indicator.weight is not None else None,
+        "url": indicator.get_absolute_url(),
+    }
 
 
 class ProposalListView(GatedListView):

@@ -63,10 +63,23 @@ DISPOSING_ROLES = frozenset({Role.FINANCE_DESK, Role.PERFORMANCE_SECTION})
 UNIT_ROLES = frozenset({Role.UNIT_PREPARER, Role.UNIT_HEAD})
 AMOUNT_DECISIONS = frozenset({DisposalDecision.BUDGET_ADJUSTED, DisposalDecision.RECOVERED})
 HOLD_OF = {DisposalDecision.SUSPENDED: HoldKind.SUSPENDED, DisposalDecision.STOPPED: HoldKind.STOPPED}
-ROW_FIELDS = ["actual_to_date", "qualitative_level", "expected_full_year", "will_be_met", "deviation_reason",
-              "deviation_explanation", "measures"]
-TABLE_FIELDS = ["expected_full_year_rate", "execution_deviation_reason", "execution_measures", "contract_status",
-                "overall_judgement", "other_notes"]
+ROW_FIELDS = [
+    "actual_to_date",
+    "qualitative_level",
+    "expected_full_year",
+    "will_be_met",
+    "deviation_reason",
+    "deviation_explanation",
+    "measures",
+]
+TABLE_FIELDS = [
+    "expected_full_year_rate",
+    "execution_deviation_reason",
+    "execution_measures",
+    "contract_status",
+    "overall_judgement",
+    "other_notes",
+]
 
 
 # ---------------------------------------------------------------- execution figures
@@ -80,8 +93,11 @@ def _plain(result) -> dict:
     elif is_dataclass(result):
         data = asdict(result)
     else:
-        data = {k: getattr(result, k) for k in ("available", "paid", "execution_rate", "rate", "time_progress",
-                                                 "progress", "light") if hasattr(result, k)}
+        data = {
+            k: getattr(result, k)
+            for k in ("available", "paid", "execution_rate", "rate", "time_progress", "progress", "light")
+            if hasattr(result, k)
+        }
     return {
         "available": Decimal(data.get("available") or 0),
         "paid": Decimal(data.get("paid") or 0),
@@ -112,27 +128,42 @@ def _computed_figures(subject, as_of) -> dict:
     from subjects.models import SubjectYearAmount
 
     year = as_of.year
-    allocated = BudgetAllocation.objects.filter(subject=subject, fiscal_year=year, issued_on__lte=as_of) \
-        .aggregate(s=Sum("amount"))["s"]
+    allocated = BudgetAllocation.objects.filter(subject=subject, fiscal_year=year, issued_on__lte=as_of).aggregate(
+        s=Sum("amount")
+    )["s"]
     if allocated is None:
-        allocated = SubjectYearAmount.objects.filter(subject=subject, fiscal_year=year) \
-            .values_list("arranged_amount", flat=True).first()
+        allocated = (
+            SubjectYearAmount.objects.filter(subject=subject, fiscal_year=year)
+            .values_list("arranged_amount", flat=True)
+            .first()
+        )
     available = Decimal(allocated or 0)
-    paid = Decimal(Payment.objects.filter(subject=subject, fiscal_year=year, paid_on__lte=as_of)
-                   .aggregate(s=Sum("amount"))["s"] or 0)
+    paid = Decimal(
+        Payment.objects.filter(subject=subject, fiscal_year=year, paid_on__lte=as_of).aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
     rate = lights.execution_rate(paid, available)
     progress = lights.time_progress(year, as_of)
     thresholds = lights.thresholds_for(subject.organisation.region if subject.organisation_id else None, as_of)
-    return {"available": available, "paid": paid, "execution_rate": rate, "time_progress": progress,
-            "light": lights.execution_light(rate, progress, thresholds)}
+    return {
+        "available": available,
+        "paid": paid,
+        "execution_rate": rate,
+        "time_progress": progress,
+        "light": lights.execution_light(rate, progress, thresholds),
+    }
 
 
 def _execution_values(subject, as_of) -> dict:
     figures = execution_figures(subject, as_of)
     progress = figures["time_progress"]
-    return {"available": figures["available"], "paid": figures["paid"], "execution_rate": figures["execution_rate"],
-            "time_progress": progress if progress is not None else lights.time_progress(as_of.year, as_of),
-            "execution_light": figures["light"]}
+    return {
+        "available": figures["available"],
+        "paid": figures["paid"],
+        "execution_rate": figures["execution_rate"],
+        "time_progress": progress if progress is not None else lights.time_progress(as_of.year, as_of),
+        "execution_light": figures["light"],
+    }
 
 
 def batch_execution_values(subject_ids: list[int], fiscal_year: int, as_of) -> dict[int, dict]:
@@ -148,10 +179,13 @@ def batch_execution_values(subject_ids: list[int], fiscal_year: int, as_of) -> d
     if live_figures is not None:
         for figures in live_figures(fiscal_year, as_of, Subject.objects.filter(pk__in=subject_ids)):
             values = _plain(figures)
-            result[figures.subject_id] = {"available": values["available"], "paid": values["paid"],
-                                          "execution_rate": values["execution_rate"],
-                                          "time_progress": values["time_progress"],
-                                          "execution_light": values["light"]}
+            result[figures.subject_id] = {
+                "available": values["available"],
+                "paid": values["paid"],
+                "execution_rate": values["execution_rate"],
+                "time_progress": values["time_progress"],
+                "execution_light": values["light"],
+            }
     missing = [pk for pk in subject_ids if pk not in result]
     for subject in Subject.objects.filter(pk__in=missing).select_related("organisation__region"):
         result[subject.pk] = _execution_values(subject, as_of)
@@ -168,10 +202,15 @@ def refresh_execution(table) -> dict:
     changes = {}
     for key, value in values.items():
         old = getattr(fresh, key)
-        if (old is None) != (value is None) or (old is not None and str(old) != str(value) and
-                                                 (not isinstance(old, Decimal) or Decimal(old) != Decimal(value))):
-            changes[str(MonitoringTable._meta.get_field(key).verbose_name)] = [str(old) if old is not None else None,
-                                                                               str(value) if value is not None else None]
+        if (old is None) != (value is None) or (
+            old is not None
+            and str(old) != str(value)
+            and (not isinstance(old, Decimal) or Decimal(old) != Decimal(value))
+        ):
+            changes[str(MonitoringTable._meta.get_field(key).verbose_name)] = [
+                str(old) if old is not None else None,
+                str(value) if value is not None else None,
+            ]
     if changes:
         MonitoringTable.objects.filter(pk=fresh.pk).update(**values)
         for key, value in values.items():
@@ -205,31 +244,55 @@ def scope_subjects(organisation, fiscal_year: int, scope: str, key_subjects=None
     from subjects.models import Subject
     from targets.models import TargetSheet
 
-    base = Subject.objects.filter(stage__in=MONITORED_STAGES,
-                                  organisation__region__path__startswith=organisation.region.path)
+    base = Subject.objects.filter(
+        stage__in=MONITORED_STAGES, organisation__region__path__startswith=organisation.region.path
+    )
     if scope == RoundScope.KEY:
         ids = [s.pk if hasattr(s, "pk") else int(s) for s in (key_subjects or [])]
         return base.filter(pk__in=ids)
-    approved = TargetSheet.objects.filter(subject=OuterRef("pk"), fiscal_year=fiscal_year, is_current=True,
-                                          status=ReviewStatus.APPROVED)
+    approved = TargetSheet.objects.filter(
+        subject=OuterRef("pk"), fiscal_year=fiscal_year, is_current=True, status=ReviewStatus.APPROVED
+    )
     return base.filter(Exists(approved))
 
 
-def open_round(user, *, name: str, fiscal_year: int, data_as_of, due_date, scope: str = RoundScope.ALL_FUNDED,
-               notice: str = "", key_subjects=None, reason: str = "") -> MonitoringRound:
+def open_round(
+    user,
+    *,
+    name: str,
+    fiscal_year: int,
+    data_as_of,
+    due_date,
+    scope: str = RoundScope.ALL_FUNDED,
+    notice: str = "",
+    key_subjects=None,
+    reason: str = "",
+) -> MonitoringRound:
     """Open a round and create its tables (inline, or in the background for a large scope)."""
     organisation = round_organisation(user)
     if organisation is None:
-        trail.record(AuditAction.PERMISSION_DENIED, object_type="monitoring.monitoringround",
-                     object_repr="发起监控轮次", actor=user, reason="只有预算绩效管理科可以发起绩效监控")
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="monitoring.monitoringround",
+            object_repr="发起监控轮次",
+            actor=user,
+            reason="只有预算绩效管理科可以发起绩效监控",
+        )
         raise PermissionDenied("只有预算绩效管理科可以发起绩效监控")
     key_subjects = list(key_subjects or [])
     if scope == RoundScope.KEY and not key_subjects:
         raise ValidationError({"key_subjects": "重点监控须选择项目"})
     with transaction.atomic():
-        monitoring_round = MonitoringRound(organisation=organisation, fiscal_year=fiscal_year, name=name,
-                                           data_as_of=data_as_of, due_date=due_date, scope=scope, notice=notice,
-                                           opened_by=user)
+        monitoring_round = MonitoringRound(
+            organisation=organisation,
+            fiscal_year=fiscal_year,
+            name=name,
+            data_as_of=data_as_of,
+            due_date=due_date,
+            scope=scope,
+            notice=notice,
+            opened_by=user,
+        )
         services.create_record(monitoring_round, reason=reason)
         subjects = scope_subjects(organisation, fiscal_year, scope, key_subjects)
         if scope == RoundScope.KEY:
@@ -245,8 +308,12 @@ def open_round(user, *, name: str, fiscal_year: int, data_as_of, due_date, scope
             transaction.on_commit(lambda: _enqueue_tables(round_id))
         else:
             create_tables(monitoring_round, subjects)
-        trail.record(AuditAction.UPDATE, monitoring_round, changes={"监控项目数": [None, count]},
-                     reason="生成绩效目标执行监控表" + ("（后台生成）" if count > INLINE_TABLE_LIMIT else ""))
+        trail.record(
+            AuditAction.UPDATE,
+            monitoring_round,
+            changes={"监控项目数": [None, count]},
+            reason="生成绩效目标执行监控表" + ("（后台生成）" if count > INLINE_TABLE_LIMIT else ""),
+        )
     return monitoring_round
 
 
@@ -275,9 +342,13 @@ def create_tables(monitoring_round, subjects) -> int:
     due_at = _due_at(monitoring_round.due_date)
     year, as_of = monitoring_round.fiscal_year, monitoring_round.data_as_of
     for start in range(0, len(subjects), BATCH):
-        batch = subjects[start:start + BATCH]
-        sheets = {s.subject_id: s for s in TargetSheet.objects.filter(
-            subject_id__in=[s.pk for s in batch], fiscal_year=year, is_current=True, status=ReviewStatus.APPROVED)}
+        batch = subjects[start : start + BATCH]
+        sheets = {
+            s.subject_id: s
+            for s in TargetSheet.objects.filter(
+                subject_id__in=[s.pk for s in batch], fiscal_year=year, is_current=True, status=ReviewStatus.APPROVED
+            )
+        }
         tables = []
         figures = batch_execution_values([s.pk for s in batch], year, as_of)
         for subject in batch:
@@ -287,19 +358,31 @@ def create_tables(monitoring_round, subjects) -> int:
             chain = chains[region_id]
             first = chain.step(0) if chain else None
             sheet = sheets.get(subject.pk)
-            tables.append(MonitoringTable(
-                round=monitoring_round, subject=subject, target_sheet=sheet, chain=chain,
-                current_role=first.role if first else Role.UNIT_PREPARER, step_due_at=due_at,
-                **figures[subject.pk]))
+            tables.append(
+                MonitoringTable(
+                    round=monitoring_round,
+                    subject=subject,
+                    target_sheet=sheet,
+                    chain=chain,
+                    current_role=first.role if first else Role.UNIT_PREPARER,
+                    step_due_at=due_at,
+                    **figures[subject.pk],
+                )
+            )
         with transaction.atomic():
             MonitoringTable.objects.bulk_create(tables, ignore_conflicts=True)
-            ids = dict(MonitoringTable.objects.filter(round=monitoring_round, subject_id__in=[s.pk for s in batch])
-                       .values_list("subject_id", "pk"))
-            already = set(MonitoringIndicator.objects.filter(table_id__in=ids.values())
-                          .values_list("table_id", flat=True))
+            ids = dict(
+                MonitoringTable.objects.filter(
+                    round=monitoring_round, subject_id__in=[s.pk for s in batch]
+                ).values_list("subject_id", "pk")
+            )
+            already = set(
+                MonitoringIndicator.objects.filter(table_id__in=ids.values()).values_list("table_id", flat=True)
+            )
             rows = []
-            indicators = TargetIndicator.objects.filter(sheet_id__in=[s.pk for s in sheets.values()],
-                                                        horizon=Horizon.ANNUAL).order_by("sheet_id", "order", "pk")
+            indicators = TargetIndicator.objects.filter(
+                sheet_id__in=[s.pk for s in sheets.values()], horizon=Horizon.ANNUAL
+            ).order_by("sheet_id", "order", "pk")
             sheet_subject = {s.pk: s.subject_id for s in sheets.values()}
             for indicator in indicators:
                 table_id = ids.get(sheet_subject[indicator.sheet_id])
@@ -316,22 +399,37 @@ def indicator_row(table_id: int, indicator) -> MonitoringIndicator:
     accumulated over the year (they are judged against the whole target)."""
     cumulative = indicator.level2 not in NON_CUMULATIVE_LEVEL2 and indicator.level1 != Level1.COST
     return MonitoringIndicator(
-        table_id=table_id, target_indicator_id=indicator.pk, order=indicator.order,
-        level1=indicator.get_level1_display(), level2=indicator.get_level2_display(), name=indicator.name,
-        comparator=indicator.comparator, annual_target=indicator.target_value, unit=indicator.unit,
-        cumulative=cumulative)
+        table_id=table_id,
+        target_indicator_id=indicator.pk,
+        order=indicator.order,
+        level1=indicator.get_level1_display(),
+        level2=indicator.get_level2_display(),
+        name=indicator.name,
+        comparator=indicator.comparator,
+        annual_target=indicator.target_value,
+        unit=indicator.unit,
+        cumulative=cumulative,
+    )
 
 
 def finish_pending_tables(round_id: int) -> int:
     """The background part of opening a large round (monitoring.tasks.open_tables)."""
     monitoring_round = MonitoringRound.objects.select_related("organisation__region").get(pk=round_id)
-    subjects = scope_subjects(monitoring_round.organisation, monitoring_round.fiscal_year, monitoring_round.scope,
-                              list(monitoring_round.key_subjects.all()))
+    subjects = scope_subjects(
+        monitoring_round.organisation,
+        monitoring_round.fiscal_year,
+        monitoring_round.scope,
+        list(monitoring_round.key_subjects.all()),
+    )
     created = create_tables(monitoring_round, subjects)
     with transaction.atomic():
         MonitoringRound.objects.filter(pk=round_id).update(tables_pending=False)
-        trail.record(AuditAction.UPDATE, monitoring_round, changes={"监控表生成中": ["是", "否"]},
-                     reason=f"后台生成监控表 {created} 张")
+        trail.record(
+            AuditAction.UPDATE,
+            monitoring_round,
+            changes={"监控表生成中": ["是", "否"]},
+            reason=f"后台生成监控表 {created} 张",
+        )
     return created
 
 
@@ -359,9 +457,15 @@ def months_of(monitoring_round) -> int:
 def row_light(row, months: int, thresholds) -> str:
     from targets.models import parse_number
 
-    return lights.indicator_light(row.comparator, parse_number(row.annual_target), parse_number(row.actual_to_date),
-                                  months, cumulative=row.cumulative, qualitative_level=row.qualitative_level,
-                                  thresholds=thresholds)
+    return lights.indicator_light(
+        row.comparator,
+        parse_number(row.annual_target),
+        parse_number(row.actual_to_date),
+        months,
+        cumulative=row.cumulative,
+        qualitative_level=row.qualitative_level,
+        thresholds=thresholds,
+    )
 
 
 def submission_problems(table) -> list[str]:
@@ -369,15 +473,19 @@ def submission_problems(table) -> list[str]:
     problems = []
     for row in table.indicators.all():
         if row.will_be_met is False:
-            missing = [label for label, value in (("偏差原因类别", row.deviation_reason), ("纠偏措施", row.measures))
-                       if not str(value or "").strip()]
+            missing = [
+                label
+                for label, value in (("偏差原因类别", row.deviation_reason), ("纠偏措施", row.measures))
+                if not str(value or "").strip()
+            ]
             if missing:
                 problems.append(f"第 {row.order + 1} 行指标“{row.name}”预计不能完成，须填写{'和'.join(missing)}")
     return problems
 
 
-def save_table(table, user, version: int, *, data: dict | None = None, rows: dict | None = None,
-               reason: str = "") -> MonitoringTable:
+def save_table(
+    table, user, version: int, *, data: dict | None = None, rows: dict | None = None, reason: str = ""
+) -> MonitoringTable:
     """The unit's edit: the table's own fields (``workflow.actions.save_edit``: preparer only, draft or returned,
     optimistic lock) and its indicator rows (``rows``: {row id: {field: value}}), each row's light recomputed
     with ``monitoring.lights``, the target light as the worst of them, budget execution read again."""
@@ -481,16 +589,22 @@ def dispose(warning, user, decision: str, reason: str, amount: Decimal | None = 
     if decision not in AMOUNT_DECISIONS:
         amount = amount if amount else None
     with transaction.atomic():
-        disposal = services.create_record(Disposal(warning=warning, decision=decision, reason=reason, amount=amount,
-                                                   decided_by=user), reason=reason)
+        disposal = services.create_record(
+            Disposal(warning=warning, decision=decision, reason=reason, amount=amount, decided_by=user), reason=reason
+        )
         before = trail.snapshot(warning)
         warning.status = WarningStatus.DISPOSED
         services.update_record(warning, reason=f"处置：{DisposalDecision(decision).label}", before=before)
         kind = HOLD_OF.get(decision)
-        if kind is not None and not DisbursementHold.objects.filter(subject_id=warning.subject_id, kind=kind,
-                                                                     lifted_at__isnull=True).exists():
-            services.create_record(DisbursementHold(subject_id=warning.subject_id, kind=kind, disposal=disposal),
-                                   reason=reason)
+        if (
+            kind is not None
+            and not DisbursementHold.objects.filter(
+                subject_id=warning.subject_id, kind=kind, lifted_at__isnull=True
+            ).exists()
+        ):
+            services.create_record(
+                DisbursementHold(subject_id=warning.subject_id, kind=kind, disposal=disposal), reason=reason
+            )
     return disposal
 
 
@@ -556,14 +670,26 @@ def can_configure_rules(user) -> bool:
     return False
 
 
-def set_rule(user, code: str, *, name: str | None = None, params: dict | None = None,
-             is_active: bool | None = None, reason: str = "") -> WarningRule:
+def set_rule(
+    user,
+    code: str,
+    *,
+    name: str | None = None,
+    params: dict | None = None,
+    is_active: bool | None = None,
+    reason: str = "",
+) -> WarningRule:
     """Save a new version of a warning rule (the old one stays, named by the warnings it raised)."""
     from monitoring import alerts
 
     if not can_configure_rules(user):
-        trail.record(AuditAction.PERMISSION_DENIED, object_type="monitoring.warningrule", object_repr=code,
-                     actor=user, reason="无权修改预警规则")
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="monitoring.warningrule",
+            object_repr=code,
+            actor=user,
+            reason="无权修改预警规则",
+        )
         raise PermissionDenied("只有预算绩效管理科可以修改预警规则")
     with transaction.atomic():
         current = WarningRule.objects.select_for_update().filter(code=code, is_current=True).first()
@@ -571,9 +697,16 @@ def set_rule(user, code: str, *, name: str | None = None, params: dict | None = 
             raise ValidationError("未知的预警规则")
         params = current.params if params is None else params
         alerts.validate_params(current.kind, params)
-        rule = WarningRule(code=code, version=current.version + 1, name=name or current.name, kind=current.kind,
-                           params=params, is_active=current.is_active if is_active is None else is_active,
-                           basis=current.basis, created_by=user)
+        rule = WarningRule(
+            code=code,
+            version=current.version + 1,
+            name=name or current.name,
+            kind=current.kind,
+            params=params,
+            is_active=current.is_active if is_active is None else is_active,
+            basis=current.basis,
+            created_by=user,
+        )
         WarningRule.objects.filter(pk=current.pk).update(is_current=False)
         services.create_record(rule, reason=reason or f"修改预警规则，替代第 {current.version} 版")
     return rule

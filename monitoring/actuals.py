@@ -11,11 +11,14 @@ from workflow.models import ReviewStatus
 def monitored_actuals(indicators) -> dict[int, str]:
     from monitoring.models import MonitoringIndicator
 
-    rows = (MonitoringIndicator.objects
-            .filter(target_indicator__in=[i.pk for i in indicators], table__status=ReviewStatus.APPROVED)
-            .exclude(actual_to_date="")
-            .order_by("target_indicator_id", "-table__round__data_as_of")
-            .values_list("target_indicator_id", "actual_to_date", "table__round__data_as_of"))
+    rows = (
+        MonitoringIndicator.objects.filter(
+            target_indicator__in=[i.pk for i in indicators], table__status=ReviewStatus.APPROVED
+        )
+        .exclude(actual_to_date="")
+        .order_by("target_indicator_id", "-table__round__data_as_of")
+        .values_list("target_indicator_id", "actual_to_date", "table__round__data_as_of")
+    )
     result: dict[int, str] = {}
     for pk, actual, as_of in rows:
         if pk not in result:

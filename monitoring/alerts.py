@@ -69,9 +69,13 @@ def _execution_figures(facts: Facts) -> dict:
     ratio = None
     if facts.execution_rate is not None and facts.time_progress:
         ratio = (Decimal(facts.execution_rate) / Decimal(facts.time_progress)).quantize(Decimal("0.0001"))
-    return {"可用预算（元）": str(facts.available), "累计支付（元）": str(facts.paid),
-            "预算执行率": _pct(facts.execution_rate), "序时进度": _pct(facts.time_progress),
-            "执行率÷序时进度": _pct(ratio)}
+    return {
+        "可用预算（元）": str(facts.available),
+        "累计支付（元）": str(facts.paid),
+        "预算执行率": _pct(facts.execution_rate),
+        "序时进度": _pct(facts.time_progress),
+        "执行率÷序时进度": _pct(ratio),
+    }
 
 
 def _lights_param(params) -> None:
@@ -84,10 +88,12 @@ def check_execution_light(rule, facts: Facts) -> Hit | None:
     if facts.execution_light not in rule.params.get("lights", []):
         return None
     figures = _execution_figures(facts)
-    return Hit(facts.execution_light,
-               f"截至 {facts.as_of:%Y-%m-%d}，预算执行率 {figures['预算执行率']}，序时进度 {figures['序时进度']}，"
-               f"执行率÷序时进度 {figures['执行率÷序时进度']}，执行进度亮{Light(facts.execution_light).label}",
-               figures)
+    return Hit(
+        facts.execution_light,
+        f"截至 {facts.as_of:%Y-%m-%d}，预算执行率 {figures['预算执行率']}，序时进度 {figures['序时进度']}，"
+        f"执行率÷序时进度 {figures['执行率÷序时进度']}，执行进度亮{Light(facts.execution_light).label}",
+        figures,
+    )
 
 
 def check_low_payment(rule, facts: Facts) -> Hit | None:
@@ -103,8 +109,12 @@ def check_low_payment(rule, facts: Facts) -> Hit | None:
     if Decimal(facts.execution_rate) >= below:
         return None
     figures = _execution_figures(facts) | {"阈值": _pct(below), "起算日期": f"{from_day:%m月%d日}"}
-    return Hit(Light.RED, f"截至 {facts.as_of:%Y-%m-%d}，预算执行率仅 {figures['预算执行率']}，"
-                          f"{from_day:%m月%d日}后仍低于 {_pct(below)}，资金基本未支付", figures)
+    return Hit(
+        Light.RED,
+        f"截至 {facts.as_of:%Y-%m-%d}，预算执行率仅 {figures['预算执行率']}，"
+        f"{from_day:%m月%d日}后仍低于 {_pct(below)}，资金基本未支付",
+        figures,
+    )
 
 
 def _validate_low_payment(params) -> None:
@@ -121,19 +131,27 @@ def check_indicator_not_met(rule, facts: Facts) -> Hit | None:
     rows = [r for r in facts.rows if r.will_be_met is False]
     if not rows:
         return None
-    names = "、".join(f"“{r.name}”（年度目标 {r.annual_target}{r.unit}，预计 {r.expected_full_year or '—'}）"
-                     for r in rows)
-    return Hit(Light.RED, f"{len(rows)} 项绩效指标预计全年不能完成：{names}",
-               {"预计不能完成的指标": [r.name for r in rows]})
+    names = "、".join(
+        f"“{r.name}”（年度目标 {r.annual_target}{r.unit}，预计 {r.expected_full_year or '—'}）" for r in rows
+    )
+    return Hit(
+        Light.RED, f"{len(rows)} 项绩效指标预计全年不能完成：{names}", {"预计不能完成的指标": [r.name for r in rows]}
+    )
 
 
 def check_deviation_unexplained(rule, facts: Facts) -> Hit | None:
     """A deviation with no reason or no measure: an indicator expected not to be met, or a red or yellow
     execution light, whose reason category or corrective measure is empty."""
-    missing = [r.name for r in facts.rows if r.will_be_met is False
-               and not (str(r.deviation_reason or "").strip() and str(r.measures or "").strip())]
-    execution = facts.table_id is not None and facts.execution_light in (Light.RED, Light.YELLOW) and not (
-        facts.execution_reason.strip() and facts.execution_measures.strip())
+    missing = [
+        r.name
+        for r in facts.rows
+        if r.will_be_met is False and not (str(r.deviation_reason or "").strip() and str(r.measures or "").strip())
+    ]
+    execution = (
+        facts.table_id is not None
+        and facts.execution_light in (Light.RED, Light.YELLOW)
+        and not (facts.execution_reason.strip() and facts.execution_measures.strip())
+    )
     if not missing and not execution:
         return None
     parts = []
@@ -141,8 +159,11 @@ def check_deviation_unexplained(rule, facts: Facts) -> Hit | None:
         parts.append(f"指标{'、'.join(f'“{n}”' for n in missing)}预计不能完成但未说明原因或纠偏措施")
     if execution:
         parts.append(f"预算执行亮{Light(facts.execution_light).label}但未说明执行偏差原因或纠偏措施")
-    return Hit(Light.YELLOW, "；".join(parts),
-               {"未说明的指标": missing, "执行偏差未说明": execution} | _execution_figures(facts))
+    return Hit(
+        Light.YELLOW,
+        "；".join(parts),
+        {"未说明的指标": missing, "执行偏差未说明": execution} | _execution_figures(facts),
+    )
 
 
 def check_indicator_light(rule, facts: Facts) -> Hit | None:
@@ -151,16 +172,21 @@ def check_indicator_light(rule, facts: Facts) -> Hit | None:
     if not rows:
         return None
     worst = max((r.light for r in rows), key=lambda light: LIGHT_SEVERITY[Light(light)])
-    return Hit(worst, f"{len(rows)} 项绩效指标亮{'、'.join(Light(w).label for w in wanted)}："
-                      + "、".join(f"“{r.name}”（年度目标 {r.annual_target}{r.unit}，截至目前 {r.actual_to_date or '—'}）"
-                                 for r in rows),
-               {"指标": {r.name: Light(r.light).label for r in rows}})
+    return Hit(
+        worst,
+        f"{len(rows)} 项绩效指标亮{'、'.join(Light(w).label for w in wanted)}："
+        + "、".join(
+            f"“{r.name}”（年度目标 {r.annual_target}{r.unit}，截至目前 {r.actual_to_date or '—'}）" for r in rows
+        ),
+        {"指标": {r.name: Light(r.light).label for r in rows}},
+    )
 
 
 KINDS: dict[str, Kind] = {
     "execution_light": Kind("预算执行灯", check_execution_light, '{"lights": ["red"]}', _lights_param),
-    "low_payment": Kind("年中支付进度", check_low_payment, '{"month": 6, "day": 30, "rate_below": "0.10"}',
-                        _validate_low_payment),
+    "low_payment": Kind(
+        "年中支付进度", check_low_payment, '{"month": 6, "day": 30, "rate_below": "0.10"}', _validate_low_payment
+    ),
     "indicator_not_met": Kind("指标预计不能完成", check_indicator_not_met),
     "deviation_unexplained": Kind("偏差未说明原因或措施", check_deviation_unexplained),
     "indicator_light": Kind("指标灯", check_indicator_light, '{"lights": ["red"]}', _lights_param),
@@ -178,22 +204,46 @@ def validate_params(kind: str, params) -> None:
 
 
 def facts_of_round(monitoring_round) -> list[Facts]:
-    tables = (monitoring_round.tables.select_related("subject").prefetch_related("indicators").order_by("pk"))
-    return [Facts(subject_id=t.subject_id, subject_name=t.subject.name, fiscal_year=monitoring_round.fiscal_year,
-                  as_of=monitoring_round.data_as_of, available=t.available, paid=t.paid,
-                  execution_rate=t.execution_rate, time_progress=t.time_progress, execution_light=t.execution_light,
-                  round_id=monitoring_round.pk, table_id=t.pk, execution_reason=t.execution_deviation_reason,
-                  execution_measures=t.execution_measures, rows=list(t.indicators.all()))
-            for t in tables]
+    tables = monitoring_round.tables.select_related("subject").prefetch_related("indicators").order_by("pk")
+    return [
+        Facts(
+            subject_id=t.subject_id,
+            subject_name=t.subject.name,
+            fiscal_year=monitoring_round.fiscal_year,
+            as_of=monitoring_round.data_as_of,
+            available=t.available,
+            paid=t.paid,
+            execution_rate=t.execution_rate,
+            time_progress=t.time_progress,
+            execution_light=t.execution_light,
+            round_id=monitoring_round.pk,
+            table_id=t.pk,
+            execution_reason=t.execution_deviation_reason,
+            execution_measures=t.execution_measures,
+            rows=list(t.indicators.all()),
+        )
+        for t in tables
+    ]
 
 
 def facts_of_year(fiscal_year: int, as_of: datetime.date) -> list[Facts]:
     from monitoring.models import ExecutionFigure
 
     rows = ExecutionFigure.objects.filter(fiscal_year=fiscal_year, as_of=as_of).select_related("subject")
-    return [Facts(subject_id=f.subject_id, subject_name=f.subject.name, fiscal_year=fiscal_year, as_of=as_of,
-                  available=f.available, paid=f.paid, execution_rate=f.execution_rate, time_progress=f.time_progress,
-                  execution_light=f.light) for f in rows]
+    return [
+        Facts(
+            subject_id=f.subject_id,
+            subject_name=f.subject.name,
+            fiscal_year=fiscal_year,
+            as_of=as_of,
+            available=f.available,
+            paid=f.paid,
+            execution_rate=f.execution_rate,
+            time_progress=f.time_progress,
+            execution_light=f.light,
+        )
+        for f in rows
+    ]
 
 
 @dataclass
@@ -218,10 +268,16 @@ def scan(target, as_of: datetime.date | None = None, *, user=None) -> ScanResult
         if as_of is None:
             raise ValidationError("按预算年度扫描须指定数据截止日期")
         facts = facts_of_year(fiscal_year, as_of)
-    rules = [r for r in WarningRule.objects.filter(is_current=True, is_active=True).order_by("code")
-             if r.kind in KINDS and (round_id is not None or r.kind not in ROW_KINDS)]
-    existing = set(PerformanceWarning.objects.filter(as_of=as_of, subject_id__in=[f.subject_id for f in facts])
-                   .values_list("rule__code", "subject_id"))
+    rules = [
+        r
+        for r in WarningRule.objects.filter(is_current=True, is_active=True).order_by("code")
+        if r.kind in KINDS and (round_id is not None or r.kind not in ROW_KINDS)
+    ]
+    existing = set(
+        PerformanceWarning.objects.filter(as_of=as_of, subject_id__in=[f.subject_id for f in facts]).values_list(
+            "rule__code", "subject_id"
+        )
+    )
     result = ScanResult()
     new = []
     for rule in rules:
@@ -234,17 +290,34 @@ def scan(target, as_of: datetime.date | None = None, *, user=None) -> ScanResult
                 continue
             existing.add((rule.code, fact.subject_id))
             message = f"【{rule.name}·第 {rule.version} 版】{fact.subject_name}：{hit.message}"
-            new.append(PerformanceWarning(rule=rule, subject_id=fact.subject_id, round_id=round_id,
-                                          table_id=fact.table_id, fiscal_year=fiscal_year, as_of=as_of,
-                                          light=hit.light, message=message[:500],
-                                          figures={"规则": rule.code, "版本": rule.version, **hit.figures}))
+            new.append(
+                PerformanceWarning(
+                    rule=rule,
+                    subject_id=fact.subject_id,
+                    round_id=round_id,
+                    table_id=fact.table_id,
+                    fiscal_year=fiscal_year,
+                    as_of=as_of,
+                    light=hit.light,
+                    message=message[:500],
+                    figures={"规则": rule.code, "版本": rule.version, **hit.figures},
+                )
+            )
             result.by_rule[rule.name] = result.by_rule.get(rule.name, 0) + 1
     with transaction.atomic():
         PerformanceWarning.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
         result.raised = len(new)
-        trail.record(AuditAction.CREATE, object_type="monitoring.performancewarning",
-                     object_repr=f"绩效预警扫描：{as_of:%Y-%m-%d}，新增 {len(new)} 条",
-                     changes={"新增预警": result.by_rule, "已存在": result.already,
-                              "监控轮次": round_id, "预算年度": fiscal_year},
-                     actor=user, reason="按预警规则扫描")
+        trail.record(
+            AuditAction.CREATE,
+            object_type="monitoring.performancewarning",
+            object_repr=f"绩效预警扫描：{as_of:%Y-%m-%d}，新增 {len(new)} 条",
+            changes={
+                "新增预警": result.by_rule,
+                "已存在": result.already,
+                "监控轮次": round_id,
+                "预算年度": fiscal_year,
+            },
+            actor=user,
+            reason="按预警规则扫描",
+        )
     return result

@@ -49,8 +49,23 @@ class RoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MonitoringRound
-        fields = ["id", "organisation", "organisation_name", "fiscal_year", "name", "data_as_of", "due_date", "scope",
-                  "key_subjects", "status", "notice", "tables_pending", "table_count", "created_at", "closed_at"]
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "fiscal_year",
+            "name",
+            "data_as_of",
+            "due_date",
+            "scope",
+            "key_subjects",
+            "status",
+            "notice",
+            "tables_pending",
+            "table_count",
+            "created_at",
+            "closed_at",
+        ]
         read_only_fields = ["organisation", "status", "tables_pending", "closed_at"]
 
     def get_table_count(self, obj) -> int:
@@ -77,9 +92,16 @@ class MonitoringRoundViewSet(ActionGuardMixin, GatedModelViewSet):
         data = serializer.validated_data
         try:
             serializer.instance = actions.open_round(
-                self.request.user, name=data["name"], fiscal_year=data["fiscal_year"], data_as_of=data["data_as_of"],
-                due_date=data["due_date"], scope=data.get("scope", "all_funded"), notice=data.get("notice", ""),
-                key_subjects=data.get("key_subjects", []), reason=self.request.headers.get("X-Reason", ""))
+                self.request.user,
+                name=data["name"],
+                fiscal_year=data["fiscal_year"],
+                data_as_of=data["data_as_of"],
+                due_date=data["due_date"],
+                scope=data.get("scope", "all_funded"),
+                notice=data.get("notice", ""),
+                key_subjects=data.get("key_subjects", []),
+                reason=self.request.headers.get("X-Reason", ""),
+            )
         except DjangoPermissionDenied as exc:
             raise _denied(exc) from None
 
@@ -108,11 +130,21 @@ class MonitoringRoundViewSet(ActionGuardMixin, GatedModelViewSet):
         tree = board.rollup(self.get_object(), request.user)
 
         def node(n):
-            return {"level": n.level, "id": n.key, "name": n.name, "tables": n.tables, "submitted": n.submitted,
-                    "approved": n.approved, "late": n.late, "available": str(n.available), "paid": str(n.paid),
-                    "execution_rate": None if n.execution_rate is None else str(n.execution_rate),
-                    "execution_lights": n.execution, "target_lights": n.target,
-                    "children": [node(c) for c in n.children]}
+            return {
+                "level": n.level,
+                "id": n.key,
+                "name": n.name,
+                "tables": n.tables,
+                "submitted": n.submitted,
+                "approved": n.approved,
+                "late": n.late,
+                "available": str(n.available),
+                "paid": str(n.paid),
+                "execution_rate": None if n.execution_rate is None else str(n.execution_rate),
+                "execution_lights": n.execution,
+                "target_lights": n.target,
+                "children": [node(c) for c in n.children],
+            }
 
         return Response(node(tree))
 
@@ -122,11 +154,37 @@ class IndicatorRowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MonitoringIndicator
-        fields = ["id", "order", "level1", "level2", "name", "comparator", "annual_target", "unit", "cumulative",
-                  "actual_to_date", "qualitative_level", "expected_full_year", "will_be_met", "deviation_reason",
-                  "deviation_explanation", "measures", "light", "light_display"]
-        read_only_fields = ["order", "level1", "level2", "name", "comparator", "annual_target", "unit", "cumulative",
-                            "light"]
+        fields = [
+            "id",
+            "order",
+            "level1",
+            "level2",
+            "name",
+            "comparator",
+            "annual_target",
+            "unit",
+            "cumulative",
+            "actual_to_date",
+            "qualitative_level",
+            "expected_full_year",
+            "will_be_met",
+            "deviation_reason",
+            "deviation_explanation",
+            "measures",
+            "light",
+            "light_display",
+        ]
+        read_only_fields = [
+            "order",
+            "level1",
+            "level2",
+            "name",
+            "comparator",
+            "annual_target",
+            "unit",
+            "cumulative",
+            "light",
+        ]
 
 
 class RowUpdateSerializer(serializers.Serializer):
@@ -143,17 +201,39 @@ class RowUpdateSerializer(serializers.Serializer):
 class MonitoringTableSerializer(ReviewableSerializer):
     subject_name = serializers.CharField(source="subject.name", read_only=True)
     indicators = IndicatorRowSerializer(many=True, read_only=True)
-    rows = RowUpdateSerializer(many=True, write_only=True, required=False,
-                               help_text="要修改的指标行：[{id, actual_to_date, will_be_met, …}]")
+    rows = RowUpdateSerializer(
+        many=True, write_only=True, required=False, help_text="要修改的指标行：[{id, actual_to_date, will_be_met, …}]"
+    )
     is_late = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = MonitoringTable
-        fields = ["id", "round", "subject", "subject_name", "target_sheet", "available", "paid", "execution_rate",
-                  "time_progress", "execution_light", "target_light", "expected_full_year_rate",
-                  "execution_deviation_reason", "execution_measures", "contract_status", "overall_judgement",
-                  "other_notes", "submitted_at", "is_late", "indicators", "rows", *WORKFLOW_FIELDS, "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "round",
+            "subject",
+            "subject_name",
+            "target_sheet",
+            "available",
+            "paid",
+            "execution_rate",
+            "time_progress",
+            "execution_light",
+            "target_light",
+            "expected_full_year_rate",
+            "execution_deviation_reason",
+            "execution_measures",
+            "contract_status",
+            "overall_judgement",
+            "other_notes",
+            "submitted_at",
+            "is_late",
+            "indicators",
+            "rows",
+            *WORKFLOW_FIELDS,
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["round", "subject"]
 
     def validate(self, attrs):
@@ -166,16 +246,23 @@ class MonitoringTableSerializer(ReviewableSerializer):
     def update(self, instance, validated_data):
         request = self.context["request"]
         rows = {r.pop("id"): r for r in validated_data.pop("rows", [])}
-        return actions.save_table(instance, request.user, requested_version(request, instance), data=validated_data,
-                                  rows=rows, reason=self.context.get("reason", ""))
+        return actions.save_table(
+            instance,
+            request.user,
+            requested_version(request, instance),
+            data=validated_data,
+            rows=rows,
+            reason=self.context.get("reason", ""),
+        )
 
 
 class MonitoringTableViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     """Tables are created by opening a round, never by POST; PATCH is the unit's edit (with ``rows``);
     ``…/submit/``, ``…/approve/``, ``…/return/`` are the review chain."""
 
-    queryset = (MonitoringTable.objects.select_related("subject", "round", "chain")
-                .prefetch_related("chain__steps", "indicators"))
+    queryset = MonitoringTable.objects.select_related("subject", "round", "chain").prefetch_related(
+        "chain__steps", "indicators"
+    )
     serializer_class = MonitoringTableSerializer
     filterset_class = MonitoringTableFilterSet
 
@@ -189,8 +276,17 @@ class DisposalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Disposal
-        fields = ["id", "warning", "decision", "decision_display", "reason", "amount", "decided_by",
-                  "decided_by_name", "decided_at"]
+        fields = [
+            "id",
+            "warning",
+            "decision",
+            "decision_display",
+            "reason",
+            "amount",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+        ]
 
 
 class WarningSerializer(serializers.ModelSerializer):
@@ -202,9 +298,28 @@ class WarningSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PerformanceWarning
-        fields = ["id", "rule", "rule_code", "rule_name", "rule_version", "subject", "subject_name", "round", "table",
-                  "fiscal_year", "as_of", "light", "message", "figures", "status", "unit_reply", "replied_at",
-                  "dismiss_reason", "raised_at", "disposals"]
+        fields = [
+            "id",
+            "rule",
+            "rule_code",
+            "rule_name",
+            "rule_version",
+            "subject",
+            "subject_name",
+            "round",
+            "table",
+            "fiscal_year",
+            "as_of",
+            "light",
+            "message",
+            "figures",
+            "status",
+            "unit_reply",
+            "replied_at",
+            "dismiss_reason",
+            "raised_at",
+            "disposals",
+        ]
 
 
 class DisposeSerializer(serializers.Serializer):
@@ -248,8 +363,11 @@ class PerformanceWarningViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         result = {}
-        self._run(lambda: result.setdefault("d", actions.dispose(warning, request.user, values["decision"],
-                                                                 values["reason"], values.get("amount"))))
+        self._run(
+            lambda: result.setdefault(
+                "d", actions.dispose(warning, request.user, values["decision"], values["reason"], values.get("amount"))
+            )
+        )
         return Response(DisposalSerializer(result["d"]).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, summary="核销预警")
@@ -272,8 +390,18 @@ class HoldSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DisbursementHold
-        fields = ["id", "subject", "subject_code", "subject_name", "kind", "kind_display", "disposal", "since",
-                  "lifted_at", "lift_reason"]
+        fields = [
+            "id",
+            "subject",
+            "subject_code",
+            "subject_name",
+            "kind",
+            "kind_display",
+            "disposal",
+            "since",
+            "lifted_at",
+            "lift_reason",
+        ]
 
 
 class DisbursementHoldViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
@@ -309,4 +437,3 @@ class WarningRuleSerializer(serializers.ModelSerializer):
 class WarningRuleViewSet(GatedReadOnlyViewSet):
     queryset = WarningRule.objects.all()
     serializer_class = WarningRuleSerializer
-

@@ -26,8 +26,22 @@ class ExecutionFigureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExecutionFigure
-        fields = ["id", "subject", "subject_code", "subject_name", "fiscal_year", "as_of", "available", "paid",
-                  "execution_rate", "time_progress", "progress_ratio", "light", "light_display", "refreshed_at"]
+        fields = [
+            "id",
+            "subject",
+            "subject_code",
+            "subject_name",
+            "fiscal_year",
+            "as_of",
+            "available",
+            "paid",
+            "execution_rate",
+            "time_progress",
+            "progress_ratio",
+            "light",
+            "light_display",
+            "refreshed_at",
+        ]
 
 
 class ExecutionFigureFilterSet(filters.FilterSet):
@@ -49,9 +63,20 @@ class LightThresholdsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LightThresholds
-        fields = ["id", "region", "region_name", "version", "effective_from", "execution_red_below",
-                  "execution_yellow_below", "indicator_red_below", "indicator_yellow_below", "indicator_blue_from",
-                  "note", "created_at"]
+        fields = [
+            "id",
+            "region",
+            "region_name",
+            "version",
+            "effective_from",
+            "execution_red_below",
+            "execution_yellow_below",
+            "indicator_red_below",
+            "indicator_yellow_below",
+            "indicator_blue_from",
+            "note",
+            "created_at",
+        ]
 
 
 class LightThresholdsViewSet(GatedReadOnlyViewSet):
@@ -67,13 +92,26 @@ def _d(value) -> str | None:
 
 
 def _shares(obj) -> dict:
-    return {"execution_rate": _d(obj.execution_rate), "time_progress": _d(obj.time_progress),
-            "progress_ratio": _d(obj.progress_ratio), "light": str(obj.light)}
+    return {
+        "execution_rate": _d(obj.execution_rate),
+        "time_progress": _d(obj.time_progress),
+        "progress_ratio": _d(obj.progress_ratio),
+        "light": str(obj.light),
+    }
 
 
 def _rollup(row) -> dict:
-    return {"key": row.key, "name": row.name, "subjects": row.subjects, "available": _d(row.available),
-            "paid": _d(row.paid), **_shares(row), "red": row.red, "yellow": row.yellow, "green": row.green}
+    return {
+        "key": row.key,
+        "name": row.name,
+        "subjects": row.subjects,
+        "available": _d(row.available),
+        "paid": _d(row.paid),
+        **_shares(row),
+        "red": row.red,
+        "yellow": row.yellow,
+        "green": row.green,
+    }
 
 
 class FiguresViewSet(viewsets.ViewSet):
@@ -101,18 +139,28 @@ class FiguresViewSet(viewsets.ViewSet):
         return subjects
 
     def retrieve(self, request, pk=None):
-        subject = access.get_object_or_404(Subject.objects.select_related("organisation__region"), request.user,
-                                           pk=pk)
+        subject = access.get_object_or_404(Subject.objects.select_related("organisation__region"), request.user, pk=pk)
         year, as_of = self._dates(request)
         f = figures.subject_figures(subject, as_of, year)
-        return Response({"subject": subject.pk, "code": subject.code, "name": subject.name, "fiscal_year": year,
-                         "as_of": as_of, "available": _d(f.available), "paid": _d(f.paid), "budget_basis": f.basis,
-                         **_shares(f)})
+        return Response(
+            {
+                "subject": subject.pk,
+                "code": subject.code,
+                "name": subject.name,
+                "fiscal_year": year,
+                "as_of": as_of,
+                "available": _d(f.available),
+                "paid": _d(f.paid),
+                "budget_basis": f.basis,
+                **_shares(f),
+            }
+        )
 
     def list(self, request):
         year, as_of = self._dates(request)
-        return Response({"fiscal_year": year, "as_of": as_of,
-                         "total": _rollup(figures.total(year, as_of, self._subjects(request)))})
+        return Response(
+            {"fiscal_year": year, "as_of": as_of, "total": _rollup(figures.total(year, as_of, self._subjects(request)))}
+        )
 
     @action(detail=False)
     def total(self, request):
@@ -147,8 +195,14 @@ class FiguresViewSet(viewsets.ViewSet):
         else:
             parent = None
         rows = figures.region_rollup(year, as_of, self._subjects(request), parent=parent)
-        return Response({"fiscal_year": year, "as_of": as_of, "region": parent.pk if parent else None,
-                         "results": [_rollup(r) for r in rows]})
+        return Response(
+            {
+                "fiscal_year": year,
+                "as_of": as_of,
+                "region": parent.pk if parent else None,
+                "results": [_rollup(r) for r in rows],
+            }
+        )
 
     @action(detail=False, methods=["post"])
     def refresh(self, request):
@@ -158,10 +212,14 @@ class FiguresViewSet(viewsets.ViewSet):
         if as_of.year != year:
             raise exceptions.ValidationError({"as_of": [f"数据截止日期应在 {year} 年度之内"]})
         region = refresh_region(request.user)
-        result = figures.refresh_task.enqueue(year, as_of.isoformat(), region.pk if region else None,
-                                              request.user.pk)
-        body = {"task": result.id, "status": str(result.status), "fiscal_year": year, "as_of": as_of,
-                "region": region.name if region else ""}
+        result = figures.refresh_task.enqueue(year, as_of.isoformat(), region.pk if region else None, request.user.pk)
+        body = {
+            "task": result.id,
+            "status": str(result.status),
+            "fiscal_year": year,
+            "as_of": as_of,
+            "region": region.name if region else "",
+        }
         if result.is_finished:
             body["result"] = result.return_value
         return Response(body, status=status.HTTP_202_ACCEPTED)

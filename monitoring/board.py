@@ -70,26 +70,47 @@ class Node:
 
     def counts(self, which: str) -> list[tuple[str, str, int]]:
         data = self.execution if which == "execution" else self.target
-        return [(light, Light(light).label, data[light]) for light in (Light.RED, Light.YELLOW, Light.GREEN,
-                                                                       Light.BLUE, Light.NONE) if data.get(light)]
+        return [
+            (light, Light(light).label, data[light])
+            for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.BLUE, Light.NONE)
+            if data.get(light)
+        ]
 
 
 def _rows(monitoring_round, user):
     tables = access.restrict(MonitoringTable.objects.filter(round=monitoring_round), user)
     today = clock.today()
     due = monitoring_round.due_date
-    for t in tables.values("pk", "status", "submitted_at", "available", "paid", "execution_light", "target_light",
-                           "subject_id", "subject__name", "subject__organisation_id", "subject__organisation__name",
-                           "subject__department_id", "subject__department__name",
-                           "subject__organisation__region_id", "subject__organisation__region__name",
-                           "subject__organisation__region__path").order_by("subject__organisation__region__path",
-                                                                           "subject__department__path",
-                                                                           "subject__organisation__path",
-                                                                           "subject__code"):
+    for t in tables.values(
+        "pk",
+        "status",
+        "submitted_at",
+        "available",
+        "paid",
+        "execution_light",
+        "target_light",
+        "subject_id",
+        "subject__name",
+        "subject__organisation_id",
+        "subject__organisation__name",
+        "subject__department_id",
+        "subject__department__name",
+        "subject__organisation__region_id",
+        "subject__organisation__region__name",
+        "subject__organisation__region__path",
+    ).order_by(
+        "subject__organisation__region__path",
+        "subject__department__path",
+        "subject__organisation__path",
+        "subject__code",
+    ):
         submitted_at = t["submitted_at"]
         t["submitted"] = submitted_at is not None or t["status"] not in EDITABLE_STATUSES
-        t["late"] = (timezone.localdate(submitted_at) > due) if submitted_at else (
-            t["status"] in EDITABLE_STATUSES and today > due)
+        t["late"] = (
+            (timezone.localdate(submitted_at) > due)
+            if submitted_at
+            else (t["status"] in EDITABLE_STATUSES and today > due)
+        )
         yield t
 
 
@@ -100,9 +121,11 @@ def rollup(monitoring_round, user) -> Node:
     for row in _rows(monitoring_round, user):
         root.add(row)
         parent = root
-        keys = [("region", row["subject__organisation__region_id"], row["subject__organisation__region__name"]),
-                ("department", row["subject__department_id"], row["subject__department__name"] or "（无主管部门）"),
-                ("unit", row["subject__organisation_id"], row["subject__organisation__name"])]
+        keys = [
+            ("region", row["subject__organisation__region_id"], row["subject__organisation__region__name"]),
+            ("department", row["subject__department_id"], row["subject__department__name"] or "（无主管部门）"),
+            ("unit", row["subject__organisation_id"], row["subject__organisation__name"]),
+        ]
         path = ()
         for level, key, name in keys:
             path = (*path, key)
@@ -112,8 +135,15 @@ def rollup(monitoring_round, user) -> Node:
                 parent.children.append(node)
             node.add(row)
             parent = node
-        leaf = Node("subject", row["subject_id"], row["subject__name"], table_id=row["pk"], status=row["status"],
-                    execution_light=row["execution_light"], target_light=row["target_light"])
+        leaf = Node(
+            "subject",
+            row["subject_id"],
+            row["subject__name"],
+            table_id=row["pk"],
+            status=row["status"],
+            execution_light=row["execution_light"],
+            target_light=row["target_light"],
+        )
         leaf.add(row)
         parent.children.append(leaf)
     return root

@@ -51,10 +51,24 @@ def _seed_county_thresholds(seeder, year: int) -> None:
     if LightThresholds.objects.filter(region=county).exists():
         return
     with acting_as(user=county_perf, name=str(county_perf)):
-        thresholds.save_version(county_perf, LightThresholds(
-            region=county, effective_from=datetime.date(year, 1, 1), execution_red_below=Decimal("0.65"),
-            execution_yellow_below=Decimal("0.85"), note="本县重点民生项目较多，执行进度预警从严"))
-        thresholds.save_version(county_perf, LightThresholds(
-            region=county, effective_from=datetime.date(year, 7, 1), execution_red_below=Decimal("0.70"),
-            execution_yellow_below=Decimal("0.90"), note="下半年加快支出进度，进一步从严"))
+        thresholds.save_version(
+            county_perf,
+            LightThresholds(
+                region=county,
+                effective_from=datetime.date(year, 1, 1),
+                execution_red_below=Decimal("0.65"),
+                execution_yellow_below=Decimal("0.85"),
+                note="本县重点民生项目较多，执行进度预警从严",
+            ),
+        )
+        thresholds.save_version(
+            county_perf,
+            LightThresholds(
+                region=county,
+                effective_from=datetime.date(year, 7, 1),
+                execution_red_below=Decimal("0.70"),
+                execution_yellow_below=Decimal("0.90"),
+                note="下半年加快支出进度，进一步从严",
+            ),
+        )
     seeder.created += 2

@@ -49,8 +49,11 @@ class BudgetBasis:
     NONE = "none"
 
 
-BASIS_LABELS = {BudgetBasis.ALLOCATIONS: "已下达指标", BudgetBasis.ARRANGED: "财政安排数（尚未下达指标）",
-                BudgetBasis.NONE: "无预算"}
+BASIS_LABELS = {
+    BudgetBasis.ALLOCATIONS: "已下达指标",
+    BudgetBasis.ARRANGED: "财政安排数（尚未下达指标）",
+    BudgetBasis.NONE: "无预算",
+}
 
 
 @dataclass(frozen=True)
@@ -83,34 +86,53 @@ def _cap(value: Decimal | None) -> Decimal | None:
     return max(min(value, RATIO_CAP), -RATIO_CAP)
 
 
-def subject_figures(subject, as_of: date, fiscal_year: int | None = None,
-                    thresholds: lights.Thresholds | None = None) -> Figures:
+def subject_figures(
+    subject, as_of: date, fiscal_year: int | None = None, thresholds: lights.Thresholds | None = None
+) -> Figures:
     """One subject's figures as of ``as_of`` (fiscal year = the year of ``as_of`` unless given)."""
     from execution.models import BudgetAllocation, Payment
     from subjects.models import SubjectYearAmount
 
     year = fiscal_year or as_of.year
-    allocated = BudgetAllocation.objects.filter(subject=subject, fiscal_year=year, issued_on__lte=as_of,
-                                                match_status__in=COUNTED).aggregate(n=Count("pk"), total=Sum("amount"))
+    allocated = BudgetAllocation.objects.filter(
+        subject=subject, fiscal_year=year, issued_on__lte=as_of, match_status__in=COUNTED
+    ).aggregate(n=Count("pk"), total=Sum("amount"))
     if allocated["n"]:
         available, basis = allocated["total"] or ZERO, BudgetBasis.ALLOCATIONS
     else:
-        arranged = (SubjectYearAmount.objects.filter(subject=subject, fiscal_year=year)
-                    .values_list("arranged_amount", flat=True).first())
+        arranged = (
+            SubjectYearAmount.objects.filter(subject=subject, fiscal_year=year)
+            .values_list("arranged_amount", flat=True)
+            .first()
+        )
         available, basis = (arranged, BudgetBasis.ARRANGED) if arranged is not None else (ZERO, BudgetBasis.NONE)
-    paid = (Payment.objects.filter(subject=subject, fiscal_year=year, paid_on__lte=as_of, match_status__in=COUNTED)
-            .aggregate(total=Sum("amount"))["total"] or ZERO)
+    paid = (
+        Payment.objects.filter(
+            subject=subject, fiscal_year=year, paid_on__lte=as_of, match_status__in=COUNTED
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
     available, paid = Decimal(available).quantize(CENT), Decimal(paid).quantize(CENT)  # whole fen, as in SQL
     if thresholds is None:
         thresholds = lights.thresholds_for(subject.organisation.region, as_of)
     progress = lights.time_progress(year, as_of)
     rate = lights.execution_rate(paid, available)
-    return Figures(subject_id=subject.pk, fiscal_year=year, as_of=as_of, available=available, paid=paid, execution_rate=_cap(rate), time_progress=progress,
-                   progress_ratio=_cap(lights.progress_ratio(rate, progress)),
-                   light=lights.execution_light(rate, progress, thresholds), basis=basis)
+    return Figures(
+        subject_id=subject.pk,
+        fiscal_year=year,
+        as_of=as_of,
+        available=available,
+        paid=paid,
+        execution_rate=_cap(rate),
+        time_progress=progress,
+        progress_ratio=_cap(lights.progress_ratio(rate, progress)),
+        light=lights.execution_light(rate, progress, thresholds),
+        basis=basis,
+    )
 
 
 # --- thresholds per region --------------------------------------------------------------------------------
+
 
 def thresholds_by_region(on: date) -> tuple[lights.Thresholds, dict[int, lights.Thresholds]]:
     """(the default, {region id: thresholds} for every region whose thresholds in force on ``on`` differ from the
@@ -142,27 +164,36 @@ def _bp(value: Decimal) -> int:
 
 # --- the set-based statement ------------------------------------------------------------------------------
 
+
 def _tables() -> dict:
     from execution.models import BudgetAllocation, Payment
     from monitoring.models import ExecutionFigure
     from organisations.models import Organisation, Region
     from subjects.models import Subject, SubjectYearAmount
 
-    return {"figure": ExecutionFigure._meta.db_table, "payment": Payment._meta.db_table,
-            "allocation": BudgetAllocation._meta.db_table, "subject": Subject._meta.db_table,
-            "amount": SubjectYearAmount._meta.db_table, "org": Organisation._meta.db_table,
-            "region": Region._meta.db_table}
+    return {
+        "figure": ExecutionFigure._meta.db_table,
+        "payment": Payment._meta.db_table,
+        "allocation": BudgetAllocation._meta.db_table,
+        "subject": Subject._meta.db_table,
+        "amount": SubjectYearAmount._meta.db_table,
+        "org": Organisation._meta.db_table,
+        "region": Region._meta.db_table,
+    }
 
 
 def _half_up_div(numerator: str, denominator: str, scale: int) -> str:
     """SQL for round-half-up(numerator × scale ÷ denominator) in integers (away from zero, like ROUND_HALF_UP);
     both operands are whole numbers, the denominator is not zero."""
-    return (f"(CASE WHEN ({numerator} < 0) <> ({denominator} < 0) THEN -1 ELSE 1 END"
-            f" * ((2 * ABS({numerator}) * {scale} + ABS({denominator})) / (2 * ABS({denominator}))))")
+    return (
+        f"(CASE WHEN ({numerator} < 0) <> ({denominator} < 0) THEN -1 ELSE 1 END"
+        f" * ((2 * ABS({numerator}) * {scale} + ABS({denominator})) / (2 * ABS({denominator}))))"
+    )
 
 
-def _figures_select(fiscal_year: int, as_of: date, *, subject_filter: tuple[str, list] | None = None,
-                    region=None) -> tuple[str, list]:
+def _figures_select(
+    fiscal_year: int, as_of: date, *, subject_filter: tuple[str, list] | None = None, region=None
+) -> tuple[str, list]:
     """(SELECT, params) of every subject's figures: (subject_id, fiscal_year, as_of, available, paid,
     execution_rate, time_progress, progress_ratio, light, refreshed_at). The derived table ``rt`` holds the
     thresholds of the regions whose own differ from the default (a handful of rows)."""
@@ -172,11 +203,14 @@ def _figures_select(fiscal_year: int, as_of: date, *, subject_filter: tuple[str,
     tp_bp = _bp(progress)
     counted = ", ".join(f"'{s}'" for s in COUNTED)  # fixed vocabulary values, not user input
     params: list = []
-    rows = [(region_id, _bp(th.execution_red_below), _bp(th.execution_yellow_below))
-            for region_id, th in sorted(regional.items())] or [(0, 0, 0)]  # a row that matches no region
+    rows = [
+        (region_id, _bp(th.execution_red_below), _bp(th.execution_yellow_below))
+        for region_id, th in sorted(regional.items())
+    ] or [(0, 0, 0)]  # a row that matches no region
     regional_sql = " UNION ALL ".join(
         "SELECT CAST(%s AS BIGINT) AS region_id, CAST(%s AS BIGINT) AS red_bp, CAST(%s AS BIGINT) AS yellow_bp"
-        for _ in rows)
+        for _ in rows
+    )
     for row in rows:
         params.extend(row)
     where = ["(al.subject_id IS NOT NULL OR ya.arranged_amount IS NOT NULL OR pa.subject_id IS NOT NULL)"]
@@ -204,27 +238,42 @@ def _figures_select(fiscal_year: int, as_of: date, *, subject_filter: tuple[str,
         f" LEFT JOIN ({regional_sql}) rt ON rt.region_id = o.region_id"
         f" WHERE {' AND '.join(where)}"
     )
-    params_base = [_bp(default.execution_red_below), _bp(default.execution_yellow_below), fiscal_year, as_of,
-                   fiscal_year, fiscal_year, as_of, *params, *where_params]
+    params_base = [
+        _bp(default.execution_red_below),
+        _bp(default.execution_yellow_below),
+        fiscal_year,
+        as_of,
+        fiscal_year,
+        fiscal_year,
+        as_of,
+        *params,
+        *where_params,
+    ]
     # Each level is fenced so that the planner does not inline a column's expression into every use of it
     # above (PostgreSQL and SQLite both flatten subqueries; here that multiplies the arithmetic per row).
     fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
-    rate = (f"SELECT b.*, CASE WHEN avail_fen = 0 THEN NULL ELSE {_half_up_div('paid_fen', 'avail_fen', 10000)} END"
-            f" AS rate_bp FROM ({base}{fence}) b")
+    rate = (
+        f"SELECT b.*, CASE WHEN avail_fen = 0 THEN NULL ELSE {_half_up_div('paid_fen', 'avail_fen', 10000)} END"
+        f" AS rate_bp FROM ({base}{fence}) b"
+    )
     if tp_bp:
         ratio_expr = f"CASE WHEN rate_bp IS NULL THEN NULL ELSE {_half_up_div('rate_bp', str(tp_bp), 10000)} END"
     else:
         ratio_expr = "CAST(NULL AS BIGINT)"
     ratio = f"SELECT r.*, {ratio_expr} AS ratio_bp FROM ({rate}{fence}) r"
     if tp_bp:
-        light = (f"CASE WHEN rate_bp IS NULL THEN '{Light.NONE}' WHEN ratio_bp < red_bp THEN '{Light.RED}'"
-                 f" WHEN ratio_bp < yellow_bp THEN '{Light.YELLOW}' ELSE '{Light.GREEN}' END")
+        light = (
+            f"CASE WHEN rate_bp IS NULL THEN '{Light.NONE}' WHEN ratio_bp < red_bp THEN '{Light.RED}'"
+            f" WHEN ratio_bp < yellow_bp THEN '{Light.YELLOW}' ELSE '{Light.GREEN}' END"
+        )
     else:  # before the fiscal year starts nothing is due yet
         light = f"CASE WHEN rate_bp IS NULL THEN '{Light.NONE}' ELSE '{Light.GREEN}' END"
 
     def capped(column):
-        return (f"(CASE WHEN {column} > {CAP_BP} THEN {CAP_BP} WHEN {column} < -{CAP_BP} THEN -{CAP_BP}"
-                f" ELSE {column} END) / 10000.0")
+        return (
+            f"(CASE WHEN {column} > {CAP_BP} THEN {CAP_BP} WHEN {column} < -{CAP_BP} THEN -{CAP_BP}"
+            f" ELSE {column} END) / 10000.0"
+        )
 
     select = (
         f"SELECT subject_id, CAST(%s AS INTEGER) AS fiscal_year, %s AS as_of, avail_fen / 100.0 AS available,"
@@ -234,8 +283,18 @@ def _figures_select(fiscal_year: int, as_of: date, *, subject_filter: tuple[str,
     return select, [fiscal_year, as_of, clock.now(), *params_base]
 
 
-FIGURE_COLUMNS = ("subject_id", "fiscal_year", "as_of", "available", "paid", "execution_rate", "time_progress",
-                  "progress_ratio", "light", "refreshed_at")
+FIGURE_COLUMNS = (
+    "subject_id",
+    "fiscal_year",
+    "as_of",
+    "available",
+    "paid",
+    "execution_rate",
+    "time_progress",
+    "progress_ratio",
+    "light",
+    "refreshed_at",
+)
 
 
 def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> int:
@@ -255,8 +314,10 @@ def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> 
     # changed; the time of each run is in the audit trail.
     distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     changed = " OR ".join(f"{table}.{c} {distinct} excluded.{c}" for c in FIGURE_COLUMNS[3:-1])
-    statement = (f"INSERT INTO {table} ({columns}) {select}"
-                 f" ON CONFLICT (subject_id, fiscal_year, as_of) DO UPDATE SET {updates} WHERE {changed}")
+    statement = (
+        f"INSERT INTO {table} ({columns}) {select}"
+        f" ON CONFLICT (subject_id, fiscal_year, as_of) DO UPDATE SET {updates} WHERE {changed}"
+    )
     started = time.perf_counter()
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -270,12 +331,18 @@ def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> 
         if region is not None:
             stored = stored.filter(subject__organisation__region__path__startswith=region.path)
         count = stored.count()
-        trail.record(AuditAction.UPDATE, object_type="monitoring.executionfigure", object_repr="预算执行情况",
-                     changes={"数据截止日期": [None, as_of.isoformat()], "项目数": [None, count],
-                              "新增或变化": [None, written]},
-                     reason=reason or (f"重新计算 {fiscal_year} 年度截至 {as_of} 的预算执行情况"
-                                       f"{'（' + region.name + '）' if region is not None else ''}，"
-                                       f"用时 {time.perf_counter() - started:.2f} 秒"))
+        trail.record(
+            AuditAction.UPDATE,
+            object_type="monitoring.executionfigure",
+            object_repr="预算执行情况",
+            changes={"数据截止日期": [None, as_of.isoformat()], "项目数": [None, count], "新增或变化": [None, written]},
+            reason=reason
+            or (
+                f"重新计算 {fiscal_year} 年度截至 {as_of} 的预算执行情况"
+                f"{'（' + region.name + '）' if region is not None else ''}，"
+                f"用时 {time.perf_counter() - started:.2f} 秒"
+            ),
+        )
     return count
 
 
@@ -296,9 +363,20 @@ def live_figures(fiscal_year: int, as_of: date, subjects) -> list[Figures]:
     with connection.cursor() as cursor:
         cursor.execute(select, params)
         rows = cursor.fetchall()
-    return [Figures(subject_id=r[0], fiscal_year=fiscal_year, as_of=as_of, available=_money(r[3]), paid=_money(r[4]),
-                    execution_rate=_share(r[5]), time_progress=_share(r[6]), progress_ratio=_share(r[7]), light=r[8])
-            for r in rows]
+    return [
+        Figures(
+            subject_id=r[0],
+            fiscal_year=fiscal_year,
+            as_of=as_of,
+            available=_money(r[3]),
+            paid=_money(r[4]),
+            execution_rate=_share(r[5]),
+            time_progress=_share(r[6]),
+            progress_ratio=_share(r[7]),
+            light=r[8],
+        )
+        for r in rows
+    ]
 
 
 def _money(value) -> Decimal:
@@ -310,6 +388,7 @@ def _share(value) -> Decimal | None:
 
 
 # --- the background task ----------------------------------------------------------------------------------
+
 
 @task()
 def refresh_task(fiscal_year: int, as_of: str, region_id: int | None = None, user_id: int | None = None) -> dict:
@@ -323,11 +402,17 @@ def refresh_task(fiscal_year: int, as_of: str, region_id: int | None = None, use
     started = time.perf_counter()
     with acting_as(user=user, name=str(user) if user else "系统"):
         count = refresh(fiscal_year, date.fromisoformat(as_of), region)
-    return {"subjects": count, "seconds": round(time.perf_counter() - started, 2), "as_of": as_of,
-            "fiscal_year": fiscal_year, "region": region.name if region else ""}
+    return {
+        "subjects": count,
+        "seconds": round(time.perf_counter() - started, 2),
+        "as_of": as_of,
+        "fiscal_year": fiscal_year,
+        "region": region.name if region else "",
+    }
 
 
 # --- rollups ----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Rollup:
@@ -370,8 +455,12 @@ class Rollup:
 def stored_dates(fiscal_year: int) -> list[date]:
     from monitoring.models import ExecutionFigure
 
-    return list(ExecutionFigure.objects.filter(fiscal_year=fiscal_year).order_by("as_of")
-                .values_list("as_of", flat=True).distinct())
+    return list(
+        ExecutionFigure.objects.filter(fiscal_year=fiscal_year)
+        .order_by("as_of")
+        .values_list("as_of", flat=True)
+        .distinct()
+    )
 
 
 def is_stored(fiscal_year: int, as_of: date) -> bool:
@@ -386,9 +475,11 @@ def _source(fiscal_year: int, as_of: date, subjects) -> tuple[str, list]:
     sub_sql, sub_params = _subquery(subjects)
     if is_stored(fiscal_year, as_of):
         table = _tables()["figure"]
-        return (f"SELECT subject_id, available, paid, light FROM {table}"
-                    f" WHERE fiscal_year = %s AND as_of = %s AND subject_id IN ({sub_sql})",
-                [fiscal_year, as_of, *sub_params])
+        return (
+            f"SELECT subject_id, available, paid, light FROM {table}"
+            f" WHERE fiscal_year = %s AND as_of = %s AND subject_id IN ({sub_sql})",
+            [fiscal_year, as_of, *sub_params],
+        )
     select, params = _figures_select(fiscal_year, as_of, subject_filter=(sub_sql, list(sub_params)))
     return f"SELECT subject_id, available, paid, light FROM ({select}) lf", params
 
@@ -397,11 +488,15 @@ def _grouped(fiscal_year: int, as_of: date, subjects, group_sql: str) -> list[tu
     """(group key, available, paid, subjects, red, yellow, green, none) per group."""
     source, params = _source(fiscal_year, as_of, subjects)
     t = _tables()
-    light_sums = ", ".join(f"SUM(CASE WHEN f.light = '{light}' THEN 1 ELSE 0 END)"
-                           for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.NONE))
-    sql = (f"SELECT {group_sql} AS grp, SUM(f.available), SUM(f.paid), COUNT(*), {light_sums}"
-           f" FROM ({source}) f JOIN {t['subject']} s ON s.id = f.subject_id"
-           f" JOIN {t['org']} o ON o.id = s.organisation_id GROUP BY {group_sql}")
+    light_sums = ", ".join(
+        f"SUM(CASE WHEN f.light = '{light}' THEN 1 ELSE 0 END)"
+        for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.NONE)
+    )
+    sql = (
+        f"SELECT {group_sql} AS grp, SUM(f.available), SUM(f.paid), COUNT(*), {light_sums}"
+        f" FROM ({source}) f JOIN {t['subject']} s ON s.id = f.subject_id"
+        f" JOIN {t['org']} o ON o.id = s.organisation_id GROUP BY {group_sql}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -411,9 +506,14 @@ def _rollups(fiscal_year, as_of, subjects, group_sql, names: dict, region_of: di
     default, regional = thresholds_by_region(as_of)
     result = []
     for key, available, paid, n, red, yellow, green, none in _grouped(fiscal_year, as_of, subjects, group_sql):
-        row = Rollup(key=key, name=names.get(key, "（未归属）"), available=_money(available), paid=_money(paid),
-                     subjects=n, counts={Light.RED: red or 0, Light.YELLOW: yellow or 0, Light.GREEN: green or 0,
-                                         Light.NONE: none or 0})
+        row = Rollup(
+            key=key,
+            name=names.get(key, "（未归属）"),
+            available=_money(available),
+            paid=_money(paid),
+            subjects=n,
+            counts={Light.RED: red or 0, Light.YELLOW: yellow or 0, Light.GREEN: green or 0, Light.NONE: none or 0},
+        )
         result.append(row.finish(fiscal_year, as_of, regional.get(region_of.get(key), default)))
     return sorted(result, key=lambda r: (r.progress_ratio is None, r.progress_ratio or ZERO, r.name))
 
@@ -491,30 +591,59 @@ def subject_rows(fiscal_year: int, as_of: date, subjects, limit: int = 200) -> l
     from monitoring.models import ExecutionFigure
 
     if is_stored(fiscal_year, as_of):
-        figures = [Figures(subject_id=f.subject_id, fiscal_year=fiscal_year, as_of=as_of, available=f.available,
-                           paid=f.paid, execution_rate=f.execution_rate, time_progress=f.time_progress,
-                           progress_ratio=f.progress_ratio, light=f.light)
-                   for f in ExecutionFigure.objects.filter(fiscal_year=fiscal_year, as_of=as_of,
-                                                           subject__in=subjects.values("pk"))]
+        figures = [
+            Figures(
+                subject_id=f.subject_id,
+                fiscal_year=fiscal_year,
+                as_of=as_of,
+                available=f.available,
+                paid=f.paid,
+                execution_rate=f.execution_rate,
+                time_progress=f.time_progress,
+                progress_ratio=f.progress_ratio,
+                light=f.light,
+            )
+            for f in ExecutionFigure.objects.filter(
+                fiscal_year=fiscal_year, as_of=as_of, subject__in=subjects.values("pk")
+            )
+        ]
     else:
         figures = live_figures(fiscal_year, as_of, subjects)
     figures.sort(key=lambda f: (f.progress_ratio is None, f.progress_ratio or ZERO, f.subject_id))
     figures = figures[:limit]
-    info = {s.pk: s for s in subjects.model.objects.filter(pk__in=[f.subject_id for f in figures])
-            .select_related("organisation")}
-    return [SubjectRow(f.subject_id, info[f.subject_id].code, info[f.subject_id].name,
-                       info[f.subject_id].organisation.name, f) for f in figures if f.subject_id in info]
+    info = {
+        s.pk: s
+        for s in subjects.model.objects.filter(pk__in=[f.subject_id for f in figures]).select_related("organisation")
+    }
+    return [
+        SubjectRow(
+            f.subject_id, info[f.subject_id].code, info[f.subject_id].name, info[f.subject_id].organisation.name, f
+        )
+        for f in figures
+        if f.subject_id in info
+    ]
 
 
 def history(subject, fiscal_year: int, until: date) -> list[Figures]:
     """A subject's figures over the year: every stored date up to ``until``, else each month end, plus ``until``."""
     from monitoring.models import ExecutionFigure
 
-    stored = [Figures(subject_id=f.subject_id, fiscal_year=fiscal_year, as_of=f.as_of, available=f.available,
-                      paid=f.paid, execution_rate=f.execution_rate, time_progress=f.time_progress,
-                      progress_ratio=f.progress_ratio, light=f.light)
-              for f in ExecutionFigure.objects.filter(subject=subject, fiscal_year=fiscal_year, as_of__lte=until)
-              .order_by("as_of")]
+    stored = [
+        Figures(
+            subject_id=f.subject_id,
+            fiscal_year=fiscal_year,
+            as_of=f.as_of,
+            available=f.available,
+            paid=f.paid,
+            execution_rate=f.execution_rate,
+            time_progress=f.time_progress,
+            progress_ratio=f.progress_ratio,
+            light=f.light,
+        )
+        for f in ExecutionFigure.objects.filter(subject=subject, fiscal_year=fiscal_year, as_of__lte=until).order_by(
+            "as_of"
+        )
+    ]
     if not stored:
         thresholds = lights.thresholds_for(subject.organisation.region, until)
         stored = [subject_figures(subject, d, fiscal_year, thresholds) for d in month_ends(fiscal_year, until)]

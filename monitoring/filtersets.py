@@ -44,8 +44,9 @@ class WarningFilterSet(django_filters.FilterSet):
     light = django_filters.ChoiceFilter(choices=Light.choices, label="灯色")
     rule = django_filters.ChoiceFilter(field_name="rule__code", label="预警规则", choices=_rule_choices)
     status = django_filters.ChoiceFilter(choices=WarningStatus.choices, label="状态")
-    department = django_filters.ModelChoiceFilter(field_name="subject__department", label="主管部门",
-                                                  queryset=_departments)
+    department = django_filters.ModelChoiceFilter(
+        field_name="subject__department", label="主管部门", queryset=_departments
+    )
     round = django_filters.NumberFilter(field_name="round_id", label="监控轮次")
 
     class Meta:

@@ -12,11 +12,16 @@ TEXT = {"rows": 2}
 
 
 class RoundForm(forms.ModelForm):
-    key_subjects = forms.ModelMultipleChoiceField(label="重点监控项目", queryset=Subject.objects.none(),
-                                                  required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
-                                                  help_text="监控范围为“财政重点监控项目”时选择")
-    reason = forms.CharField(label="备注", required=False, max_length=500,
-                             widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}))
+    key_subjects = forms.ModelMultipleChoiceField(
+        label="重点监控项目",
+        queryset=Subject.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="监控范围为“财政重点监控项目”时选择",
+    )
+    reason = forms.CharField(
+        label="备注", required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"})
+    )
 
     class Meta:
         model = MonitoringRound
@@ -40,24 +45,35 @@ class TableForm(ReviewableForm):
 
     class Meta:
         model = MonitoringTable
-        fields = ["expected_full_year_rate", "execution_deviation_reason", "execution_measures", "contract_status",
-                  "overall_judgement", "other_notes"]
-        widgets = {name: forms.Textarea(attrs=TEXT) for name in
-                   ["execution_measures", "contract_status", "overall_judgement", "other_notes"]}
+        fields = [
+            "expected_full_year_rate",
+            "execution_deviation_reason",
+            "execution_measures",
+            "contract_status",
+            "overall_judgement",
+            "other_notes",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs=TEXT)
+            for name in ["execution_measures", "contract_status", "overall_judgement", "other_notes"]
+        }
         help_texts = {"expected_full_year_rate": "填小数，如 0.95 表示 95%"}
 
 
 class IndicatorRowForm(forms.Form):
     row_id = forms.IntegerField(widget=forms.HiddenInput)
     actual_to_date = forms.CharField(label="截至目前完成值", max_length=200, required=False)
-    qualitative_level = forms.ChoiceField(label="定性完成程度", choices=[("", "—"), *QualitativeLevel.choices],
-                                          required=False)
+    qualitative_level = forms.ChoiceField(
+        label="定性完成程度", choices=[("", "—"), *QualitativeLevel.choices], required=False
+    )
     expected_full_year = forms.CharField(label="预计全年完成值", max_length=200, required=False)
     will_be_met = forms.NullBooleanField(label="预计能否完成", required=False)
-    deviation_reason = forms.ChoiceField(label="偏差原因类别", choices=[("", "—"), *DeviationReason.choices],
-                                         required=False)
-    deviation_explanation = forms.CharField(label="偏差原因说明", required=False,
-                                            widget=forms.Textarea(attrs={"rows": 1}))
+    deviation_reason = forms.ChoiceField(
+        label="偏差原因类别", choices=[("", "—"), *DeviationReason.choices], required=False
+    )
+    deviation_explanation = forms.CharField(
+        label="偏差原因说明", required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
     measures = forms.CharField(label="纠偏措施", required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
 
@@ -65,15 +81,24 @@ IndicatorFormSet = forms.formset_factory(IndicatorRowForm, extra=0)
 
 
 def formset_rows(formset) -> dict:
-    return {f.cleaned_data["row_id"]: {k: v for k, v in f.cleaned_data.items() if k != "row_id"}
-            for f in formset.forms if f.cleaned_data}
+    return {
+        f.cleaned_data["row_id"]: {k: v for k, v in f.cleaned_data.items() if k != "row_id"}
+        for f in formset.forms
+        if f.cleaned_data
+    }
 
 
 class DisposalForm(forms.Form):
     decision = forms.ChoiceField(label="处置决定", choices=DisposalDecision.choices)
     reason = forms.CharField(label="处置理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    amount = forms.DecimalField(label="涉及金额（元）", max_digits=18, decimal_places=2, min_value=0,
-                                required=False, help_text="调整预算、收回资金时填写")
+    amount = forms.DecimalField(
+        label="涉及金额（元）",
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="调整预算、收回资金时填写",
+    )
 
 
 class ReplyForm(forms.Form):

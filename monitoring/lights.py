@@ -32,8 +32,13 @@ class Thresholds:
 
     @classmethod
     def of(cls, row) -> Thresholds:
-        return cls(row.execution_red_below, row.execution_yellow_below, row.indicator_red_below,
-                   row.indicator_yellow_below, row.indicator_blue_from)
+        return cls(
+            row.execution_red_below,
+            row.execution_yellow_below,
+            row.indicator_red_below,
+            row.indicator_yellow_below,
+            row.indicator_blue_from,
+        )
 
 
 DEFAULT = Thresholds()
@@ -133,14 +138,24 @@ def ratio_light(actual: Decimal, expected: Decimal, thresholds: Thresholds = DEF
     return Light.BLUE
 
 
-def indicator_light(comparator: str, annual_target: Decimal | None, actual: Decimal | None, months: int, *,
-                    cumulative: bool = True, qualitative_level: str = "",
-                    thresholds: Thresholds = DEFAULT) -> str:
+def indicator_light(
+    comparator: str,
+    annual_target: Decimal | None,
+    actual: Decimal | None,
+    months: int,
+    *,
+    cumulative: bool = True,
+    qualitative_level: str = "",
+    thresholds: Thresholds = DEFAULT,
+) -> str:
     """The light of one indicator row. ``comparator`` is targets.choices.Comparator ("ge", "le", "eq",
     "qualitative"); ``cumulative`` False for quality/time/cost indicators, judged against the whole target."""
     if comparator == "qualitative":
-        return {QualitativeLevel.ACHIEVED: Light.GREEN, QualitativeLevel.PARTLY: Light.YELLOW,
-                QualitativeLevel.NOT_ACHIEVED: Light.RED}.get(qualitative_level, Light.NONE)
+        return {
+            QualitativeLevel.ACHIEVED: Light.GREEN,
+            QualitativeLevel.PARTLY: Light.YELLOW,
+            QualitativeLevel.NOT_ACHIEVED: Light.RED,
+        }.get(qualitative_level, Light.NONE)
     if annual_target is None or actual is None:
         return Light.NONE
     if comparator == "le":  # a negative indicator: within the limit or not

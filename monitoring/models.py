@@ -44,29 +44,57 @@ class LightThresholds(models.Model):
     """The thresholds of both lights for a region, as versioned data. ``region`` empty is the default for
     regions without their own; the newest version effective on a date applies (``monitoring.lights``)."""
 
-    region = models.ForeignKey("organisations.Region", verbose_name="行政区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+", help_text="为空表示全省默认值")
+    region = models.ForeignKey(
+        "organisations.Region",
+        verbose_name="行政区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="为空表示全省默认值",
+    )
     version = models.PositiveIntegerField("版本", default=1, editable=False)
     effective_from = models.DateField("生效日期")
-    execution_red_below = models.DecimalField("执行进度红灯（执行率÷序时进度低于）", default=Decimal("0.60"),
-                                              validators=SHARE, **RATIO)
-    execution_yellow_below = models.DecimalField("执行进度黄灯（执行率÷序时进度低于）", default=Decimal("0.80"),
-                                                 validators=SHARE, **RATIO)
-    indicator_red_below = models.DecimalField("指标红灯（实际÷序时目标低于）", default=Decimal("0.60"),
-                                              validators=SHARE, **RATIO)
-    indicator_yellow_below = models.DecimalField("指标黄灯（实际÷序时目标低于）", default=Decimal("0.80"),
-                                                 validators=SHARE, **RATIO)
-    indicator_blue_from = models.DecimalField("指标蓝灯（实际÷序时目标不低于）", default=Decimal("1.20"),
-                                              validators=SHARE, **RATIO)
+    execution_red_below = models.DecimalField(
+        "执行进度红灯（执行率÷序时进度低于）", default=Decimal("0.60"), validators=SHARE, **RATIO
+    )
+    execution_yellow_below = models.DecimalField(
+        "执行进度黄灯（执行率÷序时进度低于）", default=Decimal("0.80"), validators=SHARE, **RATIO
+    )
+    indicator_red_below = models.DecimalField(
+        "指标红灯（实际÷序时目标低于）", default=Decimal("0.60"), validators=SHARE, **RATIO
+    )
+    indicator_yellow_below = models.DecimalField(
+        "指标黄灯（实际÷序时目标低于）", default=Decimal("0.80"), validators=SHARE, **RATIO
+    )
+    indicator_blue_from = models.DecimalField(
+        "指标蓝灯（实际÷序时目标不低于）", default=Decimal("1.20"), validators=SHARE, **RATIO
+    )
     note = models.CharField("说明", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="设置人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField("设置时间", default=timezone.now, editable=False)
 
     access_public_read = True
     access_org_field = None
-    audit_fields = ["region", "version", "effective_from", "execution_red_below", "execution_yellow_below",
-                    "indicator_red_below", "indicator_yellow_below", "indicator_blue_from", "note"]
+    audit_fields = [
+        "region",
+        "version",
+        "effective_from",
+        "execution_red_below",
+        "execution_yellow_below",
+        "indicator_red_below",
+        "indicator_yellow_below",
+        "indicator_blue_from",
+        "note",
+    ]
 
     class Meta:
         verbose_name = "监控预警阈值"
@@ -78,11 +106,15 @@ class LightThresholds(models.Model):
         return f"{self.region or '默认'} 第 {self.version} 版（{self.effective_from} 起）"
 
     def clean(self) -> None:
-        if self.execution_red_below is not None and self.execution_yellow_below is not None \
-                and self.execution_red_below > self.execution_yellow_below:
+        if (
+            self.execution_red_below is not None
+            and self.execution_yellow_below is not None
+            and self.execution_red_below > self.execution_yellow_below
+        ):
             raise ValidationError({"execution_yellow_below": "黄灯阈值不能低于红灯阈值"})
         if None not in (self.indicator_red_below, self.indicator_yellow_below, self.indicator_blue_from) and not (
-                self.indicator_red_below <= self.indicator_yellow_below < self.indicator_blue_from):
+            self.indicator_red_below <= self.indicator_yellow_below < self.indicator_blue_from
+        ):
             raise ValidationError({"indicator_blue_from": "指标阈值须满足 红灯 ≤ 黄灯 < 蓝灯"})
 
 
@@ -92,8 +124,13 @@ class ExecutionFigure(models.Model):
 
     # No separate index on subject or light: the unique (subject, fiscal_year, as_of) index serves every lookup,
     # and each extra index slows the set-based refresh (docs/decisions/0015).
-    subject = models.ForeignKey("subjects.Subject", verbose_name="项目", on_delete=models.CASCADE,
-                                related_name="execution_figures", db_index=False)
+    subject = models.ForeignKey(
+        "subjects.Subject",
+        verbose_name="项目",
+        on_delete=models.CASCADE,
+        related_name="execution_figures",
+        db_index=False,
+    )
     fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
     as_of = models.DateField("数据截止日期")
     available = models.DecimalField("可用预算（元）", default=Decimal("0"), **MONEY)
@@ -110,8 +147,9 @@ class ExecutionFigure(models.Model):
         verbose_name = "预算执行情况"
         verbose_name_plural = "预算执行情况"
         ordering = ["-as_of", "subject"]
-        constraints = [models.UniqueConstraint(fields=["subject", "fiscal_year", "as_of"],
-                                               name="execution_figure_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "fiscal_year", "as_of"], name="execution_figure_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.as_of}"
@@ -120,22 +158,34 @@ class ExecutionFigure(models.Model):
 class MonitoringRound(models.Model):
     """A monitoring round opened by a finance bureau: data up to ``data_as_of``, tables due by ``due_date``."""
 
-    organisation = models.ForeignKey("organisations.Organisation", verbose_name="组织单位", on_delete=models.PROTECT,
-                                     related_name="+", help_text="开展监控的财政部门")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="组织单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="开展监控的财政部门",
+    )
     fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
     name = models.CharField("名称", max_length=200)
     data_as_of = models.DateField("数据截止日期")
     due_date = models.DateField("报送截止日期")
     scope = models.CharField("监控范围", max_length=20, choices=RoundScope.choices, default=RoundScope.ALL_FUNDED)
-    key_subjects = models.ManyToManyField("subjects.Subject", verbose_name="重点监控项目", blank=True,
-                                          related_name="+")
+    key_subjects = models.ManyToManyField("subjects.Subject", verbose_name="重点监控项目", blank=True, related_name="+")
     status = models.CharField("状态", max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN)
     notice = models.TextField("通知要求", blank=True)
-    tables_pending = models.BooleanField("监控表生成中", default=False, editable=False,
-                                         help_text="范围较大时监控表在后台生成，完成前为是")
+    tables_pending = models.BooleanField(
+        "监控表生成中", default=False, editable=False, help_text="范围较大时监控表在后台生成，完成前为是"
+    )
     closed_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+", editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
 
     access_org_field = "organisation"
@@ -163,26 +213,33 @@ class MonitoringTable(Reviewable):
     """《绩效目标执行监控表》 of one subject in one round. Budget execution is filled from treasury data when the
     table is created and refreshed until submission; the unit fills the indicator rows and the narrative."""
 
-    round = models.ForeignKey(MonitoringRound, verbose_name="监控轮次", on_delete=models.PROTECT,
-                              related_name="tables")
-    subject = models.ForeignKey("subjects.Subject", verbose_name="项目", on_delete=models.PROTECT,
-                                related_name="monitoring_tables")
-    target_sheet = models.ForeignKey("targets.TargetSheet", verbose_name="绩效目标", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+", editable=False)
+    round = models.ForeignKey(MonitoringRound, verbose_name="监控轮次", on_delete=models.PROTECT, related_name="tables")
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name="项目", on_delete=models.PROTECT, related_name="monitoring_tables"
+    )
+    target_sheet = models.ForeignKey(
+        "targets.TargetSheet",
+        verbose_name="绩效目标",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     available = models.DecimalField("可用预算（元）", default=Decimal("0"), editable=False, **MONEY)
     paid = models.DecimalField("累计支付（元）", default=Decimal("0"), editable=False, **MONEY)
     execution_rate = models.DecimalField("预算执行率", null=True, blank=True, editable=False, **RATIO)
     time_progress = models.DecimalField("序时进度", null=True, blank=True, editable=False, **RATIO)
-    execution_light = models.CharField("执行灯", max_length=10, choices=Light.choices, default=Light.NONE,
-                                       editable=False)
-    target_light = models.CharField("目标灯", max_length=10, choices=Light.choices, default=Light.NONE,
-                                    editable=False)
+    execution_light = models.CharField(
+        "执行灯", max_length=10, choices=Light.choices, default=Light.NONE, editable=False
+    )
+    target_light = models.CharField("目标灯", max_length=10, choices=Light.choices, default=Light.NONE, editable=False)
     expected_full_year_rate = models.DecimalField("预计全年执行率", null=True, blank=True, **RATIO)
-    execution_deviation_reason = models.CharField("执行偏差原因类别", max_length=20, choices=DeviationReason.choices,
-                                                  blank=True)
+    execution_deviation_reason = models.CharField(
+        "执行偏差原因类别", max_length=20, choices=DeviationReason.choices, blank=True
+    )
     execution_measures = models.TextField("执行偏差纠偏措施", blank=True)
-    contract_status = models.TextField("合同履行情况", blank=True,
-                                       help_text="政府购买服务项目填写合同签订与履行情况")
+    contract_status = models.TextField("合同履行情况", blank=True, help_text="政府购买服务项目填写合同签订与履行情况")
     overall_judgement = models.TextField("目标实现情况总体判断", blank=True)
     other_notes = models.TextField("其他需要说明的情况", blank=True)
     submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True, editable=False)
@@ -192,8 +249,14 @@ class MonitoringTable(Reviewable):
     access_org_field = "subject__organisation"
     todo_stage = "monitoring"
     todo_kind = "绩效监控表"
-    audit_fields = ["expected_full_year_rate", "execution_deviation_reason", "execution_measures",
-                    "contract_status", "overall_judgement", "other_notes"]
+    audit_fields = [
+        "expected_full_year_rate",
+        "execution_deviation_reason",
+        "execution_measures",
+        "contract_status",
+        "overall_judgement",
+        "other_notes",
+    ]
 
     class Meta:
         verbose_name = "绩效目标执行监控表"
@@ -242,10 +305,17 @@ class MonitoringIndicator(models.Model):
     """One indicator row of a monitoring table: the annual target (copied from the approved sheet), the actual to
     date, the expected full-year completion, whether it will be met and, for a deviation, why and what is done."""
 
-    table = models.ForeignKey(MonitoringTable, verbose_name="监控表", on_delete=models.CASCADE,
-                              related_name="indicators")
-    target_indicator = models.ForeignKey("targets.TargetIndicator", verbose_name="绩效指标", null=True, blank=True,
-                                         on_delete=models.SET_NULL, related_name="+")
+    table = models.ForeignKey(
+        MonitoringTable, verbose_name="监控表", on_delete=models.CASCADE, related_name="indicators"
+    )
+    target_indicator = models.ForeignKey(
+        "targets.TargetIndicator",
+        verbose_name="绩效指标",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     order = models.PositiveSmallIntegerField("序号", default=0)
     level1 = models.CharField("一级指标", max_length=20)
     level2 = models.CharField("二级指标", max_length=30)
@@ -253,11 +323,13 @@ class MonitoringIndicator(models.Model):
     comparator = models.CharField("指标性质", max_length=20)
     annual_target = models.CharField("年度指标值", max_length=200)
     unit = models.CharField("计量单位", max_length=30, blank=True)
-    cumulative = models.BooleanField("按序时累计", default=True,
-                                     help_text="数量、效益、满意度等随时间累计的指标按“年度目标×月数÷12”计算序时目标")
+    cumulative = models.BooleanField(
+        "按序时累计", default=True, help_text="数量、效益、满意度等随时间累计的指标按“年度目标×月数÷12”计算序时目标"
+    )
     actual_to_date = models.CharField("截至目前完成值", max_length=200, blank=True)
-    qualitative_level = models.CharField("定性指标完成程度", max_length=20, choices=QualitativeLevel.choices,
-                                         blank=True)
+    qualitative_level = models.CharField(
+        "定性指标完成程度", max_length=20, choices=QualitativeLevel.choices, blank=True
+    )
     expected_full_year = models.CharField("预计全年完成值", max_length=200, blank=True)
     will_be_met = models.BooleanField("预计能否完成", null=True, blank=True)
     deviation_reason = models.CharField("偏差原因类别", max_length=20, choices=DeviationReason.choices, blank=True)
@@ -289,8 +361,15 @@ class WarningRule(models.Model):
     is_active = models.BooleanField("启用", default=True)
     is_current = models.BooleanField("现行版本", default=True, editable=False)
     basis = models.CharField("依据", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="设置人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField("设置时间", default=timezone.now, editable=False)
 
     access_public_read = True
@@ -311,30 +390,61 @@ class PerformanceWarning(models.Model):
     """绩效预警 raised by a rule for a subject, naming its rule (and version) and the figures that tripped it."""
 
     rule = models.ForeignKey(WarningRule, verbose_name="预警规则", on_delete=models.PROTECT, related_name="warnings")
-    subject = models.ForeignKey("subjects.Subject", verbose_name="项目", on_delete=models.PROTECT,
-                                related_name="performance_warnings")
-    round = models.ForeignKey(MonitoringRound, verbose_name="监控轮次", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="warnings")
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name="项目", on_delete=models.PROTECT, related_name="performance_warnings"
+    )
+    round = models.ForeignKey(
+        MonitoringRound,
+        verbose_name="监控轮次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="warnings",
+    )
     fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
     as_of = models.DateField("数据截止日期")
     light = models.CharField("灯色", max_length=10, choices=Light.choices, default=Light.NONE)
     message = models.CharField("预警内容", max_length=500)
     figures = models.JSONField("预警数据", default=dict, blank=True)
-    status = models.CharField("状态", max_length=20, choices=WarningStatus.choices, default=WarningStatus.OPEN,
-                              db_index=True)
-    table = models.ForeignKey(MonitoringTable, verbose_name="监控表", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="warnings")
+    status = models.CharField(
+        "状态", max_length=20, choices=WarningStatus.choices, default=WarningStatus.OPEN, db_index=True
+    )
+    table = models.ForeignKey(
+        MonitoringTable,
+        verbose_name="监控表",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="warnings",
+    )
     unit_reply = models.TextField("单位整改说明", blank=True)
     replied_at = models.DateTimeField("说明时间", null=True, blank=True, editable=False)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="说明人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+", editable=False)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="说明人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     dismiss_reason = models.TextField("核销理由", blank=True)
     raised_at = models.DateTimeField("预警时间", default=clock.now, editable=False)
 
     access_org_field = "subject__organisation"
     todo_stage = "monitoring"
-    audit_fields = ["rule", "subject", "round", "as_of", "light", "message", "figures", "status", "unit_reply",
-                    "dismiss_reason"]
+    audit_fields = [
+        "rule",
+        "subject",
+        "round",
+        "as_of",
+        "light",
+        "message",
+        "figures",
+        "status",
+        "unit_reply",
+        "dismiss_reason",
+    ]
 
     class Meta:
         verbose_name = "绩效预警"
@@ -353,14 +463,15 @@ class PerformanceWarning(models.Model):
 class Disposal(models.Model):
     """The recorded decision on a warning (seed 000 第二十一条; seed 001 第十八条), with its reason."""
 
-    warning = models.ForeignKey(PerformanceWarning, verbose_name="预警", on_delete=models.PROTECT,
-                                related_name="disposals")
+    warning = models.ForeignKey(
+        PerformanceWarning, verbose_name="预警", on_delete=models.PROTECT, related_name="disposals"
+    )
     decision = models.CharField("处置决定", max_length=20, choices=DisposalDecision.choices)
     reason = models.TextField("处置理由")
-    amount = models.DecimalField("涉及金额（元）", null=True, blank=True, **MONEY,
-                                 help_text="调整预算、收回资金时填写")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处置人", on_delete=models.PROTECT,
-                                   related_name="+")
+    amount = models.DecimalField("涉及金额（元）", null=True, blank=True, **MONEY, help_text="调整预算、收回资金时填写")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="处置人", on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField("处置时间", default=clock.now, editable=False)
 
     access_org_field = "warning__subject__organisation"
@@ -379,14 +490,21 @@ class DisbursementHold(models.Model):
     """A subject whose disbursement finance suspended or stopped (from a disposal); shown to the treasury.
     ``lifted_at`` set = no longer in force."""
 
-    subject = models.ForeignKey("subjects.Subject", verbose_name="项目", on_delete=models.PROTECT,
-                                related_name="disbursement_holds")
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name="项目", on_delete=models.PROTECT, related_name="disbursement_holds"
+    )
     kind = models.CharField("类型", max_length=20, choices=HoldKind.choices)
     disposal = models.ForeignKey(Disposal, verbose_name="处置决定", on_delete=models.PROTECT, related_name="+")
     since = models.DateTimeField("生效时间", default=clock.now)
     lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
-    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="解除人", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="解除人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     lift_reason = models.TextField("解除理由", blank=True)
 
     access_org_field = "subject__organisation"

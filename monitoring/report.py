@@ -114,16 +114,22 @@ def _count(values) -> str:
     counts = {}
     for value in values:
         counts[value] = counts.get(value, 0) + 1
-    parts = [f"{Light(k).label} {counts[k]} 个" for k in (Light.RED, Light.YELLOW, Light.GREEN, Light.BLUE, Light.NONE)
-             if counts.get(k)]
+    parts = [
+        f"{Light(k).label} {counts[k]} 个"
+        for k in (Light.RED, Light.YELLOW, Light.GREEN, Light.BLUE, Light.NONE)
+        if counts.get(k)
+    ]
     return "、".join(parts) or "无"
 
 
 def _bars(scope: Scope) -> list[tuple[str, Decimal | None]]:
     if scope.level == "subject":
         return [(t.subject.name, t.execution_rate) for t in scope.tables]
-    key = (lambda t: t.subject.organisation.name) if scope.level == "department" else (
-        lambda t: t.subject.department.name if t.subject.department_id else t.subject.organisation.name)
+    key = (
+        (lambda t: t.subject.organisation.name)
+        if scope.level == "department"
+        else (lambda t: t.subject.department.name if t.subject.department_id else t.subject.organisation.name)
+    )
     groups: dict[str, list] = {}
     for table in scope.tables:
         groups.setdefault(key(table), []).append(table)
@@ -136,80 +142,137 @@ def build(monitoring_round, scope: Scope) -> bytes:
     level = LEVEL_NAMES[scope.level]
     doc = new_document()
 
-    _paragraph(doc, f"{scope.title}{monitoring_round.fiscal_year}年度绩效运行监控报告", font=TITLE_FONT, size=22,
-               bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _paragraph(doc, f"（{monitoring_round.name}，数据截至 {monitoring_round.data_as_of:%Y年%m月%d日}）", size=14,
-               align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _paragraph(
+        doc,
+        f"{scope.title}{monitoring_round.fiscal_year}年度绩效运行监控报告",
+        font=TITLE_FONT,
+        size=22,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+    )
+    _paragraph(
+        doc,
+        f"（{monitoring_round.name}，数据截至 {monitoring_round.data_as_of:%Y年%m月%d日}）",
+        size=14,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+    )
 
     available, paid, rate = _totals(tables)
     progress = lights.time_progress(monitoring_round.fiscal_year, monitoring_round.data_as_of)
     submitted = sum(1 for t in tables if t.submitted_at is not None or t.status not in ("draft", "returned"))
     _paragraph(doc, "一、基本情况", font=HEADING_FONT, size=16)
-    _paragraph(doc, f"本{level}纳入本轮绩效运行监控的项目 {len(tables)} 个，已报送监控表 {submitted} 个，"
-                    f"未报送 {len(tables) - submitted} 个。监控依据《长治市预算绩效管理办法》第十八条至第二十条，"
-                    f"对预算执行进度和绩效目标完成情况实行“双监控”。")
+    _paragraph(
+        doc,
+        f"本{level}纳入本轮绩效运行监控的项目 {len(tables)} 个，已报送监控表 {submitted} 个，"
+        f"未报送 {len(tables) - submitted} 个。监控依据《长治市预算绩效管理办法》第十八条至第二十条，"
+        f"对预算执行进度和绩效目标完成情况实行“双监控”。",
+    )
 
     _paragraph(doc, "二、关键节点绩效运行数据", font=HEADING_FONT, size=16)
-    _paragraph(doc, f"截至 {monitoring_round.data_as_of:%Y年%m月%d日}，可用预算 {_money(available)} 元，累计支付 "
-                    f"{_money(paid)} 元，预算执行率 {_pct(rate)}，序时进度 {_pct(progress)}。执行进度灯："
-                    f"{_count(t.execution_light for t in tables)}；绩效目标灯：{_count(t.target_light for t in tables)}。")
+    _paragraph(
+        doc,
+        f"截至 {monitoring_round.data_as_of:%Y年%m月%d日}，可用预算 {_money(available)} 元，累计支付 "
+        f"{_money(paid)} 元，预算执行率 {_pct(rate)}，序时进度 {_pct(progress)}。执行进度灯："
+        f"{_count(t.execution_light for t in tables)}；绩效目标灯：{_count(t.target_light for t in tables)}。",
+    )
     grid = doc.add_table(rows=1, cols=7)
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, header in zip(grid.rows[0].cells, ["项目", "实施单位", "可用预算（元）", "累计支付（元）", "执行率",
-                                                 "执行灯", "目标灯"], strict=True):
+    for cell, header in zip(
+        grid.rows[0].cells,
+        ["项目", "实施单位", "可用预算（元）", "累计支付（元）", "执行率", "执行灯", "目标灯"],
+        strict=True,
+    ):
         _cell(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=9)
     for t in tables:
         cells = grid.add_row().cells
-        for cell, value in zip(cells, [t.subject.name, t.subject.organisation.name, _money(t.available),
-                                       _money(t.paid), _pct(t.execution_rate), t.get_execution_light_display(),
-                                       t.get_target_light_display()], strict=True):
+        for cell, value in zip(
+            cells,
+            [
+                t.subject.name,
+                t.subject.organisation.name,
+                _money(t.available),
+                _money(t.paid),
+                _pct(t.execution_rate),
+                t.get_execution_light_display(),
+                t.get_target_light_display(),
+            ],
+            strict=True,
+        ):
             _cell(cell, value, size=9)
     picture = chart_png(_bars(scope), progress, "预算执行率与序时进度")
     doc.add_picture(io.BytesIO(picture), width=Cm(15.5))
-    _paragraph(doc, "图：预算执行率与序时进度（竖线为序时进度）", size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER,
-               indent=False)
+    _paragraph(
+        doc, "图：预算执行率与序时进度（竖线为序时进度）", size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+    )
 
     _paragraph(doc, "三、数据核实与分析", font=HEADING_FONT, size=16)
     lagging = [t for t in tables if t.execution_light in (Light.RED, Light.YELLOW)]
     if lagging:
-        _paragraph(doc, f"执行进度滞后（红灯、黄灯）的项目 {len(lagging)} 个：" + "；".join(
-            f"{t.subject.name}（执行率 {_pct(t.execution_rate)}，{t.get_execution_light_display()}"
-            + (f"，原因：{t.get_execution_deviation_reason_display()}" if t.execution_deviation_reason else "")
-            + "）" for t in lagging) + "。")
+        _paragraph(
+            doc,
+            f"执行进度滞后（红灯、黄灯）的项目 {len(lagging)} 个："
+            + "；".join(
+                f"{t.subject.name}（执行率 {_pct(t.execution_rate)}，{t.get_execution_light_display()}"
+                + (f"，原因：{t.get_execution_deviation_reason_display()}" if t.execution_deviation_reason else "")
+                + "）"
+                for t in lagging
+            )
+            + "。",
+        )
     else:
         _paragraph(doc, "各项目预算执行进度与序时进度基本匹配，未发现明显滞后。")
     warnings = [w for t in tables for w in t.warnings.all()]
     if warnings:
-        _paragraph(doc, f"本轮共产生绩效预警 {len(warnings)} 条，其中待处置 "
-                        f"{sum(1 for w in warnings if w.status == 'open')} 条：" +
-                   "；".join(w.message for w in warnings[:10]) + ("等。" if len(warnings) > 10 else "。"))
+        _paragraph(
+            doc,
+            f"本轮共产生绩效预警 {len(warnings)} 条，其中待处置 "
+            f"{sum(1 for w in warnings if w.status == 'open')} 条："
+            + "；".join(w.message for w in warnings[:10])
+            + ("等。" if len(warnings) > 10 else "。"),
+        )
 
     _paragraph(doc, "四、绩效目标预期实现程度判断", font=HEADING_FONT, size=16)
     rows = [(t, r) for t in tables for r in t.indicators.all()]
     not_met = [(t, r) for t, r in rows if r.will_be_met is False]
-    _paragraph(doc, f"纳入监控的绩效指标 {len(rows)} 项，预计能完成 {sum(1 for _, r in rows if r.will_be_met)} 项，"
-                    f"预计不能完成 {len(not_met)} 项，尚未判断 {sum(1 for _, r in rows if r.will_be_met is None)} 项。")
+    _paragraph(
+        doc,
+        f"纳入监控的绩效指标 {len(rows)} 项，预计能完成 {sum(1 for _, r in rows if r.will_be_met)} 项，"
+        f"预计不能完成 {len(not_met)} 项，尚未判断 {sum(1 for _, r in rows if r.will_be_met is None)} 项。",
+    )
     for t, r in not_met:
-        _paragraph(doc, f"{t.subject.name}“{r.name}”：年度目标 {r.annual_target}{r.unit}，截至目前 "
-                        f"{r.actual_to_date or '—'}，预计全年 {r.expected_full_year or '—'}；偏差原因："
-                        f"{r.get_deviation_reason_display() or '未说明'}。{r.deviation_explanation}")
+        _paragraph(
+            doc,
+            f"{t.subject.name}“{r.name}”：年度目标 {r.annual_target}{r.unit}，截至目前 "
+            f"{r.actual_to_date or '—'}，预计全年 {r.expected_full_year or '—'}；偏差原因："
+            f"{r.get_deviation_reason_display() or '未说明'}。{r.deviation_explanation}",
+        )
     for t in tables:
         if t.overall_judgement:
             _paragraph(doc, f"{t.subject.name}：{t.overall_judgement}")
 
     _paragraph(doc, "五、改进措施和建议", font=HEADING_FONT, size=16)
-    measures = [(t.subject.name, m) for t in tables for m in
-                [t.execution_measures, *(r.measures for r in t.indicators.all())] if m]
+    measures = [
+        (t.subject.name, m)
+        for t in tables
+        for m in [t.execution_measures, *(r.measures for r in t.indicators.all())]
+        if m
+    ]
     for name, measure in measures:
         _paragraph(doc, f"{name}：{measure}")
     suggestions = []
     if lagging:
-        suggestions.append("对执行进度红灯、黄灯项目，督促单位加快支付进度，对确实无法执行的资金及时调整预算"
-                           "（《长治市预算绩效管理办法》第二十一条）")
+        suggestions.append(
+            "对执行进度红灯、黄灯项目，督促单位加快支付进度，对确实无法执行的资金及时调整预算"
+            "（《长治市预算绩效管理办法》第二十一条）"
+        )
     if not_met:
-        suggestions.append("对预计不能完成绩效目标的项目，督促单位落实纠偏措施，问题严重或整改不到位的暂缓或停止拨款"
-                           "（《张掖市市级政府购买服务预算绩效管理暂行办法》第二十一条）")
+        suggestions.append(
+            "对预计不能完成绩效目标的项目，督促单位落实纠偏措施，问题严重或整改不到位的暂缓或停止拨款"
+            "（《张掖市市级政府购买服务预算绩效管理暂行办法》第二十一条）"
+        )
     if len(tables) - submitted:
         suggestions.append(f"尚有 {len(tables) - submitted} 个项目未报送监控表，请主管部门督促报送")
     if not suggestions:

@@ -5,8 +5,13 @@ from monitoring.choices import Light
 from monitoring.models import DisbursementHold, MonitoringRound, MonitoringTable, PerformanceWarning
 from workflow.tables import ReviewableTable
 
-LIGHT_BADGE = {Light.GREEN: "bg-green text-white", Light.BLUE: "bg-blue text-white",
-               Light.YELLOW: "bg-yellow text-white", Light.RED: "bg-red text-white", Light.NONE: "bg-secondary-lt"}
+LIGHT_BADGE = {
+    Light.GREEN: "bg-green text-white",
+    Light.BLUE: "bg-blue text-white",
+    Light.YELLOW: "bg-yellow text-white",
+    Light.RED: "bg-red text-white",
+    Light.NONE: "bg-secondary-lt",
+}
 
 
 def light_badge(light: str):
@@ -28,10 +33,15 @@ class RoundTable(tables.Table):
 
 
 class MonitoringTableTable(ReviewableTable):
-    subject = tables.Column(accessor="subject__name", verbose_name="项目",
-                            linkify=lambda record: record.get_absolute_url(), order_by="subject__name")
-    organisation = tables.Column(accessor="subject__organisation__name", verbose_name="实施单位",
-                                 order_by="subject__organisation__path")
+    subject = tables.Column(
+        accessor="subject__name",
+        verbose_name="项目",
+        linkify=lambda record: record.get_absolute_url(),
+        order_by="subject__name",
+    )
+    organisation = tables.Column(
+        accessor="subject__organisation__name", verbose_name="实施单位", order_by="subject__organisation__path"
+    )
     round = tables.Column(accessor="round__name", verbose_name="监控轮次")
     execution_rate = tables.Column(verbose_name="预算执行率")
     execution_light = tables.Column(verbose_name="执行灯")
@@ -40,8 +50,17 @@ class MonitoringTableTable(ReviewableTable):
 
     class Meta:
         model = MonitoringTable
-        fields = ["subject", "organisation", "round", "execution_rate", "execution_light", "target_light", "status",
-                  "current_step", "step_due_at"]
+        fields = [
+            "subject",
+            "organisation",
+            "round",
+            "execution_rate",
+            "execution_light",
+            "target_light",
+            "status",
+            "current_step",
+            "step_due_at",
+        ]
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
     def render_execution_rate(self, value):
@@ -61,8 +80,11 @@ class MonitoringTableTable(ReviewableTable):
 
     def render_step_due_at(self, record):
         late = record.is_late
-        text = f"{record.round.due_date:%Y-%m-%d}" if record.current_step == 0 and record.status != "approved" \
+        text = (
+            f"{record.round.due_date:%Y-%m-%d}"
+            if record.current_step == 0 and record.status != "approved"
             else super().render_step_due_at(record)
+        )
         if late and record.submitted_at is None:
             return format_html('{} <span class="badge bg-red text-white">逾期未报</span>', text)
         if late:
@@ -94,8 +116,12 @@ class WarningTable(tables.Table):
 
 
 class HoldTable(tables.Table):
-    subject = tables.Column(accessor="subject__name", verbose_name="项目",
-                            linkify=lambda record: record.subject.get_absolute_url(), order_by="subject__name")
+    subject = tables.Column(
+        accessor="subject__name",
+        verbose_name="项目",
+        linkify=lambda record: record.subject.get_absolute_url(),
+        order_by="subject__name",
+    )
     organisation = tables.Column(accessor="subject__organisation__name", verbose_name="实施单位")
     kind = tables.Column(verbose_name="类型")
     reason = tables.Column(accessor="disposal__reason", verbose_name="处置理由")

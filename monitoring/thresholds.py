@@ -56,9 +56,13 @@ def save_version(user, instance, *, reason: str = ""):
     from monitoring.models import LightThresholds
 
     if not can_manage_region(user, instance.region):
-        trail.record(AuditAction.PERMISSION_DENIED, object_type="monitoring.lightthresholds",
-                     object_repr=str(instance.region or "全省默认"), actor=user,
-                     reason="只有本级或上级财政部门预算绩效管理科可以设置监控预警阈值")
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="monitoring.lightthresholds",
+            object_repr=str(instance.region or "全省默认"),
+            actor=user,
+            reason="只有本级或上级财政部门预算绩效管理科可以设置监控预警阈值",
+        )
         raise PermissionDenied("只有本级或上级财政部门预算绩效管理科可以设置监控预警阈值")
     with transaction.atomic():
         rows = LightThresholds.objects.filter(region=instance.region)
@@ -78,9 +82,11 @@ def versions_by_region(on=None):
     for row in LightThresholds.objects.select_related("region", "created_by").order_by("region__path", "-version"):
         groups.setdefault(row.region_id, []).append(row)
     result = []
-    for rows in sorted(groups.values(), key=lambda r: (r[0].region is not None, r[0].region.path if r[0].region
-                                                          else "")):
-        in_force = max((r for r in rows if r.effective_from <= on), key=lambda r: (r.effective_from, r.version),
-                       default=None)
+    for rows in sorted(
+        groups.values(), key=lambda r: (r[0].region is not None, r[0].region.path if r[0].region else "")
+    ):
+        in_force = max(
+            (r for r in rows if r.effective_from <= on), key=lambda r: (r.effective_from, r.version), default=None
+        )
         result.append((rows[0].region, in_force, rows))
     return result

@@ -35,13 +35,31 @@ def _warning_items(user, roles, kind, extra: Q) -> list[TodoItem]:
     q = role_q(user, PerformanceWarning, roles)
     if q is NOTHING:
         return []
-    rows = list(PerformanceWarning.objects.filter(q & extra, status=WarningStatus.OPEN)
-                .select_related("subject__organisation").order_by("raised_at")[:LIMIT + 1])
-    items = [TodoItem(title=f"绩效预警：{w.message[:80]}", url=w.get_absolute_url(), stage="monitoring", kind=kind,
-                      organisation=w.subject.organisation.name, since=w.raised_at) for w in rows[:LIMIT]]
+    rows = list(
+        PerformanceWarning.objects.filter(q & extra, status=WarningStatus.OPEN)
+        .select_related("subject__organisation")
+        .order_by("raised_at")[: LIMIT + 1]
+    )
+    items = [
+        TodoItem(
+            title=f"绩效预警：{w.message[:80]}",
+            url=w.get_absolute_url(),
+            stage="monitoring",
+            kind=kind,
+            organisation=w.subject.organisation.name,
+            since=w.raised_at,
+        )
+        for w in rows[:LIMIT]
+    ]
     if len(rows) > LIMIT:
-        items.append(TodoItem(title=f"另有更多绩效预警待{kind[2:]}，请在预警列表中查看",
-                              url=reverse("monitoring:warnings") + "?status=open", stage="monitoring", kind=kind))
+        items.append(
+            TodoItem(
+                title=f"另有更多绩效预警待{kind[2:]}，请在预警列表中查看",
+                url=reverse("monitoring:warnings") + "?status=open",
+                stage="monitoring",
+                kind=kind,
+            )
+        )
     return items
 
 
@@ -53,10 +71,19 @@ def provider(user) -> list[TodoItem]:
     items += _warning_items(user, DISPOSING_ROLES, "预警处置", Q())
     q = role_q(user, MonitoringTable, SUPERVISING_ROLES)
     if q is not NOTHING:
-        late = (MonitoringTable.objects.filter(q & late_q()).values("round_id", "round__name", "round__due_date")
-                .annotate(n=Count("pk")).order_by("round__due_date"))
+        late = (
+            MonitoringTable.objects.filter(q & late_q())
+            .values("round_id", "round__name", "round__due_date")
+            .annotate(n=Count("pk"))
+            .order_by("round__due_date")
+        )
         for row in late:
-            items.append(TodoItem(title=f"{row['round__name']}：{row['n']} 张监控表逾期未报",
-                                  url=reverse("monitoring:tables") + f"?round={row['round_id']}&late=true",
-                                  stage="monitoring", kind="催报"))
+            items.append(
+                TodoItem(
+                    title=f"{row['round__name']}：{row['n']} 张监控表逾期未报",
+                    url=reverse("monitoring:tables") + f"?round={row['round_id']}&late=true",
+                    stage="monitoring",
+                    kind="催报",
+                )
+            )
     return items

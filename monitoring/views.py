@@ -84,24 +84,43 @@ class RoundListView(GatedListView):
 @login_required
 def round_create(request):
     if not actions.can_open_round(request.user):
-        trail.record(AuditAction.PERMISSION_DENIED, object_type="monitoring.monitoringround",
-                     object_repr="发起监控轮次", reason="只有预算绩效管理科可以发起绩效监控")
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="monitoring.monitoringround",
+            object_repr="发起监控轮次",
+            reason="只有预算绩效管理科可以发起绩效监控",
+        )
         raise Http404("无权发起")
     organisation = actions.round_organisation(request.user)
     year = fiscal.current_year(request)
-    subjects = Subject.objects.filter(
-        stage__in=actions.MONITORED_STAGES, organisation__region__path__startswith=organisation.region.path
-    ).select_related("organisation").order_by("code")
-    initial = {"fiscal_year": year, "name": f"{year}年绩效运行监控", "data_as_of": f"{year}-07-31",
-               "due_date": f"{year}-08-20"}
+    subjects = (
+        Subject.objects.filter(
+            stage__in=actions.MONITORED_STAGES, organisation__region__path__startswith=organisation.region.path
+        )
+        .select_related("organisation")
+        .order_by("code")
+    )
+    initial = {
+        "fiscal_year": year,
+        "name": f"{year}年绩效运行监控",
+        "data_as_of": f"{year}-07-31",
+        "due_date": f"{year}-08-20",
+    }
     form = RoundForm(request.POST or None, subjects=subjects, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             monitoring_round = actions.open_round(
-                request.user, name=data["name"], fiscal_year=data["fiscal_year"], data_as_of=data["data_as_of"],
-                due_date=data["due_date"], scope=data["scope"], notice=data["notice"],
-                key_subjects=list(data.get("key_subjects") or []), reason=data.get("reason", ""))
+                request.user,
+                name=data["name"],
+                fiscal_year=data["fiscal_year"],
+                data_as_of=data["data_as_of"],
+                due_date=data["due_date"],
+                scope=data["scope"],
+                notice=data["notice"],
+                key_subjects=list(data.get("key_subjects") or []),
+                reason=data.get("reason", ""),
+            )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _error(exc))
         else:
@@ -124,14 +143,23 @@ def round_detail(request, pk):
     tree = board.rollup(monitoring_round, request.user)
     departments = [n for region in tree.children for n in region.children if n.key]
     regions = [n for n in tree.children if n.key]
-    return render(request, "monitoring/round_detail.html", {
-        "title": monitoring_round.name, "object": monitoring_round, "tree": tree, "rows": board.flatten(tree),
-        "can_manage": actions.can_manage_round(request.user, monitoring_round),
-        "departments": {d.key: d for d in departments}.values(), "regions": regions,
-        "warning_count": access.restrict(PerformanceWarning.objects.filter(round=monitoring_round),
-                                         request.user).count(),
-        "history": _history(monitoring_round) if access.can(request.user, "view", monitoring_round) else [],
-    })
+    return render(
+        request,
+        "monitoring/round_detail.html",
+        {
+            "title": monitoring_round.name,
+            "object": monitoring_round,
+            "tree": tree,
+            "rows": board.flatten(tree),
+            "can_manage": actions.can_manage_round(request.user, monitoring_round),
+            "departments": {d.key: d for d in departments}.values(),
+            "regions": regions,
+            "warning_count": access.restrict(
+                PerformanceWarning.objects.filter(round=monitoring_round), request.user
+            ).count(),
+            "history": _history(monitoring_round) if access.can(request.user, "view", monitoring_round) else [],
+        },
+    )
 
 
 def _history(obj):
@@ -181,9 +209,11 @@ def report_scope(monitoring_round, user, level: str, key: int) -> report.Scope:
         tables = tables.filter(subject__organisation__region__path__startswith=region.path)
     else:
         raise Http404("未知的报告类型")
-    tables = list(tables.select_related("subject__organisation", "subject__department")
-                  .prefetch_related("indicators", Prefetch("warnings", queryset=PerformanceWarning.objects.all()))
-                  .order_by("subject__code"))
+    tables = list(
+        tables.select_related("subject__organisation", "subject__department")
+        .prefetch_related("indicators", Prefetch("warnings", queryset=PerformanceWarning.objects.all()))
+        .order_by("subject__code")
+    )
     if not tables:
         raise Http404("没有可查看的监控表")
     if level == "subject":
@@ -204,9 +234,15 @@ def round_report(request, pk, level, key):
     scope = report_scope(monitoring_round, request.user, level, key)
     data = report.build(monitoring_round, scope)
     filename = f"{scope.title}绩效运行监控报告-{monitoring_round.data_as_of:%Y%m%d}.docx"
-    trail.record(AuditAction.EXPORT, monitoring_round, reason=f"下载绩效运行监控报告：{scope.title}",
-                 changes={"报告": [None, f"{report.LEVEL_NAMES[level]}：{scope.title}（{len(scope.tables)} 个项目）"]})
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    trail.record(
+        AuditAction.EXPORT,
+        monitoring_round,
+        reason=f"下载绩效运行监控报告：{scope.title}",
+        changes={"报告": [None, f"{report.LEVEL_NAMES[level]}：{scope.title}（{len(scope.tables)} 个项目）"]},
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
@@ -222,7 +258,8 @@ class TableListView(GatedListView):
 
     def base_queryset(self):
         return MonitoringTable.objects.select_related("subject__organisation", "round", "chain").prefetch_related(
-            "chain__steps")
+            "chain__steps"
+        )
 
 
 class TableDetailView(GatedDetailView):
@@ -230,19 +267,24 @@ class TableDetailView(GatedDetailView):
     template_name = "monitoring/table_detail.html"
 
     def base_queryset(self):
-        return MonitoringTable.objects.select_related("subject__organisation", "subject__department", "round",
-                                                      "target_sheet", "chain__region")
+        return MonitoringTable.objects.select_related(
+            "subject__organisation", "subject__department", "round", "target_sheet", "chain__region"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         table, user = self.object, self.request.user
         context.update(review_context(table, user))
-        context.update({
-            "title": str(table), "transition_url": reverse("monitoring:table_transition", args=[table.pk]),
-            "rows": table.indicators.all(), "problems": actions.submission_problems(table) if context["can_edit"] else [],
-            "warnings": access.restrict(table.warnings.select_related("rule"), user),
-            "is_purchased_service": table.subject.kind == "purchased_service",
-        })
+        context.update(
+            {
+                "title": str(table),
+                "transition_url": reverse("monitoring:table_transition", args=[table.pk]),
+                "rows": table.indicators.all(),
+                "problems": actions.submission_problems(table) if context["can_edit"] else [],
+                "warnings": access.restrict(table.warnings.select_related("rule"), user),
+                "is_purchased_service": table.subject.kind == "purchased_service",
+            }
+        )
         return context
 
 
@@ -256,8 +298,9 @@ class TableEditView(ReviewableEditView):
     def formset(self):
         rows = list(self.object.indicators.all())
         initial = [{"row_id": r.pk, **{k: getattr(r, k) for k in actions.ROW_FIELDS}} for r in rows]
-        formset = IndicatorFormSet(self.request.POST if self.request.method == "POST" else None, initial=initial,
-                                   prefix="rows")
+        formset = IndicatorFormSet(
+            self.request.POST if self.request.method == "POST" else None, initial=initial, prefix="rows"
+        )
         for form, row in zip(formset.forms, rows, strict=False):
             form.row = row
         return formset
@@ -278,9 +321,14 @@ class TableEditView(ReviewableEditView):
         data = {k: form.cleaned_data.get(k) for k in TableForm.Meta.fields}
         data = {k: ("" if v is None and k != "expected_full_year_rate" else v) for k, v in data.items()}
         try:
-            actions.save_table(MonitoringTable.objects.get(pk=self.object.pk), request.user,
-                               form.cleaned_data.get("version") or 0, data=data, rows=formset_rows(formset),
-                               reason=form.cleaned_data.get("reason", ""))
+            actions.save_table(
+                MonitoringTable.objects.get(pk=self.object.pk),
+                request.user,
+                form.cleaned_data.get("version") or 0,
+                data=data,
+                rows=formset_rows(formset),
+                reason=form.cleaned_data.get("reason", ""),
+            )
         except StaleDocument as exc:
             form.add_error(None, exc.message)
         except (ValidationError, PermissionDenied) as exc:
@@ -294,8 +342,9 @@ class TableEditView(ReviewableEditView):
 @login_required
 def row_light(request, pk):
     """htmx: the light a row would have with the values typed so far (nothing is saved)."""
-    table = access.get_object_or_404(MonitoringTable.objects.select_related("round", "subject__organisation__region"),
-                                     request.user, pk=pk)
+    table = access.get_object_or_404(
+        MonitoringTable.objects.select_related("round", "subject__organisation__region"), request.user, pk=pk
+    )
     row = table.indicators.filter(pk=request.GET.get("row") or 0).first()
     if row is None:
         raise Http404("指标不存在")
@@ -308,8 +357,11 @@ def row_light(request, pk):
     from monitoring import lights
     from monitoring.tables import light_badge
 
-    light = actions.row_light(row, actions.months_of(table.round),
-                              lights.thresholds_for(table.subject.organisation.region, table.round.data_as_of))
+    light = actions.row_light(
+        row,
+        actions.months_of(table.round),
+        lights.thresholds_for(table.subject.organisation.region, table.round.data_as_of),
+    )
     return HttpResponse(light_badge(light))
 
 
@@ -332,32 +384,44 @@ class WarningListView(GatedListView):
 
 def _warning(request, pk):
     return access.get_object_or_404(
-        PerformanceWarning.objects.select_related("subject__organisation", "subject__department", "rule", "round",
-                                                  "table", "replied_by"), request.user, pk=pk)
+        PerformanceWarning.objects.select_related(
+            "subject__organisation", "subject__department", "rule", "round", "table", "replied_by"
+        ),
+        request.user,
+        pk=pk,
+    )
 
 
 @login_required
 def warning_detail(request, pk):
     warning = _warning(request, pk)
     user = request.user
-    return render(request, "monitoring/warning_detail.html", {
-        "title": f"绩效预警：{warning.subject.name}", "object": warning,
-        "disposals": warning.disposals.select_related("decided_by"),
-        "holds": DisbursementHold.objects.filter(subject=warning.subject).select_related("disposal"),
-        "can_dispose": warning.status == "open" and actions.can_dispose(user, warning),
-        "can_reply": actions.can_reply(user, warning),
-        "disposal_form": DisposalForm(), "reply_form": ReplyForm(initial={"note": warning.unit_reply}),
-        "dismiss_form": ReasonForm(), "figures": warning.figures,
-        "history": _history(warning),
-    })
+    return render(
+        request,
+        "monitoring/warning_detail.html",
+        {
+            "title": f"绩效预警：{warning.subject.name}",
+            "object": warning,
+            "disposals": warning.disposals.select_related("decided_by"),
+            "holds": DisbursementHold.objects.filter(subject=warning.subject).select_related("disposal"),
+            "can_dispose": warning.status == "open" and actions.can_dispose(user, warning),
+            "can_reply": actions.can_reply(user, warning),
+            "disposal_form": DisposalForm(),
+            "reply_form": ReplyForm(initial={"note": warning.unit_reply}),
+            "dismiss_form": ReasonForm(),
+            "figures": warning.figures,
+            "history": _history(warning),
+        },
+    )
 
 
 @require_POST
 @login_required
 def warning_reply(request, pk):
     warning = _warning(request, pk)
-    _perform(request, lambda: actions.reply(warning, request.user, request.POST.get("note", "")),
-             lambda _: "已提交整改说明")
+    _perform(
+        request, lambda: actions.reply(warning, request.user, request.POST.get("note", "")), lambda _: "已提交整改说明"
+    )
     return redirect(warning)
 
 
@@ -367,13 +431,18 @@ def warning_dispose(request, pk):
     warning = _warning(request, pk)
     form = DisposalForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写处置决定和理由：" + "；".join(
-            f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request,
+            "请填写处置决定和理由："
+            + "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()),
+        )
         return redirect(warning)
     data = form.cleaned_data
-    _perform(request,
-             lambda: actions.dispose(warning, request.user, data["decision"], data["reason"], data.get("amount")),
-             lambda disposal: f"已处置：{disposal.get_decision_display()}")
+    _perform(
+        request,
+        lambda: actions.dispose(warning, request.user, data["decision"], data["reason"], data.get("amount")),
+        lambda disposal: f"已处置：{disposal.get_decision_display()}",
+    )
     return redirect(warning)
 
 
@@ -381,8 +450,9 @@ def warning_dispose(request, pk):
 @login_required
 def warning_dismiss(request, pk):
     warning = _warning(request, pk)
-    _perform(request, lambda: actions.dismiss(warning, request.user, request.POST.get("reason", "")),
-             lambda _: "预警已核销")
+    _perform(
+        request, lambda: actions.dismiss(warning, request.user, request.POST.get("reason", "")), lambda _: "预警已核销"
+    )
     return redirect(warning)
 
 
@@ -402,9 +472,13 @@ class HoldListView(GatedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["liftable"] = [h for h in access.restrict(
-            DisbursementHold.objects.filter(lifted_at__isnull=True).select_related("subject"), user)
-            if actions.can_lift(user, h)]
+        context["liftable"] = [
+            h
+            for h in access.restrict(
+                DisbursementHold.objects.filter(lifted_at__isnull=True).select_related("subject"), user
+            )
+            if actions.can_lift(user, h)
+        ]
         return context
 
 
@@ -412,8 +486,11 @@ class HoldListView(GatedListView):
 @login_required
 def hold_lift(request, pk):
     hold = access.get_object_or_404(DisbursementHold.objects.select_related("subject"), request.user, pk=pk)
-    _perform(request, lambda: actions.lift_hold(hold, request.user, request.POST.get("reason", "")),
-             lambda _: f"已解除：{hold}")
+    _perform(
+        request,
+        lambda: actions.lift_hold(hold, request.user, request.POST.get("reason", "")),
+        lambda _: f"已解除：{hold}",
+    )
     return redirect("monitoring:holds")
 
 
@@ -426,8 +503,12 @@ def rules(request):
     can_configure = actions.can_configure_rules(request.user)
     if request.method == "POST":
         if not can_configure:
-            trail.record(AuditAction.PERMISSION_DENIED, object_type="monitoring.warningrule",
-                         object_repr="预警规则", reason="无权修改预警规则")
+            trail.record(
+                AuditAction.PERMISSION_DENIED,
+                object_type="monitoring.warningrule",
+                object_repr="预警规则",
+                reason="无权修改预警规则",
+            )
             raise Http404("无权修改")
         try:
             params = json.loads(request.POST.get("params") or "{}")
@@ -435,9 +516,14 @@ def rules(request):
             messages.error(request, "参数须为 JSON")
             return redirect("monitoring:rules")
         try:
-            rule = actions.set_rule(request.user, request.POST.get("code", ""), name=request.POST.get("name") or None,
-                                    params=params, is_active=request.POST.get("is_active") == "on",
-                                    reason=request.POST.get("reason", ""))
+            rule = actions.set_rule(
+                request.user,
+                request.POST.get("code", ""),
+                name=request.POST.get("name") or None,
+                params=params,
+                is_active=request.POST.get("is_active") == "on",
+                reason=request.POST.get("reason", ""),
+            )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error(exc))
         else:
@@ -445,13 +531,18 @@ def rules(request):
         return redirect("monitoring:rules")
     current = list(WarningRule.objects.filter(is_current=True).order_by("code"))
     older = WarningRule.objects.filter(is_current=False).order_by("code", "-version")
-    rows = [{"rule": r, "kind": alerts.KINDS.get(r.kind), "params": json.dumps(r.params, ensure_ascii=False),
-             "older": [o for o in older if o.code == r.code]} for r in current]
-    return render(request, "monitoring/rules.html", {"title": "预警规则", "rows": rows,
-                                                     "can_configure": can_configure})
+    rows = [
+        {
+            "rule": r,
+            "kind": alerts.KINDS.get(r.kind),
+            "params": json.dumps(r.params, ensure_ascii=False),
+            "older": [o for o in older if o.code == r.code],
+        }
+        for r in current
+    ]
+    return render(request, "monitoring/rules.html", {"title": "预警规则", "rows": rows, "can_configure": can_configure})
 
 
 def subject_holds(subject, user) -> list:
     """For the subject page: holds in force, when the user may read the subject's records."""
     return list(access.restrict(actions.active_holds(subject).select_related("disposal"), user))
-

@@ -73,9 +73,13 @@ def _pct(value) -> float | None:
 
 
 def _chart(rows, progress, link=None) -> dict:
-    return {"names": [r.name for r in rows], "rates": [_pct(r.execution_rate) for r in rows],
-            "lights": [r.light for r in rows], "progress": _pct(progress),
-            "links": [link(r) if link else "" for r in rows]}
+    return {
+        "names": [r.name for r in rows],
+        "rates": [_pct(r.execution_rate) for r in rows],
+        "lights": [r.light for r in rows],
+        "progress": _pct(progress),
+        "links": [link(r) if link else "" for r in rows],
+    }
 
 
 @login_required
@@ -107,8 +111,11 @@ def dashboard(request):
             subjects = subjects.filter(organisation_id=rows[0].key)
     from organisations.models import Organisation
 
-    names = dict(Organisation.objects.filter(pk__in=[int(x) for x in (department_id, unit_id) if x.isdigit()])
-                 .values_list("pk", "name"))
+    names = dict(
+        Organisation.objects.filter(pk__in=[int(x) for x in (department_id, unit_id) if x.isdigit()]).values_list(
+            "pk", "name"
+        )
+    )
     if department_id.isdigit() and int(department_id) in names:
         crumbs.append((names[int(department_id)], f"{query}&department={department_id}"))
     if unit_id.isdigit() and int(unit_id) in names and unit_id != department_id:
@@ -122,21 +129,37 @@ def dashboard(request):
         return f"{query}&department={department_id}&unit={row.key}"
 
     if level == "subject":
-        chart = {"names": [r.name for r in subject_rows], "rates": [_pct(r.figures.execution_rate) for r in subject_rows],
-                 "lights": [r.figures.light for r in subject_rows], "progress": _pct(total.time_progress),
-                 "links": [reverse("monitoring:dashboard_subject", args=[r.subject_id]) + query for r in subject_rows]}
+        chart = {
+            "names": [r.name for r in subject_rows],
+            "rates": [_pct(r.figures.execution_rate) for r in subject_rows],
+            "lights": [r.figures.light for r in subject_rows],
+            "progress": _pct(total.time_progress),
+            "links": [reverse("monitoring:dashboard_subject", args=[r.subject_id]) + query for r in subject_rows],
+        }
     else:
-        chart = _chart(rows, total.time_progress, lambda r: (drill(r) if r.key is not None else ""))
+        chart = _chart(rows, total.time_progress, lambda r: drill(r) if r.key is not None else "")
     regions = []
     if level == "department" and not crumbs:
         for root in region_roots(request.user):
             regions.append((root, figures.region_rollup(year, as_of, scope, parent=root)))
     context = {
-        "title": "运行监控总览", "year": year, "as_of": as_of, "total": total, "level": level, "rows": rows,
-        "subject_rows": subject_rows, "crumbs": crumbs, "query": query, "chart": chart, "regions": regions,
-        "stored": figures.is_stored(year, as_of), "stored_dates": figures.stored_dates(year),
-        "can_refresh": can_refresh(request.user), "min_date": datetime.date(year, 1, 1),
-        "max_date": datetime.date(year, 12, 31), "drill": [(r, drill(r) if r.key is not None else "") for r in rows],
+        "title": "运行监控总览",
+        "year": year,
+        "as_of": as_of,
+        "total": total,
+        "level": level,
+        "rows": rows,
+        "subject_rows": subject_rows,
+        "crumbs": crumbs,
+        "query": query,
+        "chart": chart,
+        "regions": regions,
+        "stored": figures.is_stored(year, as_of),
+        "stored_dates": figures.stored_dates(year),
+        "can_refresh": can_refresh(request.user),
+        "min_date": datetime.date(year, 1, 1),
+        "max_date": datetime.date(year, 12, 31),
+        "drill": [(r, drill(r) if r.key is not None else "") for r in rows],
         "task": _task_state(request),
     }
     return render(request, "monitoring/dashboard/dashboard.html", context)
@@ -149,14 +172,30 @@ def subject_detail(request, pk):
     year, as_of = dashboard_year_and_date(request)
     points = figures.history(subject, year, as_of)
     current = figures.subject_figures(subject, as_of, year)
-    chart = {"dates": [p.as_of.isoformat() for p in points], "rates": [_pct(p.execution_rate) for p in points],
-             "progress": [_pct(p.time_progress) for p in points], "lights": [p.light for p in points]}
-    return render(request, "monitoring/dashboard/subject.html", {
-        "title": f"预算执行情况：{subject.name}", "subject": subject, "year": year, "as_of": as_of, "points": points,
-        "current": current, "chart": chart, "query": f"?as_of={as_of.isoformat()}"})
+    chart = {
+        "dates": [p.as_of.isoformat() for p in points],
+        "rates": [_pct(p.execution_rate) for p in points],
+        "progress": [_pct(p.time_progress) for p in points],
+        "lights": [p.light for p in points],
+    }
+    return render(
+        request,
+        "monitoring/dashboard/subject.html",
+        {
+            "title": f"预算执行情况：{subject.name}",
+            "subject": subject,
+            "year": year,
+            "as_of": as_of,
+            "points": points,
+            "current": current,
+            "chart": chart,
+            "query": f"?as_of={as_of.isoformat()}",
+        },
+    )
 
 
 # --- background refresh --------------------------------------------------------------------------------------------
+
 
 def _task_state(request) -> dict | None:
     """The refresh the user started last: state, and its result once finished (kept in the session)."""
@@ -192,8 +231,13 @@ def refresh_start(request):
         return redirect(reverse("monitoring:dashboard") + f"?as_of={as_of.isoformat()}")
     region = refresh_region(request.user)
     result = figures.refresh_task.enqueue(year, as_of.isoformat(), region.pk if region else None, request.user.pk)
-    state = {"id": result.id, "status": str(result.status), "as_of": as_of.isoformat(), "fiscal_year": year,
-             "region": region.name if region else ""}
+    state = {
+        "id": result.id,
+        "status": str(result.status),
+        "as_of": as_of.isoformat(),
+        "fiscal_year": year,
+        "region": region.name if region else "",
+    }
     if result.is_finished:
         state["result"] = result.return_value if str(result.status) == "SUCCESSFUL" else None
     request.session[SESSION_TASK] = state
@@ -209,6 +253,7 @@ def refresh_status(request):
 
 # --- thresholds ----------------------------------------------------------------------------------------------------
 
+
 def _threshold_form(user, data=None):
     from django import forms
 
@@ -217,8 +262,16 @@ def _threshold_form(user, data=None):
     class ThresholdForm(forms.ModelForm):
         class Meta:
             model = LightThresholds
-            fields = ["region", "effective_from", "execution_red_below", "execution_yellow_below",
-                      "indicator_red_below", "indicator_yellow_below", "indicator_blue_from", "note"]
+            fields = [
+                "region",
+                "effective_from",
+                "execution_red_below",
+                "execution_yellow_below",
+                "indicator_red_below",
+                "indicator_yellow_below",
+                "indicator_blue_from",
+                "note",
+            ]
             widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
 
         def __init__(self, *args, **kwargs):
@@ -229,8 +282,13 @@ def _threshold_form(user, data=None):
             self.fields["note"].required = True
             self.fields["note"].error_messages["required"] = "请填写调整说明（记入审计日志）"
             self.fields["effective_from"].error_messages["required"] = "请填写生效日期"
-            for name in ("execution_red_below", "execution_yellow_below", "indicator_red_below",
-                         "indicator_yellow_below", "indicator_blue_from"):
+            for name in (
+                "execution_red_below",
+                "execution_yellow_below",
+                "indicator_red_below",
+                "indicator_yellow_below",
+                "indicator_blue_from",
+            ):
                 self.fields[name].error_messages["required"] = "请填写阈值（1 表示 100%）"
 
     return ThresholdForm(data)
@@ -256,6 +314,8 @@ def thresholds_page(request):
                 messages.success(request, f"已保存：{row}")
                 return redirect("monitoring:thresholds")
     groups = thresholds.versions_by_region()
-    return render(request, "monitoring/dashboard/thresholds.html", {
-        "title": "监控预警阈值", "groups": groups, "form": form, "can_manage": may_manage,
-        "defaults": lights.DEFAULT})
+    return render(
+        request,
+        "monitoring/dashboard/thresholds.html",
+        {"title": "监控预警阈值", "groups": groups, "form": form, "can_manage": may_manage, "defaults": lights.DEFAULT},
+    )

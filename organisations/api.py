@@ -19,8 +19,23 @@ class OrganisationSerializer(CleanModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "short_name", "kind", "kind_display", "section_kind", "region", "region_code",
-                  "parent", "department", "budget_code", "credit_code", "contact", "phone", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "kind",
+            "kind_display",
+            "section_kind",
+            "region",
+            "region_code",
+            "parent",
+            "department",
+            "budget_code",
+            "credit_code",
+            "contact",
+            "phone",
+            "is_active",
+        ]
         read_only_fields = ["department"]
 
 
@@ -32,8 +47,11 @@ class RegionViewSet(GatedModelViewSet):
 
     def creation_allowed(self, data):
         parent = data.get("parent")
-        return bool(parent) and reachable_regions(self.request.user).filter(pk=parent.pk).exists() and (
-            access.has_capability(self.request.user, "manage_config"))
+        return (
+            bool(parent)
+            and reachable_regions(self.request.user).filter(pk=parent.pk).exists()
+            and (access.has_capability(self.request.user, "manage_config"))
+        )
 
 
 class OrganisationViewSet(GatedModelViewSet):
@@ -45,5 +63,7 @@ class OrganisationViewSet(GatedModelViewSet):
     def creation_allowed(self, data):
         if data.get("parent"):
             return access.can(self.request.user, "manage", data["parent"])
-        return access.has_capability(self.request.user, "manage_accounts") and reachable_regions(
-            self.request.user).filter(pk=data["region"].pk).exists()
+        return (
+            access.has_capability(self.request.user, "manage_accounts")
+            and reachable_regions(self.request.user).filter(pk=data["region"].pk).exists()
+        )

@@ -17,8 +17,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
         fields = ["q", "kind", "region", "is_active"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(budget_code__startswith=value)
-                               | Q(short_name__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(budget_code__startswith=value) | Q(short_name__icontains=value)
+        )
 
 
 class RegionFilterSet(django_filters.FilterSet):

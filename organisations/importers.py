@@ -36,21 +36,52 @@ class OrganisationImporter(Importer):
     export_title = "机构树"
     list_url_name = "organisations:list"
     import_url_name, template_url_name, export_url_name = (
-        "organisations:import", "organisations:import_template", "organisations:export_tree")
+        "organisations:import",
+        "organisations:import_template",
+        "organisations:export_tree",
+    )
     columns = [
-        Column("机构名称", "name", Text(200), required=True, example="示范市教育局",
-               note="没有预算编码的机构按“行政区划 + 机构名称”匹配已有机构"),
+        Column(
+            "机构名称",
+            "name",
+            Text(200),
+            required=True,
+            example="示范市教育局",
+            note="没有预算编码的机构按“行政区划 + 机构名称”匹配已有机构",
+        ),
         Column("简称", "short_name", Text(60), example="示范教育"),
         Column("机构类型", "kind", KIND, required=True, example="主管部门"),
         Column("科室类别", "section_kind", SECTION, note="仅财政局科室填写"),
-        Column("行政区划代码", "region_code", Text(6), required=True, text=True, example="990100",
-               note="6 位区划代码，须在您的管理范围内"),
-        Column("上级机构名称", "parent_name", Text(200), note="上级机构可以是本文件中的另一行（上下顺序不限）；"
-               "与“上级预算编码”填一项即可，都不填表示没有上级机构"),
-        Column("上级预算编码", "parent_code", Text(30), text=True,
-               note="上级机构的预算编码；编码在多个区划重复时请同时填写上级机构名称"),
-        Column("预算编码", "budget_code", Text(30), text=True, example="101",
-               note="主管部门和预算单位必填，只能是数字；同一行政区划内已存在的编码将更新该机构"),
+        Column(
+            "行政区划代码",
+            "region_code",
+            Text(6),
+            required=True,
+            text=True,
+            example="990100",
+            note="6 位区划代码，须在您的管理范围内",
+        ),
+        Column(
+            "上级机构名称",
+            "parent_name",
+            Text(200),
+            note="上级机构可以是本文件中的另一行（上下顺序不限）；与“上级预算编码”填一项即可，都不填表示没有上级机构",
+        ),
+        Column(
+            "上级预算编码",
+            "parent_code",
+            Text(30),
+            text=True,
+            note="上级机构的预算编码；编码在多个区划重复时请同时填写上级机构名称",
+        ),
+        Column(
+            "预算编码",
+            "budget_code",
+            Text(30),
+            text=True,
+            example="101",
+            note="主管部门和预算单位必填，只能是数字；同一行政区划内已存在的编码将更新该机构",
+        ),
         Column("统一社会信用代码", "credit_code", Text(18), text=True),
         Column("联系人", "contact", Text(50), example="张三"),
         Column("联系电话", "phone", Text(30), text=True, example="0531-12345678"),
@@ -88,8 +119,11 @@ class OrganisationImporter(Importer):
                 return found[0]
         candidates = [o for o in self.db_index.get("name", region.pk, name) if not (code and o.budget_code)]
         if len(candidates) > 1:
-            raise RowError(f"行政区划“{region.name}”内有 {len(candidates)} 个名为“{name}”的机构，"
-                           "无法确定要更新哪一个：请填写预算编码", "name")
+            raise RowError(
+                f"行政区划“{region.name}”内有 {len(candidates)} 个名为“{name}”的机构，"
+                "无法确定要更新哪一个：请填写预算编码",
+                "name",
+            )
         return candidates[0] if candidates else None
 
     def validate_rows(self, rows: list[Row]) -> list[Row]:
@@ -102,8 +136,11 @@ class OrganisationImporter(Importer):
             earlier = seen_keys.get(key) or (self.targeted.get(target.pk) if target else None)
             if earlier:
                 what = f"预算编码“{code}”" if code else f"机构名称“{row['name']}”"
-                self.report(row, "budget_code" if code else "name",
-                            f"与第 {earlier.number} 行重复：同一行政区划内{what}只能出现一次")
+                self.report(
+                    row,
+                    "budget_code" if code else "name",
+                    f"与第 {earlier.number} 行重复：同一行政区划内{what}只能出现一次",
+                )
                 continue
             seen_keys[key] = row
             if target:
@@ -150,8 +187,9 @@ class OrganisationImporter(Importer):
                 hits = [c for c in same if name_of(c) == name] or [c for c in anywhere if name_of(c) == name]
                 if not hits and anywhere:
                     actual = "、".join(sorted({name_of(c) for c in (same or anywhere)}))
-                    raise RowError(f"上级预算编码“{code}”对应的机构是“{actual}”，与上级机构名称“{name}”不一致",
-                                   "parent_name")
+                    raise RowError(
+                        f"上级预算编码“{code}”对应的机构是“{actual}”，与上级机构名称“{name}”不一致", "parent_name"
+                    )
             described, key = f"上级预算编码“{code}”", "parent_code"
         else:
             hits = self._candidates("name", region_id, name) or self._candidates("name", None, name)
@@ -174,11 +212,14 @@ class OrganisationImporter(Importer):
                 chain.append(current)
                 current = current.data.get("parent_row")
             if current is not None and state[id(current)] == "open":
-                loop = chain[chain.index(current):]
+                loop = chain[chain.index(current) :]
                 numbers = "、".join(str(r.number) for r in sorted(loop, key=lambda r: r.number))
                 for member in loop:
-                    self.report(member, "parent_code" if member.get("parent_code") else "parent_name",
-                                f"上级机构关系形成循环（第 {numbers} 行）")
+                    self.report(
+                        member,
+                        "parent_code" if member.get("parent_code") else "parent_name",
+                        f"上级机构关系形成循环（第 {numbers} 行）",
+                    )
             for member in reversed(chain):
                 state[id(member)] = "done"
                 ordered.append(member)
@@ -228,7 +269,8 @@ class OrganisationImporter(Importer):
         if "parent" in changed or "kind" in changed:
             # The organisation moved: its subtree's paths changed in the database; follow them here.
             for pk, path, department_id in Organisation.objects.filter(path__startswith=target.path).values_list(
-                    "pk", "path", "department_id"):
+                "pk", "path", "department_id"
+            ):
                 if pk in self.by_pk:
                     self.by_pk[pk].path, self.by_pk[pk].department_id = path, department_id
         return "updated"

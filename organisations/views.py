@@ -51,7 +51,8 @@ class OrganisationDetailView(GatedDetailView):
         context["is_desk"] = self.object.section_kind == SectionKind.DESK
         if context["is_desk"] and context["can_change"]:
             context["assignable_departments"] = access.restrict(
-                Organisation.objects.departments().filter(region=self.object.region), user, Action.MANAGE)
+                Organisation.objects.departments().filter(region=self.object.region), user, Action.MANAGE
+            )
         return context
 
 
@@ -134,8 +135,9 @@ class RegionCreateView(GatedCreateView):
 def desk_assign(request, pk):
     """The system admin sets which departments a finance business desk is responsible for."""
     desk = access.get_object_or_404(Organisation.objects.all(), request.user, Action.MANAGE, pk=pk)
-    department = access.get_object_or_404(Organisation.objects.departments(), request.user, Action.MANAGE,
-                                          pk=request.POST.get("department") or 0)
+    department = access.get_object_or_404(
+        Organisation.objects.departments(), request.user, Action.MANAGE, pk=request.POST.get("department") or 0
+    )
     reason = request.POST.get("reason", "")
     existing = DeskResponsibility.objects.filter(department=department).first()
     try:
@@ -153,8 +155,9 @@ def desk_assign(request, pk):
 @require_POST
 def desk_unassign(request, pk, responsibility_pk):
     desk = access.get_object_or_404(Organisation.objects.all(), request.user, Action.MANAGE, pk=pk)
-    responsibility = access.get_object_or_404(DeskResponsibility.objects.filter(desk=desk), request.user,
-                                              Action.MANAGE, pk=responsibility_pk)
+    responsibility = access.get_object_or_404(
+        DeskResponsibility.objects.filter(desk=desk), request.user, Action.MANAGE, pk=responsibility_pk
+    )
     services.delete_record(responsibility, reason=request.POST.get("reason", ""))
     messages.success(request, f"已取消 {responsibility.department.name} 的归口")
     return redirect(desk.get_absolute_url())

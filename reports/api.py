@@ -15,8 +15,21 @@ class WorkReportSerializer(ReviewableSerializer):
 
     class Meta:
         model = WorkReport
-        fields = ["id", "title", "fiscal_year", "organisation", "organisation_name", "kind", "kind_display",
-                  "content", "attachment", "attachment_url", *WORKFLOW_FIELDS, "created_at", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "fiscal_year",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "kind_display",
+            "content",
+            "attachment",
+            "attachment_url",
+            *WORKFLOW_FIELDS,
+            "created_at",
+            "updated_at",
+        ]
 
     def get_attachment_url(self, obj) -> str | None:
         return reverse("reports:attachment", args=[obj.pk]) if obj.attachment else None

@@ -19,15 +19,31 @@ CONTENT = (
 
 # (title, kind, year offset, the steps it goes through: (persona, action, opinion[, target step]))
 REPORTS = [
-    ("{year}年度预算绩效管理工作总结", WorkReportKind.ANNUAL_SUMMARY, -1,
-     [("edu_preparer", "submit", "请审核")]),
-    ("{year}年度绩效自评工作报告", WorkReportKind.SELF_EVALUATION, -1,
-     [("edu_preparer", "submit", ""), ("edu_head", "approve", "同意，报主管部门审核")]),
-    ("{year}年度预算绩效管理工作总结（已办结）", WorkReportKind.ANNUAL_SUMMARY, -2,
-     [("edu_preparer", "submit", ""), ("edu_head", "approve", "同意"), ("edu_reviewer", "approve", "同意"),
-      ("desk_edu", "approve", "材料齐全"), ("perf", "approve", "同意备案")]),
-    ("{year}年度预算绩效管理工作计划", WorkReportKind.WORK_PLAN, 0,
-     [("edu_preparer", "submit", ""), ("edu_head", "return", "工作计划缺少时间安排和责任分工，请补充后重新提交", 0)]),
+    ("{year}年度预算绩效管理工作总结", WorkReportKind.ANNUAL_SUMMARY, -1, [("edu_preparer", "submit", "请审核")]),
+    (
+        "{year}年度绩效自评工作报告",
+        WorkReportKind.SELF_EVALUATION,
+        -1,
+        [("edu_preparer", "submit", ""), ("edu_head", "approve", "同意，报主管部门审核")],
+    ),
+    (
+        "{year}年度预算绩效管理工作总结（已办结）",
+        WorkReportKind.ANNUAL_SUMMARY,
+        -2,
+        [
+            ("edu_preparer", "submit", ""),
+            ("edu_head", "approve", "同意"),
+            ("edu_reviewer", "approve", "同意"),
+            ("desk_edu", "approve", "材料齐全"),
+            ("perf", "approve", "同意备案"),
+        ],
+    ),
+    (
+        "{year}年度预算绩效管理工作计划",
+        WorkReportKind.WORK_PLAN,
+        0,
+        [("edu_preparer", "submit", ""), ("edu_head", "return", "工作计划缺少时间安排和责任分工，请补充后重新提交", 0)],
+    ),
 ]
 
 
@@ -36,8 +52,10 @@ def seed_work_reports(seeder) -> None:
     school = seeder.index.get("city:unit:教育:0")
     if school is None:
         return
-    users = {u.username: u for u in User.objects.filter(username__in=["edu_preparer", "edu_head", "edu_reviewer",
-                                                                       "desk_edu", "perf"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf"])
+    }
     if len(users) < 5:
         return
     this_year = fiscal.default_year()
@@ -47,10 +65,12 @@ def seed_work_reports(seeder) -> None:
         if WorkReport.objects.filter(organisation=school, fiscal_year=year, title=title).exists():
             continue
         with acting_as(users["edu_preparer"]):
-            report = services.create_record(WorkReport(title=title, kind=kind, fiscal_year=year, organisation=school,
-                                                       content=CONTENT.format(year=year)))
+            report = services.create_record(
+                WorkReport(
+                    title=title, kind=kind, fiscal_year=year, organisation=school, content=CONTENT.format(year=year)
+                )
+            )
         seeder.created += 1
         for persona, action, opinion, *target in steps:
             with acting_as(users[persona]):
-                actions.perform(action, report, users[persona], report.version, opinion,
-                                target[0] if target else None)
+                actions.perform(action, report, users[persona], report.version, opinion, target[0] if target else None)

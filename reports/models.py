@@ -25,17 +25,27 @@ class WorkReportKind(models.TextChoices):
 
 class WorkReport(Reviewable):
     title = models.CharField("标题", max_length=200)
-    fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=[MinValueValidator(2000),
-                                                                       MaxValueValidator(2100)])
-    organisation = models.ForeignKey("organisations.Organisation", verbose_name="报送单位", on_delete=models.PROTECT,
-                                     related_name="work_reports",
-                                     limit_choices_to={"kind__in": [OrgKind.DEPARTMENT, OrgKind.UNIT]})
-    kind = models.CharField("报告类型", max_length=30, choices=WorkReportKind.choices,
-                            default=WorkReportKind.ANNUAL_SUMMARY)
+    fiscal_year = models.PositiveSmallIntegerField(
+        "预算年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="报送单位",
+        on_delete=models.PROTECT,
+        related_name="work_reports",
+        limit_choices_to={"kind__in": [OrgKind.DEPARTMENT, OrgKind.UNIT]},
+    )
+    kind = models.CharField(
+        "报告类型", max_length=30, choices=WorkReportKind.choices, default=WorkReportKind.ANNUAL_SUMMARY
+    )
     content = models.TextField("报告正文")
-    attachment = models.FileField("附件", upload_to="reports/%Y/%m/", blank=True,
-                                  validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_upload_size],
-                                  help_text="可选；PDF、OFD、Word、WPS、Excel 或 ZIP")
+    attachment = models.FileField(
+        "附件",
+        upload_to="reports/%Y/%m/",
+        blank=True,
+        validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_upload_size],
+        help_text="可选；PDF、OFD、Word、WPS、Excel 或 ZIP",
+    )
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -10,7 +10,6 @@ class WorkReportTable(ReviewableTable):
 
     class Meta:
         model = WorkReport
-        fields = ["title", "organisation", "fiscal_year", "kind", "status", "current_step", "step_due_at",
-                  "updated_at"]
+        fields = ["title", "organisation", "fiscal_year", "kind", "status", "current_step", "step_due_at", "updated_at"]
         order_by = ("-updated_at",)
         attrs = {"class": "table table-vcenter card-table table-striped"}

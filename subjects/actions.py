@@ -47,16 +47,25 @@ class LifecycleStep:
 # The one table of the library's transitions after admission.
 LIFECYCLE: dict[str, LifecycleStep] = {
     # Funding an admitted subject makes it funded; re-arranging a funded or executing one keeps its stage.
-    "fund": LifecycleStep("安排预算", frozenset({S.ADMITTED, S.FUNDED, S.EXECUTING}),
-                          lambda stage: S.FUNDED if stage == S.ADMITTED else stage, BUDGET),
+    "fund": LifecycleStep(
+        "安排预算",
+        frozenset({S.ADMITTED, S.FUNDED, S.EXECUTING}),
+        lambda stage: S.FUNDED if stage == S.ADMITTED else stage,
+        BUDGET,
+    ),
     "start": LifecycleStep("开始执行", frozenset({S.FUNDED}), lambda stage: S.EXECUTING, UNIT | BUDGET),
     "complete": LifecycleStep("完成", frozenset({S.EXECUTING}), lambda stage: S.COMPLETED, UNIT | BUDGET),
-    "terminate": LifecycleStep("终止", frozenset({S.ADMITTED, S.FUNDED, S.EXECUTING}),
-                               lambda stage: S.TERMINATED, frozenset({Role.BUDGET_SECTION, Role.PERFORMANCE_SECTION}),
-                               reason_required=True),
+    "terminate": LifecycleStep(
+        "终止",
+        frozenset({S.ADMITTED, S.FUNDED, S.EXECUTING}),
+        lambda stage: S.TERMINATED,
+        frozenset({Role.BUDGET_SECTION, Role.PERFORMANCE_SECTION}),
+        reason_required=True,
+    ),
     # A continuing subject moves into its next year and waits in the library for that year's money.
-    "roll_over": LifecycleStep("结转下一年度", frozenset({S.FUNDED, S.EXECUTING}), lambda stage: S.ADMITTED,
-                               UNIT | BUDGET),
+    "roll_over": LifecycleStep(
+        "结转下一年度", frozenset({S.FUNDED, S.EXECUTING}), lambda stage: S.ADMITTED, UNIT | BUDGET
+    ),
 }
 
 
@@ -97,8 +106,13 @@ def _lifecycle(name: str, subject, user, version: int, reason: str, apply: Calla
                 raise StaleDocument()
             if to_stage != fresh.stage:
                 changes["库内阶段"] = [fresh.get_stage_display(), LibraryStage(to_stage).label]
-            trail.record(AuditAction.TRANSITION, fresh, changes=changes, actor=user,
-                         reason=f"{step.label}：{reason}" if reason else step.label)
+            trail.record(
+                AuditAction.TRANSITION,
+                fresh,
+                changes=changes,
+                actor=user,
+                reason=f"{step.label}：{reason}" if reason else step.label,
+            )
     except PermissionDenied as exc:
         trail.record(AuditAction.PERMISSION_DENIED, subject, actor=user, reason=str(exc))
         raise
@@ -160,20 +174,35 @@ def roll_over(subject, user, version: int, requested_amount=None, reason: str = 
         next_year = fresh.fiscal_year + 1
         if SubjectYearAmount.objects.filter(subject=fresh, fiscal_year=next_year).exists():
             raise ValidationError(f"{next_year} 年度的资金记录已存在")
-        requested = (_money(requested_amount, "requested_amount") if requested_amount not in (None, "")
-                     else (current.requested_amount if current else Decimal("0")))
-        previous = (current.arranged_amount if current and current.arranged_amount is not None
-                    else (current.requested_amount if current else Decimal("0")))
-        SubjectYearAmount.objects.create(subject=fresh, fiscal_year=next_year, previous_amount=previous,
-                                         requested_amount=requested)
-        return {"申报年度": [fresh.fiscal_year, next_year], f"{next_year}年度申请金额": [None, requested],
-                "_fields": {"fiscal_year": next_year}}
+        requested = (
+            _money(requested_amount, "requested_amount")
+            if requested_amount not in (None, "")
+            else (current.requested_amount if current else Decimal("0"))
+        )
+        previous = (
+            current.arranged_amount
+            if current and current.arranged_amount is not None
+            else (current.requested_amount if current else Decimal("0"))
+        )
+        SubjectYearAmount.objects.create(
+            subject=fresh, fiscal_year=next_year, previous_amount=previous, requested_amount=requested
+        )
+        return {
+            "申报年度": [fresh.fiscal_year, next_year],
+            f"{next_year}年度申请金额": [None, requested],
+            "_fields": {"fiscal_year": next_year},
+        }
 
     return _lifecycle("roll_over", subject, user, version, reason, apply)
 
 
-LIFECYCLE_FUNCTIONS = {"fund": fund, "start": start_execution, "complete": complete, "terminate": terminate,
-                       "roll_over": roll_over}
+LIFECYCLE_FUNCTIONS = {
+    "fund": fund,
+    "start": start_execution,
+    "complete": complete,
+    "terminate": terminate,
+    "roll_over": roll_over,
+}
 
 
 def mark_for_assessment(subject, user, version: int, marked: bool, reason: str = ""):
@@ -187,10 +216,16 @@ def mark_for_assessment(subject, user, version: int, marked: bool, reason: str =
                 raise PermissionDenied("只有财政部门可以指定项目须开展事前绩效评估")
             if fresh.stage in (S.COMPLETED, S.TERMINATED):
                 raise ValidationError("已完成或已终止的项目不能再指定事前评估")
-            Subject.objects.filter(pk=fresh.pk, version=version).update(version=F("version") + 1,
-                                                                        finance_marked=bool(marked))
-            trail.record(AuditAction.UPDATE, fresh, changes={"finance_marked": [fresh.finance_marked, bool(marked)]},
-                         actor=user, reason=reason or ("指定须事前评估" if marked else "取消事前评估指定"))
+            Subject.objects.filter(pk=fresh.pk, version=version).update(
+                version=F("version") + 1, finance_marked=bool(marked)
+            )
+            trail.record(
+                AuditAction.UPDATE,
+                fresh,
+                changes={"finance_marked": [fresh.finance_marked, bool(marked)]},
+                actor=user,
+                reason=reason or ("指定须事前评估" if marked else "取消事前评估指定"),
+            )
     except PermissionDenied as exc:
         trail.record(AuditAction.PERMISSION_DENIED, subject, actor=user, reason=str(exc))
         raise

@@ -31,8 +31,16 @@ class YearAmountSerializer(serializers.ModelSerializer):
 class PurchasedServiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = PurchasedServiceDetail
-        fields = ["purchaser", "provider", "contract_amount", "contract_start", "contract_end", "contract_content",
-                  "on_guidance_catalogue", "outside_negative_list"]
+        fields = [
+            "purchaser",
+            "provider",
+            "contract_amount",
+            "contract_start",
+            "contract_end",
+            "contract_content",
+            "on_guidance_catalogue",
+            "outside_negative_list",
+        ]
         extra_kwargs = {"purchaser": {"required": False}}
 
 
@@ -42,8 +50,9 @@ class SubjectSerializer(ReviewableSerializer):
     fund_sources = serializers.ListField(child=serializers.ChoiceField(choices=FundSource.choices), allow_empty=False)
     year_amounts = YearAmountSerializer(many=True, read_only=True)
     previous_amount = serializers.DecimalField(write_only=True, required=False, **MONEY)
-    requested_amount = serializers.DecimalField(write_only=True, required=False, **MONEY,
-                                                help_text="申报年度的申请金额（元）；新增时必填")
+    requested_amount = serializers.DecimalField(
+        write_only=True, required=False, **MONEY, help_text="申报年度的申请金额（元）；新增时必填"
+    )
     purchased_service = PurchasedServiceSerializer(required=False, allow_null=True)
     needs_assessment = serializers.BooleanField(read_only=True)
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
@@ -51,19 +60,55 @@ class SubjectSerializer(ReviewableSerializer):
 
     class Meta:
         model = Subject
-        fields = ["id", "code", "name", "kind", "organisation", "organisation_name", "department", "department_name",
-                  "fiscal_year", "start_year", "end_year", "duration", "is_new", "budget_kind", "fund_sources",
-                  "function_subject_code", "category", "sub_category", "start_date", "end_date", "basis",
-                  "feasibility", "necessity", "substantial_change", "new_task_in_fund", "extension_at_expiry",
-                  "finance_marked", "needs_assessment", "stage", "stage_display", "previous", "year_amounts",
-                  "previous_amount", "requested_amount", "purchased_service", "attachments", *WORKFLOW_FIELDS,
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "organisation",
+            "organisation_name",
+            "department",
+            "department_name",
+            "fiscal_year",
+            "start_year",
+            "end_year",
+            "duration",
+            "is_new",
+            "budget_kind",
+            "fund_sources",
+            "function_subject_code",
+            "category",
+            "sub_category",
+            "start_date",
+            "end_date",
+            "basis",
+            "feasibility",
+            "necessity",
+            "substantial_change",
+            "new_task_in_fund",
+            "extension_at_expiry",
+            "finance_marked",
+            "needs_assessment",
+            "stage",
+            "stage_display",
+            "previous",
+            "year_amounts",
+            "previous_amount",
+            "requested_amount",
+            "purchased_service",
+            "attachments",
+            *WORKFLOW_FIELDS,
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["code", "department", "finance_marked", "stage"]
         clean_exclude = ["chain", "code", "department"]
 
     def get_attachments(self, obj) -> list[dict]:
-        return [{"id": a.pk, "kind": a.kind, "name": str(a),
-                 "url": reverse("subjects:attachment", args=[obj.pk, a.pk])} for a in obj.attachments.all()]
+        return [
+            {"id": a.pk, "kind": a.kind, "name": str(a), "url": reverse("subjects:attachment", args=[obj.pk, a.pk])}
+            for a in obj.attachments.all()
+        ]
 
     def validate(self, attrs):
         service = attrs.pop("purchased_service", None)
@@ -85,8 +130,9 @@ class SubjectSerializer(ReviewableSerializer):
         version = requested_version(request, instance)
         for key, value in validated_data.items():
             setattr(instance, key, value)
-        subject_services.save_subject(instance, request.user, version, reason=self.context.get("reason", ""),
-                                      **self._extra)
+        subject_services.save_subject(
+            instance, request.user, version, reason=self.context.get("reason", ""), **self._extra
+        )
         return instance
 
 
@@ -98,9 +144,11 @@ class LifecycleSerializer(serializers.Serializer):
 
 
 class SubjectViewSet(ReviewableViewSetMixin, GatedModelViewSet):
-    queryset = with_amounts(Subject.objects.select_related("organisation", "department", "chain",
-                                                           "purchased_service")
-                            .prefetch_related("chain__steps", "year_amounts", "attachments"))
+    queryset = with_amounts(
+        Subject.objects.select_related("organisation", "department", "chain", "purchased_service").prefetch_related(
+            "chain__steps", "year_amounts", "attachments"
+        )
+    )
     serializer_class = SubjectSerializer
     filterset_class = SubjectFilterSet
     transition_actions = ("submit", "approve", "return_", "fund", "start", "complete", "terminate", "roll_over")

@@ -28,40 +28,62 @@ COUNTS = {"small": 60, "city": 400, "province": 20000}
 
 # (name, kind, category, sub-category, function subject code)
 NAMES: dict[str, list[tuple]] = {
-    "教育": [("义务教育薄弱环节改善项目", "project", "economic", "renovation", "2050202"),
-             ("学生资助补助", "policy", "other_special", "award_subsidy", "2050299"),
-             ("校舍维修改造", "project", "administrative", "maintenance", "2050203"),
-             ("教师培训", "project", "administrative", "meeting_training", "2050803"),
-             ("校园安保服务", "purchased_service", "other_special", "special_business", "2050299")],
-    "卫健": [("基本公共卫生服务", "transfer_project", "other_special", "special_business", "2100408"),
-             ("医疗设备购置", "project", "administrative", "purchase", "2100201"),
-             ("家庭医生签约服务", "purchased_service", "other_special", "special_business", "2100499")],
-    "农业": [("高标准农田建设", "project", "economic", "new_build", "2130153"),
-             ("农机购置补贴", "policy", "other_special", "award_subsidy", "2130152"),
-             ("动物防疫", "project", "other_special", "special_business", "2130108")],
-    "民政": [("城乡低保", "policy", "other_special", "award_subsidy", "2082001"),
-             ("特困人员供养", "policy", "other_special", "award_subsidy", "2082101"),
-             ("居家养老服务", "purchased_service", "other_special", "special_business", "2080299")],
-    "交通": [("农村公路养护", "project", "administrative", "maintenance", "2140106"),
-             ("公路桥梁改建", "project", "economic", "renovation", "2140104")],
+    "教育": [
+        ("义务教育薄弱环节改善项目", "project", "economic", "renovation", "2050202"),
+        ("学生资助补助", "policy", "other_special", "award_subsidy", "2050299"),
+        ("校舍维修改造", "project", "administrative", "maintenance", "2050203"),
+        ("教师培训", "project", "administrative", "meeting_training", "2050803"),
+        ("校园安保服务", "purchased_service", "other_special", "special_business", "2050299"),
+    ],
+    "卫健": [
+        ("基本公共卫生服务", "transfer_project", "other_special", "special_business", "2100408"),
+        ("医疗设备购置", "project", "administrative", "purchase", "2100201"),
+        ("家庭医生签约服务", "purchased_service", "other_special", "special_business", "2100499"),
+    ],
+    "农业": [
+        ("高标准农田建设", "project", "economic", "new_build", "2130153"),
+        ("农机购置补贴", "policy", "other_special", "award_subsidy", "2130152"),
+        ("动物防疫", "project", "other_special", "special_business", "2130108"),
+    ],
+    "民政": [
+        ("城乡低保", "policy", "other_special", "award_subsidy", "2082001"),
+        ("特困人员供养", "policy", "other_special", "award_subsidy", "2082101"),
+        ("居家养老服务", "purchased_service", "other_special", "special_business", "2080299"),
+    ],
+    "交通": [
+        ("农村公路养护", "project", "administrative", "maintenance", "2140106"),
+        ("公路桥梁改建", "project", "economic", "renovation", "2140104"),
+    ],
 }
-GENERIC = [("业务专项经费", "project", "other_special", "special_business", "2010350"),
-           ("信息化建设", "project", "economic", "new_build", "2010350"),
-           ("办公设备购置", "project", "administrative", "purchase", "2010350"),
-           ("业务培训", "project", "administrative", "meeting_training", "2010350"),
-           ("物业管理服务", "purchased_service", "other_special", "special_business", "2010350")]
-FUND_SETS = [["local"], ["local"], ["local", "upper_transfer"], ["upper_transfer"], ["special"], ["local", "bond"],
-             ["linkage"], ["local", "ppp"]]
+GENERIC = [
+    ("业务专项经费", "project", "other_special", "special_business", "2010350"),
+    ("信息化建设", "project", "economic", "new_build", "2010350"),
+    ("办公设备购置", "project", "administrative", "purchase", "2010350"),
+    ("业务培训", "project", "administrative", "meeting_training", "2010350"),
+    ("物业管理服务", "purchased_service", "other_special", "special_business", "2010350"),
+]
+FUND_SETS = [
+    ["local"],
+    ["local"],
+    ["local", "upper_transfer"],
+    ["upper_transfer"],
+    ["special"],
+    ["local", "bond"],
+    ["linkage"],
+    ["local", "ppp"],
+]
 # (review status, step, role, stage, weight)
-STATES = [(ReviewStatus.DRAFT, 0, "unit_preparer", LibraryStage.PENDING, 12),
-          (ReviewStatus.IN_REVIEW, 1, "dept_reviewer", LibraryStage.PENDING, 8),
-          (ReviewStatus.IN_REVIEW, 2, "finance_desk", LibraryStage.PENDING, 7),
-          (ReviewStatus.RETURNED, 0, "unit_preparer", LibraryStage.PENDING, 5),
-          (ReviewStatus.APPROVED, 2, "", LibraryStage.ADMITTED, 15),
-          (ReviewStatus.APPROVED, 2, "", LibraryStage.FUNDED, 20),
-          (ReviewStatus.APPROVED, 2, "", LibraryStage.EXECUTING, 23),
-          (ReviewStatus.APPROVED, 2, "", LibraryStage.COMPLETED, 8),
-          (ReviewStatus.APPROVED, 2, "", LibraryStage.TERMINATED, 2)]
+STATES = [
+    (ReviewStatus.DRAFT, 0, "unit_preparer", LibraryStage.PENDING, 12),
+    (ReviewStatus.IN_REVIEW, 1, "dept_reviewer", LibraryStage.PENDING, 8),
+    (ReviewStatus.IN_REVIEW, 2, "finance_desk", LibraryStage.PENDING, 7),
+    (ReviewStatus.RETURNED, 0, "unit_preparer", LibraryStage.PENDING, 5),
+    (ReviewStatus.APPROVED, 2, "", LibraryStage.ADMITTED, 15),
+    (ReviewStatus.APPROVED, 2, "", LibraryStage.FUNDED, 20),
+    (ReviewStatus.APPROVED, 2, "", LibraryStage.EXECUTING, 23),
+    (ReviewStatus.APPROVED, 2, "", LibraryStage.COMPLETED, 8),
+    (ReviewStatus.APPROVED, 2, "", LibraryStage.TERMINATED, 2),
+]
 
 
 def _amount(rng) -> Decimal:
@@ -89,25 +111,63 @@ SHOWCASE = [
     # (name, is_new, duration, kind, steps)  steps: persona + chain action, or lifecycle name
     ("第一中学校舍维修改造项目", False, "one_off", "project", []),
     ("第一中学实验室设备购置项目", True, "one_off", "project", [("edu_preparer", "submit")]),
-    ("第一中学教师信息化能力提升培训", False, "one_off", "project",
-     [("edu_preparer", "submit"), ("edu_reviewer", "return", "培训预算明细不全，请补充分项测算依据")]),
-    ("第一中学学生资助补助", False, "continuing", "policy",
-     [("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve")]),
-    ("第一中学体育场地改造项目", False, "one_off", "project",
-     [("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve"), ("budget", "fund")]),
-    ("第一中学校园安保服务", False, "continuing", "purchased_service",
-     [("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve"), ("budget", "fund"),
-      ("edu_head", "start")]),
-    ("第一中学图书资料购置", False, "one_off", "project",
-     [("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve"), ("budget", "fund"),
-      ("edu_head", "start"), ("edu_preparer", "complete")]),
+    (
+        "第一中学教师信息化能力提升培训",
+        False,
+        "one_off",
+        "project",
+        [("edu_preparer", "submit"), ("edu_reviewer", "return", "培训预算明细不全，请补充分项测算依据")],
+    ),
+    (
+        "第一中学学生资助补助",
+        False,
+        "continuing",
+        "policy",
+        [("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve")],
+    ),
+    (
+        "第一中学体育场地改造项目",
+        False,
+        "one_off",
+        "project",
+        [("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve"), ("budget", "fund")],
+    ),
+    (
+        "第一中学校园安保服务",
+        False,
+        "continuing",
+        "purchased_service",
+        [
+            ("edu_preparer", "submit"),
+            ("edu_reviewer", "approve"),
+            ("desk_edu", "approve"),
+            ("budget", "fund"),
+            ("edu_head", "start"),
+        ],
+    ),
+    (
+        "第一中学图书资料购置",
+        False,
+        "one_off",
+        "project",
+        [
+            ("edu_preparer", "submit"),
+            ("edu_reviewer", "approve"),
+            ("desk_edu", "approve"),
+            ("budget", "fund"),
+            ("edu_head", "start"),
+            ("edu_preparer", "complete"),
+        ],
+    ),
 ]
 
 
 def _seed_showcase(seeder) -> None:
     school = seeder.index.get("city:unit:教育:0")
-    users = {u.username: u for u in User.objects.filter(
-        username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "budget"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "budget"])
+    }
     if school is None or len(users) < 5:
         return
     year = fiscal.default_year()
@@ -119,22 +179,41 @@ def _seed_showcase(seeder) -> None:
         if "维修" in name or "改造" in name:
             category, sub = "administrative", "maintenance"
         subject = Subject(
-            name=name, kind=kind, organisation=school, fiscal_year=year, start_year=year,
-            end_year=year + 2 if duration == "continuing" else year, duration=duration, is_new=is_new,
-            budget_kind=BudgetKind.GENERAL, fund_sources=["local"], function_subject_code="2050203",
-            category=category, sub_category=sub, start_date=datetime.date(year, 3, 1),
+            name=name,
+            kind=kind,
+            organisation=school,
+            fiscal_year=year,
+            start_year=year,
+            end_year=year + 2 if duration == "continuing" else year,
+            duration=duration,
+            is_new=is_new,
+            budget_kind=BudgetKind.GENERAL,
+            fund_sources=["local"],
+            function_subject_code="2050203",
+            category=category,
+            sub_category=sub,
+            start_date=datetime.date(year, 3, 1),
             end_date=datetime.date(year + 2 if duration == "continuing" else year, 12, 31),
             basis="《示范市义务教育学校办学条件标准》及学校年度工作计划",
-            feasibility="方案经学校行政会研究，实施条件具备。", necessity="改善办学条件，保障教育教学正常开展。")
+            feasibility="方案经学校行政会研究，实施条件具备。",
+            necessity="改善办学条件，保障教育教学正常开展。",
+        )
         detail = None
         if kind == SubjectKind.PURCHASED_SERVICE:
             detail = PurchasedServiceDetail(
-                purchaser=school, provider=seeder.index.get("provider"), contract_amount=amount,
-                contract_start=datetime.date(year, 3, 1), contract_end=datetime.date(year, 12, 31),
-                contract_content="校园门岗值守、巡逻和安全检查服务", on_guidance_catalogue=True, outside_negative_list=True)
+                purchaser=school,
+                provider=seeder.index.get("provider"),
+                contract_amount=amount,
+                contract_start=datetime.date(year, 3, 1),
+                contract_end=datetime.date(year, 12, 31),
+                contract_content="校园门岗值守、巡逻和安全检查服务",
+                on_guidance_catalogue=True,
+                outside_negative_list=True,
+            )
         with acting_as(users["edu_preparer"]):
-            subject_services.create_subject(subject, previous_amount=Decimal("0"), requested_amount=amount,
-                                            detail=detail)
+            subject_services.create_subject(
+                subject, previous_amount=Decimal("0"), requested_amount=amount, detail=detail
+            )
         seeder.created += 1
         for persona, step, *opinion in steps:
             actor = users[persona]
@@ -157,14 +236,22 @@ def _seed_showcase(seeder) -> None:
 
 # --- the library: bulk, state set directly ------------------------------------------------------------------
 
+
 def _seed_library(seeder) -> None:
     school = seeder.index.get("city:unit:教育:0")
     if Subject.objects.exclude(organisation=school).exists():
         return
-    chain = (ChainDefinition.objects.filter(document_type="subjects.subject", region__isnull=True, is_active=True)
-             .order_by("-version").first())
-    orgs = list(Organisation.objects.filter(kind__in=BUDGETED_KINDS, is_active=True)
-                .exclude(pk=getattr(school, "pk", None)).select_related("department").order_by("path", "pk"))
+    chain = (
+        ChainDefinition.objects.filter(document_type="subjects.subject", region__isnull=True, is_active=True)
+        .order_by("-version")
+        .first()
+    )
+    orgs = list(
+        Organisation.objects.filter(kind__in=BUDGETED_KINDS, is_active=True)
+        .exclude(pk=getattr(school, "pk", None))
+        .select_related("department")
+        .order_by("path", "pk")
+    )
     if chain is None or not orgs:
         return
     provider = Organisation.objects.filter(kind=OrgKind.PROVIDER).order_by("pk").first()
@@ -185,18 +272,35 @@ def _seed_library(seeder) -> None:
         approved = status == ReviewStatus.APPROVED
         code = f"XM{fiscal_year}-{seq[fiscal_year]:05d}"
         seq[fiscal_year] += 1
-        subjects.append(Subject(
-            code=code, name=f"{org.short_name or org.name}{base}" if org.kind == OrgKind.DEPARTMENT else f"{org.name}{base}",
-            kind=kind, organisation=org, department_id=org.department_id, fiscal_year=fiscal_year,
-            start_year=start_year, end_year=end_year, duration=Duration.CONTINUING if continuing else Duration.ONE_OFF,
-            is_new=(not approved) and not continuing and rng.random() < 0.5, budget_kind=rng.choices(
-                BudgetKind.values, [85, 10, 3, 2])[0], fund_sources=rng.choice(FUND_SETS),
-            function_subject_code=function_code, category=category, sub_category=sub,
-            start_date=datetime.date(start_year, rng.randint(1, 4), 1), end_date=datetime.date(end_year, 12, 31),
-            basis=f"《示范市{department.name.replace('示范市', '')}事业发展规划》及本年度重点工作安排",
-            feasibility="实施方案已经单位集体研究，资金测算依据充分。", necessity="履行部门职责、保障重点工作的需要。",
-            status=status, chain=chain, current_step=step if not approved else chain.last_order,
-            current_role=role, stage=stage))
+        subjects.append(
+            Subject(
+                code=code,
+                name=f"{org.short_name or org.name}{base}" if org.kind == OrgKind.DEPARTMENT else f"{org.name}{base}",
+                kind=kind,
+                organisation=org,
+                department_id=org.department_id,
+                fiscal_year=fiscal_year,
+                start_year=start_year,
+                end_year=end_year,
+                duration=Duration.CONTINUING if continuing else Duration.ONE_OFF,
+                is_new=(not approved) and not continuing and rng.random() < 0.5,
+                budget_kind=rng.choices(BudgetKind.values, [85, 10, 3, 2])[0],
+                fund_sources=rng.choice(FUND_SETS),
+                function_subject_code=function_code,
+                category=category,
+                sub_category=sub,
+                start_date=datetime.date(start_year, rng.randint(1, 4), 1),
+                end_date=datetime.date(end_year, 12, 31),
+                basis=f"《示范市{department.name.replace('示范市', '')}事业发展规划》及本年度重点工作安排",
+                feasibility="实施方案已经单位集体研究，资金测算依据充分。",
+                necessity="履行部门职责、保障重点工作的需要。",
+                status=status,
+                chain=chain,
+                current_step=step if not approved else chain.last_order,
+                current_role=role,
+                stage=stage,
+            )
+        )
         requested = _amount(rng)
         arranged = None
         if stage in (LibraryStage.FUNDED, LibraryStage.EXECUTING, LibraryStage.COMPLETED):
@@ -207,16 +311,37 @@ def _seed_library(seeder) -> None:
             details.append((i, org, requested, fiscal_year))
     assert all(s.sub_category in SUB_CATEGORIES[Category(s.category)] for s in subjects)
     created = Subject.objects.bulk_create(subjects, batch_size=1000)
-    SubjectYearAmount.objects.bulk_create([
-        SubjectYearAmount(subject=created[i], fiscal_year=y, previous_amount=p, requested_amount=r, arranged_amount=a)
-        for i, y, p, r, a in amounts], batch_size=1000)
-    PurchasedServiceDetail.objects.bulk_create([
-        PurchasedServiceDetail(subject=created[i], purchaser=org, provider=provider, contract_amount=amount,
-                               contract_start=datetime.date(y, 3, 1), contract_end=datetime.date(y, 12, 31),
-                               contract_content="按合同约定提供服务并接受绩效考核", on_guidance_catalogue=True,
-                               outside_negative_list=True) for i, org, amount, y in details], batch_size=1000)
+    SubjectYearAmount.objects.bulk_create(
+        [
+            SubjectYearAmount(
+                subject=created[i], fiscal_year=y, previous_amount=p, requested_amount=r, arranged_amount=a
+            )
+            for i, y, p, r, a in amounts
+        ],
+        batch_size=1000,
+    )
+    PurchasedServiceDetail.objects.bulk_create(
+        [
+            PurchasedServiceDetail(
+                subject=created[i],
+                purchaser=org,
+                provider=provider,
+                contract_amount=amount,
+                contract_start=datetime.date(y, 3, 1),
+                contract_end=datetime.date(y, 12, 31),
+                contract_content="按合同约定提供服务并接受绩效考核",
+                on_guidance_catalogue=True,
+                outside_negative_list=True,
+            )
+            for i, org, amount, y in details
+        ],
+        batch_size=1000,
+    )
     seeder.created += len(created)
-    trail.record(AuditAction.IMPORT, object_type="subjects.subject", object_repr="演示项目库",
-                 actor_name="系统（演示数据）",
-                 reason=f"seed_demo --scale {seeder.scale.name}：批量新建 {len(created)} 个项目（状态直接设定）")
-
+    trail.record(
+        AuditAction.IMPORT,
+        object_type="subjects.subject",
+        object_repr="演示项目库",
+        actor_name="系统（演示数据）",
+        reason=f"seed_demo --scale {seeder.scale.name}：批量新建 {len(created)} 个项目（状态直接设定）",
+    )

@@ -11,8 +11,13 @@ from subjects.models import Subject
 from workflow.filtersets import ReviewableFilterSet
 
 # seed 000 第九条: the flags that make an ex-ante assessment necessary (Subject.needs_assessment).
-NEEDS_ASSESSMENT = (Q(is_new=True) | Q(substantial_change=True) | Q(new_task_in_fund=True)
-                    | Q(extension_at_expiry=True) | Q(finance_marked=True))
+NEEDS_ASSESSMENT = (
+    Q(is_new=True)
+    | Q(substantial_change=True)
+    | Q(new_task_in_fund=True)
+    | Q(extension_at_expiry=True)
+    | Q(finance_marked=True)
+)
 
 
 def departments(request):
@@ -34,12 +39,23 @@ class SubjectFilterSet(ReviewableFilterSet):
 
     class Meta:
         model = Subject
-        fields = ["q", "kind", "category", "stage", "status", "department", "fiscal_year", "needs_assessment",
-                  "overdue", "mine"]
+        fields = [
+            "q",
+            "kind",
+            "category",
+            "stage",
+            "status",
+            "department",
+            "fiscal_year",
+            "needs_assessment",
+            "overdue",
+            "mine",
+        ]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)
-                               | Q(organisation__name__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(organisation__name__icontains=value)
+        )
 
     def by_needs_assessment(self, queryset, name, value):
         return queryset.filter(NEEDS_ASSESSMENT) if value else queryset.exclude(NEEDS_ASSESSMENT)

@@ -17,24 +17,54 @@ class SubjectForm(ReviewableForm):
     """Create or edit a subject with the money of its current year. Finance-only fields (财政实际安排,
     财政指定须评估, 库内阶段) are not here: they change only through subjects.actions."""
 
-    fund_sources = forms.MultipleChoiceField(label="资金来源", choices=FundSource.choices,
-                                             widget=forms.CheckboxSelectMultiple)
+    fund_sources = forms.MultipleChoiceField(
+        label="资金来源", choices=FundSource.choices, widget=forms.CheckboxSelectMultiple
+    )
     previous_amount = forms.DecimalField(label="上年度金额（元）", initial=Decimal("0"), **MONEY)
     requested_amount = forms.DecimalField(label="本年度申请金额（元）", **MONEY)
+
     class Meta:
         model = Subject
-        fields = ["name", "kind", "organisation", "fiscal_year", "start_year", "end_year", "duration", "is_new",
-                  "budget_kind", "fund_sources", "function_subject_code", "category", "sub_category",
-                  "start_date", "end_date", "basis", "feasibility", "necessity", "substantial_change",
-                  "new_task_in_fund", "extension_at_expiry", "previous"]
-        widgets = {"start_date": DATE, "end_date": DATE, "basis": forms.Textarea(attrs={"rows": 3}),
-                   "feasibility": forms.Textarea(attrs={"rows": 3}), "necessity": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "name",
+            "kind",
+            "organisation",
+            "fiscal_year",
+            "start_year",
+            "end_year",
+            "duration",
+            "is_new",
+            "budget_kind",
+            "fund_sources",
+            "function_subject_code",
+            "category",
+            "sub_category",
+            "start_date",
+            "end_date",
+            "basis",
+            "feasibility",
+            "necessity",
+            "substantial_change",
+            "new_task_in_fund",
+            "extension_at_expiry",
+            "previous",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "basis": forms.Textarea(attrs={"rows": 3}),
+            "feasibility": forms.Textarea(attrs={"rows": 3}),
+            "necessity": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         if self.preparer_orgs is not None:
-            self.fields["previous"].queryset = Subject.objects.filter(organisation__in=self.preparer_orgs).exclude(
-                stage=LibraryStage.PENDING).exclude(pk=self.instance.pk)
+            self.fields["previous"].queryset = (
+                Subject.objects.filter(organisation__in=self.preparer_orgs)
+                .exclude(stage=LibraryStage.PENDING)
+                .exclude(pk=self.instance.pk)
+            )
         if self.instance.pk:
             row = self.instance.year_amounts.filter(fiscal_year=self.instance.fiscal_year).first()
             if row is not None:
@@ -47,10 +77,17 @@ class PurchasedServiceForm(forms.ModelForm):
 
     class Meta:
         model = PurchasedServiceDetail
-        fields = ["purchaser", "provider", "contract_amount", "contract_start", "contract_end", "contract_content",
-                  "on_guidance_catalogue", "outside_negative_list"]
-        widgets = {"contract_start": DATE, "contract_end": DATE,
-                   "contract_content": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "purchaser",
+            "provider",
+            "contract_amount",
+            "contract_start",
+            "contract_end",
+            "contract_content",
+            "on_guidance_catalogue",
+            "outside_negative_list",
+        ]
+        widgets = {"contract_start": DATE, "contract_end": DATE, "contract_content": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,8 +106,9 @@ class AttachmentForm(forms.ModelForm):
 class LifecycleForm(forms.Form):
     """The lifecycle buttons of the detail page: the button names the action."""
 
-    action = forms.ChoiceField(choices=[(n, n) for n in ("fund", "start", "complete", "terminate", "roll_over",
-                                                           "mark", "unmark")])
+    action = forms.ChoiceField(
+        choices=[(n, n) for n in ("fund", "start", "complete", "terminate", "roll_over", "mark", "unmark")]
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     amount = forms.DecimalField(label="金额（元）", required=False, **MONEY)
     year = forms.IntegerField(label="预算年度", required=False, min_value=2000, max_value=2100)

@@ -25,9 +25,27 @@ from subjects.models import Subject
 IMPORT_ROLES = frozenset({Role.UNIT_PREPARER, Role.DEPT_REVIEWER})
 FUND_SOURCE = Choice(FundSource)
 YEAR = Integer(2000, 2100)
-SUBJECT_FIELDS = ("name", "kind", "fiscal_year", "start_year", "end_year", "duration", "is_new", "budget_kind",
-                  "function_subject_code", "category", "sub_category", "start_date", "end_date", "basis",
-                  "feasibility", "necessity", "substantial_change", "new_task_in_fund", "extension_at_expiry")
+SUBJECT_FIELDS = (
+    "name",
+    "kind",
+    "fiscal_year",
+    "start_year",
+    "end_year",
+    "duration",
+    "is_new",
+    "budget_kind",
+    "function_subject_code",
+    "category",
+    "sub_category",
+    "start_date",
+    "end_date",
+    "basis",
+    "feasibility",
+    "necessity",
+    "substantial_change",
+    "new_task_in_fund",
+    "extension_at_expiry",
+)
 
 
 def reachable_organisations(user):
@@ -52,8 +70,15 @@ class SubjectImporter(Importer):
     import_url_name, template_url_name = "subjects:import", "subjects:import_template"
     columns = [
         Column("项目名称", "name", Text(200), required=True, example="义务教育薄弱环节改善项目"),
-        Column("单位预算编码", "org_code", Text(30), required=True, text=True, example="101001",
-               note="实施单位（主管部门或预算单位）的预算编码，须在您的填报范围内"),
+        Column(
+            "单位预算编码",
+            "org_code",
+            Text(30),
+            required=True,
+            text=True,
+            example="101001",
+            note="实施单位（主管部门或预算单位）的预算编码，须在您的填报范围内",
+        ),
         Column("项目类别", "kind", Choice(SubjectKind), required=True, example="项目"),
         Column("申报年度", "fiscal_year", YEAR, required=True, example=2026),
         Column("起始年度", "start_year", YEAR, required=True, example=2026),
@@ -61,14 +86,33 @@ class SubjectImporter(Importer):
         Column("项目期限", "duration", Choice(Duration), required=True, example="一次性"),
         Column("新增项目", "is_new", Boolean(), example="是", note="新设立的项目填“是”，须开展事前绩效评估"),
         Column("预算类别", "budget_kind", Choice(BudgetKind), required=True, example="一般公共预算"),
-        Column("资金来源", "fund_sources", Text(200), required=True, example="本级、上级转移支付",
-               note="可填多项，用“、”或逗号分隔：" + "、".join(FUND_SOURCE.labels)),
-        Column("功能科目编码", "function_subject_code", Text(7), required=True, text=True, example="2050203",
-               note="类 3 位、款 5 位或项 7 位数字"),
+        Column(
+            "资金来源",
+            "fund_sources",
+            Text(200),
+            required=True,
+            example="本级、上级转移支付",
+            note="可填多项，用“、”或逗号分隔：" + "、".join(FUND_SOURCE.labels),
+        ),
+        Column(
+            "功能科目编码",
+            "function_subject_code",
+            Text(7),
+            required=True,
+            text=True,
+            example="2050203",
+            note="类 3 位、款 5 位或项 7 位数字",
+        ),
         Column("项目类型", "category", Choice(Category), required=True, example="行政事业发展类"),
-        Column("项目子类型", "sub_category", Choice(SubCategory), required=True, example="维修（护）",
-               note="经济建设类：新建、扩建、改建；行政事业发展类：购置、维修（护）、会议（培训）；"
-                    "其他专项类：专项业务、奖励补贴、其他"),
+        Column(
+            "项目子类型",
+            "sub_category",
+            Choice(SubCategory),
+            required=True,
+            example="维修（护）",
+            note="经济建设类：新建、扩建、改建；行政事业发展类：购置、维修（护）、会议（培训）；"
+            "其他专项类：专项业务、奖励补贴、其他",
+        ),
         Column("开始日期", "start_date", Date(), required=True, example="2026-03-01"),
         Column("结束日期", "end_date", Date(), required=True, example="2026-11-30"),
         Column("立项依据", "basis", Text(), required=True, example="《示范市中小学校舍维修管理办法》"),
@@ -89,8 +133,12 @@ class SubjectImporter(Importer):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        return bool(user and user.is_authenticated and user.is_active
-                    and any(a.role in IMPORT_ROLES for a in user.role_assignments()))
+        return bool(
+            user
+            and user.is_authenticated
+            and user.is_active
+            and any(a.role in IMPORT_ROLES for a in user.role_assignments())
+        )
 
     def prepare(self) -> None:
         self.orgs: dict[str, list[Organisation]] = {}
@@ -127,7 +175,10 @@ class SubjectImporter(Importer):
 
     def apply_row(self, row: Row) -> str:
         with acting_as(self.user):
-            subject_services.create_subject(self.build(row), previous_amount=row.get("previous_amount"),
-                                            requested_amount=row["requested_amount"], reason=self.reason)
+            subject_services.create_subject(
+                self.build(row),
+                previous_amount=row.get("previous_amount"),
+                requested_amount=row["requested_amount"],
+                reason=self.reason,
+            )
         return "created"
-

@@ -39,21 +39,33 @@ class Subject(Reviewable):
     code = models.CharField("项目编码", max_length=20, unique=True, editable=False)
     name = models.CharField("项目名称", max_length=200)
     kind = models.CharField("项目类别", max_length=30, choices=SubjectKind.choices, default=SubjectKind.PROJECT)
-    organisation = models.ForeignKey("organisations.Organisation", verbose_name="实施单位", on_delete=models.PROTECT,
-                                     related_name="subjects",
-                                     limit_choices_to={"kind__in": [OrgKind.DEPARTMENT, OrgKind.UNIT]})
-    department = models.ForeignKey("organisations.Organisation", verbose_name="主管部门", on_delete=models.PROTECT,
-                                   related_name="+", editable=False, null=True)
-    fiscal_year = models.PositiveSmallIntegerField("申报年度", validators=YEAR_VALIDATORS,
-                                                   help_text="当前申报或执行的预算年度；延续项目结转后顺延")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="实施单位",
+        on_delete=models.PROTECT,
+        related_name="subjects",
+        limit_choices_to={"kind__in": [OrgKind.DEPARTMENT, OrgKind.UNIT]},
+    )
+    department = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="主管部门",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        null=True,
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        "申报年度", validators=YEAR_VALIDATORS, help_text="当前申报或执行的预算年度；延续项目结转后顺延"
+    )
     start_year = models.PositiveSmallIntegerField("起始年度", validators=YEAR_VALIDATORS)
     end_year = models.PositiveSmallIntegerField("终止年度", validators=YEAR_VALIDATORS)
     duration = models.CharField("项目期限", max_length=20, choices=Duration.choices, default=Duration.ONE_OFF)
     is_new = models.BooleanField("新增项目", default=True, help_text="新设立的项目；否则为延续（既有）项目")
     budget_kind = models.CharField("预算类别", max_length=20, choices=BudgetKind.choices, default=BudgetKind.GENERAL)
     fund_sources = models.JSONField("资金来源", default=list, blank=True)
-    function_subject_code = models.CharField("功能科目编码", max_length=7,
-                                             help_text="支出功能分类科目：类 3 位、款 5 位或项 7 位数字")
+    function_subject_code = models.CharField(
+        "功能科目编码", max_length=7, help_text="支出功能分类科目：类 3 位、款 5 位或项 7 位数字"
+    )
     category = models.CharField("项目类型", max_length=20, choices=Category.choices)
     sub_category = models.CharField("项目子类型", max_length=20, choices=SubCategory.choices)
     start_date = models.DateField("开始日期")
@@ -65,28 +77,66 @@ class Subject(Reviewable):
     substantial_change = models.BooleanField("内容或标准重大调整并申请新增资金", default=False)
     new_task_in_fund = models.BooleanField("既有资金规模内新增任务", default=False)
     extension_at_expiry = models.BooleanField("到期申请延续", default=False)
-    finance_marked = models.BooleanField("财政指定须评估", default=False, editable=False,
-                                         help_text="由财政部门标记，其他必要开展事前评估的项目")
-    stage = models.CharField("库内阶段", max_length=20, choices=LibraryStage.choices, default=LibraryStage.PENDING,
-                             editable=False, db_index=True)
-    previous = models.ForeignKey("self", verbose_name="前序项目", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="successors", help_text="到期延续或调整后重新申报时指向原项目")
+    finance_marked = models.BooleanField(
+        "财政指定须评估", default=False, editable=False, help_text="由财政部门标记，其他必要开展事前评估的项目"
+    )
+    stage = models.CharField(
+        "库内阶段",
+        max_length=20,
+        choices=LibraryStage.choices,
+        default=LibraryStage.PENDING,
+        editable=False,
+        db_index=True,
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name="前序项目",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        help_text="到期延续或调整后重新申报时指向原项目",
+    )
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     access_org_field = "organisation"
     todo_stage = "assessment"
-    audit_fields = ["name", "kind", "organisation", "fiscal_year", "start_year", "end_year", "duration", "is_new",
-                    "budget_kind", "fund_sources", "function_subject_code", "category", "sub_category",
-                    "start_date", "end_date", "basis", "feasibility", "necessity", "substantial_change",
-                    "new_task_in_fund", "extension_at_expiry", "finance_marked", "stage", "previous"]
+    audit_fields = [
+        "name",
+        "kind",
+        "organisation",
+        "fiscal_year",
+        "start_year",
+        "end_year",
+        "duration",
+        "is_new",
+        "budget_kind",
+        "fund_sources",
+        "function_subject_code",
+        "category",
+        "sub_category",
+        "start_date",
+        "end_date",
+        "basis",
+        "feasibility",
+        "necessity",
+        "substantial_change",
+        "new_task_in_fund",
+        "extension_at_expiry",
+        "finance_marked",
+        "stage",
+        "previous",
+    ]
 
     class Meta:
         verbose_name = "项目"
         verbose_name_plural = "项目库"
         ordering = ["-fiscal_year", "code"]
-        indexes = [models.Index(fields=["organisation", "fiscal_year"]),
-                   models.Index(fields=["department", "fiscal_year"])]
+        indexes = [
+            models.Index(fields=["organisation", "fiscal_year"]),
+            models.Index(fields=["department", "fiscal_year"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}" if self.code else self.name
@@ -98,8 +148,13 @@ class Subject(Reviewable):
     def needs_assessment(self) -> bool:
         """seed 000 第九条: 新设立的项目; 内容、标准重大调整拟申请新增资金; 既有资金规模内新增任务;
         到期申请延续; 其他有必要的 (finance marks them)."""
-        return bool(self.is_new or self.substantial_change or self.new_task_in_fund
-                    or self.extension_at_expiry or self.finance_marked)
+        return bool(
+            self.is_new
+            or self.substantial_change
+            or self.new_task_in_fund
+            or self.extension_at_expiry
+            or self.finance_marked
+        )
 
     @property
     def fund_source_labels(self) -> list[str]:
@@ -149,14 +204,19 @@ class Subject(Reviewable):
         if code and not FUNCTION_CODE_RE.match(code):
             errors["function_subject_code"] = "功能科目编码应为 3 位（类）、5 位（款）或 7 位（项）数字"
         if self.category and self.sub_category and self.sub_category not in SUB_CATEGORIES.get(self.category, ()):
-            errors["sub_category"] = (f"“{SubCategory(self.sub_category).label}”不属于"
-                                      f"“{Category(self.category).label}”（见长治市办法附件1）")
+            errors["sub_category"] = (
+                f"“{SubCategory(self.sub_category).label}”不属于“{Category(self.category).label}”（见长治市办法附件1）"
+            )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "结束日期不能早于开始日期"
         if self.start_year and self.end_year and self.end_year < self.start_year:
             errors["end_year"] = "终止年度不能早于起始年度"
-        elif self.start_year and self.end_year and self.fiscal_year and not (
-                self.start_year <= self.fiscal_year <= self.end_year):
+        elif (
+            self.start_year
+            and self.end_year
+            and self.fiscal_year
+            and not (self.start_year <= self.fiscal_year <= self.end_year)
+        ):
             errors["fiscal_year"] = "申报年度应在项目起止年度之内"
         if self.duration == Duration.ONE_OFF and self.start_year and self.end_year and self.end_year != self.start_year:
             errors["duration"] = "一次性项目的起止年度应相同；跨年度实施的请选择“延续性”"
@@ -183,8 +243,8 @@ class Subject(Reviewable):
 def next_code(year: int, offset: int = 0) -> str:
     """The next free code of a year, "XM2026-00001"; ``offset`` reserves a run for a bulk insert."""
     prefix = f"XM{year}-"
-    last = (Subject.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first())
-    seq = int(last[len(prefix):]) if last else 0
+    last = Subject.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+    seq = int(last[len(prefix) :]) if last else 0
     return f"{prefix}{seq + 1 + offset:05d}"
 
 
@@ -214,10 +274,21 @@ class SubjectYearAmount(models.Model):
 class SubjectAttachment(models.Model):
     subject = models.ForeignKey(Subject, verbose_name="项目", on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField("附件类别", max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
-    file = models.FileField("文件", upload_to="subjects/%Y/%m/", validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_upload_size])
+    file = models.FileField(
+        "文件",
+        upload_to="subjects/%Y/%m/",
+        validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_upload_size],
+    )
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
-                                    editable=False, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     access_org_field = "subject__organisation"
     audit_fields = ["kind", "file"]
@@ -234,13 +305,25 @@ class SubjectAttachment(models.Model):
 class PurchasedServiceDetail(models.Model):
     """What a 政府购买服务 subject adds: who buys from whom under which contract (seed 000 第五、十条)."""
 
-    subject = models.OneToOneField(Subject, verbose_name="项目", on_delete=models.CASCADE,
-                                   related_name="purchased_service")
-    purchaser = models.ForeignKey("organisations.Organisation", verbose_name="购买主体", on_delete=models.PROTECT,
-                                  related_name="+", limit_choices_to={"kind__in": [OrgKind.DEPARTMENT, OrgKind.UNIT]})
-    provider = models.ForeignKey("organisations.Organisation", verbose_name="承接主体", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+",
-                                 limit_choices_to={"kind": OrgKind.PROVIDER})
+    subject = models.OneToOneField(
+        Subject, verbose_name="项目", on_delete=models.CASCADE, related_name="purchased_service"
+    )
+    purchaser = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="购买主体",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind__in": [OrgKind.DEPARTMENT, OrgKind.UNIT]},
+    )
+    provider = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="承接主体",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": OrgKind.PROVIDER},
+    )
     contract_amount = models.DecimalField("合同金额（元）", null=True, blank=True, **MONEY)
     contract_start = models.DateField("合同开始日期", null=True, blank=True)
     contract_end = models.DateField("合同结束日期", null=True, blank=True)
@@ -249,8 +332,16 @@ class PurchasedServiceDetail(models.Model):
     outside_negative_list = models.BooleanField("不在负面清单内", default=False)
 
     access_org_field = "subject__organisation"
-    audit_fields = ["purchaser", "provider", "contract_amount", "contract_start", "contract_end", "contract_content",
-                    "on_guidance_catalogue", "outside_negative_list"]
+    audit_fields = [
+        "purchaser",
+        "provider",
+        "contract_amount",
+        "contract_start",
+        "contract_end",
+        "contract_content",
+        "on_guidance_catalogue",
+        "outside_negative_list",
+    ]
 
     class Meta:
         verbose_name = "政府购买服务信息"

@@ -45,8 +45,14 @@ def _save_detail(subject, detail: PurchasedServiceDetail | None) -> None:
         services.update_record(detail, before=trail.snapshot(existing))
 
 
-def create_subject(subject: Subject, *, previous_amount=None, requested_amount=None,
-                   detail: PurchasedServiceDetail | None = None, reason: str = "") -> Subject:
+def create_subject(
+    subject: Subject,
+    *,
+    previous_amount=None,
+    requested_amount=None,
+    detail: PurchasedServiceDetail | None = None,
+    reason: str = "",
+) -> Subject:
     with transaction.atomic():
         services.create_record(subject, reason=reason)
         _save_year(subject, previous_amount, requested_amount)
@@ -54,13 +60,24 @@ def create_subject(subject: Subject, *, previous_amount=None, requested_amount=N
     return subject
 
 
-def save_subject(subject: Subject, user, version: int, *, before: dict | None = None, previous_amount=None,
-                 requested_amount=None, detail: PurchasedServiceDetail | None = None, reason: str = ""):
+def save_subject(
+    subject: Subject,
+    user,
+    version: int,
+    *,
+    before: dict | None = None,
+    previous_amount=None,
+    requested_amount=None,
+    detail: PurchasedServiceDetail | None = None,
+    reason: str = "",
+):
     """The preparer's edit of a draft or returned subject (workflow.actions.save_edit) with its year and detail."""
     with transaction.atomic():
         fresh = Subject.objects.get(pk=subject.pk)
-        if fresh.fiscal_year != subject.fiscal_year and fresh.year_amounts.exclude(
-                fiscal_year=fresh.fiscal_year).exists():
+        if (
+            fresh.fiscal_year != subject.fiscal_year
+            and fresh.year_amounts.exclude(fiscal_year=fresh.fiscal_year).exists()
+        ):
             raise ValidationError({"fiscal_year": "已有多个年度资金记录的项目不能修改申报年度"})
         result = actions.save_edit(subject, user, version, before=before, reason=reason)
         if fresh.fiscal_year != subject.fiscal_year:

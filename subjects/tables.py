@@ -4,8 +4,14 @@ from django.utils.html import format_html
 from subjects.models import Subject
 from workflow.tables import ReviewableTable
 
-STAGE_BADGE = {"pending": "bg-secondary-lt", "admitted": "bg-azure-lt", "funded": "bg-green-lt",
-               "executing": "bg-teal-lt", "completed": "bg-lime-lt", "terminated": "bg-red-lt"}
+STAGE_BADGE = {
+    "pending": "bg-secondary-lt",
+    "admitted": "bg-azure-lt",
+    "funded": "bg-green-lt",
+    "executing": "bg-teal-lt",
+    "completed": "bg-lime-lt",
+    "terminated": "bg-red-lt",
+}
 
 
 def yuan(value) -> str:
@@ -23,8 +29,21 @@ class SubjectTable(ReviewableTable):
 
     class Meta:
         model = Subject
-        fields = ["code", "name", "kind", "category", "organisation", "department", "fiscal_year", "requested",
-                  "arranged", "status", "current_step", "stage", "updated_at"]
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "category",
+            "organisation",
+            "department",
+            "fiscal_year",
+            "requested",
+            "arranged",
+            "status",
+            "current_step",
+            "stage",
+            "updated_at",
+        ]
         order_by = ("-fiscal_year", "code")
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
@@ -41,8 +60,9 @@ class SubjectTable(ReviewableTable):
         return "" if value is None else str(value)
 
     def render_stage(self, record):
-        return format_html('<span class="badge {}">{}</span>', STAGE_BADGE.get(record.stage, ""),
-                           record.get_stage_display())
+        return format_html(
+            '<span class="badge {}">{}</span>', STAGE_BADGE.get(record.stage, ""), record.get_stage_display()
+        )
 
     def value_stage(self, record):
         return record.get_stage_display()

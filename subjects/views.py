@@ -32,8 +32,9 @@ from workflow.views import TransitionView, review_context
 def with_amounts(queryset):
     """The current year's requested and arranged amounts as columns (sortable, no N+1)."""
     year = SubjectYearAmount.objects.filter(subject=OuterRef("pk"), fiscal_year=OuterRef("fiscal_year"))
-    return queryset.annotate(requested=Subquery(year.values("requested_amount")[:1]),
-                             arranged=Subquery(year.values("arranged_amount")[:1]))
+    return queryset.annotate(
+        requested=Subquery(year.values("requested_amount")[:1]), arranged=Subquery(year.values("arranged_amount")[:1])
+    )
 
 
 class SubjectListView(GatedListView):
@@ -44,8 +45,9 @@ class SubjectListView(GatedListView):
     create_url_name = "subjects:create"
 
     def base_queryset(self):
-        return with_amounts(Subject.objects.select_related("organisation", "department", "chain")
-                            .prefetch_related("chain__steps"))
+        return with_amounts(
+            Subject.objects.select_related("organisation", "department", "chain").prefetch_related("chain__steps")
+        )
 
     def can_create(self):
         return guards.preparer_organisations(self.request.user, Subject).exists()
@@ -53,8 +55,10 @@ class SubjectListView(GatedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if SubjectImporter.allowed(self.request.user):
-            context["extra_actions"] = (("subjects:import", "Excel 导入", "bi-upload"),
-                                        ("subjects:import_template", "下载导入模板", "bi-file-earmark-arrow-down"))
+            context["extra_actions"] = (
+                ("subjects:import", "Excel 导入", "bi-upload"),
+                ("subjects:import_template", "下载导入模板", "bi-file-earmark-arrow-down"),
+            )
         return context
 
 
@@ -63,8 +67,14 @@ class SubjectDetailView(GatedDetailView):
     template_name = "subjects/subject_detail.html"
 
     def base_queryset(self):
-        return Subject.objects.select_related("organisation", "department", "chain__region", "previous",
-                                              "purchased_service__purchaser", "purchased_service__provider")
+        return Subject.objects.select_related(
+            "organisation",
+            "department",
+            "chain__region",
+            "previous",
+            "purchased_service__purchaser",
+            "purchased_service__provider",
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -82,8 +92,9 @@ class SubjectDetailView(GatedDetailView):
         except PurchasedServiceDetail.DoesNotExist:
             context["service"] = None
         context["lifecycle_actions"] = lifecycle.allowed_lifecycle(user, subject)
-        context["can_mark"] = guards.holds_role_over(user, subject, lifecycle.FINANCE_MARKERS) and \
-            subject.stage not in (LibraryStage.COMPLETED, LibraryStage.TERMINATED)
+        context["can_mark"] = guards.holds_role_over(
+            user, subject, lifecycle.FINANCE_MARKERS
+        ) and subject.stage not in (LibraryStage.COMPLETED, LibraryStage.TERMINATED)
         context["attachment_form"] = AttachmentForm() if context["can_edit"] else None
         if subject.status == "in_review" or context["lifecycle_actions"]:
             context["admission_problems"] = subject.admission_problems() if subject.stage == "pending" else []
@@ -104,10 +115,13 @@ class SubjectFormMixin:
             return self.form_invalid(form, service_form)
         form.instance.fund_sources = form.cleaned_data["fund_sources"]
         try:
-            save(form.instance, detail=service_form.instance if wants_service else None,
-                 previous_amount=form.cleaned_data.get("previous_amount"),
-                 requested_amount=form.cleaned_data["requested_amount"],
-                 reason=form.cleaned_data.get("reason", ""))
+            save(
+                form.instance,
+                detail=service_form.instance if wants_service else None,
+                previous_amount=form.cleaned_data.get("previous_amount"),
+                requested_amount=form.cleaned_data["requested_amount"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
         except actions.StaleDocument as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form, service_form)
@@ -164,8 +178,12 @@ class SubjectEditView(SubjectFormMixin, LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", SubjectForm(instance=self.object, user=self.request.user,
-                                              initial={"fund_sources": self.object.fund_sources}))
+        kwargs.setdefault(
+            "form",
+            SubjectForm(
+                instance=self.object, user=self.request.user, initial={"fund_sources": self.object.fund_sources}
+            ),
+        )
         if kwargs.get("service_form") is None:
             kwargs["service_form"] = self.service_form(self.detail)
         kwargs["title"] = f"编辑项目：{self.object}"

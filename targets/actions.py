@@ -46,8 +46,19 @@ DUE_DAYS = 10  # seed 004 三(五)2: 项目批复后 10 日内报送绩效目标
 # fallback for a chain without one and the deadline of an adjustment revision.
 CORRECTION_DAYS = 10
 
-INDICATOR_FIELDS = ["horizon", "level1", "level2", "name", "comparator", "target_value", "unit", "weight",
-                    "data_source", "standard", "last_year_actual"]
+INDICATOR_FIELDS = [
+    "horizon",
+    "level1",
+    "level2",
+    "name",
+    "comparator",
+    "target_value",
+    "unit",
+    "weight",
+    "data_source",
+    "standard",
+    "last_year_actual",
+]
 STAGE_FIELDS = ["stage", "start", "finish"]
 
 
@@ -64,9 +75,16 @@ def can_create(user, subject) -> bool:
 
 def funded_at(subject):
     """When the subject was funded (its 安排预算 transition in the audit trail), or None."""
-    entry = (AuditEntry.objects.filter(object_type="subjects.subject", object_id=str(subject.pk),
-                                       action=AuditAction.TRANSITION, reason__startswith="安排预算")
-             .order_by("-pk").first())
+    entry = (
+        AuditEntry.objects.filter(
+            object_type="subjects.subject",
+            object_id=str(subject.pk),
+            action=AuditAction.TRANSITION,
+            reason__startswith="安排预算",
+        )
+        .order_by("-pk")
+        .first()
+    )
     return entry.created_at if entry else None
 
 
@@ -94,9 +112,11 @@ def _indicator(sheet, order: int, values: dict) -> TargetIndicator:
 
 
 def _rows_text(sheet) -> list[str]:
-    return [f"[{i.get_horizon_display()}] {i.get_level1_display()}/{i.get_level2_display()}/{i.name} "
-            f"{i.display_value} 分值{i.weight:g}" for i in sheet.indicators.all()] + [
-        f"[进度] {s}" for s in sheet.stages.all()]
+    return [
+        f"[{i.get_horizon_display()}] {i.get_level1_display()}/{i.get_level2_display()}/{i.name} "
+        f"{i.display_value} 分值{i.weight:g}"
+        for i in sheet.indicators.all()
+    ] + [f"[进度] {s}" for s in sheet.stages.all()]
 
 
 def _replace_children(sheet, indicators, stages, required: set | None = None) -> dict:
@@ -156,12 +176,19 @@ def _forget_prefetched(sheet) -> None:
 
 def _previous_year_indicators(subject, year) -> list[dict]:
     """A continuing subject's indicators of last year's current approved sheet, as the starting point."""
-    last = (TargetSheet.objects.filter(subject=subject, fiscal_year=year - 1, status=ReviewStatus.APPROVED,
-                                       is_current=True).first())
+    last = TargetSheet.objects.filter(
+        subject=subject, fiscal_year=year - 1, status=ReviewStatus.APPROVED, is_current=True
+    ).first()
     if last is None:
         return []
-    return [{**{k: getattr(i, k) for k in INDICATOR_FIELDS}, "last_year_actual": "",
-             "library_indicator": i.library_indicator_id} for i in last.indicators.all()]
+    return [
+        {
+            **{k: getattr(i, k) for k in INDICATOR_FIELDS},
+            "last_year_actual": "",
+            "library_indicator": i.library_indicator_id,
+        }
+        for i in last.indicators.all()
+    ]
 
 
 def create_sheet(subject, user, year: int | None = None, *, reason: str = "", **values) -> TargetSheet:
@@ -178,8 +205,13 @@ def create_sheet(subject, user, year: int | None = None, *, reason: str = "", **
         sheet.step_due_at = due_date(subject)
         sheet.full_clean(exclude=["annual_goal"])
         sheet.save()
-        trail.record(AuditAction.CREATE, sheet, changes=trail.diff({}, trail.snapshot(sheet), TargetSheet),
-                     actor=user, reason=reason)
+        trail.record(
+            AuditAction.CREATE,
+            sheet,
+            changes=trail.diff({}, trail.snapshot(sheet), TargetSheet),
+            actor=user,
+            reason=reason,
+        )
         prefill = _previous_year_indicators(subject, year)
         required = set()
         if sheet.is_department_overall:
@@ -193,8 +225,16 @@ def create_sheet(subject, user, year: int | None = None, *, reason: str = "", **
     return sheet
 
 
-def save_sheet(sheet, user, version: int, *, data: dict | None = None, indicators: list[dict] | None = None,
-               stages: list[dict] | None = None, reason: str = "") -> TargetSheet:
+def save_sheet(
+    sheet,
+    user,
+    version: int,
+    *,
+    data: dict | None = None,
+    indicators: list[dict] | None = None,
+    stages: list[dict] | None = None,
+    reason: str = "",
+) -> TargetSheet:
     """The preparer's save of a draft or returned sheet: its fields, and (when given) the whole indicator
     list and schedule. Approved or in-review sheets are refused (workflow.actions.save_edit). The automatic
     review runs and its findings are stored."""
@@ -215,8 +255,12 @@ def save_sheet(sheet, user, version: int, *, data: dict | None = None, indicator
 
 
 def can_adjust(user, sheet) -> bool:
-    return (sheet.status == ReviewStatus.APPROVED and sheet.is_current
-            and not TargetSheet.objects.filter(previous=sheet).exists() and can_create(user, sheet.subject))
+    return (
+        sheet.status == ReviewStatus.APPROVED
+        and sheet.is_current
+        and not TargetSheet.objects.filter(previous=sheet).exists()
+        and can_create(user, sheet.subject)
+    )
 
 
 def adjust(sheet, user, reason: str) -> TargetSheet:
@@ -234,22 +278,47 @@ def adjust(sheet, user, reason: str) -> TargetSheet:
             raise ValidationError("只有审核通过的现行版本可以调整")
         if TargetSheet.objects.filter(previous=fresh).exists():
             raise ValidationError("该版本已有调整申请")
-        copy = TargetSheet(subject=fresh.subject, fiscal_year=fresh.fiscal_year, revision=fresh.revision + 1,
-                           previous=fresh, adjustment_reason=reason, is_current=False,
-                           step_due_at=correction_due(clock.now()),
-                           **{f: getattr(fresh, f) for f in ("long_term_goal", "annual_goal", "measure_organisation",
-                                                             "measure_rules", "measure_plan", "serves_public",
-                                                             "buys_outputs")})
+        copy = TargetSheet(
+            subject=fresh.subject,
+            fiscal_year=fresh.fiscal_year,
+            revision=fresh.revision + 1,
+            previous=fresh,
+            adjustment_reason=reason,
+            is_current=False,
+            step_due_at=correction_due(clock.now()),
+            **{
+                f: getattr(fresh, f)
+                for f in (
+                    "long_term_goal",
+                    "annual_goal",
+                    "measure_organisation",
+                    "measure_rules",
+                    "measure_plan",
+                    "serves_public",
+                    "buys_outputs",
+                )
+            },
+        )
         copy.full_clean()
         copy.save()
-        trail.record(AuditAction.CREATE, copy, changes={"调整前版本": [None, str(fresh)], "调整原因": [None, reason]},
-                     actor=user, reason=f"调整绩效目标：{reason}")
-        rows = [{**{k: getattr(i, k) for k in INDICATOR_FIELDS},
-                 **({"library_indicator": i.library_indicator_id} if _has_library_indicator() else {})}
-                for i in fresh.indicators.all()]
+        trail.record(
+            AuditAction.CREATE,
+            copy,
+            changes={"调整前版本": [None, str(fresh)], "调整原因": [None, reason]},
+            actor=user,
+            reason=f"调整绩效目标：{reason}",
+        )
+        rows = [
+            {
+                **{k: getattr(i, k) for k in INDICATOR_FIELDS},
+                **({"library_indicator": i.library_indicator_id} if _has_library_indicator() else {}),
+            }
+            for i in fresh.indicators.all()
+        ]
         required = {i.library_indicator_id for i in fresh.indicators.all() if i.is_common_required}
-        _replace_children(copy, rows, [{k: getattr(s, k) for k in STAGE_FIELDS} for s in fresh.stages.all()],
-                          required=required)
+        _replace_children(
+            copy, rows, [{k: getattr(s, k) for k in STAGE_FIELDS} for s in fresh.stages.all()], required=required
+        )
         quality.store(copy)
     return copy
 
@@ -271,23 +340,26 @@ def compare(left: TargetSheet, right: TargetSheet) -> dict:
     for name in SHEET_COMPARED:
         a, b = getattr(left, name), getattr(right, name)
         if a != b:
-            fields.append({"field": name, "label": str(TargetSheet._meta.get_field(name).verbose_name),
-                           "left": a, "right": b})
+            fields.append(
+                {"field": name, "label": str(TargetSheet._meta.get_field(name).verbose_name), "left": a, "right": b}
+            )
     lefts = {_key(i): i for i in left.indicators.all()}
     rights = {_key(i): i for i in right.indicators.all()}
     rows = []
     for key in list(lefts) + [k for k in rights if k not in lefts]:
         a, b = lefts.get(key), rights.get(key)
         if a is None or b is None:
-            rows.append({"kind": "added" if a is None else "removed", "label": str(b or a), "left": a, "right": b,
-                         "fields": []})
+            rows.append(
+                {"kind": "added" if a is None else "removed", "label": str(b or a), "left": a, "right": b, "fields": []}
+            )
             continue
-        changed = [str(TargetIndicator._meta.get_field(f).verbose_name) for f in COMPARED
-                   if getattr(a, f) != getattr(b, f)]
-        rows.append({"kind": "changed" if changed else "same", "label": str(a), "left": a, "right": b,
-                     "fields": changed})
-    return {"fields": fields, "indicators": rows,
-            "changes": [r for r in rows if r["kind"] != "same"]}
+        changed = [
+            str(TargetIndicator._meta.get_field(f).verbose_name) for f in COMPARED if getattr(a, f) != getattr(b, f)
+        ]
+        rows.append(
+            {"kind": "changed" if changed else "same", "label": str(a), "left": a, "right": b, "fields": changed}
+        )
+    return {"fields": fields, "indicators": rows, "changes": [r for r in rows if r["kind"] != "same"]}
 
 
 def level2_choices_for(level1: str) -> list[tuple[str, str]]:
@@ -301,20 +373,25 @@ __all__ = ["Level1", "adjust", "can_adjust", "compare", "create_sheet", "save_sh
 
 # --- the automatic review's rule settings (performance section) ---------------------------------------------
 
+
 def can_configure_rules(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_role("performance_section"))
 
 
-def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: dict | None = None,
-             reason: str = ""):
+def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: dict | None = None, reason: str = ""):
     """The performance section switches a rule on or off, makes it blocking or a warning, or changes its
     parameters (e.g. the weight scheme). Saves a new version of the rule set (all rows copied, this one
     changed); the older versions stay readable. Audited; the code defaults stay in targets.quality."""
     from targets.models import QualityRuleSet, QualityRuleSetting
 
     if not can_configure_rules(user):
-        trail.record(AuditAction.PERMISSION_DENIED, object_type="targets.qualityruleset", object_repr=code,
-                     actor=user, reason="只有预算绩效管理科可以设置智能审核规则")
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="targets.qualityruleset",
+            object_repr=code,
+            actor=user,
+            reason="只有预算绩效管理科可以设置智能审核规则",
+        )
         raise PermissionDenied("只有预算绩效管理科可以设置智能审核规则")
     if code not in quality.RULES:
         raise ValidationError({"code": "未知的规则代码"})
@@ -322,13 +399,23 @@ def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: 
         last = QualityRuleSet.objects.select_for_update().order_by("-number").first()
         current = quality.current_rule_set()
         before = quality.stored_configuration(current)[code]
-        rule_set = QualityRuleSet(number=(last.number if last else 0) + 1, created_by=user,
-                                  note=(reason or "")[:500] or f"修改规则：{quality.RULES[code].name}")
+        rule_set = QualityRuleSet(
+            number=(last.number if last else 0) + 1,
+            created_by=user,
+            note=(reason or "")[:500] or f"修改规则：{quality.RULES[code].name}",
+        )
         rule_set.full_clean()
         rule_set.save()
-        rows = {r.code: QualityRuleSetting(rule_set=rule_set, code=r.code, severity=r.severity, is_active=r.is_active,
-                                           params=r.params)
-                for r in QualityRuleSetting.objects.filter(rule_set=current)} if current else {}
+        rows = (
+            {
+                r.code: QualityRuleSetting(
+                    rule_set=rule_set, code=r.code, severity=r.severity, is_active=r.is_active, params=r.params
+                )
+                for r in QualityRuleSetting.objects.filter(rule_set=current)
+            }
+            if current
+            else {}
+        )
         row = rows.get(code) or QualityRuleSetting(rule_set=rule_set, code=code, params={})
         row.severity, row.is_active = severity, is_active
         if params is not None:
@@ -337,16 +424,27 @@ def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: 
         rows[code] = row
         QualityRuleSetting.objects.bulk_create(rows.values())
         after = quality.stored_configuration(rule_set)[code]
-        changes = {f"{quality.RULES[code].name}·{label}": [str(a), str(b)] for label, a, b in (
-            ("严重程度", before.severity, after.severity), ("启用", before.is_active, after.is_active),
-            ("参数", before.params, after.params)) if a != b}
-        trail.record(AuditAction.CREATE, rule_set, changes={"版本号": [current.number if current else None,
-                                                                     rule_set.number], **changes},
-                     actor=user, reason=reason)
+        changes = {
+            f"{quality.RULES[code].name}·{label}": [str(a), str(b)]
+            for label, a, b in (
+                ("严重程度", before.severity, after.severity),
+                ("启用", before.is_active, after.is_active),
+                ("参数", before.params, after.params),
+            )
+            if a != b
+        }
+        trail.record(
+            AuditAction.CREATE,
+            rule_set,
+            changes={"版本号": [current.number if current else None, rule_set.number], **changes},
+            actor=user,
+            reason=reason,
+        )
     return row
 
 
 # --- deadlines (seed 004 三(五)2) ---------------------------------------------------------------------------
+
 
 def correction_due(start):
     """A correction is due ``CORRECTION_DAYS`` days after the change (return or adjustment)."""
@@ -370,8 +468,11 @@ def common_set_for(organisation, year):
     if organisation is None or not organisation.region_id:
         return None
     codes = [c for c in organisation.region.path.split("/") if c]
-    sets = list(CommonIndicatorSet.objects.filter(fiscal_year=year, region__code__in=codes)
-                .select_related("region").order_by("-number"))
+    sets = list(
+        CommonIndicatorSet.objects.filter(fiscal_year=year, region__code__in=codes)
+        .select_related("region")
+        .order_by("-number")
+    )
     depth = {code: i for i, code in enumerate(codes)}
     return max(sets, key=lambda s: (depth.get(s.region.code, -1), s.number), default=None)
 
@@ -386,9 +487,20 @@ def required_items(sheet) -> list[CommonIndicatorItem]:
 
 
 def _common_row(item) -> dict:
-    return {"horizon": "annual", "level1": item.level1, "level2": item.level2, "name": item.name,
-            "comparator": item.comparator, "target_value": "", "unit": item.unit, "weight": Decimal("0"),
-            "data_source": "", "standard": "plan", "last_year_actual": "", "library_indicator": item.indicator_id}
+    return {
+        "horizon": "annual",
+        "level1": item.level1,
+        "level2": item.level2,
+        "name": item.name,
+        "comparator": item.comparator,
+        "target_value": "",
+        "unit": item.unit,
+        "weight": Decimal("0"),
+        "data_source": "",
+        "standard": "plan",
+        "last_year_actual": "",
+        "library_indicator": item.indicator_id,
+    }
 
 
 def common_organisation(user, region):
@@ -400,11 +512,16 @@ def common_organisation(user, region):
 
 
 # Where a library common indicator (levels in the handbook's words) sits in the target sheet's tree.
-LIBRARY_LEVELS = {("产出", "数量"): ("output", "quantity"), ("产出", "质量"): ("output", "quality"),
-                  ("产出", "时效"): ("output", "timeliness"), ("成本", "经济成本"): ("cost", "economic_cost"),
-                  ("效益", "经济效益"): ("effect", "economic_benefit"), ("效益", "社会效益"): ("effect", "social_benefit"),
-                  ("效益", "可持续影响"): ("effect", "sustainable"),
-                  ("满意度", "服务对象满意度"): ("satisfaction", "service_satisfaction")}
+LIBRARY_LEVELS = {
+    ("产出", "数量"): ("output", "quantity"),
+    ("产出", "质量"): ("output", "quality"),
+    ("产出", "时效"): ("output", "timeliness"),
+    ("成本", "经济成本"): ("cost", "economic_cost"),
+    ("效益", "经济效益"): ("effect", "economic_benefit"),
+    ("效益", "社会效益"): ("effect", "social_benefit"),
+    ("效益", "可持续影响"): ("effect", "sustainable"),
+    ("满意度", "服务对象满意度"): ("satisfaction", "service_satisfaction"),
+}
 DEFAULT_LEVELS = ("output", "quality")  # 决策/过程 indicators of the handbook have no place of their own
 
 
@@ -421,16 +538,30 @@ def save_common_set(user, region, year: int, items: list[dict], *, note: str = "
 
     owner = common_organisation(user, region)
     if owner is None:
-        trail.record(AuditAction.PERMISSION_DENIED, object_type="targets.commonindicatorset",
-                     object_repr=f"{year} 年度部门整体共性指标", actor=user,
-                     reason="只有本级财政局预算绩效管理科可以设置部门整体共性指标")
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="targets.commonindicatorset",
+            object_repr=f"{year} 年度部门整体共性指标",
+            actor=user,
+            reason="只有本级财政局预算绩效管理科可以设置部门整体共性指标",
+        )
         raise PermissionDenied("只有本级财政局预算绩效管理科可以设置部门整体共性指标")
     with transaction.atomic():
-        last = (CommonIndicatorSet.objects.select_for_update().filter(region=region, fiscal_year=year)
-                .order_by("-number").first())
+        last = (
+            CommonIndicatorSet.objects.select_for_update()
+            .filter(region=region, fiscal_year=year)
+            .order_by("-number")
+            .first()
+        )
         before = [str(i) for i in last.items.all()] if last else []
-        found = CommonIndicatorSet(region_id=getattr(region, "pk", region), organisation=owner, fiscal_year=year,
-                                   number=(last.number if last else 0) + 1, note=note[:500], created_by=user)
+        found = CommonIndicatorSet(
+            region_id=getattr(region, "pk", region),
+            organisation=owner,
+            fiscal_year=year,
+            number=(last.number if last else 0) + 1,
+            note=note[:500],
+            created_by=user,
+        )
         found.full_clean()
         found.save()
         rows = []
@@ -441,20 +572,27 @@ def save_common_set(user, region, year: int, items: list[dict], *, note: str = "
             if indicator is None or indicator.kind != IndicatorKind.COMMON:
                 raise ValidationError(f"第 {n} 项须选择指标库中的共性指标")
             level1, level2 = library_levels(indicator)
-            row = CommonIndicatorItem(rule_set=found, indicator=indicator, order=n,
-                                      level1=values.get("level1") or level1, level2=values.get("level2") or level2,
-                                      name=values.get("name") or indicator.name,
-                                      comparator=values.get("comparator") or "ge",
-                                      unit=values.get("unit", indicator.unit) or "")
+            row = CommonIndicatorItem(
+                rule_set=found,
+                indicator=indicator,
+                order=n,
+                level1=values.get("level1") or level1,
+                level2=values.get("level2") or level2,
+                name=values.get("name") or indicator.name,
+                comparator=values.get("comparator") or "ge",
+                unit=values.get("unit", indicator.unit) or "",
+            )
             row.full_clean(exclude=["rule_set"])
             rows.append(row)
         CommonIndicatorItem.objects.bulk_create(rows)
-        trail.record(AuditAction.CREATE, found, changes={"共性指标": [before, [r.name for r in rows]]}, actor=user,
-                     reason=note)
+        trail.record(
+            AuditAction.CREATE, found, changes={"共性指标": [before, [r.name for r in rows]]}, actor=user, reason=note
+        )
     return found
 
 
 # --- 区域绩效目标: decomposing a transfer payment's overall targets ------------------------------------------
+
 
 def regions_below(sheet):
     from organisations.models import Region
@@ -490,7 +628,8 @@ def save_regional(sheet, user, rows: list[dict], *, reason: str = "") -> TargetS
             if region is None:
                 raise ValidationError("只能分解到本级以下的区域")
             target = RegionalTarget.objects.filter(sheet=sheet, region=region).first() or RegionalTarget(
-                sheet=sheet, region=region)
+                sheet=sheet, region=region
+            )
             target.amount = row.get("amount")
             target.note = row.get("note") or ""
             target.full_clean()
@@ -502,12 +641,14 @@ def save_regional(sheet, user, rows: list[dict], *, reason: str = "") -> TargetS
                 value = str(value or "").strip()
                 if value and indicator.is_quantitative and quality.parse_number(value) is None:
                     raise ValidationError(f"{region.name}的“{indicator.name}”为定量指标，区域指标值须为数值")
-                RegionalIndicatorValue.objects.update_or_create(regional_target=target, indicator=indicator,
-                                                                defaults={"value": value})
+                RegionalIndicatorValue.objects.update_or_create(
+                    regional_target=target, indicator=indicator, defaults={"value": value}
+                )
         after = _regional_text(sheet)
         if before != after:
-            trail.record(AuditAction.UPDATE, sheet, changes={"区域绩效目标": [before, after]}, actor=user,
-                         reason=reason)
+            trail.record(
+                AuditAction.UPDATE, sheet, changes={"区域绩效目标": [before, after]}, actor=user, reason=reason
+            )
         quality.store(sheet)
     return sheet
 
@@ -528,12 +669,16 @@ def regional_grid(sheet) -> dict:
             number = quality.parse_number(value)
             if number is not None and quality.additive(i):
                 totals[i.pk] += number
-        rows.append({"region": region, "target": target, "amount": target.amount if target else None,
-                     "cells": cells})
-    columns = [{"indicator": i, "additive": quality.additive(i), "total": totals.get(i.pk) if quality.additive(i)
-                else None} for i in indicators]
-    return {"rows": rows, "columns": columns,
-            "amount_total": sum((r["amount"] for r in rows if r["amount"] is not None), Decimal("0"))}
+        rows.append({"region": region, "target": target, "amount": target.amount if target else None, "cells": cells})
+    columns = [
+        {"indicator": i, "additive": quality.additive(i), "total": totals.get(i.pk) if quality.additive(i) else None}
+        for i in indicators
+    ]
+    return {
+        "rows": rows,
+        "columns": columns,
+        "amount_total": sum((r["amount"] for r in rows if r["amount"] is not None), Decimal("0")),
+    }
 
 
 def regional_visible(user, queryset=None):
@@ -557,6 +702,7 @@ def regional_visible(user, queryset=None):
 
 # --- comments pinned to indicators ---------------------------------------------------------------------------
 
+
 def can_comment(user, sheet) -> bool:
     """Whoever may review the sheet at the step it stands at (workflow.guards.can_act) while it is in review."""
     return sheet.status == ReviewStatus.IN_REVIEW and guards.can_act(user, sheet)
@@ -571,14 +717,25 @@ def add_comment(sheet, user, text: str, indicator=None) -> IndicatorComment:
     if indicator is not None and indicator.sheet_id != sheet.pk:
         raise ValidationError("指标不属于该绩效目标申报表")
     with transaction.atomic():
-        comment = IndicatorComment(sheet=sheet, indicator=indicator, text=text, author=user,
-                                   author_name=str(user), step_name=sheet.current_step_name,
-                                   indicator_key=indicator.key if indicator else "",
-                                   indicator_label=str(indicator) if indicator else "")
+        comment = IndicatorComment(
+            sheet=sheet,
+            indicator=indicator,
+            text=text,
+            author=user,
+            author_name=str(user),
+            step_name=sheet.current_step_name,
+            indicator_key=indicator.key if indicator else "",
+            indicator_label=str(indicator) if indicator else "",
+        )
         comment.full_clean()
         comment.save()
-        trail.record(AuditAction.CREATE, comment, changes=trail.diff({}, trail.snapshot(comment), IndicatorComment),
-                     actor=user, reason=f"{sheet}：指标审核意见")
+        trail.record(
+            AuditAction.CREATE,
+            comment,
+            changes=trail.diff({}, trail.snapshot(comment), IndicatorComment),
+            actor=user,
+            reason=f"{sheet}：指标审核意见",
+        )
     return comment
 
 
@@ -599,9 +756,15 @@ def resolve_comment(comment, user, resolved: bool = True) -> IndicatorComment:
 
 def lineage_comments(sheet):
     """The comments of this sheet and of its earlier revisions (they stay with the indicator across adjustments)."""
-    return (IndicatorComment.objects.filter(sheet__subject_id=sheet.subject_id, sheet__fiscal_year=sheet.fiscal_year,
-                                            sheet__revision__lte=sheet.revision)
-            .select_related("sheet").order_by("created_at", "pk"))
+    return (
+        IndicatorComment.objects.filter(
+            sheet__subject_id=sheet.subject_id,
+            sheet__fiscal_year=sheet.fiscal_year,
+            sheet__revision__lte=sheet.revision,
+        )
+        .select_related("sheet")
+        .order_by("created_at", "pk")
+    )
 
 
 def comments_by_indicator(sheet) -> tuple[dict, list]:
@@ -610,8 +773,9 @@ def comments_by_indicator(sheet) -> tuple[dict, list]:
     keys = {i.key: i.pk for i in sheet.indicators.all()}
     pinned, other = defaultdict(list), []
     for c in lineage_comments(sheet):
-        target = c.indicator_id if c.indicator_id in keys.values() and c.sheet_id == sheet.pk else keys.get(
-            c.indicator_key)
+        target = (
+            c.indicator_id if c.indicator_id in keys.values() and c.sheet_id == sheet.pk else keys.get(c.indicator_key)
+        )
         (pinned[target] if target else other).append(c)
     return dict(pinned), other
 
@@ -621,8 +785,10 @@ def return_opinion(sheet, opinion: str) -> str:
     open_comments = [c for c in lineage_comments(sheet) if not c.resolved]
     if not open_comments:
         return opinion
-    lines = [f"{n}. 【{c.indicator_label or '整表'}】{c.text}（{c.author_name}，{c.step_name}）"
-             for n, c in enumerate(open_comments, start=1)]
+    lines = [
+        f"{n}. 【{c.indicator_label or '整表'}】{c.text}（{c.author_name}，{c.step_name}）"
+        for n, c in enumerate(open_comments, start=1)
+    ]
     return "\n".join(filter(None, [(opinion or "").strip(), "指标审核意见：", *lines]))
 
 
@@ -649,16 +815,24 @@ def summary(user, year: int) -> dict:
     from workflow.models import ReviewStatus as Status
 
     sheets = access.restrict(TargetSheet.objects.filter(fiscal_year=year, is_current=True), user).values(
-        "subject__department_id", "subject__department__name", "status", "blocking_count", "warning_count",
-        "findings")
+        "subject__department_id", "subject__department__name", "status", "blocking_count", "warning_count", "findings"
+    )
     departments: dict = {}
     rules = Counter()
     names = {}
     for s in sheets:
         key = s["subject__department_id"]
-        row = departments.setdefault(key, {"id": key, "name": s["subject__department__name"] or "—",
-                                           "statuses": dict.fromkeys(Status.values, 0), "total": 0,
-                                           "blocking": 0, "warning": 0})
+        row = departments.setdefault(
+            key,
+            {
+                "id": key,
+                "name": s["subject__department__name"] or "—",
+                "statuses": dict.fromkeys(Status.values, 0),
+                "total": 0,
+                "blocking": 0,
+                "warning": 0,
+            },
+        )
         row["statuses"][s["status"]] += 1
         row["total"] += 1
         row["blocking"] += bool(s["blocking_count"])
@@ -667,8 +841,15 @@ def summary(user, year: int) -> dict:
             rules[f["rule"]] += 1
             names[f["rule"]] = f["rule_name"]
     rows = sorted(departments.values(), key=lambda r: r["name"])
-    totals = {"statuses": {k: sum(r["statuses"][k] for r in rows) for k in Status.values},
-              "total": sum(r["total"] for r in rows), "blocking": sum(r["blocking"] for r in rows),
-              "warning": sum(r["warning"] for r in rows)}
-    return {"rows": rows, "totals": totals, "statuses": Status.choices,
-            "rules": [{"rule": code, "name": names[code], "count": n} for code, n in rules.most_common(10)]}
+    totals = {
+        "statuses": {k: sum(r["statuses"][k] for r in rows) for k in Status.values},
+        "total": sum(r["total"] for r in rows),
+        "blocking": sum(r["blocking"] for r in rows),
+        "warning": sum(r["warning"] for r in rows),
+    }
+    return {
+        "rows": rows,
+        "totals": totals,
+        "statuses": Status.choices,
+        "rules": [{"rule": code, "name": names[code], "count": n} for code, n in rules.most_common(10)],
+    }

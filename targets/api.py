@@ -33,9 +33,26 @@ class TargetIndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TargetIndicator
-        fields = ["id", "horizon", "level1", "level1_display", "level2", "level2_display", "name", "comparator",
-                  "comparator_display", "target_value", "unit", "weight", "data_source", "standard",
-                  "last_year_actual", "library_indicator", "is_common_required", "order"]
+        fields = [
+            "id",
+            "horizon",
+            "level1",
+            "level1_display",
+            "level2",
+            "level2_display",
+            "name",
+            "comparator",
+            "comparator_display",
+            "target_value",
+            "unit",
+            "weight",
+            "data_source",
+            "standard",
+            "last_year_actual",
+            "library_indicator",
+            "is_common_required",
+            "order",
+        ]
         read_only_fields = ["order", "is_common_required"]
 
 
@@ -60,17 +77,48 @@ class TargetSheetSerializer(ReviewableSerializer):
     indicators = TargetIndicatorSerializer(many=True, required=False)
     stages = ScheduleStageSerializer(many=True, required=False)
     findings = QualityFindingSerializer(many=True, read_only=True)
-    rule_set_number = serializers.IntegerField(source="rule_set.number", read_only=True, default=None,
-                                               help_text="产生智能审核结果的规则版本号")
+    rule_set_number = serializers.IntegerField(
+        source="rule_set.number", read_only=True, default=None, help_text="产生智能审核结果的规则版本号"
+    )
 
     class Meta:
         model = TargetSheet
-        fields = ["id", "subject", "subject_name", "fiscal_year", "revision", "previous", "adjustment_reason",
-                  "is_current", "long_term_goal", "annual_goal", "measure_organisation", "measure_rules",
-                  "measure_plan", "serves_public", "buys_outputs", "indicators", "stages", "findings",
-                  "blocking_count", "warning_count", "checked_at", "rule_set_number", *WORKFLOW_FIELDS, "created_at", "updated_at"]
-        read_only_fields = ["revision", "previous", "adjustment_reason", "is_current", "blocking_count",
-                            "warning_count", "checked_at"]
+        fields = [
+            "id",
+            "subject",
+            "subject_name",
+            "fiscal_year",
+            "revision",
+            "previous",
+            "adjustment_reason",
+            "is_current",
+            "long_term_goal",
+            "annual_goal",
+            "measure_organisation",
+            "measure_rules",
+            "measure_plan",
+            "serves_public",
+            "buys_outputs",
+            "indicators",
+            "stages",
+            "findings",
+            "blocking_count",
+            "warning_count",
+            "checked_at",
+            "rule_set_number",
+            *WORKFLOW_FIELDS,
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "revision",
+            "previous",
+            "adjustment_reason",
+            "is_current",
+            "blocking_count",
+            "warning_count",
+            "checked_at",
+        ]
         extra_kwargs = {"annual_goal": {"required": False}}
 
     def get_fields(self):
@@ -97,15 +145,23 @@ class TargetSheetSerializer(ReviewableSerializer):
         subject, year = validated_data.pop("subject"), validated_data.pop("fiscal_year", None)
         sheet = actions.create_sheet(subject, user, year, reason=self.context.get("reason", ""))
         if indicators is not None or stages is not None or validated_data:
-            sheet = actions.save_sheet(sheet, user, sheet.version, data=validated_data, indicators=indicators,
-                                       stages=stages)
+            sheet = actions.save_sheet(
+                sheet, user, sheet.version, data=validated_data, indicators=indicators, stages=stages
+            )
         return sheet
 
     def update(self, instance, validated_data):
         request = self.context["request"]
         indicators, stages = validated_data.pop("indicators", None), validated_data.pop("stages", None)
-        return actions.save_sheet(instance, request.user, requested_version(request, instance), data=validated_data,
-                                  indicators=indicators, stages=stages, reason=self.context.get("reason", ""))
+        return actions.save_sheet(
+            instance,
+            request.user,
+            requested_version(request, instance),
+            data=validated_data,
+            indicators=indicators,
+            stages=stages,
+            reason=self.context.get("reason", ""),
+        )
 
 
 class TargetAdjustSerializer(serializers.Serializer):
@@ -115,8 +171,17 @@ class TargetAdjustSerializer(serializers.Serializer):
 class IndicatorCommentSerializer(serializers.ModelSerializer):
     class Meta:
         model = IndicatorComment
-        fields = ["id", "sheet", "indicator", "indicator_label", "author_name", "step_name", "text", "resolved",
-                  "created_at"]
+        fields = [
+            "id",
+            "sheet",
+            "indicator",
+            "indicator_label",
+            "author_name",
+            "step_name",
+            "text",
+            "resolved",
+            "created_at",
+        ]
         read_only_fields = ["sheet", "indicator_label", "author_name", "step_name", "resolved", "created_at"]
 
 
@@ -124,8 +189,9 @@ class RegionalRowSerializer(serializers.Serializer):
     region = serializers.IntegerField(help_text="区域（行政区划）ID")
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    values = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
-                                   help_text="{指标 ID: 区域指标值}")
+    values = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, help_text="{指标 ID: 区域指标值}"
+    )
 
 
 class RegionalTargetSerializer(serializers.ModelSerializer):
@@ -138,13 +204,16 @@ class RegionalTargetSerializer(serializers.ModelSerializer):
         fields = ["id", "sheet", "region", "region_code", "region_name", "amount", "note", "values", "updated_at"]
 
     def get_values(self, obj) -> list[dict]:
-        return [{"indicator": v.indicator_id, "name": v.indicator.name, "value": v.value, "unit": v.indicator.unit}
-                for v in obj.values.all()]
+        return [
+            {"indicator": v.indicator_id, "name": v.indicator.name, "value": v.value, "unit": v.indicator.unit}
+            for v in obj.values.all()
+        ]
 
 
 class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
-    queryset = (TargetSheet.objects.select_related("subject", "chain")
-                .prefetch_related("chain__steps", "indicators", "stages"))
+    queryset = TargetSheet.objects.select_related("subject", "chain").prefetch_related(
+        "chain__steps", "indicators", "stages"
+    )
     serializer_class = TargetSheetSerializer
     filterset_class = TargetSheetFilterSet
     # reviewers (view + review, no change) comment through the workflow guard, as for the chain actions
@@ -164,8 +233,11 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
         actions.perform(name, doc, request.user, values["version"], values["opinion"], values.get("target_step"))
         return Response(self.get_serializer(doc).data)
 
-    @extend_schema(request=IndicatorCommentSerializer, responses=IndicatorCommentSerializer(many=True),
-                   summary="指标审核意见（GET 列出本表及之前版本的意见；POST 由当前环节审核人提出）")
+    @extend_schema(
+        request=IndicatorCommentSerializer,
+        responses=IndicatorCommentSerializer(many=True),
+        summary="指标审核意见（GET 列出本表及之前版本的意见；POST 由当前环节审核人提出）",
+    )
     @action(detail=True, methods=["get", "post"])
     def comments(self, request, pk=None):
         sheet = self.get_object()
@@ -177,16 +249,20 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
             return Response(IndicatorCommentSerializer(comment).data, status=201)
         return Response(IndicatorCommentSerializer(actions.lineage_comments(sheet), many=True).data)
 
-    @extend_schema(request=RegionalRowSerializer(many=True), responses=RegionalTargetSerializer(many=True),
-                   summary="区域分解（GET 查看；POST 保存，仅转移支付整体目标的填报人在可修改状态下）")
+    @extend_schema(
+        request=RegionalRowSerializer(many=True),
+        responses=RegionalTargetSerializer(many=True),
+        summary="区域分解（GET 查看；POST 保存，仅转移支付整体目标的填报人在可修改状态下）",
+    )
     @action(detail=True, methods=["get", "post"])
     def regional(self, request, pk=None):
         sheet = self.get_object()
         if request.method == "POST":
             rows = RegionalRowSerializer(data=request.data, many=True)
             rows.is_valid(raise_exception=True)
-            actions.save_regional(sheet, request.user, rows.validated_data, reason=self.request.headers.get(
-                "X-Reason", ""))
+            actions.save_regional(
+                sheet, request.user, rows.validated_data, reason=self.request.headers.get("X-Reason", "")
+            )
         queryset = sheet.regional_targets.select_related("region").prefetch_related("values__indicator")
         return Response(RegionalTargetSerializer(queryset, many=True).data)
 
@@ -202,24 +278,44 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     @extend_schema(responses=QualityFindingSerializer(many=True), summary="智能审核（即时运行，不保存）")
     @action(detail=True, methods=["get"])
     def quality(self, request, pk=None):
-        return Response(QualityFindingSerializer([f.as_dict() for f in quality.check(self.get_object())], many=True).data)
+        return Response(
+            QualityFindingSerializer([f.as_dict() for f in quality.check(self.get_object())], many=True).data
+        )
 
     @extend_schema(summary="与另一版本对比（?other=ID）")
     @action(detail=True, methods=["get"])
     def compare(self, request, pk=None):
         sheet = self.get_object()
-        other = self.get_queryset().filter(subject_id=sheet.subject_id, fiscal_year=sheet.fiscal_year,
-                                           pk=request.query_params.get("other") or sheet.previous_id).first()
+        other = (
+            self.get_queryset()
+            .filter(
+                subject_id=sheet.subject_id,
+                fiscal_year=sheet.fiscal_year,
+                pk=request.query_params.get("other") or sheet.previous_id,
+            )
+            .first()
+        )
         if other is None:
             return Response({"detail": "没有可对比的版本"}, status=404)
         left, right = sorted([sheet, other], key=lambda s: s.revision)
         diff = actions.compare(left, right)
-        return Response({"left": left.pk, "right": right.pk,
-                         "fields": diff["fields"],
-                         "changes": [{"kind": r["kind"], "indicator": r["label"], "fields": r["fields"],
-                                      "left": r["left"].display_value if r["left"] else None,
-                                      "right": r["right"].display_value if r["right"] else None}
-                                     for r in diff["changes"]]})
+        return Response(
+            {
+                "left": left.pk,
+                "right": right.pk,
+                "fields": diff["fields"],
+                "changes": [
+                    {
+                        "kind": r["kind"],
+                        "indicator": r["label"],
+                        "fields": r["fields"],
+                        "left": r["left"].display_value if r["left"] else None,
+                        "right": r["right"].display_value if r["right"] else None,
+                    }
+                    for r in diff["changes"]
+                ],
+            }
+        )
 
 
 class RegionalTargetViewSet(GatedReadOnlyViewSet):
@@ -241,8 +337,17 @@ class CommonIndicatorSetSerializer(serializers.ModelSerializer):
         fields = ["id", "region", "fiscal_year", "number", "note", "created_at", "items"]
 
     def get_items(self, obj) -> list[dict]:
-        return [{"indicator": i.indicator_id, "name": i.name, "level1": i.level1, "level2": i.level2,
-                 "comparator": i.comparator, "unit": i.unit} for i in obj.items.all()]
+        return [
+            {
+                "indicator": i.indicator_id,
+                "name": i.name,
+                "level1": i.level1,
+                "level2": i.level2,
+                "comparator": i.comparator,
+                "unit": i.unit,
+            }
+            for i in obj.items.all()
+        ]
 
 
 class CommonIndicatorSetViewSet(GatedReadOnlyViewSet):

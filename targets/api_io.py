@@ -59,9 +59,12 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
     filter_backends = []
 
     def _sheet(self, action_name=Action.VIEW):
-        return access.get_object_or_404(self.get_queryset().prefetch_related("indicators", "stages",
-                                                                               "subject__year_amounts"),
-                                        self.request.user, action_name, pk=self.kwargs["pk"])
+        return access.get_object_or_404(
+            self.get_queryset().prefetch_related("indicators", "stages", "subject__year_amounts"),
+            self.request.user,
+            action_name,
+            pk=self.kwargs["pk"],
+        )
 
     @extend_schema(responses={(200, XLSX_MIME): OpenApiTypes.BINARY}, summary="下载申报表（Excel，附件1 格式）")
     @action(detail=True, methods=["get"], url_path="xlsx")
@@ -70,41 +73,62 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
         trail.record(AuditAction.EXPORT, sheet, reason="下载绩效目标申报表（Excel，附件1 格式，API）")
         return bytes_response(sheet_xlsx.filename([sheet]), sheet_xlsx.workbook_bytes([sheet]))
 
-    @extend_schema(responses={(200, XLSX_MIME): OpenApiTypes.BINARY},
-                   summary="按筛选条件下载申报表（每份一个工作表）")
+    @extend_schema(responses={(200, XLSX_MIME): OpenApiTypes.BINARY}, summary="按筛选条件下载申报表（每份一个工作表）")
     @action(detail=False, methods=["get"], url_path="xlsx", url_name="list-xlsx")
     def list_xlsx(self, request):
-        filterset = ExportFilterSet(request.query_params or None, queryset=sheet_xlsx.export_queryset(request.user),
-                                    request=request)
+        filterset = ExportFilterSet(
+            request.query_params or None, queryset=sheet_xlsx.export_queryset(request.user), request=request
+        )
         if filterset.is_bound and not filterset.is_valid():
             return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
-        sheets = list(filterset.qs.order_by("subject__code", "-fiscal_year", "revision")[:MAX_EXPORT_SHEETS + 1])
+        sheets = list(filterset.qs.order_by("subject__code", "-fiscal_year", "revision")[: MAX_EXPORT_SHEETS + 1])
         if not sheets:
             return Response({"detail": "没有符合条件、可导出的绩效目标申报表"}, status=status.HTTP_404_NOT_FOUND)
         if len(sheets) > MAX_EXPORT_SHEETS:
-            return Response({"detail": f"符合条件的申报表超过 {MAX_EXPORT_SHEETS} 份，请缩小筛选范围"},
-                            status=status.HTTP_400_BAD_REQUEST)
-        trail.record(AuditAction.EXPORT, object_type="targets.targetsheet",
-                     object_repr=f"导出绩效目标申报表（附件1 格式，{len(sheets)} 份，API）",
-                     changes={"筛选条件": request.query_params.urlencode()})
+            return Response(
+                {"detail": f"符合条件的申报表超过 {MAX_EXPORT_SHEETS} 份，请缩小筛选范围"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        trail.record(
+            AuditAction.EXPORT,
+            object_type="targets.targetsheet",
+            object_repr=f"导出绩效目标申报表（附件1 格式，{len(sheets)} 份，API）",
+            changes={"筛选条件": request.query_params.urlencode()},
+        )
         return bytes_response(sheet_xlsx.filename(sheets), sheet_xlsx.workbook_bytes(sheets))
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, summary="上传填好的申报表（全部成功或全部不写入）")
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer}, summary="上传填好的申报表（全部成功或全部不写入）"
+    )
     @action(detail=False, methods=["post"])
     def upload(self, request):
         data = UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            saved = sheet_xlsx.upload(request.user, data.validated_data["file"],
-                                      reason=data.validated_data.get("reason", ""))
+            saved = sheet_xlsx.upload(
+                request.user, data.validated_data["file"], reason=data.validated_data.get("reason", "")
+            )
         except ImportFileError as exc:
             return Response({"detail": str(exc), "issues": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except sheet_xlsx.UploadError as exc:
-            return Response({"detail": "文件有误，没有写入任何内容", "issues": exc.messages},
-                            status=status.HTTP_400_BAD_REQUEST)
-        return Response({"sheets": [{"id": s.pk, "title": str(s), "blocking_count": s.blocking_count,
-                                     "warning_count": s.warning_count, "version": s.version} for s in saved]},
-                        status=status.HTTP_200_OK)
+            return Response(
+                {"detail": "文件有误，没有写入任何内容", "issues": exc.messages}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(
+            {
+                "sheets": [
+                    {
+                        "id": s.pk,
+                        "title": str(s),
+                        "blocking_count": s.blocking_count,
+                        "warning_count": s.warning_count,
+                        "version": s.version,
+                    }
+                    for s in saved
+                ]
+            },
+            status=status.HTTP_200_OK,
+        )
 
     @extend_schema(responses={(200, DOCX_MIME): OpenApiTypes.BINARY}, summary="打印申报表（Word，含审核意见）")
     @action(detail=True, methods=["get"])
@@ -128,8 +152,9 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
         data = AddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        suggestion = recommend.find(sheet, values["horizon"], values["level1"], values["level2"], values["name"],
-                                    values["unit"])
+        suggestion = recommend.find(
+            sheet, values["horizon"], values["level1"], values["level2"], values["name"], values["unit"]
+        )
         if suggestion is None:
             raise Http404("没有这条推荐")
         version = values.get("version") or _if_match(request) or sheet.version
@@ -137,8 +162,15 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
             sheet = recommend.add(sheet, request.user, version, suggestion)
         except StaleDocument as exc:
             return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-        return Response({"sheet": sheet.pk, "version": sheet.version, "added": suggestion.as_dict(),
-                         "blocking_count": sheet.blocking_count}, status=status.HTTP_201_CREATED)
+        return Response(
+            {
+                "sheet": sheet.pk,
+                "version": sheet.version,
+                "added": suggestion.as_dict(),
+                "blocking_count": sheet.blocking_count,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 def _if_match(request) -> int | None:

@@ -33,25 +33,49 @@ def _indicators(name: str, amount: Decimal, vague: bool = False) -> list[dict]:
         ("long_term", "effect", "sustainable", "设施持续发挥作用年限", "ge", "5", "年", 0, "资产台账", "industry"),
     ]
     if vague:
-        rows[4] = ("annual", "effect", "social_benefit", "办学条件改善", "qualitative", "明显改善", "", 30, "学校总结",
-                   "plan")
-    keys = ["horizon", "level1", "level2", "name", "comparator", "target_value", "unit", "weight", "data_source",
-            "standard"]
+        rows[4] = (
+            "annual",
+            "effect",
+            "social_benefit",
+            "办学条件改善",
+            "qualitative",
+            "明显改善",
+            "",
+            30,
+            "学校总结",
+            "plan",
+        )
+    keys = [
+        "horizon",
+        "level1",
+        "level2",
+        "name",
+        "comparator",
+        "target_value",
+        "unit",
+        "weight",
+        "data_source",
+        "standard",
+    ]
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def _data(subject) -> dict:
-    return {"annual_goal": f"按计划完成{subject.name}，改善学校办学条件，师生满意度不低于 90%。",
-            "long_term_goal": "项目实施期内持续改善办学条件，设施长期稳定运行。",
-            "measure_organisation": "成立由校长任组长的项目实施领导小组，总务处具体负责。",
-            "measure_rules": "执行学校财务管理、政府采购和工程管理制度。",
-            "measure_plan": "按季度推进，每月向领导小组报告进度。"}
+    return {
+        "annual_goal": f"按计划完成{subject.name}，改善学校办学条件，师生满意度不低于 90%。",
+        "long_term_goal": "项目实施期内持续改善办学条件，设施长期稳定运行。",
+        "measure_organisation": "成立由校长任组长的项目实施领导小组，总务处具体负责。",
+        "measure_rules": "执行学校财务管理、政府采购和工程管理制度。",
+        "measure_plan": "按季度推进，每月向领导小组报告进度。",
+    }
 
 
 def _stages(year: int) -> list[dict]:
-    return [{"stage": "前期准备与采购", "start": datetime.date(year, 3, 1), "finish": datetime.date(year, 5, 31)},
-            {"stage": "组织实施", "start": datetime.date(year, 6, 1), "finish": datetime.date(year, 10, 31)},
-            {"stage": "验收与总结", "start": datetime.date(year, 11, 1), "finish": datetime.date(year, 12, 20)}]
+    return [
+        {"stage": "前期准备与采购", "start": datetime.date(year, 3, 1), "finish": datetime.date(year, 5, 31)},
+        {"stage": "组织实施", "start": datetime.date(year, 6, 1), "finish": datetime.date(year, 10, 31)},
+        {"stage": "验收与总结", "start": datetime.date(year, 11, 1), "finish": datetime.date(year, 12, 20)},
+    ]
 
 
 def _extra_subject(school, users):
@@ -66,18 +90,37 @@ def _extra_subject(school, users):
         return subject
     year = fiscal.default_year()
     amount = Decimal("860000.00")
-    subject = Subject(name=EXTRA_SUBJECT, kind="project", organisation=school, fiscal_year=year, start_year=year,
-                      end_year=year, duration="one_off", is_new=False, budget_kind="general", fund_sources=["local"],
-                      function_subject_code="2050203", category="administrative", sub_category="maintenance",
-                      start_date=datetime.date(year, 3, 1), end_date=datetime.date(year, 12, 31),
-                      basis="《示范市学校食堂建设与管理规范》", feasibility="方案经学校行政会研究。",
-                      necessity="食堂设施老化，存在食品安全隐患。")
+    subject = Subject(
+        name=EXTRA_SUBJECT,
+        kind="project",
+        organisation=school,
+        fiscal_year=year,
+        start_year=year,
+        end_year=year,
+        duration="one_off",
+        is_new=False,
+        budget_kind="general",
+        fund_sources=["local"],
+        function_subject_code="2050203",
+        category="administrative",
+        sub_category="maintenance",
+        start_date=datetime.date(year, 3, 1),
+        end_date=datetime.date(year, 12, 31),
+        basis="《示范市学校食堂建设与管理规范》",
+        feasibility="方案经学校行政会研究。",
+        necessity="食堂设施老化，存在食品安全隐患。",
+    )
     with acting_as(users["edu_preparer"]):
         subject_services.create_subject(subject, previous_amount=Decimal("0"), requested_amount=amount)
     for persona in ("edu_preparer", "edu_reviewer", "desk_edu"):
         with acting_as(users[persona]):
-            workflow.perform("submit" if persona == "edu_preparer" else "approve", subject, users[persona],
-                             subject.version, "" if persona == "edu_preparer" else "同意")
+            workflow.perform(
+                "submit" if persona == "edu_preparer" else "approve",
+                subject,
+                users[persona],
+                subject.version,
+                "" if persona == "edu_preparer" else "同意",
+            )
     with acting_as(users["budget"]):
         lifecycle.fund(subject, users["budget"], subject.version, amount, reason="按财力安排")
     return subject
@@ -100,8 +143,12 @@ def seed_targets(seeder) -> None:
     except (ValidationError, PermissionDenied) as exc:
         seeder.out(f"  演示项目“{EXTRA_SUBJECT}”未能安排预算：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
         extra = None
-    plan = [("第一中学学生资助补助", "draft"), ("第一中学体育场地改造项目", "head"),
-            ("第一中学校园安保服务", "approved"), (EXTRA_SUBJECT, "adjusted")]
+    plan = [
+        ("第一中学学生资助补助", "draft"),
+        ("第一中学体育场地改造项目", "head"),
+        ("第一中学校园安保服务", "approved"),
+        (EXTRA_SUBJECT, "adjusted"),
+    ]
     for name, until in plan:
         subject = extra if name == EXTRA_SUBJECT else Subject.objects.filter(organisation=school, name=name).first()
         if subject is None or subject.stage not in actions.OPEN_STAGES:
@@ -113,9 +160,14 @@ def seed_targets(seeder) -> None:
         try:
             with acting_as(preparer):
                 sheet = actions.create_sheet(subject, preparer, subject.fiscal_year, reason="演示数据")
-                sheet = actions.save_sheet(sheet, preparer, sheet.version, data=_data(subject),
-                                           indicators=_indicators(subject.name[4:8], amount, vague=until == "draft"),
-                                           stages=_stages(subject.fiscal_year))
+                sheet = actions.save_sheet(
+                    sheet,
+                    preparer,
+                    sheet.version,
+                    data=_data(subject),
+                    indicators=_indicators(subject.name[4:8], amount, vague=until == "draft"),
+                    stages=_stages(subject.fiscal_year),
+                )
             seeder.created += 1
             if until == "draft":
                 continue
@@ -160,17 +212,36 @@ def _department_subject(department, name: str, kind: str, reviewer):
     if subject is not None:
         return subject
     year = fiscal.default_year()
-    subject = Subject(name=name, kind=kind, organisation=department, fiscal_year=year, start_year=year, end_year=year,
-                      duration="one_off", is_new=False, budget_kind="general",
-                      fund_sources=["local"] if kind == "department_overall" else ["upper_transfer"],
-                      function_subject_code="2050299", category="other_special", sub_category="special_business",
-                      start_date=datetime.date(year, 1, 1), end_date=datetime.date(year, 12, 31),
-                      basis="部门职责与年度工作计划", feasibility="按部门中期财政规划安排。", necessity="履行部门职责。")
+    subject = Subject(
+        name=name,
+        kind=kind,
+        organisation=department,
+        fiscal_year=year,
+        start_year=year,
+        end_year=year,
+        duration="one_off",
+        is_new=False,
+        budget_kind="general",
+        fund_sources=["local"] if kind == "department_overall" else ["upper_transfer"],
+        function_subject_code="2050299",
+        category="other_special",
+        sub_category="special_business",
+        start_date=datetime.date(year, 1, 1),
+        end_date=datetime.date(year, 12, 31),
+        basis="部门职责与年度工作计划",
+        feasibility="按部门中期财政规划安排。",
+        necessity="履行部门职责。",
+    )
     with acting_as(reviewer):
         subject_services.create_subject(subject, previous_amount=Decimal("0"), requested_amount=Decimal("12000000"))
         Subject.objects.filter(pk=subject.pk).update(status="approved", stage="admitted", current_role="")
-        trail.record(AuditAction.TRANSITION, subject, changes={"库内阶段": ["申报中", "已入库"]}, actor=reviewer,
-                     reason="演示数据：部门级对象直接入库")
+        trail.record(
+            AuditAction.TRANSITION,
+            subject,
+            changes={"库内阶段": ["申报中", "已入库"]},
+            actor=reviewer,
+            reason="演示数据：部门级对象直接入库",
+        )
     subject.refresh_from_db()
     return subject
 
@@ -209,24 +280,46 @@ def seed_department_targets(seeder) -> None:
         if not TargetSheet.objects.filter(subject=overall, fiscal_year=year).exists():
             with acting_as(reviewer):
                 sheet = actions.create_sheet(overall, reviewer, year, reason="演示数据")
-                common = [{**{k: getattr(i, k) for k in actions.INDICATOR_FIELDS}, "target_value": "95",
-                           "library_indicator": i.library_indicator_id} for i in sheet.indicators.all()]
-                sheet = actions.save_sheet(sheet, reviewer, sheet.version, data=_data(overall),
-                                           indicators=[*common, *_own_indicators()], stages=_stages(year))
+                common = [
+                    {
+                        **{k: getattr(i, k) for k in actions.INDICATOR_FIELDS},
+                        "target_value": "95",
+                        "library_indicator": i.library_indicator_id,
+                    }
+                    for i in sheet.indicators.all()
+                ]
+                sheet = actions.save_sheet(
+                    sheet,
+                    reviewer,
+                    sheet.version,
+                    data=_data(overall),
+                    indicators=[*common, *_own_indicators()],
+                    stages=_stages(year),
+                )
                 workflow.submit(sheet, reviewer, sheet.version, "部门整体绩效目标，请审核")
             seeder.created += 1
             with acting_as(desk):
                 cost = sheet.indicators.filter(level1="cost").first()
                 actions.add_comment(sheet, desk, "成本指标与部门预算总额口径不一致，请按部门预算核定数填列", cost)
-                actions.add_comment(sheet, desk, "共性指标“目标完成率”的指标值请与年度工作计划衔接",
-                                    sheet.indicators.filter(is_common_required=True).first())
+                actions.add_comment(
+                    sheet,
+                    desk,
+                    "共性指标“目标完成率”的指标值请与年度工作计划衔接",
+                    sheet.indicators.filter(is_common_required=True).first(),
+                )
                 actions.perform("return", sheet, desk, sheet.version, "请按意见修改后重新报送", 0)
         transfer = _department_subject(department, TRANSFER_SUBJECT, "transfer_overall", reviewer)
         if not TargetSheet.objects.filter(subject=transfer, fiscal_year=year).exists():
             with acting_as(reviewer):
                 sheet = actions.create_sheet(transfer, reviewer, year, reason="演示数据")
-                sheet = actions.save_sheet(sheet, reviewer, sheet.version, data=_data(transfer),
-                                           indicators=_own_indicators(), stages=_stages(year))
+                sheet = actions.save_sheet(
+                    sheet,
+                    reviewer,
+                    sheet.version,
+                    data=_data(transfer),
+                    indicators=_own_indicators(),
+                    stages=_stages(year),
+                )
                 regions = list(actions.regions_below(sheet))
                 quantity = sheet.indicators.get(level2="quantity")
                 rows = []
@@ -237,8 +330,13 @@ def seed_department_targets(seeder) -> None:
                 actions.save_regional(sheet, reviewer, rows, reason="演示数据：区域分解")
                 late = clock.now() - datetime.timedelta(days=2)
                 TargetSheet.objects.filter(pk=sheet.pk).update(step_due_at=late)
-                trail.record(AuditAction.UPDATE, sheet, changes={"办理期限": [None, f"{late:%Y-%m-%d}"]}, actor=reviewer,
-                             reason="演示数据：报送期限已过（逾期示例）")
+                trail.record(
+                    AuditAction.UPDATE,
+                    sheet,
+                    changes={"办理期限": [None, f"{late:%Y-%m-%d}"]},
+                    actor=reviewer,
+                    reason="演示数据：报送期限已过（逾期示例）",
+                )
             seeder.created += 1
     except (ValidationError, PermissionDenied) as exc:
         seeder.out(f"  演示部门整体/转移支付绩效目标未能完成：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")

@@ -15,15 +15,28 @@ LEVEL2_GROUPED = BLANK + [(Level1(l1).label, [(v, Level2(v).label) for v in l2s]
 
 class SheetForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="修改说明", required=False, max_length=500,
-                             widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}))
+    reason = forms.CharField(
+        label="修改说明",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}),
+    )
 
     class Meta:
         model = TargetSheet
-        fields = ["long_term_goal", "annual_goal", "measure_organisation", "measure_rules", "measure_plan",
-                  "serves_public", "buys_outputs"]
-        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in
-                   ["long_term_goal", "annual_goal", "measure_organisation", "measure_rules", "measure_plan"]}
+        fields = [
+            "long_term_goal",
+            "annual_goal",
+            "measure_organisation",
+            "measure_rules",
+            "measure_plan",
+            "serves_public",
+            "buys_outputs",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ["long_term_goal", "annual_goal", "measure_organisation", "measure_rules", "measure_plan"]
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,8 +51,14 @@ class IndicatorForm(forms.Form):
     comparator = forms.ChoiceField(label="指标性质", choices=Comparator.choices, initial=Comparator.GE)
     target_value = forms.CharField(label="指标值", max_length=200)
     unit = forms.CharField(label="计量单位", max_length=30, required=False)
-    weight = forms.DecimalField(label="分值", max_digits=5, decimal_places=2, min_value=Decimal("0"),
-                                max_value=Decimal("100"), initial=Decimal("0"))
+    weight = forms.DecimalField(
+        label="分值",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        initial=Decimal("0"),
+    )
     data_source = forms.CharField(label="数据来源", max_length=200, required=False)
     standard = forms.ChoiceField(label="设定依据", choices=Standard.choices, initial=Standard.PLAN)
     last_year_actual = forms.CharField(label="上年实际值", max_length=200, required=False)

@@ -37,17 +37,27 @@ def indicator_key(horizon, level1, level2, name) -> str:
 
 
 class TargetSheet(Reviewable):
-    subject = models.ForeignKey("subjects.Subject", verbose_name="项目", on_delete=models.PROTECT,
-                                related_name="target_sheets")
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name="项目", on_delete=models.PROTECT, related_name="target_sheets"
+    )
     fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
     # ``version`` (Reviewable) is the optimistic lock; the sheet's own numbering of adjustments is ``revision``.
-    revision = models.PositiveSmallIntegerField("目标版本", default=1, editable=False,
-                                                help_text="1 为初次申报，2 起为调整后的版本")
-    previous = models.ForeignKey("self", verbose_name="调整前版本", null=True, blank=True, editable=False,
-                                 on_delete=models.PROTECT, related_name="adjustments")
+    revision = models.PositiveSmallIntegerField(
+        "目标版本", default=1, editable=False, help_text="1 为初次申报，2 起为调整后的版本"
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name="调整前版本",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+    )
     adjustment_reason = models.TextField("调整原因", blank=True, editable=False)
-    is_current = models.BooleanField("现行版本", default=True, editable=False,
-                                     help_text="批复后生效的版本；调整版本审核通过后取代上一版本")
+    is_current = models.BooleanField(
+        "现行版本", default=True, editable=False, help_text="批复后生效的版本；调整版本审核通过后取代上一版本"
+    )
     long_term_goal = models.TextField("长期目标", blank=True, help_text="项目实施期内总体目标（延续性项目必填）")
     annual_goal = models.TextField("年度目标")
     measure_organisation = models.TextField("组织保障措施", blank=True)
@@ -59,9 +69,16 @@ class TargetSheet(Reviewable):
     blocking_count = models.PositiveSmallIntegerField("阻断问题数", default=0, editable=False)
     warning_count = models.PositiveSmallIntegerField("提示问题数", default=0, editable=False)
     checked_at = models.DateTimeField("审核时间", null=True, blank=True, editable=False)
-    rule_set = models.ForeignKey("targets.QualityRuleSet", verbose_name="审核规则版本", null=True, blank=True,
-                                 editable=False, on_delete=models.PROTECT, related_name="+",
-                                 help_text="产生当前智能审核结果的规则版本")
+    rule_set = models.ForeignKey(
+        "targets.QualityRuleSet",
+        verbose_name="审核规则版本",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="产生当前智能审核结果的规则版本",
+    )
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -72,15 +89,27 @@ class TargetSheet(Reviewable):
     # 预算绩效管理办法》第十二条（二）: 区业务主管部门……合理确定部门整体绩效目标).
     # 转移支付整体绩效目标 likewise (张店区《区对下转移支付资金预算绩效管理办法》第十五条（一）: 整体绩效目标由区业务主管部门设定).
     chain_variants = {DEPARTMENT_OVERALL_CHAIN: "绩效目标（部门整体、转移支付整体：主管部门编报）"}
-    audit_fields = ["subject", "fiscal_year", "revision", "adjustment_reason", "long_term_goal", "annual_goal",
-                    "measure_organisation", "measure_rules", "measure_plan", "serves_public", "buys_outputs"]
+    audit_fields = [
+        "subject",
+        "fiscal_year",
+        "revision",
+        "adjustment_reason",
+        "long_term_goal",
+        "annual_goal",
+        "measure_organisation",
+        "measure_rules",
+        "measure_plan",
+        "serves_public",
+        "buys_outputs",
+    ]
 
     class Meta:
         verbose_name = "绩效目标申报表"
         verbose_name_plural = "绩效目标申报表"
         ordering = ["-fiscal_year", "subject__code", "-revision"]
-        constraints = [models.UniqueConstraint(fields=["subject", "fiscal_year", "revision"],
-                                               name="target_sheet_revision_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "fiscal_year", "revision"], name="target_sheet_revision_unique")
+        ]
 
     def __str__(self) -> str:
         suffix = f"（第 {self.revision} 版）" if self.revision > 1 else ""
@@ -137,12 +166,14 @@ class TargetSheet(Reviewable):
             findings = quality.store(self)
             blocking = [f for f in findings if f.severity == Severity.BLOCKING]
             if blocking:
-                raise ValidationError("智能审核发现阻断性问题，不能提交：" + "；".join(
-                    f"【{f.rule_name}】{f.message}" for f in blocking))
+                raise ValidationError(
+                    "智能审核发现阻断性问题，不能提交：" + "；".join(f"【{f.rule_name}】{f.message}" for f in blocking)
+                )
             return {}
         if action == ReviewAction.APPROVE and to_status == ReviewStatus.APPROVED:
-            older = TargetSheet.objects.filter(subject_id=self.subject_id, fiscal_year=self.fiscal_year,
-                                               is_current=True).exclude(pk=self.pk)
+            older = TargetSheet.objects.filter(
+                subject_id=self.subject_id, fiscal_year=self.fiscal_year, is_current=True
+            ).exclude(pk=self.pk)
             replaced = [str(s.revision) for s in older]
             older.update(is_current=False)
             TargetSheet.objects.filter(pk=self.pk).update(is_current=True)
@@ -151,16 +182,22 @@ class TargetSheet(Reviewable):
         return {}
 
     def clean(self) -> None:
-        if self.subject_id and self.fiscal_year and not (
-                self.subject.start_year <= self.fiscal_year <= max(self.subject.end_year, self.subject.fiscal_year)):
+        if (
+            self.subject_id
+            and self.fiscal_year
+            and not (
+                self.subject.start_year <= self.fiscal_year <= max(self.subject.end_year, self.subject.fiscal_year)
+            )
+        ):
             raise ValidationError({"fiscal_year": "预算年度应在项目起止年度之内"})
 
 
 class ScheduleStage(models.Model):
     """实施进度计划: one stage of the work with its start and finish (seed 003 附件1)."""
 
-    sheet = models.ForeignKey(TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE,
-                              related_name="stages")
+    sheet = models.ForeignKey(
+        TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE, related_name="stages"
+    )
     order = models.PositiveSmallIntegerField("序号", default=0)
     stage = models.CharField("实施内容", max_length=200)
     start = models.DateField("开始时间")
@@ -184,28 +221,46 @@ class ScheduleStage(models.Model):
 class TargetIndicator(models.Model):
     """A level-3 indicator of the tree: under which level 1 and level 2, compared how, to what value."""
 
-    sheet = models.ForeignKey(TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE,
-                              related_name="indicators")
+    sheet = models.ForeignKey(
+        TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE, related_name="indicators"
+    )
     horizon = models.CharField("目标期限", max_length=20, choices=Horizon.choices, default=Horizon.ANNUAL)
     level1 = models.CharField("一级指标", max_length=20, choices=Level1.choices)
     level2 = models.CharField("二级指标", max_length=30, choices=Level2.choices)
     name = models.CharField("三级指标", max_length=200)
     comparator = models.CharField("指标性质", max_length=20, choices=Comparator.choices, default=Comparator.GE)
-    target_value = models.CharField("指标值", max_length=200, blank=True,
-                                    help_text="定量指标填数值；定性指标填文字描述（如“达到预期”）")
+    target_value = models.CharField(
+        "指标值", max_length=200, blank=True, help_text="定量指标填数值；定性指标填文字描述（如“达到预期”）"
+    )
     unit = models.CharField("计量单位", max_length=30, blank=True)
-    weight = models.DecimalField("分值", max_digits=5, decimal_places=2, default=Decimal("0"),
-                                 validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    weight = models.DecimalField(
+        "分值",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
     data_source = models.CharField("数据来源", max_length=200, blank=True)
     standard = models.CharField("指标值设定依据", max_length=20, choices=Standard.choices, default=Standard.PLAN)
-    last_year_actual = models.CharField("上年实际值", max_length=200, blank=True,
-                                        help_text="延续项目同一指标上年度的实际完成值（如有）")
+    last_year_actual = models.CharField(
+        "上年实际值", max_length=200, blank=True, help_text="延续项目同一指标上年度的实际完成值（如有）"
+    )
     order = models.PositiveSmallIntegerField("序号", default=0)
-    library_indicator = models.ForeignKey("indicators.Indicator", verbose_name="指标库指标", null=True, blank=True,
-                                          on_delete=models.SET_NULL, related_name="target_uses",
-                                          help_text="从指标库选用时指向库内指标")
-    is_common_required = models.BooleanField("财政要求的共性指标", default=False, editable=False,
-                                             help_text="部门整体绩效目标中由财政部门规定的共性指标，部门不能删除，只填写指标值")
+    library_indicator = models.ForeignKey(
+        "indicators.Indicator",
+        verbose_name="指标库指标",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="target_uses",
+        help_text="从指标库选用时指向库内指标",
+    )
+    is_common_required = models.BooleanField(
+        "财政要求的共性指标",
+        default=False,
+        editable=False,
+        help_text="部门整体绩效目标中由财政部门规定的共性指标，部门不能删除，只填写指标值",
+    )
 
     access_org_field = "sheet__subject__organisation"
 
@@ -241,10 +296,19 @@ class TargetIndicator(models.Model):
         return indicator_key(self.horizon, self.level1, self.level2, self.name)
 
     def snapshot(self) -> dict:
-        return {"horizon": self.horizon, "level1": self.level1, "level2": self.level2, "name": self.name,
-                "comparator": self.comparator, "target_value": self.target_value, "unit": self.unit,
-                "weight": str(self.weight), "data_source": self.data_source, "standard": self.standard,
-                "last_year_actual": self.last_year_actual}
+        return {
+            "horizon": self.horizon,
+            "level1": self.level1,
+            "level2": self.level2,
+            "name": self.name,
+            "comparator": self.comparator,
+            "target_value": self.target_value,
+            "unit": self.unit,
+            "weight": str(self.weight),
+            "data_source": self.data_source,
+            "standard": self.standard,
+            "last_year_actual": self.last_year_actual,
+        }
 
 
 class QualityRuleSet(models.Model):
@@ -254,8 +318,9 @@ class QualityRuleSet(models.Model):
 
     number = models.PositiveIntegerField("版本号", unique=True)
     effective_from = models.DateTimeField("生效时间", default=clock.now)
-    created_by = models.ForeignKey("accounts.User", verbose_name="设置人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name="设置人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField("修改说明", max_length=500, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
 
@@ -279,8 +344,9 @@ class QualityRuleSetting(models.Model):
     or off, blocking or a warning, and the rule's parameters (e.g. the weight scheme). Rules without a row use
     the code defaults."""
 
-    rule_set = models.ForeignKey(QualityRuleSet, verbose_name="规则版本", on_delete=models.CASCADE,
-                                 related_name="settings")
+    rule_set = models.ForeignKey(
+        QualityRuleSet, verbose_name="规则版本", on_delete=models.CASCADE, related_name="settings"
+    )
     code = models.CharField("规则代码", max_length=40)
     severity = models.CharField("严重程度", max_length=20, choices=Severity.choices)
     is_active = models.BooleanField("启用", default=True)
@@ -311,15 +377,22 @@ class CommonIndicatorSet(models.Model):
     共性指标按区财政部门规定设置). Versioned: a change saves version N+1; the newest version applies to sheets
     created afterwards. Chosen by the performance section from the library's common indicators."""
 
-    region = models.ForeignKey("organisations.Region", verbose_name="行政区划", on_delete=models.PROTECT,
-                               related_name="+")
-    organisation = models.ForeignKey("organisations.Organisation", verbose_name="设置机构", on_delete=models.PROTECT,
-                                     related_name="+", help_text="设置该共性指标的财政局科室")
+    region = models.ForeignKey(
+        "organisations.Region", verbose_name="行政区划", on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="设置机构",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="设置该共性指标的财政局科室",
+    )
     fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
     number = models.PositiveSmallIntegerField("版本号", default=1)
     note = models.CharField("修改说明", max_length=500, blank=True)
-    created_by = models.ForeignKey("accounts.User", verbose_name="设置人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name="设置人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
 
     # Reference data every signed-in user reads (the departments see what finance requires of them).
@@ -331,8 +404,11 @@ class CommonIndicatorSet(models.Model):
         verbose_name = "部门整体共性指标"
         verbose_name_plural = "部门整体共性指标"
         ordering = ["-fiscal_year", "region__code", "-number"]
-        constraints = [models.UniqueConstraint(fields=["region", "fiscal_year", "number"],
-                                               name="common_indicator_set_version_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "fiscal_year", "number"], name="common_indicator_set_version_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} 年度部门整体共性指标（{self.region.name if self.region_id else ''}，第 {self.number} 版）"
@@ -341,10 +417,16 @@ class CommonIndicatorSet(models.Model):
 class CommonIndicatorItem(models.Model):
     """One required common indicator of a set, with where it sits in the target sheet's tree."""
 
-    rule_set = models.ForeignKey(CommonIndicatorSet, verbose_name="共性指标版本", on_delete=models.CASCADE,
-                                 related_name="items")
-    indicator = models.ForeignKey("indicators.Indicator", verbose_name="指标库指标", on_delete=models.PROTECT,
-                                  related_name="+", limit_choices_to={"kind": "common"})
+    rule_set = models.ForeignKey(
+        CommonIndicatorSet, verbose_name="共性指标版本", on_delete=models.CASCADE, related_name="items"
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        verbose_name="指标库指标",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "common"},
+    )
     level1 = models.CharField("一级指标", max_length=20, choices=Level1.choices)
     level2 = models.CharField("二级指标", max_length=30, choices=Level2.choices)
     name = models.CharField("三级指标", max_length=200)
@@ -372,12 +454,18 @@ class RegionalTarget(models.Model):
     """区域绩效目标: one region's share of a transfer payment's overall target sheet (张店区《区对下转移支付
     资金预算绩效管理办法》第十四、十五条（二）: 将整体绩效目标分解为各区域绩效目标), with its indicator values."""
 
-    sheet = models.ForeignKey(TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE,
-                              related_name="regional_targets")
-    region = models.ForeignKey("organisations.Region", verbose_name="区域", on_delete=models.PROTECT,
-                               related_name="+")
-    amount = models.DecimalField("分配金额（元）", max_digits=16, decimal_places=2, null=True, blank=True,
-                                 validators=[MinValueValidator(Decimal("0"))])
+    sheet = models.ForeignKey(
+        TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE, related_name="regional_targets"
+    )
+    region = models.ForeignKey("organisations.Region", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(
+        "分配金额（元）",
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     note = models.CharField("说明", max_length=500, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -397,10 +485,12 @@ class RegionalTarget(models.Model):
 class RegionalIndicatorValue(models.Model):
     """A regional target's value of one indicator of the overall sheet."""
 
-    regional_target = models.ForeignKey(RegionalTarget, verbose_name="区域绩效目标", on_delete=models.CASCADE,
-                                        related_name="values")
-    indicator = models.ForeignKey(TargetIndicator, verbose_name="绩效指标", on_delete=models.CASCADE,
-                                  related_name="regional_values")
+    regional_target = models.ForeignKey(
+        RegionalTarget, verbose_name="区域绩效目标", on_delete=models.CASCADE, related_name="values"
+    )
+    indicator = models.ForeignKey(
+        TargetIndicator, verbose_name="绩效指标", on_delete=models.CASCADE, related_name="regional_values"
+    )
     value = models.CharField("区域指标值", max_length=200, blank=True)
 
     access_org_field = "regional_target__sheet__subject__organisation"
@@ -409,8 +499,9 @@ class RegionalIndicatorValue(models.Model):
         verbose_name = "区域指标值"
         verbose_name_plural = "区域指标值"
         ordering = ["regional_target", "indicator__order"]
-        constraints = [models.UniqueConstraint(fields=["regional_target", "indicator"],
-                                               name="regional_indicator_value_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["regional_target", "indicator"], name="regional_indicator_value_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.name}：{self.value}"
@@ -421,14 +512,22 @@ class IndicatorComment(models.Model):
     empty). Kept with the sheet's lineage: a later revision shows the earlier comments next to the same
     indicator (matched by ``indicator_key``)."""
 
-    sheet = models.ForeignKey(TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE,
-                              related_name="comments")
-    indicator = models.ForeignKey(TargetIndicator, verbose_name="绩效指标", null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="comments")
+    sheet = models.ForeignKey(
+        TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE, related_name="comments"
+    )
+    indicator = models.ForeignKey(
+        TargetIndicator,
+        verbose_name="绩效指标",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
     indicator_key = models.CharField("指标标识", max_length=300, blank=True, editable=False)
     indicator_label = models.CharField("指标", max_length=300, blank=True, editable=False)
-    author = models.ForeignKey("accounts.User", verbose_name="意见人", null=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    author = models.ForeignKey(
+        "accounts.User", verbose_name="意见人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author_name = models.CharField("意见人", max_length=120)
     step_name = models.CharField("审核环节", max_length=60)
     text = models.TextField("意见")

@@ -92,6 +92,7 @@ class Rule:
 
 # --- the rules ---------------------------------------------------------------------------------------------
 
+
 def _has(indicators, level1=None, level2=None) -> bool:
     return any((level1 is None or i.level1 == level1) and (level2 is None or i.level2 == level2) for i in indicators)
 
@@ -139,8 +140,26 @@ def check_relevance(data: SheetData, params: dict):
     return out
 
 
-VAGUE_WORDS = ("进一步", "有所提高", "有所提升", "有所改善", "明显", "较好", "较大", "逐步", "大幅", "显著",
-               "基本", "不断", "稳步", "切实", "努力", "争取", "尽量", "适当")
+VAGUE_WORDS = (
+    "进一步",
+    "有所提高",
+    "有所提升",
+    "有所改善",
+    "明显",
+    "较好",
+    "较大",
+    "逐步",
+    "大幅",
+    "显著",
+    "基本",
+    "不断",
+    "稳步",
+    "切实",
+    "努力",
+    "争取",
+    "尽量",
+    "适当",
+)
 DIGIT = re.compile(r"\d")
 
 
@@ -175,8 +194,13 @@ def check_value_unit(data: SheetData, params: dict):
             elif i.unit.strip() in PERCENT_UNITS and not Decimal("0") <= number <= Decimal("100"):
                 out.append((f"{i.label}以百分比计，指标值 {i.target_value} 超出 0—100 的范围", i.id))
         elif number is not None:
-            out.append((f"{i.label}为定性指标，指标值却只有数字“{i.target_value}”；请改为定量（≥、≤、=）并填写单位，"
-                        f"或用文字描述定性目标", i.id))
+            out.append(
+                (
+                    f"{i.label}为定性指标，指标值却只有数字“{i.target_value}”；请改为定量（≥、≤、=）并填写单位，"
+                    f"或用文字描述定性目标",
+                    i.id,
+                )
+            )
     return out
 
 
@@ -246,8 +270,13 @@ def check_below_last_year(data: SheetData, params: dict):
     return out
 
 
-MONEY_UNITS = {"元": Decimal("1"), "千元": Decimal("1000"), "万元": Decimal("10000"), "百万元": Decimal("1000000"),
-               "亿元": Decimal("100000000")}
+MONEY_UNITS = {
+    "元": Decimal("1"),
+    "千元": Decimal("1000"),
+    "万元": Decimal("10000"),
+    "百万元": Decimal("1000000"),
+    "亿元": Decimal("100000000"),
+}
 
 
 def check_cost_amount(data: SheetData, params: dict):
@@ -263,8 +292,12 @@ def check_cost_amount(data: SheetData, params: dict):
             continue
         yuan = number * factor
         if yuan > data.requested_amount:
-            out.append((f"成本指标{i.label}为 {i.target_value}{i.unit}，超过本年度申请金额 "
-                        f"{data.requested_amount:,.2f} 元", i.id))
+            out.append(
+                (
+                    f"成本指标{i.label}为 {i.target_value}{i.unit}，超过本年度申请金额 {data.requested_amount:,.2f} 元",
+                    i.id,
+                )
+            )
     return out
 
 
@@ -294,8 +327,12 @@ def check_common_required(data: SheetData, params: dict):
 
 def additive(indicator) -> bool:
     """Quantity indicators (数量指标) with a number add up across regions; rates and qualities do not."""
-    return (indicator.horizon == Horizon.ANNUAL and indicator.level2 == Level2.QUANTITY
-            and indicator.comparator in QUANTITATIVE and parse_number(indicator.target_value) is not None)
+    return (
+        indicator.horizon == Horizon.ANNUAL
+        and indicator.level2 == Level2.QUANTITY
+        and indicator.comparator in QUANTITATIVE
+        and parse_number(indicator.target_value) is not None
+    )
 
 
 def check_regional_coverage(data: SheetData, params: dict):
@@ -334,24 +371,81 @@ def check_regional_sum(data: SheetData, params: dict):
 
 
 # Bases: seed 003 (长治市预算绩效管理办法) 第十三条 and 附件1; weights per DOMAIN.md (practice).
-RULES: dict[str, Rule] = {r.code: r for r in [
-    Rule("completeness", "完整性", Severity.BLOCKING, check_completeness, "《长治市预算绩效管理办法》第十三条（一）"),
-    Rule("relevance", "相关性", Severity.WARNING, check_relevance, "《长治市预算绩效管理办法》第十三条（二）", {"min_share": "0.5"}),
-    Rule("vague_wording", "量化表述", Severity.BLOCKING, check_vague, "《长治市预算绩效管理办法》第十三条（二）"),
-    Rule("value_unit", "指标值与单位一致", Severity.BLOCKING, check_value_unit, "《长治市预算绩效管理办法》附件1 填报说明"),
-    Rule("duplicate", "重复指标", Severity.BLOCKING, check_duplicates, "《长治市预算绩效管理办法》第十三条（一）"),
-    Rule("weights", "分值分配", Severity.BLOCKING, check_weights, "财预〔2020〕10号 自评表分值（通行做法，可配置）",
-         {"weights": DEFAULT_WEIGHTS}),
-    Rule("below_last_year", "目标值低于上年实际", Severity.WARNING, check_below_last_year, "《长治市预算绩效管理办法》第十三条（四）"),
-    Rule("cost_amount", "适当性（成本与申请金额）", Severity.BLOCKING, check_cost_amount, "《长治市预算绩效管理办法》第十三条（三）"),
-    Rule("feasibility", "可行性（保障措施与进度）", Severity.WARNING, check_feasibility, "《长治市预算绩效管理办法》第十三条（四）"),
-    Rule("common_required", "部门整体共性指标", Severity.BLOCKING, check_common_required,
-         "张店区《区级部门单位预算绩效管理办法》第十二条（二）"),
-    Rule("regional_coverage", "区域绩效目标分解", Severity.WARNING, check_regional_coverage,
-         "张店区《区对下转移支付资金预算绩效管理办法》第十五条（二）、第十七条"),
-    Rule("regional_sum", "区域分解合计", Severity.WARNING, check_regional_sum,
-         "张店区《区对下转移支付资金预算绩效管理办法》第十五条（二）"),
-]}
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in [
+        Rule(
+            "completeness", "完整性", Severity.BLOCKING, check_completeness, "《长治市预算绩效管理办法》第十三条（一）"
+        ),
+        Rule(
+            "relevance",
+            "相关性",
+            Severity.WARNING,
+            check_relevance,
+            "《长治市预算绩效管理办法》第十三条（二）",
+            {"min_share": "0.5"},
+        ),
+        Rule("vague_wording", "量化表述", Severity.BLOCKING, check_vague, "《长治市预算绩效管理办法》第十三条（二）"),
+        Rule(
+            "value_unit",
+            "指标值与单位一致",
+            Severity.BLOCKING,
+            check_value_unit,
+            "《长治市预算绩效管理办法》附件1 填报说明",
+        ),
+        Rule("duplicate", "重复指标", Severity.BLOCKING, check_duplicates, "《长治市预算绩效管理办法》第十三条（一）"),
+        Rule(
+            "weights",
+            "分值分配",
+            Severity.BLOCKING,
+            check_weights,
+            "财预〔2020〕10号 自评表分值（通行做法，可配置）",
+            {"weights": DEFAULT_WEIGHTS},
+        ),
+        Rule(
+            "below_last_year",
+            "目标值低于上年实际",
+            Severity.WARNING,
+            check_below_last_year,
+            "《长治市预算绩效管理办法》第十三条（四）",
+        ),
+        Rule(
+            "cost_amount",
+            "适当性（成本与申请金额）",
+            Severity.BLOCKING,
+            check_cost_amount,
+            "《长治市预算绩效管理办法》第十三条（三）",
+        ),
+        Rule(
+            "feasibility",
+            "可行性（保障措施与进度）",
+            Severity.WARNING,
+            check_feasibility,
+            "《长治市预算绩效管理办法》第十三条（四）",
+        ),
+        Rule(
+            "common_required",
+            "部门整体共性指标",
+            Severity.BLOCKING,
+            check_common_required,
+            "张店区《区级部门单位预算绩效管理办法》第十二条（二）",
+        ),
+        Rule(
+            "regional_coverage",
+            "区域绩效目标分解",
+            Severity.WARNING,
+            check_regional_coverage,
+            "张店区《区对下转移支付资金预算绩效管理办法》第十五条（二）、第十七条",
+        ),
+        Rule(
+            "regional_sum",
+            "区域分解合计",
+            Severity.WARNING,
+            check_regional_sum,
+            "张店区《区对下转移支付资金预算绩效管理办法》第十五条（二）",
+        ),
+    ]
+}
 
 
 @dataclass(frozen=True)
@@ -366,8 +460,7 @@ def configuration(overrides: dict[str, RuleConfig] | None = None) -> dict[str, R
     config = {code: RuleConfig(rule.default_severity, True, dict(rule.default_params)) for code, rule in RULES.items()}
     for code, value in (overrides or {}).items():
         if code in config:
-            config[code] = RuleConfig(value.severity, value.is_active,
-                                      {**config[code].params, **(value.params or {})})
+            config[code] = RuleConfig(value.severity, value.is_active, {**config[code].params, **(value.params or {})})
     return config
 
 
@@ -386,6 +479,7 @@ def run(data: SheetData, config: dict[str, RuleConfig] | None = None) -> list[Fi
 
 
 # --- reading and storing (outside the pure part) -----------------------------------------------------------
+
 
 def current_rule_set():
     from targets.models import QualityRuleSet
@@ -417,18 +511,37 @@ def from_sheet(sheet) -> SheetData:
         from targets.actions import regions_below
 
         extra["regions"] = [r.name for r in regions_below(sheet)]
-        extra["regional"] = {t.region.name: {v.indicator_id: v.value for v in t.values.all()}
-                             for t in sheet.regional_targets.select_related("region").prefetch_related("values")}
+        extra["regional"] = {
+            t.region.name: {v.indicator_id: v.value for v in t.values.all()}
+            for t in sheet.regional_targets.select_related("region").prefetch_related("values")
+        }
     return SheetData(
-        annual_goal=sheet.annual_goal or "", long_term_goal=sheet.long_term_goal or "",
+        annual_goal=sheet.annual_goal or "",
+        long_term_goal=sheet.long_term_goal or "",
         measures="".join([sheet.measure_organisation or "", sheet.measure_rules or "", sheet.measure_plan or ""]),
-        stages=sheet.stages.count(), serves_public=sheet.serves_public, buys_outputs=sheet.buys_outputs,
+        stages=sheet.stages.count(),
+        serves_public=sheet.serves_public,
+        buys_outputs=sheet.buys_outputs,
         continuing=subject.duration == Duration.CONTINUING,
         requested_amount=row.requested_amount if row else None,
-        indicators=[IndicatorData(i.pk, i.horizon, i.level1, i.level2, i.name, i.comparator, i.target_value, i.unit,
-                                  i.weight, i.last_year_actual, i.library_indicator_id)
-                    for i in sheet.indicators.all()],
-        **extra)
+        indicators=[
+            IndicatorData(
+                i.pk,
+                i.horizon,
+                i.level1,
+                i.level2,
+                i.name,
+                i.comparator,
+                i.target_value,
+                i.unit,
+                i.weight,
+                i.last_year_actual,
+                i.library_indicator_id,
+            )
+            for i in sheet.indicators.all()
+        ],
+        **extra,
+    )
 
 
 def check(sheet, rule_set=None) -> list[Finding]:
@@ -442,10 +555,13 @@ def store(sheet) -> list[Finding]:
 
     rule_set = current_rule_set()
     findings = check(sheet, rule_set)
-    values = {"findings": [f.as_dict() for f in findings], "rule_set": rule_set,
-              "blocking_count": sum(f.severity == Severity.BLOCKING for f in findings),
-              "warning_count": sum(f.severity == Severity.WARNING for f in findings),
-              "checked_at": clock.now()}
+    values = {
+        "findings": [f.as_dict() for f in findings],
+        "rule_set": rule_set,
+        "blocking_count": sum(f.severity == Severity.BLOCKING for f in findings),
+        "warning_count": sum(f.severity == Severity.WARNING for f in findings),
+        "checked_at": clock.now(),
+    }
     TargetSheet.objects.filter(pk=sheet.pk).update(**values)
     for key, value in values.items():
         setattr(sheet, key, value)

@@ -46,6 +46,7 @@ _KEEP = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]+")
 
 # --- text similarity ----------------------------------------------------------------------------------------
 
+
 def terms(text: str) -> Counter:
     """Character bigrams of the Chinese (and alphanumeric) runs of ``text``; a one-character run counts
     as itself."""
@@ -54,7 +55,7 @@ def terms(text: str) -> Counter:
         if len(run) == 1:
             counts[run] += 1
         for i in range(len(run) - 1):
-            counts[run[i:i + 2]] += 1
+            counts[run[i : i + 2]] += 1
     return counts
 
 
@@ -115,8 +116,12 @@ def candidates(sheet: TargetSheet):
     """The sector's current approved sheets of earlier years (the sheet's own subject is skipped later, so
     one index serves every subject of the sector and year)."""
     subject = sheet.subject
-    return TargetSheet.objects.filter(fiscal_year__lt=sheet.fiscal_year, status=ReviewStatus.APPROVED, is_current=True,
-                                      subject__category=subject.category)
+    return TargetSheet.objects.filter(
+        fiscal_year__lt=sheet.fiscal_year,
+        status=ReviewStatus.APPROVED,
+        is_current=True,
+        subject__category=subject.category,
+    )
 
 
 def index_for(sheet: TargetSheet) -> Index:
@@ -127,10 +132,19 @@ def index_for(sheet: TargetSheet) -> Index:
     if cached and cached[0] == stamp:
         return cached[1]
     rows = []
-    for row in queryset.values("pk", "fiscal_year", "subject_id", "subject__name", "subject__sub_category",
-                               "subject__basis", "subject__necessity", "annual_goal"):
-        row["text"] = subject_text(row["subject__name"], row["subject__basis"], row["subject__necessity"],
-                                   row["annual_goal"])
+    for row in queryset.values(
+        "pk",
+        "fiscal_year",
+        "subject_id",
+        "subject__name",
+        "subject__sub_category",
+        "subject__basis",
+        "subject__necessity",
+        "annual_goal",
+    ):
+        row["text"] = subject_text(
+            row["subject__name"], row["subject__basis"], row["subject__necessity"], row["annual_goal"]
+        )
         rows.append(row)
     index = Index.build(rows)
     if len(_INDEXES) >= _MAX_INDEXES:
@@ -162,8 +176,9 @@ def similar_subjects(sheet: TargetSheet, limit: int = SIMILAR_SUBJECTS) -> list[
             continue
         known = best.get(row["subject_id"])
         if known is None or row["fiscal_year"] > known.fiscal_year:
-            best[row["subject_id"]] = Source(row["pk"], row["subject_id"], row["subject__name"], row["fiscal_year"],
-                                             round(score, 4))
+            best[row["subject_id"]] = Source(
+                row["pk"], row["subject_id"], row["subject__name"], row["fiscal_year"], round(score, 4)
+            )
     return sorted(best.values(), key=lambda s: (-s.similarity, s.name))[:limit]
 
 
@@ -194,12 +209,23 @@ def _from_next_year(indicators: list[TargetIndicator]) -> dict[int, str]:
         wanted[(indicator.sheet.subject_id, indicator.sheet.fiscal_year + 1)].append(indicator)
     if not wanted:
         return {}
-    later = (TargetIndicator.objects.filter(sheet__subject_id__in={s for s, _ in wanted},
-                                            sheet__fiscal_year__in={y for _, y in wanted})
-             .exclude(last_year_actual="")
-             .values_list("sheet__subject_id", "sheet__fiscal_year", "sheet__revision", "horizon", "level1", "level2",
-                          "name", "last_year_actual")
-             .order_by("sheet__revision"))
+    later = (
+        TargetIndicator.objects.filter(
+            sheet__subject_id__in={s for s, _ in wanted}, sheet__fiscal_year__in={y for _, y in wanted}
+        )
+        .exclude(last_year_actual="")
+        .values_list(
+            "sheet__subject_id",
+            "sheet__fiscal_year",
+            "sheet__revision",
+            "horizon",
+            "level1",
+            "level2",
+            "name",
+            "last_year_actual",
+        )
+        .order_by("sheet__revision")
+    )
     found = {}
     for subject_id, year, _revision, *key, actual in later:  # the latest revision wins
         key[-1] = key[-1].strip()
@@ -235,6 +261,7 @@ def actual_of(indicator: TargetIndicator) -> str:
 
 
 # --- suggestions --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Use:
@@ -288,18 +315,44 @@ class Suggestion:
     def as_indicator(self) -> dict:
         """The row the one-click add puts on the sheet: the most similar subject's value, 历史标准."""
         best = self.best
-        return {"horizon": self.horizon, "level1": self.level1, "level2": self.level2, "name": self.name,
-                "comparator": best.comparator, "target_value": best.target_value, "unit": self.unit,
-                "weight": Decimal("0"), "data_source": best.data_source, "standard": Standard.HISTORY,
-                "last_year_actual": ""}
+        return {
+            "horizon": self.horizon,
+            "level1": self.level1,
+            "level2": self.level2,
+            "name": self.name,
+            "comparator": best.comparator,
+            "target_value": best.target_value,
+            "unit": self.unit,
+            "weight": Decimal("0"),
+            "data_source": best.data_source,
+            "standard": Standard.HISTORY,
+            "last_year_actual": "",
+        }
 
     def as_dict(self) -> dict:
-        return {"horizon": self.horizon, "level1": self.level1, "level2": self.level2, "name": self.name,
-                "unit": self.unit, "label": self.label, "score": round(self.score, 4),
-                "value_range": self.value_range, "low": self.low, "high": self.high,
-                "subjects": len(self.uses),
-                "sources": [{"subject": u.subject, "fiscal_year": u.fiscal_year, "similarity": u.similarity,
-                             "target": u.display_value, "actual": u.actual} for u in self.uses]}
+        return {
+            "horizon": self.horizon,
+            "level1": self.level1,
+            "level2": self.level2,
+            "name": self.name,
+            "unit": self.unit,
+            "label": self.label,
+            "score": round(self.score, 4),
+            "value_range": self.value_range,
+            "low": self.low,
+            "high": self.high,
+            "subjects": len(self.uses),
+            "sources": [
+                {
+                    "subject": u.subject,
+                    "fiscal_year": u.fiscal_year,
+                    "similarity": u.similarity,
+                    "target": u.display_value,
+                    "actual": u.actual,
+                }
+                for u in self.uses
+            ],
+        }
 
 
 def _plain(value: Decimal) -> str:
@@ -329,9 +382,18 @@ def suggest(sheet: TargetSheet, limit: int = MAX_SUGGESTIONS) -> list[Suggestion
         seen.add((group_key, source.subject_id))
         group = groups.setdefault(group_key, Suggestion(*key, indicator.unit.strip()))
         group.score += source.similarity
-        group.uses.append(Use(source.name, source.fiscal_year, source.similarity, indicator.comparator,
-                              indicator.target_value, indicator.unit, indicator.data_source,
-                              actual.get(indicator.pk, "")))
+        group.uses.append(
+            Use(
+                source.name,
+                source.fiscal_year,
+                source.similarity,
+                indicator.comparator,
+                indicator.target_value,
+                indicator.unit,
+                indicator.data_source,
+                actual.get(indicator.pk, ""),
+            )
+        )
         number = parse_number(indicator.target_value) if indicator.comparator != Comparator.QUALITATIVE else None
         if number is not None:
             group.low = number if group.low is None else min(group.low, number)
@@ -344,20 +406,28 @@ def suggest(sheet: TargetSheet, limit: int = MAX_SUGGESTIONS) -> list[Suggestion
 
 def find(sheet: TargetSheet, horizon: str, level1: str, level2: str, name: str, unit: str) -> Suggestion | None:
     wanted = (horizon, level1, level2, name.strip(), unit.strip())
-    return next((s for s in suggest(sheet, limit=10_000)
-                 if (s.horizon, s.level1, s.level2, s.name, s.unit) == wanted), None)
+    return next(
+        (s for s in suggest(sheet, limit=10_000) if (s.horizon, s.level1, s.level2, s.name, s.unit) == wanted), None
+    )
 
 
 def add(sheet: TargetSheet, user, version: int, suggestion: Suggestion) -> TargetSheet:
     """The one-click add: the suggestion becomes the sheet's last indicator (weight 0, to be set by the
     preparer) through ``targets.actions.save_sheet`` — the edit guard, the audit row and the automatic
     review are those of a save."""
-    rows = [{**{k: getattr(i, k) for k in actions.INDICATOR_FIELDS}, "library_indicator": i.library_indicator_id}
-            for i in sheet.indicators.all()]
+    rows = [
+        {**{k: getattr(i, k) for k in actions.INDICATOR_FIELDS}, "library_indicator": i.library_indicator_id}
+        for i in sheet.indicators.all()
+    ]
     if not (sheet.annual_goal or "").strip():
         raise ValidationError(NEEDS_GOAL)
     new = suggestion.as_indicator()
     if any(_key(i) == (new["horizon"], new["level1"], new["level2"], new["name"]) for i in sheet.indicators.all()):
         raise ValidationError(f"“{suggestion.name}”已在申报表中")
-    return actions.save_sheet(sheet, user, version, indicators=[*rows, new],
-                              reason=f"采纳指标推荐：{suggestion.label}（参考{suggestion.best.subject}）")
+    return actions.save_sheet(
+        sheet,
+        user,
+        version,
+        indicators=[*rows, new],
+        reason=f"采纳指标推荐：{suggestion.label}（参考{suggestion.best.subject}）",
+    )

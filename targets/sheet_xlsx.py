@@ -52,20 +52,52 @@ MIN_SCHEDULE_ROWS = 3  # blank rows offered for the 实施进度计划 when ther
 
 # Labels of the information block: column A (value B–E) and column F (value G–J).
 CODE, YEAR, SERVES, BUYS = "项目编码", "预算年度", "有服务对象", "资金用于购买产出"
-GOAL_LABELS = {"长期目标": "long_term_goal", "年度目标": "annual_goal", "组织保障措施": "measure_organisation",
-               "制度保障措施": "measure_rules", "工作计划": "measure_plan"}
+GOAL_LABELS = {
+    "长期目标": "long_term_goal",
+    "年度目标": "annual_goal",
+    "组织保障措施": "measure_organisation",
+    "制度保障措施": "measure_rules",
+    "工作计划": "measure_plan",
+}
 SCHEDULE_TITLE = "实施进度计划"
 SCHEDULE_HEADERS = ["序号", "实施内容", "开始时间", "完成时间"]
 SCHEDULE_COLUMNS = {"stage": 2, "start": 7, "finish": 9}  # 1-based first column of each merged cell
 HORIZON_TITLES = {"长期绩效指标": Horizon.LONG_TERM, "年度绩效指标": Horizon.ANNUAL}
-INDICATOR_HEADERS = ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "计量单位", "分值", "数据来源",
-                     "设定依据", "上年实际值"]
-INDICATOR_KEYS = ["level1", "level2", "name", "comparator", "target_value", "unit", "weight", "data_source",
-                  "standard", "last_year_actual"]
+INDICATOR_HEADERS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标性质",
+    "指标值",
+    "计量单位",
+    "分值",
+    "数据来源",
+    "设定依据",
+    "上年实际值",
+]
+INDICATOR_KEYS = [
+    "level1",
+    "level2",
+    "name",
+    "comparator",
+    "target_value",
+    "unit",
+    "weight",
+    "data_source",
+    "standard",
+    "last_year_actual",
+]
 TOTAL_LABEL = "合计"
 FOOTER = "填报单位负责人（签名）："
-COMPARATOR_TEXT = {"≥": Comparator.GE, ">=": Comparator.GE, "≤": Comparator.LE, "<=": Comparator.LE,
-                   "=": Comparator.EQ, "==": Comparator.EQ, "定性": Comparator.QUALITATIVE}
+COMPARATOR_TEXT = {
+    "≥": Comparator.GE,
+    ">=": Comparator.GE,
+    "≤": Comparator.LE,
+    "<=": Comparator.LE,
+    "=": Comparator.EQ,
+    "==": Comparator.EQ,
+    "定性": Comparator.QUALITATIVE,
+}
 # Older printings of 附件1 name two level-2 indicators differently; both spellings are accepted.
 LEVEL2_ALIASES = {(Level1.OUTPUT, "成本指标"): Level2.OUTPUT_COST, (Level1.EFFECT, "环境效益指标"): Level2.ECO_BENEFIT}
 EDITABLE = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
@@ -78,6 +110,7 @@ CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
 # --- writing ------------------------------------------------------------------------------------------------
+
 
 def _font(bold: bool = False, size: float = 10.5) -> Font:
     return Font(name=FONT, size=size, bold=bold)
@@ -101,8 +134,10 @@ def ordered_indicators(sheet) -> dict[str, list[TargetIndicator]]:
     """The sheet's indicators by horizon (长期 first, as in 附件1), each in level-1/level-2 order."""
     level1_rank = {l1: n for n, l1 in enumerate(LEVEL2_OF)}
     level2_rank = {l2: n for l2s in LEVEL2_OF.values() for n, l2 in enumerate(l2s)}
-    rows = sorted(sheet.indicators.all(), key=lambda i: (level1_rank.get(i.level1, 9), level2_rank.get(i.level2, 9),
-                                                         i.order, i.pk))
+    rows = sorted(
+        sheet.indicators.all(),
+        key=lambda i: (level1_rank.get(i.level1, 9), level2_rank.get(i.level2, 9), i.order, i.pk),
+    )
     return {h: [i for i in rows if i.horizon == h] for h in (Horizon.LONG_TERM, Horizon.ANNUAL)}
 
 
@@ -179,8 +214,12 @@ def write_sheet(wb: Workbook, sheet: TargetSheet, title: str):
 
     pair("项目名称", subject.name, CODE, subject.code, fmt="@")
     pair("主管部门", subject.department.name if subject.department_id else "—", "实施单位", subject.organisation.name)
-    pair(YEAR, sheet.fiscal_year, "项目期限",
-         f"{subject.start_year}—{subject.end_year} 年（{subject.get_duration_display()}）")
+    pair(
+        YEAR,
+        sheet.fiscal_year,
+        "项目期限",
+        f"{subject.start_year}—{subject.end_year} 年（{subject.get_duration_display()}）",
+    )
     w.next(22)
     w.cell(1, "项目资金（元）", bold=True, align=CENTER)
     w.merge(2, COLUMNS, _amounts(subject))
@@ -228,8 +267,11 @@ def write_sheet(wb: Workbook, sheet: TargetSheet, title: str):
 
     w.next(8)
     w.next(22)
-    footer = ws.cell(row=w.row, column=1, value=f"{FOOTER}                    填表人（签名）：                    "
-                                                "填表日期：            联系电话：")
+    footer = ws.cell(
+        row=w.row,
+        column=1,
+        value=f"{FOOTER}                    填表人（签名）：                    填表日期：            联系电话：",
+    )
     footer.font = _font()
     ws.merge_cells(start_row=w.row, start_column=1, end_row=w.row, end_column=COLUMNS)
 
@@ -251,14 +293,21 @@ def _indicator_rows(w: _Writer, rows: list[TargetIndicator]) -> None:
     first_row = w.row + 1
     for indicator in rows:
         w.next(_text_height(indicator.name, 14))
-        values = [indicator.get_level1_display(), indicator.get_level2_display(), indicator.name,
-                  indicator.get_comparator_display(), indicator.target_value,
-                  indicator.unit, indicator.weight, indicator.data_source, indicator.get_standard_display(),
-                  indicator.last_year_actual]
+        values = [
+            indicator.get_level1_display(),
+            indicator.get_level2_display(),
+            indicator.name,
+            indicator.get_comparator_display(),
+            indicator.target_value,
+            indicator.unit,
+            indicator.weight,
+            indicator.data_source,
+            indicator.get_standard_display(),
+            indicator.last_year_actual,
+        ]
         for column, value in enumerate(values, start=1):
             numeric = column == 7
-            w.cell(column, value, align=CENTER if column in (1, 2, 4, 6, 7, 9) else WRAP,
-                   fmt=None if numeric else "@")
+            w.cell(column, value, align=CENTER if column in (1, 2, 4, 6, 7, 9) else WRAP, fmt=None if numeric else "@")
     _merge_runs(w.ws, first_row, [(i.level1,) for i in rows], 1)
     _merge_runs(w.ws, first_row, [(i.level1, i.level2) for i in rows], 2)
 
@@ -281,8 +330,9 @@ def _merge_runs(ws, first_row: int, keys: list[tuple], column: int) -> None:
     for n in range(1, len(keys) + 1):
         if n == len(keys) or keys[n] != keys[start]:
             if n - 1 > start:
-                ws.merge_cells(start_row=first_row + start, start_column=column, end_row=first_row + n - 1,
-                               end_column=column)
+                ws.merge_cells(
+                    start_row=first_row + start, start_column=column, end_row=first_row + n - 1, end_column=column
+                )
             start = n
 
 
@@ -292,10 +342,14 @@ def _notes(wb: Workbook) -> None:
         "填写说明（依据《长治市预算绩效管理办法》附件1 填表说明）",
         "1. 每个工作表是一个项目的绩效目标申报表；系统按“项目编码”和“预算年度”识别项目，请勿修改这两格。",
         "2. 上传只会修改草稿或被退回的申报表；已提交审核或审核通过的申报表不能通过上传修改（批复后的调整请先“申请调整”）。",
-        "3. 一级指标可填：" + "、".join(Level1.labels) + "；二级指标须属于所在的一级指标（如“数量指标”属于“产出指标”）。",
+        "3. 一级指标可填："
+        + "、".join(Level1.labels)
+        + "；二级指标须属于所在的一级指标（如“数量指标”属于“产出指标”）。",
         "4. 一级、二级指标为合并单元格；新增行的一级、二级指标留空表示与上一行相同。三级指标为空的行不导入。",
         "5. 指标性质填 ≥（正向）、≤（反向）、=（等于）或 定性；定量指标（≥、≤、=）的指标值须为数值，单位写在“计量单位”列。",
-        "6. 分值为 0 到 100 之间的数，最多两位小数；设定依据可填：" + "、".join(Standard.labels) + "（办法第三十二条）。",
+        "6. 分值为 0 到 100 之间的数，最多两位小数；设定依据可填："
+        + "、".join(Standard.labels)
+        + "（办法第三十二条）。",
         "7. 实施进度的开始、完成时间写作 2026-03-01 或 2026年3月1日，完成时间不能早于开始时间。",
         "8. 文件中任何一处有误，整个文件都不会导入；请按提示逐项改正后重新上传。上传成功后系统立即进行智能审核。",
     ]
@@ -332,9 +386,11 @@ def workbook_bytes(sheets) -> bytes:
 
 
 def export_queryset(user):
-    return (access.restrict(TargetSheet.objects.all(), user, Action.EXPORT)
-            .select_related("subject__organisation", "subject__department")
-            .prefetch_related("indicators", "stages", "subject__year_amounts"))
+    return (
+        access.restrict(TargetSheet.objects.all(), user, Action.EXPORT)
+        .select_related("subject__organisation", "subject__department")
+        .prefetch_related("indicators", "stages", "subject__year_amounts")
+    )
 
 
 def filename(sheets) -> str:
@@ -345,6 +401,7 @@ def filename(sheets) -> str:
 
 
 # --- reading ------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Issue:
@@ -528,8 +585,12 @@ class _Reader:
             header_row = title_row + 1
             for column, header in enumerate(INDICATOR_HEADERS, start=1):
                 if _label(self.at(header_row, column)) != header:
-                    self.report(f"指标表的列应依次为：{'、'.join(INDICATOR_HEADERS)}（请勿增删或调换列）",
-                                header_row, column, header)
+                    self.report(
+                        f"指标表的列应依次为：{'、'.join(INDICATOR_HEADERS)}（请勿增删或调换列）",
+                        header_row,
+                        column,
+                        header,
+                    )
                     return
             self._indicator_block(horizon, header_row + 1)
 
@@ -581,7 +642,8 @@ class _Reader:
         if level1 is None:
             return None
         found = LEVEL2_ALIASES.get((level1, value)) or next(
-            (v for v, label in Level2.choices if label == value or v == value), None)
+            (v for v, label in Level2.choices if label == value or v == value), None
+        )
         allowed = LEVEL2_OF.get(level1, ())
         if found is None or found not in allowed:
             names = "、".join(Level2(v).label for v in allowed)
@@ -604,8 +666,12 @@ class _Reader:
     def _target_value(self, row: int, comparator) -> str:
         text = self.text(row, 5, "指标值", max_length=200, required=True)
         if text and comparator in QUANTITATIVE and parse_number(text) is None:
-            self.report(f"定量指标的指标值须为数值（“{text}”不是数值；计量单位请写在 F 列，文字描述请将指标性质改为“定性”）",
-                        row, 5, "指标值")
+            self.report(
+                f"定量指标的指标值须为数值（“{text}”不是数值；计量单位请写在 F 列，文字描述请将指标性质改为“定性”）",
+                row,
+                5,
+                "指标值",
+            )
         return text
 
     def _weight(self, row: int) -> Decimal:
@@ -680,25 +746,45 @@ def resolve(parsed: list[Parsed], user) -> list[Issue]:
             continue
         subject = visible.filter(code=item.code).first()
         if subject is None:
-            trail.record(AuditAction.PERMISSION_DENIED, object_type="targets.targetsheet", object_repr=item.code,
-                         actor=user, reason=f"上传绩效目标申报表：项目“{item.code}”不存在或不在权限范围内")
+            trail.record(
+                AuditAction.PERMISSION_DENIED,
+                object_type="targets.targetsheet",
+                object_repr=item.code,
+                actor=user,
+                reason=f"上传绩效目标申报表：项目“{item.code}”不存在或不在权限范围内",
+            )
             raise Http404("项目不存在或无权访问")
         item.subject = subject
         if item.year is None:
             continue
         if not actions.can_create(user, subject):
-            issues.append(Issue(f"项目“{subject.name}”：只有项目单位的填报人可以上传绩效目标（谁申请资金，谁编制目标）",
-                                item.title))
+            issues.append(
+                Issue(
+                    f"项目“{subject.name}”：只有项目单位的填报人可以上传绩效目标（谁申请资金，谁编制目标）", item.title
+                )
+            )
             continue
-        latest = (TargetSheet.objects.select_related("chain", "subject").filter(subject=subject, fiscal_year=item.year)
-                  .order_by("-revision").first())
+        latest = (
+            TargetSheet.objects.select_related("chain", "subject")
+            .filter(subject=subject, fiscal_year=item.year)
+            .order_by("-revision")
+            .first()
+        )
         if latest is None:
             if subject.stage not in actions.OPEN_STAGES:
-                issues.append(Issue(f"项目“{subject.name}”当前为“{subject.get_stage_display()}”，入库（或安排预算）后才能编制绩效目标",
-                                    item.title))
+                issues.append(
+                    Issue(
+                        f"项目“{subject.name}”当前为“{subject.get_stage_display()}”，入库（或安排预算）后才能编制绩效目标",
+                        item.title,
+                    )
+                )
             elif not subject.start_year <= item.year <= max(subject.end_year, subject.fiscal_year):
-                issues.append(Issue(f"预算年度 {item.year} 不在项目起止年度（{subject.start_year}—{subject.end_year}）之内",
-                                    item.title))
+                issues.append(
+                    Issue(
+                        f"预算年度 {item.year} 不在项目起止年度（{subject.start_year}—{subject.end_year}）之内",
+                        item.title,
+                    )
+                )
             continue
         if latest.status not in EDITABLE:
             what = "已审核通过，批复后的调整须先“申请调整”" if latest.status == ReviewStatus.APPROVED else "正在审核中"
@@ -715,8 +801,11 @@ def _keep_library_links(sheet, rows: list[dict]) -> list[dict]:
     """An indicator that was chosen from the indicator library keeps its link when it comes back unchanged."""
     if sheet is None:
         return rows
-    links = {(i.horizon, i.level1, i.level2, i.name.strip()): i.library_indicator_id
-             for i in sheet.indicators.all() if i.library_indicator_id}
+    links = {
+        (i.horizon, i.level1, i.level2, i.name.strip()): i.library_indicator_id
+        for i in sheet.indicators.all()
+        if i.library_indicator_id
+    }
     return [{**r, "library_indicator": links.get((r["horizon"], r["level1"], r["level2"], r["name"]))} for r in rows]
 
 
@@ -731,11 +820,22 @@ def apply(parsed: list[Parsed], user, *, reason: str = "", filename: str = "") -
             if sheet is None:
                 sheet = actions.create_sheet(item.subject, user, item.year, reason=reason)
             sheet = TargetSheet.objects.select_related("chain", "subject").get(pk=sheet.pk)
-            sheet = actions.save_sheet(sheet, user, sheet.version, data=item.data,
-                                       indicators=_keep_library_links(item.sheet, item.indicators),
-                                       stages=item.stages, reason=reason)
-            trail.record(AuditAction.IMPORT, sheet, actor=user, reason=reason,
-                         changes={"文件": [None, f"{filename}（工作表“{item.title}”）"]})
+            sheet = actions.save_sheet(
+                sheet,
+                user,
+                sheet.version,
+                data=item.data,
+                indicators=_keep_library_links(item.sheet, item.indicators),
+                stages=item.stages,
+                reason=reason,
+            )
+            trail.record(
+                AuditAction.IMPORT,
+                sheet,
+                actor=user,
+                reason=reason,
+                changes={"文件": [None, f"{filename}（工作表“{item.title}”）"]},
+            )
             saved.append(sheet)
     return saved
 

@@ -7,18 +7,31 @@ from workflow.tables import ReviewableTable
 
 
 class TargetSheetTable(ReviewableTable):
-    subject = tables.Column(accessor="subject__name", verbose_name="项目", linkify=lambda record: record.get_absolute_url(),
-                            order_by="subject__name")
-    organisation = tables.Column(accessor="subject__organisation__name", verbose_name="实施单位",
-                                 order_by="subject__organisation__path")
+    subject = tables.Column(
+        accessor="subject__name",
+        verbose_name="项目",
+        linkify=lambda record: record.get_absolute_url(),
+        order_by="subject__name",
+    )
+    organisation = tables.Column(
+        accessor="subject__organisation__name", verbose_name="实施单位", order_by="subject__organisation__path"
+    )
     revision = tables.Column(verbose_name="目标版本")
     blocking_count = tables.Column(verbose_name="智能审核")
     step_due_at = tables.Column(verbose_name="期限")
 
     class Meta:
         model = TargetSheet
-        fields = ["subject", "organisation", "fiscal_year", "revision", "blocking_count", "status", "current_step",
-                  "updated_at"]
+        fields = [
+            "subject",
+            "organisation",
+            "fiscal_year",
+            "revision",
+            "blocking_count",
+            "status",
+            "current_step",
+            "updated_at",
+        ]
         order_by = ("-fiscal_year", "subject")
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
@@ -30,8 +43,11 @@ class TargetSheetTable(ReviewableTable):
 
     def render_blocking_count(self, record):
         if record.blocking_count:
-            return format_html('<span class="badge bg-red-lt">阻断 {}</span> <span class="badge bg-yellow-lt">提示 {}</span>',
-                               record.blocking_count, record.warning_count)
+            return format_html(
+                '<span class="badge bg-red-lt">阻断 {}</span> <span class="badge bg-yellow-lt">提示 {}</span>',
+                record.blocking_count,
+                record.warning_count,
+            )
         if record.warning_count:
             return format_html('<span class="badge bg-yellow-lt">提示 {}</span>', record.warning_count)
         return format_html('<span class="badge bg-green-lt">{}</span>', "通过")

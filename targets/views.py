@@ -56,17 +56,28 @@ def tree(sheet) -> list[dict]:
             mine = [i for i in rows if i.level1 == level1]
             if not mine:
                 continue
-            children = [{"level2": l2, "label": Level2(l2).label, "rows": [i for i in mine if i.level2 == l2]}
-                        for l2 in l2s if any(i.level2 == l2 for i in mine)]
-            groups.append({"level1": level1, "label": Level1(level1).label, "weight": sum(i.weight for i in mine),
-                           "children": children})
+            children = [
+                {"level2": l2, "label": Level2(l2).label, "rows": [i for i in mine if i.level2 == l2]}
+                for l2 in l2s
+                if any(i.level2 == l2 for i in mine)
+            ]
+            groups.append(
+                {
+                    "level1": level1,
+                    "label": Level1(level1).label,
+                    "weight": sum(i.weight for i in mine),
+                    "children": children,
+                }
+            )
         result.append({"horizon": horizon, "label": horizon_label, "groups": groups})
     return result
 
 
 def versions_of(sheet, user):
-    return access.restrict(TargetSheet.objects.filter(subject_id=sheet.subject_id, fiscal_year=sheet.fiscal_year)
-                           .order_by("revision"), user)
+    return access.restrict(
+        TargetSheet.objects.filter(subject_id=sheet.subject_id, fiscal_year=sheet.fiscal_year).order_by("revision"),
+        user,
+    )
 
 
 class TargetSheetDetailView(GatedDetailView):
@@ -74,31 +85,39 @@ class TargetSheetDetailView(GatedDetailView):
     template_name = "targets/sheet_detail.html"
 
     def base_queryset(self):
-        return TargetSheet.objects.select_related("subject__organisation", "subject__department", "chain__region",
-                                                  "previous")
+        return TargetSheet.objects.select_related(
+            "subject__organisation", "subject__department", "chain__region", "previous"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         sheet, user = self.object, self.request.user
         context.update(review_context(sheet, user))
-        context.update({
-            "title": str(sheet),
-            "transition_url": reverse("targets:transition", args=[sheet.pk]),
-            "tree": tree(sheet),
-            "stages": sheet.stages.all(),
-            "findings": quality.findings_of(sheet),
-            "versions": versions_of(sheet, user),
-            "can_adjust": actions.can_adjust(user, sheet),
-            "adjust_form": AdjustForm(),
-            "weights": quality.weight_groups(sheet.indicators.all()),
-        })
+        context.update(
+            {
+                "title": str(sheet),
+                "transition_url": reverse("targets:transition", args=[sheet.pk]),
+                "tree": tree(sheet),
+                "stages": sheet.stages.all(),
+                "findings": quality.findings_of(sheet),
+                "versions": versions_of(sheet, user),
+                "can_adjust": actions.can_adjust(user, sheet),
+                "adjust_form": AdjustForm(),
+                "weights": quality.weight_groups(sheet.indicators.all()),
+            }
+        )
         pinned, other = actions.comments_by_indicator(sheet)
-        context.update({
-            "comments": pinned, "other_comments": other, "can_comment": actions.can_comment(user, sheet),
-            "open_comments": sum(not c.resolved for rows in [*pinned.values(), other] for c in rows),
-            "common_set": actions.common_set_for(sheet.subject.organisation, sheet.fiscal_year)
-            if sheet.is_department_overall else None,
-        })
+        context.update(
+            {
+                "comments": pinned,
+                "other_comments": other,
+                "can_comment": actions.can_comment(user, sheet),
+                "open_comments": sum(not c.resolved for rows in [*pinned.values(), other] for c in rows),
+                "common_set": actions.common_set_for(sheet.subject.organisation, sheet.fiscal_year)
+                if sheet.is_department_overall
+                else None,
+            }
+        )
         for horizon in context["tree"]:
             for group in horizon["groups"]:
                 for child in group["children"]:
@@ -122,15 +141,17 @@ class TargetSheetTransitionView(TransitionView):
             return super().post(request, pk)
         data = form.cleaned_data
         try:
-            actions.perform(data["action"], doc, request.user, data["version"], data["opinion"],
-                            data.get("target_step"))
+            actions.perform(
+                data["action"], doc, request.user, data["version"], data["opinion"], data.get("target_step")
+            )
         except StaleDocument as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, f"已{dict(form.fields['action'].choices)[data['action']]}，"
-                                      f"当前环节：{doc.current_step_name}")
+            messages.success(
+                request, f"已{dict(form.fields['action'].choices)[data['action']]}，当前环节：{doc.current_step_name}"
+            )
         return redirect(doc.get_absolute_url())
 
 
@@ -142,8 +163,11 @@ def eligible_subjects(user):
     visible = access.restrict(Subject.objects.filter(stage__in=actions.OPEN_STAGES), user)
     orgs = guards.preparer_organisations(user, TargetSheet)
     probe = TargetSheet(subject=Subject(kind=SubjectKind.DEPARTMENT_OVERALL))
-    overall_orgs = [a.organisation for a in user.role_assignments()
-                    if guards.can_prepare(user, TargetSheet, a.organisation, probe=probe)]
+    overall_orgs = [
+        a.organisation
+        for a in user.role_assignments()
+        if guards.can_prepare(user, TargetSheet, a.organisation, probe=probe)
+    ]
     department_kinds = [SubjectKind.DEPARTMENT_OVERALL, SubjectKind.TRANSFER_OVERALL]
     mine = Q(organisation__in=orgs) & ~Q(kind__in=department_kinds)
     if overall_orgs:
@@ -170,8 +194,10 @@ def create(request):
 
 
 def _indicator_initial(sheet):
-    return [{**{k: getattr(i, k) for k in actions.INDICATOR_FIELDS}, "library_indicator": i.library_indicator_id}
-            for i in sheet.indicators.all()]
+    return [
+        {**{k: getattr(i, k) for k in actions.INDICATOR_FIELDS}, "library_indicator": i.library_indicator_id}
+        for i in sheet.indicators.all()
+    ]
 
 
 @login_required
@@ -183,14 +209,23 @@ def edit(request, pk):
     data = request.POST if request.method == "POST" else None
     form = SheetForm(data, instance=sheet)
     indicators = IndicatorFormSet(data, initial=_indicator_initial(sheet), prefix="ind")
-    stages = StageFormSet(data, initial=[{"stage": s.stage, "start": s.start, "finish": s.finish}
-                                         for s in sheet.stages.all()], prefix="stage")
+    stages = StageFormSet(
+        data,
+        initial=[{"stage": s.stage, "start": s.start, "finish": s.finish} for s in sheet.stages.all()],
+        prefix="stage",
+    )
     if request.method == "POST" and form.is_valid() and indicators.is_valid() and stages.is_valid():
         values = {k: form.cleaned_data[k] for k in SheetForm.Meta.fields}
         try:
-            sheet = actions.save_sheet(TargetSheet.objects.get(pk=sheet.pk), request.user,
-                                       form.cleaned_data["version"], data=values, indicators=formset_rows(indicators),
-                                       stages=formset_rows(stages), reason=form.cleaned_data.get("reason", ""))
+            sheet = actions.save_sheet(
+                TargetSheet.objects.get(pk=sheet.pk),
+                request.user,
+                form.cleaned_data["version"],
+                data=values,
+                indicators=formset_rows(indicators),
+                stages=formset_rows(stages),
+                reason=form.cleaned_data.get("reason", ""),
+            )
         except StaleDocument as exc:
             form.add_error(None, exc.message)
         except (ValidationError, PermissionDenied) as exc:
@@ -202,11 +237,20 @@ def edit(request, pk):
                 messages.success(request, "已保存")
             return redirect(sheet)
     scheme = quality.stored_configuration()["weights"].params.get("weights") or quality.DEFAULT_WEIGHTS
-    return render(request, "targets/sheet_form.html", {
-        "title": f"编辑：{sheet}", "object": sheet, "form": form, "indicators": indicators, "stages": stages,
-        "weight_scheme": [(k, Level1(k).label, v) for k, v in scheme.items()],
-        "findings": quality.findings_of(sheet), "pick_url": _pick_url(),
-    })
+    return render(
+        request,
+        "targets/sheet_form.html",
+        {
+            "title": f"编辑：{sheet}",
+            "object": sheet,
+            "form": form,
+            "indicators": indicators,
+            "stages": stages,
+            "weight_scheme": [(k, Level1(k).label, v) for k, v in scheme.items()],
+            "findings": quality.findings_of(sheet),
+            "pick_url": _pick_url(),
+        },
+    )
 
 
 def _pick_url() -> str:
@@ -249,9 +293,19 @@ def compare(request, pk):
         other = versions.exclude(pk=sheet.pk).first()
     left, right = (other, sheet) if other and other.revision < sheet.revision else (sheet, other)
     diff = actions.compare(left, right) if right is not None else None
-    return render(request, "targets/compare.html", {"title": f"版本对比：{sheet.subject.name}", "object": sheet,
-                                                    "left": left, "right": right, "diff": diff, "versions": versions,
-                                                    "other": other})
+    return render(
+        request,
+        "targets/compare.html",
+        {
+            "title": f"版本对比：{sheet.subject.name}",
+            "object": sheet,
+            "left": left,
+            "right": right,
+            "diff": diff,
+            "versions": versions,
+            "other": other,
+        },
+    )
 
 
 @login_required
@@ -277,9 +331,14 @@ def rules(request):
                 messages.error(request, "参数须为 JSON")
                 return redirect("targets:rules")
         try:
-            actions.set_rule(request.user, code, severity=request.POST["severity"],
-                             is_active=request.POST.get("is_active") == "on", params=params,
-                             reason=request.POST.get("reason", ""))
+            actions.set_rule(
+                request.user,
+                code,
+                severity=request.POST["severity"],
+                is_active=request.POST.get("is_active") == "on",
+                params=params,
+                reason=request.POST.get("reason", ""),
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -295,31 +354,54 @@ def rules(request):
         if selected is None:
             raise Http404("没有该版本")
     config = quality.stored_configuration(selected)
-    rows = [{"rule": rule, "config": config[code], "params": json.dumps(config[code].params, ensure_ascii=False)}
-            for code, rule in quality.RULES.items()]
-    return render(request, "targets/rules.html", {
-        "title": "智能审核规则", "rows": rows, "severities": Severity.choices, "rule_sets": rule_sets,
-        "current": current, "selected": selected,
-        # an older version is read-only: editing always starts from the version in force
-        "can_configure": can_configure and (selected is None or current is None or selected.pk == current.pk)})
+    rows = [
+        {"rule": rule, "config": config[code], "params": json.dumps(config[code].params, ensure_ascii=False)}
+        for code, rule in quality.RULES.items()
+    ]
+    return render(
+        request,
+        "targets/rules.html",
+        {
+            "title": "智能审核规则",
+            "rows": rows,
+            "severities": Severity.choices,
+            "rule_sets": rule_sets,
+            "current": current,
+            "selected": selected,
+            # an older version is read-only: editing always starts from the version in force
+            "can_configure": can_configure and (selected is None or current is None or selected.pk == current.pk),
+        },
+    )
 
 
 def subject_targets(subject, user) -> dict:
     """For the subject's page: its target sheets the user may read, and whether the user may create one."""
     sheets = access.restrict(TargetSheet.objects.filter(subject=subject).order_by("-fiscal_year", "revision"), user)
-    can_create = (subject.stage in actions.OPEN_STAGES and actions.can_create(user, subject)
-                  and not TargetSheet.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).exists())
+    can_create = (
+        subject.stage in actions.OPEN_STAGES
+        and actions.can_create(user, subject)
+        and not TargetSheet.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).exists()
+    )
     return {"target_sheets": sheets, "can_create_targets": can_create}
 
 
 # --- comments pinned to indicators (htmx) --------------------------------------------------------------------
 
+
 def _comment_block(request, sheet, indicator):
     pinned, other = actions.comments_by_indicator(sheet)
     rows = pinned.get(indicator.pk, []) if indicator else other
-    return render(request, "targets/_comments.html", {"object": sheet, "indicator": indicator, "rows": rows,
-                                                       "can_comment": actions.can_comment(request.user, sheet),
-                                                       "user": request.user})
+    return render(
+        request,
+        "targets/_comments.html",
+        {
+            "object": sheet,
+            "indicator": indicator,
+            "rows": rows,
+            "can_comment": actions.can_comment(request.user, sheet),
+            "user": request.user,
+        },
+    )
 
 
 @require_POST
@@ -365,18 +447,24 @@ def resolve_comment(request, pk, comment_pk):
 
 # --- 区域分解 (transfer payments) ---------------------------------------------------------------------------
 
+
 def _regional_context(request, sheet, errors=()):
-    return {"object": sheet, "grid": actions.regional_grid(sheet),
-            "can_edit_regional": actions.can_edit_regional(request.user, sheet), "errors": errors,
-            "findings": [f for f in quality.findings_of(sheet) if f.rule.startswith("regional_")]}
+    return {
+        "object": sheet,
+        "grid": actions.regional_grid(sheet),
+        "can_edit_regional": actions.can_edit_regional(request.user, sheet),
+        "errors": errors,
+        "findings": [f for f in quality.findings_of(sheet) if f.rule.startswith("regional_")],
+    }
 
 
 @login_required
 def regional(request, pk):
     """The decomposition grid of an overall transfer-payment sheet: regions × annual indicators. GET answers
     the tab's content; POST (htmx) saves the whole grid while the sheet is editable."""
-    sheet = access.get_object_or_404(TargetSheet.objects.select_related("chain", "subject__organisation__region"),
-                                     request.user, pk=pk)
+    sheet = access.get_object_or_404(
+        TargetSheet.objects.select_related("chain", "subject__organisation__region"), request.user, pk=pk
+    )
     if not sheet.is_transfer_overall:
         raise Http404("不是转移支付（整体）绩效目标")
     errors = []
@@ -390,8 +478,11 @@ def regional(request, pk):
             amount = quality.parse_number(amount_text)
             if amount_text and amount is None:
                 errors.append(f"{region.name}的分配金额须为数值")
-            values = {i.pk: request.POST.get(f"v-{region.pk}-{i.pk}", "") for i in sheet.indicators.all()
-                      if i.horizon == "annual"}
+            values = {
+                i.pk: request.POST.get(f"v-{region.pk}-{i.pk}", "")
+                for i in sheet.indicators.all()
+                if i.horizon == "annual"
+            }
             if amount is not None or any(v.strip() for v in values.values()):
                 rows.append({"region": region.pk, "amount": amount, "values": values})
         if not errors:
@@ -413,13 +504,18 @@ def regional_list(request):
     """The regional targets the user may read: a region's finance bureau sees the rows of its own region."""
     from targets.models import RegionalTarget
 
-    rows = (actions.regional_visible(request.user, RegionalTarget.objects.select_related(
-        "region", "sheet__subject__organisation")).prefetch_related("values__indicator")
-        .order_by("-sheet__fiscal_year", "sheet__subject__name", "region__code"))
+    rows = (
+        actions.regional_visible(
+            request.user, RegionalTarget.objects.select_related("region", "sheet__subject__organisation")
+        )
+        .prefetch_related("values__indicator")
+        .order_by("-sheet__fiscal_year", "sheet__subject__name", "region__code")
+    )
     return render(request, "targets/regional_list.html", {"title": "区域绩效目标", "rows": rows[:500]})
 
 
 # --- 绩效目标汇总 ------------------------------------------------------------------------------------------
+
 
 @login_required
 def summary(request):
@@ -434,19 +530,37 @@ def summary(request):
     data = actions.summary(request.user, year)
     if request.GET.get("export") == "xlsx":
         headers = ["主管部门", *[label for _, label in data["statuses"]], "合计", "有阻断问题", "有提示问题"]
-        rows = [[r["name"], *[r["statuses"][k] for k, _ in data["statuses"]], r["total"], r["blocking"],
-                 r["warning"]] for r in data["rows"]]
-        rows.append(["合计", *[data["totals"]["statuses"][k] for k, _ in data["statuses"]], data["totals"]["total"],
-                     data["totals"]["blocking"], data["totals"]["warning"]])
-        trail.record(AuditAction.EXPORT, object_type="targets.targetsheet", object_repr=f"{year} 年度绩效目标汇总",
-                     reason=f"导出 {len(data['rows'])} 个部门")
-        return xlsx_response(f"绩效目标汇总_{year}.xlsx", [
-            ("绩效目标汇总", headers, rows),
-            ("常见问题", ["规则", "问题数"], [[r["name"], r["count"]] for r in data["rules"]])])
+        rows = [
+            [r["name"], *[r["statuses"][k] for k, _ in data["statuses"]], r["total"], r["blocking"], r["warning"]]
+            for r in data["rows"]
+        ]
+        rows.append(
+            [
+                "合计",
+                *[data["totals"]["statuses"][k] for k, _ in data["statuses"]],
+                data["totals"]["total"],
+                data["totals"]["blocking"],
+                data["totals"]["warning"],
+            ]
+        )
+        trail.record(
+            AuditAction.EXPORT,
+            object_type="targets.targetsheet",
+            object_repr=f"{year} 年度绩效目标汇总",
+            reason=f"导出 {len(data['rows'])} 个部门",
+        )
+        return xlsx_response(
+            f"绩效目标汇总_{year}.xlsx",
+            [
+                ("绩效目标汇总", headers, rows),
+                ("常见问题", ["规则", "问题数"], [[r["name"], r["count"]] for r in data["rules"]]),
+            ],
+        )
     return render(request, "targets/summary.html", {"title": "绩效目标汇总", "year": year, **data})
 
 
 # --- 部门整体共性指标 (performance section) -------------------------------------------------------------------
+
 
 @login_required
 def common_sets(request):
@@ -456,8 +570,7 @@ def common_sets(request):
     from indicators.models import Indicator
     from targets.models import CommonIndicatorSet
 
-    regions = [a.organisation.region for a in request.user.role_assignments()
-               if a.role in actions.COMMON_ROLES]
+    regions = [a.organisation.region for a in request.user.role_assignments() if a.role in actions.COMMON_ROLES]
     try:
         year = int(request.GET.get("fiscal_year") or request.POST.get("fiscal_year") or fiscal.current_year(request))
     except ValueError:
@@ -469,10 +582,15 @@ def common_sets(request):
         items = []
         for indicator in library:
             if request.POST.get(f"use-{indicator.pk}"):
-                items.append({"indicator": indicator, "level1": request.POST.get(f"level1-{indicator.pk}"),
-                              "level2": request.POST.get(f"level2-{indicator.pk}"),
-                              "comparator": request.POST.get(f"comparator-{indicator.pk}") or "ge",
-                              "unit": request.POST.get(f"unit-{indicator.pk}", indicator.unit)})
+                items.append(
+                    {
+                        "indicator": indicator,
+                        "level1": request.POST.get(f"level1-{indicator.pk}"),
+                        "level2": request.POST.get(f"level2-{indicator.pk}"),
+                        "comparator": request.POST.get(f"comparator-{indicator.pk}") or "ge",
+                        "unit": request.POST.get(f"unit-{indicator.pk}", indicator.unit),
+                    }
+                )
         try:
             found = actions.save_common_set(request.user, regions[0], year, items, note=request.POST.get("note", ""))
         except (ValidationError, PermissionDenied) as exc:
@@ -480,17 +598,30 @@ def common_sets(request):
         else:
             messages.success(request, f"已保存：{found}")
         return redirect(f"{reverse('targets:common')}?fiscal_year={year}")
-    sets = CommonIndicatorSet.objects.filter(fiscal_year=year).select_related("region", "created_by").prefetch_related(
-        "items")
+    sets = (
+        CommonIndicatorSet.objects.filter(fiscal_year=year)
+        .select_related("region", "created_by")
+        .prefetch_related("items")
+    )
     current = {}
     for found in sets:
         current.setdefault(found.region_id, found)
     mine = current.get(regions[0].pk) if regions else None
     chosen = {i.indicator_id: i for i in mine.items.all()} if mine else {}
-    return render(request, "targets/common.html", {
-        "title": "部门整体共性指标", "year": year, "sets": sets, "current": current.values(), "can_edit": bool(regions),
-        "library": [{"indicator": i, "item": chosen.get(i.pk)} for i in library],
-        "level1_choices": Level1.choices, "level2_grouped": [(Level1(l1).label, [(v, Level2(v).label) for v in l2s])
-                                                             for l1, l2s in LEVEL2_OF.items()],
-        "comparators": Comparator.choices,
-    })
+    return render(
+        request,
+        "targets/common.html",
+        {
+            "title": "部门整体共性指标",
+            "year": year,
+            "sets": sets,
+            "current": current.values(),
+            "can_edit": bool(regions),
+            "library": [{"indicator": i, "item": chosen.get(i.pk)} for i in library],
+            "level1_choices": Level1.choices,
+            "level2_grouped": [
+                (Level1(l1).label, [(v, Level2(v).label) for v in l2s]) for l1, l2s in LEVEL2_OF.items()
+            ],
+            "comparators": Comparator.choices,
+        },
+    )

@@ -40,17 +40,18 @@ MAX_EXPORT_SHEETS = 300  # one workbook; beyond this, narrow the filter (each wo
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="填好的申报表（.xlsx）",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
-    reason = forms.CharField(label="说明", required=False, max_length=500,
-                             widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}))
+    file = forms.FileField(label="填好的申报表（.xlsx）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    reason = forms.CharField(
+        label="说明", required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"})
+    )
 
 
 class ExportFilterSet(TargetSheetFilterSet):
     """The list's filters plus 主管部门, for “a department's target sheets”."""
 
-    department = django_filters.ModelChoiceFilter(field_name="subject__department", label="主管部门",
-                                                  queryset=Organisation.objects.none())
+    department = django_filters.ModelChoiceFilter(
+        field_name="subject__department", label="主管部门", queryset=Organisation.objects.none()
+    )
 
     class Meta(TargetSheetFilterSet.Meta):
         fields = [*TargetSheetFilterSet.Meta.fields, "department"]
@@ -59,7 +60,8 @@ class ExportFilterSet(TargetSheetFilterSet):
         super().__init__(*args, **kwargs)
         user = self.request.user if self.request is not None else None
         self.filters["department"].queryset = access.restrict(
-            Organisation.objects.filter(kind=OrgKind.DEPARTMENT), user).order_by("name")
+            Organisation.objects.filter(kind=OrgKind.DEPARTMENT), user
+        ).order_by("name")
 
 
 def _exportable(request):
@@ -77,24 +79,30 @@ def sheet_xlsx_download(request, pk):
 def _filtered(request):
     filterset = ExportFilterSet(request.GET or None, queryset=_exportable(request), request=request)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    return filterset, queryset.order_by("subject__department__name", "subject__organisation__name", "subject__code",
-                                        "-fiscal_year", "revision")
+    return filterset, queryset.order_by(
+        "subject__department__name", "subject__organisation__name", "subject__code", "-fiscal_year", "revision"
+    )
 
 
 @login_required
 def list_xlsx_download(request):
     """The sheets of the filtered list as one workbook, one worksheet per sheet (export action, audited)."""
     _, queryset = _filtered(request)
-    sheets = list(queryset[:MAX_EXPORT_SHEETS + 1])
+    sheets = list(queryset[: MAX_EXPORT_SHEETS + 1])
     if not sheets:
         messages.warning(request, "没有符合条件、可导出的绩效目标申报表")
         return redirect(f"{reverse('targets:io')}?{request.GET.urlencode()}")
     if len(sheets) > MAX_EXPORT_SHEETS:
-        messages.warning(request, f"符合条件的申报表超过 {MAX_EXPORT_SHEETS} 份，请缩小筛选范围（如按主管部门、预算年度）后再导出")
+        messages.warning(
+            request, f"符合条件的申报表超过 {MAX_EXPORT_SHEETS} 份，请缩小筛选范围（如按主管部门、预算年度）后再导出"
+        )
         return redirect(f"{reverse('targets:io')}?{request.GET.urlencode()}")
-    trail.record(AuditAction.EXPORT, object_type="targets.targetsheet",
-                 object_repr=f"导出绩效目标申报表（附件1 格式，{len(sheets)} 份）",
-                 changes={"筛选条件": request.GET.urlencode()})
+    trail.record(
+        AuditAction.EXPORT,
+        object_type="targets.targetsheet",
+        object_repr=f"导出绩效目标申报表（附件1 格式，{len(sheets)} 份）",
+        changes={"筛选条件": request.GET.urlencode()},
+    )
     return bytes_response(sheet_xlsx.filename(sheets), sheet_xlsx.workbook_bytes(sheets))
 
 
@@ -119,19 +127,32 @@ def io_page(request):
             else:
                 messages.success(request, f"已上传：{text}；智能审核已完成")
             return redirect(saved[0] if len(saved) == 1 else "targets:list")
-    return render(request, "targets/io/page.html", {
-        "title": "绩效目标申报表：下载与上传", "filter": filterset, "count": queryset.count(), "form": form,
-        "issues": issues, "file_error": file_error, "max_sheets": MAX_EXPORT_SHEETS,
-        "can_upload": guards.preparer_organisations(request.user, TargetSheet).exists(),
-    })
+    return render(
+        request,
+        "targets/io/page.html",
+        {
+            "title": "绩效目标申报表：下载与上传",
+            "filter": filterset,
+            "count": queryset.count(),
+            "form": form,
+            "issues": issues,
+            "file_error": file_error,
+            "max_sheets": MAX_EXPORT_SHEETS,
+            "can_upload": guards.preparer_organisations(request.user, TargetSheet).exists(),
+        },
+    )
 
 
 @login_required
 def sheet_docx_download(request, pk):
     """The Word print in the 附件1 layout with the review opinions (gate: view; audited as an export)."""
     sheet = access.get_object_or_404(
-        TargetSheet.objects.select_related("subject__organisation", "subject__department", "chain")
-        .prefetch_related("indicators", "stages", "subject__year_amounts"), request.user, pk=pk)
+        TargetSheet.objects.select_related("subject__organisation", "subject__department", "chain").prefetch_related(
+            "indicators", "stages", "subject__year_amounts"
+        ),
+        request.user,
+        pk=pk,
+    )
     content = word.build(sheet)
     trail.record(AuditAction.EXPORT, sheet, reason="打印绩效目标申报表（Word，附件1 格式）")
     response = HttpResponse(content, content_type=DOCX_MIME)
@@ -149,8 +170,13 @@ def recommendations(request, pk):
     sheet = _sheet_for_recommend(request, pk)
     can_add = guards.can_edit(request.user, sheet)
     needs_goal = recommend.NEEDS_GOAL if can_add and not sheet.annual_goal.strip() else ""
-    context = {"object": sheet, "suggestions": recommend.suggest(sheet), "can_add": can_add and not needs_goal,
-               "needs_goal": needs_goal, "title": f"指标推荐：{sheet}"}
+    context = {
+        "object": sheet,
+        "suggestions": recommend.suggest(sheet),
+        "can_add": can_add and not needs_goal,
+        "needs_goal": needs_goal,
+        "title": f"指标推荐：{sheet}",
+    }
     if getattr(request, "htmx", False):
         return render(request, "targets/io/_recommendations.html", context)
     return render(request, "targets/io/recommendations.html", context)
@@ -165,8 +191,14 @@ def recommendation_add(request, pk):
         trail.record(AuditAction.PERMISSION_DENIED, sheet, reason="采纳指标推荐：申报表不在可修改状态或无编辑权限")
         raise Http404("无权编辑")
     post = request.POST
-    suggestion = recommend.find(sheet, post.get("horizon", ""), post.get("level1", ""), post.get("level2", ""),
-                                post.get("name", ""), post.get("unit", ""))
+    suggestion = recommend.find(
+        sheet,
+        post.get("horizon", ""),
+        post.get("level1", ""),
+        post.get("level2", ""),
+        post.get("name", ""),
+        post.get("unit", ""),
+    )
     edit_url = reverse("targets:edit", args=[sheet.pk])
     if suggestion is None:
         messages.error(request, "该推荐已不可用（可能已在申报表中），请刷新后重试")
@@ -179,7 +211,9 @@ def recommendation_add(request, pk):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, f"已添加指标“{suggestion.name}”（分值为 0，请在指标表中设置分值）；已重新进行智能审核")
+            messages.success(
+                request, f"已添加指标“{suggestion.name}”（分值为 0，请在指标表中设置分值）；已重新进行智能审核"
+            )
     if getattr(request, "htmx", False):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = edit_url

@@ -81,9 +81,15 @@ def _indicator_table(doc, rows) -> None:
     first = len(table.rows)
     for indicator in rows:
         cells = table.add_row().cells
-        values = [indicator.get_level1_display(), indicator.get_level2_display(), indicator.name,
-                  indicator.display_value, _number(indicator.weight), indicator.data_source or "—",
-                  indicator.get_standard_display()]
+        values = [
+            indicator.get_level1_display(),
+            indicator.get_level2_display(),
+            indicator.name,
+            indicator.display_value,
+            _number(indicator.weight),
+            indicator.data_source or "—",
+            indicator.get_standard_display(),
+        ]
         for n, (cell, value) in enumerate(zip(cells, values, strict=True)):
             _cell(cell, value, align=WD_ALIGN_PARAGRAPH.CENTER if n in (0, 1, 3, 4, 6) else WD_ALIGN_PARAGRAPH.LEFT)
     for column, key in ((0, lambda i: (i.level1,)), (1, lambda i: (i.level1, i.level2))):
@@ -114,9 +120,15 @@ def opinions(sheet) -> list[dict]:
             opinion = last.opinion or ("同意。" if last.action == ReviewAction.APPROVE else "")
             if last.action == ReviewAction.RETURN:
                 opinion = f"退回：{opinion}" if opinion else "退回"
-        blocks.append({"label": OPINION_LABELS.get(step.role, f"{step.name}意见"), "step": step.name,
-                       "opinion": opinion, "actor": last.actor_name if last else "",
-                       "at": timezone.localtime(last.created_at) if last else None})
+        blocks.append(
+            {
+                "label": OPINION_LABELS.get(step.role, f"{step.name}意见"),
+                "step": step.name,
+                "opinion": opinion,
+                "actor": last.actor_name if last else "",
+                "at": timezone.localtime(last.created_at) if last else None,
+            }
+        )
     return blocks
 
 
@@ -138,13 +150,21 @@ def build(sheet) -> bytes:
     _paragraph(doc, f"填报单位（盖章）：{subject.organisation.name}    {version}", size=11)
 
     facts = _table(doc, 4)
-    for left, right in ((("项目名称", subject.name), ("项目编码", subject.code)),
-                        (("主管部门", subject.department.name if subject.department_id else "—"),
-                         ("实施单位", subject.organisation.name)),
-                        (("预算年度", f"{sheet.fiscal_year} 年"),
-                         ("项目期限", f"{subject.start_year}—{subject.end_year} 年（{subject.get_duration_display()}）")),
-                        (("项目类型", f"{subject.get_category_display()}（{subject.get_sub_category_display()}）"),
-                         ("申报状态", sheet.get_status_display()))):
+    for left, right in (
+        (("项目名称", subject.name), ("项目编码", subject.code)),
+        (
+            ("主管部门", subject.department.name if subject.department_id else "—"),
+            ("实施单位", subject.organisation.name),
+        ),
+        (
+            ("预算年度", f"{sheet.fiscal_year} 年"),
+            ("项目期限", f"{subject.start_year}—{subject.end_year} 年（{subject.get_duration_display()}）"),
+        ),
+        (
+            ("项目类型", f"{subject.get_category_display()}（{subject.get_sub_category_display()}）"),
+            ("申报状态", sheet.get_status_display()),
+        ),
+    ):
         row = facts.add_row().cells
         for n, (label, value) in enumerate((left, right)):
             _cell(row[2 * n], label, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -159,8 +179,9 @@ def build(sheet) -> bytes:
         _cell(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     for n, stage in enumerate(sheet.stages.all(), start=1):
         cells = schedule.add_row().cells
-        for cell, value in zip(cells, [str(n), stage.stage, f"{stage.start:%Y-%m-%d}", f"{stage.finish:%Y-%m-%d}"],
-                               strict=True):
+        for cell, value in zip(
+            cells, [str(n), stage.stage, f"{stage.start:%Y-%m-%d}", f"{stage.finish:%Y-%m-%d}"], strict=True
+        ):
             _cell(cell, value, align=WD_ALIGN_PARAGRAPH.CENTER)
 
     by_horizon = ordered_indicators(sheet)
@@ -168,22 +189,31 @@ def build(sheet) -> bytes:
         _paragraph(doc, title, size=12, bold=True)
         _indicator_table(doc, by_horizon[horizon])
         if horizon == "annual" and by_horizon[horizon]:
-            _paragraph(doc, f"年度绩效指标分值合计：{_number(sum(i.weight for i in by_horizon[horizon]))} 分", size=10.5)
+            _paragraph(
+                doc, f"年度绩效指标分值合计：{_number(sum(i.weight for i in by_horizon[horizon]))} 分", size=10.5
+            )
 
     _paragraph(doc, "审核意见", size=12, bold=True)
     review = _table(doc, 2)
     for block in opinions(sheet):
         row = review.add_row().cells
         _cell(row[0], block["label"], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        signed = (f"审核人：{block['actor']}        {block['at']:%Y年%m月%d日}" if block["at"]
-                  else "审核人：                （公章）        年    月    日")
+        signed = (
+            f"审核人：{block['actor']}        {block['at']:%Y年%m月%d日}"
+            if block["at"]
+            else "审核人：                （公章）        年    月    日"
+        )
         _cell(row[1], f"{block['opinion'] or NOT_YET}\n\n{signed}")
 
     name, when = submitter(sheet)
     _paragraph(doc, "")
-    _paragraph(doc, f"填报单位负责人（签名）：            填表人：{name or '          '}            "
-                    f"填表日期：{when:%Y年%m月%d日}" if when else
-                    "填报单位负责人（签名）：            填表人（签名）：            填表日期：", size=11)
+    _paragraph(
+        doc,
+        f"填报单位负责人（签名）：            填表人：{name or '          '}            填表日期：{when:%Y年%m月%d日}"
+        if when
+        else "填报单位负责人（签名）：            填表人（签名）：            填表日期：",
+        size=11,
+    )
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -44,12 +44,13 @@ class Transition:
 # The one table of the chain's transitions. Reaching a step after the last means approved;
 # reaching step 0 means returned to the preparer.
 TRANSITIONS: dict[str, Transition] = {
-    ReviewAction.SUBMIT: Transition(frozenset({ReviewStatus.DRAFT, ReviewStatus.RETURNED}),
-                                    lambda current, last, requested: 1),
-    ReviewAction.APPROVE: Transition(frozenset({ReviewStatus.IN_REVIEW}),
-                                     lambda current, last, requested: current + 1),
-    ReviewAction.RETURN: Transition(frozenset({ReviewStatus.IN_REVIEW}),
-                                    lambda current, last, requested: requested, opinion_required=True),
+    ReviewAction.SUBMIT: Transition(
+        frozenset({ReviewStatus.DRAFT, ReviewStatus.RETURNED}), lambda current, last, requested: 1
+    ),
+    ReviewAction.APPROVE: Transition(frozenset({ReviewStatus.IN_REVIEW}), lambda current, last, requested: current + 1),
+    ReviewAction.RETURN: Transition(
+        frozenset({ReviewStatus.IN_REVIEW}), lambda current, last, requested: requested, opinion_required=True
+    ),
 }
 
 
@@ -105,8 +106,9 @@ def _apply(action, doc, user, version, opinion, target_step):
         raise ValidationError("该单据类型尚未配置审核流程，请联系系统管理员")
     last = chain.last_order
     to_step = rule.target(fresh.current_step, last, target_step)
-    if action == ReviewAction.RETURN and (to_step is None or not 0 <= to_step < fresh.current_step
-                                          or chain.step(to_step) is None):
+    if action == ReviewAction.RETURN and (
+        to_step is None or not 0 <= to_step < fresh.current_step or chain.step(to_step) is None
+    ):
         raise ValidationError({"target_step": "只能退回到之前的环节"})
 
     from_name = fresh.current_step_name
@@ -114,25 +116,43 @@ def _apply(action, doc, user, version, opinion, target_step):
     step = chain.step(to_step) if to_status != ReviewStatus.APPROVED else None
     due = clock.now() + timedelta(days=step.deadline_days) if step and step.deadline_days else None
     extra_changes = fresh.before_transition(action, to_status, user) or {}
-    values = {"status": to_status, "chain": chain, "current_step": to_step if step else last,
-              "current_role": step.role if step else "", "step_due_at": due}
-    updated = model._default_manager.filter(pk=fresh.pk, version=version).update(version=F("version") + 1,
-                                                                                   **values)
+    values = {
+        "status": to_status,
+        "chain": chain,
+        "current_step": to_step if step else last,
+        "current_role": step.role if step else "",
+        "step_due_at": due,
+    }
+    updated = model._default_manager.filter(pk=fresh.pk, version=version).update(version=F("version") + 1, **values)
     if updated != 1:
         raise StaleDocument()
 
     to_name = step.name if step else "已办结"
     ReviewLog.objects.create(
-        content_type=ContentType.objects.get_for_model(model), object_id=fresh.pk, chain=chain,
-        step=fresh.current_step, step_name=from_name, action=action, actor=user, actor_name=str(user),
-        opinion=opinion, from_step=fresh.current_step, to_step=to_step, to_step_name=to_name,
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=fresh.pk,
+        chain=chain,
+        step=fresh.current_step,
+        step_name=from_name,
+        action=action,
+        actor=user,
+        actor_name=str(user),
+        opinion=opinion,
+        from_step=fresh.current_step,
+        to_step=to_step,
+        to_step_name=to_name,
     )
     changes = {"状态": [fresh.get_status_display(), ReviewStatus(to_status).label], "环节": [from_name, to_name]}
     if fresh.chain_id != chain.pk:
         changes["审核流程"] = [str(fresh.chain) if fresh.chain_id else None, str(chain)]
     changes.update(extra_changes)
-    trail.record(AuditAction.TRANSITION, fresh, changes=changes, actor=user,
-                 reason=f"{ReviewAction(action).label}：{opinion}" if opinion else ReviewAction(action).label)
+    trail.record(
+        AuditAction.TRANSITION,
+        fresh,
+        changes=changes,
+        actor=user,
+        reason=f"{ReviewAction(action).label}：{opinion}" if opinion else ReviewAction(action).label,
+    )
 
     for key, value in values.items():
         setattr(doc, key, value)

@@ -13,10 +13,18 @@ from core.api import CleanModelSerializer
 from workflow import actions, config, guards
 from workflow.models import ChainDefinition, ChainStep, ReviewAction, ReviewLog
 
-WORKFLOW_FIELDS = ["status", "status_display", "chain", "current_step", "current_step_name", "current_role",
-                   "current_role_display",
-                   "step_due_at", "overdue", "version"]
-
+WORKFLOW_FIELDS = [
+    "status",
+    "status_display",
+    "chain",
+    "current_step",
+    "current_step_name",
+    "current_role",
+    "current_role_display",
+    "step_due_at",
+    "overdue",
+    "version",
+]
 
 
 def requested_version(request, instance) -> int:
@@ -25,6 +33,7 @@ def requested_version(request, instance) -> int:
         return int(request.data.get("version", instance.version))
     except (TypeError, ValueError):
         raise serializers.ValidationError({"version": "版本号应为整数"}) from None
+
 
 class ReviewableSerializer(CleanModelSerializer):
     """Base of a reviewable document's serializer; the workflow fields are read-only.
@@ -42,16 +51,18 @@ class ReviewableSerializer(CleanModelSerializer):
     def update(self, instance, validated_data):
         request = self.context["request"]
         version = requested_version(request, instance)
-        instance, _ = actions.save_edit(instance, request.user, version, data=validated_data,
-                                        reason=self.context.get("reason", ""))
+        instance, _ = actions.save_edit(
+            instance, request.user, version, data=validated_data, reason=self.context.get("reason", "")
+        )
         return instance
 
 
 class TransitionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="文档当前版本号（乐观锁）")
     opinion = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    target_step = serializers.IntegerField(required=False, allow_null=True, min_value=0,
-                                           help_text="退回至的环节序号（仅退回）")
+    target_step = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text="退回至的环节序号（仅退回）"
+    )
 
 
 class ReviewLogSerializer(serializers.ModelSerializer):
@@ -59,8 +70,20 @@ class ReviewLogSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewLog
-        fields = ["id", "created_at", "step", "step_name", "action", "action_display", "actor", "actor_name",
-                  "opinion", "from_step", "to_step", "to_step_name"]
+        fields = [
+            "id",
+            "created_at",
+            "step",
+            "step_name",
+            "action",
+            "action_display",
+            "actor",
+            "actor_name",
+            "opinion",
+            "from_step",
+            "to_step",
+            "to_step_name",
+        ]
 
 
 class ReviewableViewSetMixin:

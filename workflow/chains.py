@@ -48,9 +48,12 @@ def resolve_chain(doc, organisation=None):
     codes: list[str] = []
     if organisation is not None and organisation.region_id:
         codes = [c for c in organisation.region.path.split("/") if c]
-    candidates = (ChainDefinition.objects.filter(document_type=label, is_active=True)
-                  .filter(Q(region__code__in=codes) | Q(region__isnull=True))
-                  .select_related("region").prefetch_related("steps"))
+    candidates = (
+        ChainDefinition.objects.filter(document_type=label, is_active=True)
+        .filter(Q(region__code__in=codes) | Q(region__isnull=True))
+        .select_related("region")
+        .prefetch_related("steps")
+    )
     depth = {code: i for i, code in enumerate(codes)}
 
     def rank(chain):

@@ -49,12 +49,19 @@ def can_configure(user, region) -> bool:
     return False
 
 
-def save_chain(user, *, document_type: str, region, name: str, steps: list[dict], replaces=None,
-               reason: str = "") -> ChainDefinition:
+def save_chain(
+    user, *, document_type: str, region, name: str, steps: list[dict], replaces=None, reason: str = ""
+) -> ChainDefinition:
     """Save a chain as a new version; the one it replaces is deactivated (documents under review keep it)."""
     if not can_configure(user, region):
-        trail.record(AuditAction.PERMISSION_DENIED, replaces, actor=user, object_type="workflow.chaindefinition",
-                     object_repr=name, reason="无权配置该区划的审核流程")
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            replaces,
+            actor=user,
+            object_type="workflow.chaindefinition",
+            object_repr=name,
+            reason="无权配置该区划的审核流程",
+        )
         raise PermissionDenied("无权配置该区划的审核流程")
     with transaction.atomic():
         same = ChainDefinition.objects.filter(document_type=document_type, region=region)
@@ -63,20 +70,36 @@ def save_chain(user, *, document_type: str, region, name: str, steps: list[dict]
         chain.full_clean()
         chain.save()
         for order, data in enumerate(steps):
-            step = ChainStep(chain=chain, order=order, name=data["name"], role=data["role"],
-                             deadline_days=data.get("deadline_days"))
+            step = ChainStep(
+                chain=chain, order=order, name=data["name"], role=data["role"], deadline_days=data.get("deadline_days")
+            )
             step.full_clean()
             step.save()
         retired = list(same.filter(is_active=True).exclude(pk=chain.pk))
         same.filter(is_active=True).exclude(pk=chain.pk).update(is_active=False)
         for old in retired:
-            trail.record(AuditAction.UPDATE, old, actor=user, changes={"启用": [True, False]},
-                         reason=f"被第 {chain.version} 版取代")
-        trail.record(AuditAction.CREATE, chain, actor=user, reason=reason, changes={
-            "流程名称": [None, name],
-            "适用区划": [None, str(region) if region else "默认（全部区划）"],
-            "环节": [None, [f"{i}. {s['name']}（{Role(s['role']).label}，"
-                            f"{s.get('deadline_days') or '不限'}天）" for i, s in enumerate(steps)]],
-        })
+            trail.record(
+                AuditAction.UPDATE,
+                old,
+                actor=user,
+                changes={"启用": [True, False]},
+                reason=f"被第 {chain.version} 版取代",
+            )
+        trail.record(
+            AuditAction.CREATE,
+            chain,
+            actor=user,
+            reason=reason,
+            changes={
+                "流程名称": [None, name],
+                "适用区划": [None, str(region) if region else "默认（全部区划）"],
+                "环节": [
+                    None,
+                    [
+                        f"{i}. {s['name']}（{Role(s['role']).label}，{s.get('deadline_days') or '不限'}天）"
+                        for i, s in enumerate(steps)
+                    ],
+                ],
+            },
+        )
     return chain
-

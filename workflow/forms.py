@@ -20,8 +20,11 @@ class ReviewableForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[self.note_field] = forms.CharField(
-            label="修改说明" if self.instance.pk else "备注", required=False, max_length=500,
-            widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}))
+            label="修改说明" if self.instance.pk else "备注",
+            required=False,
+            max_length=500,
+            widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}),
+        )
         self.preparer_orgs = None
         if user is not None and "organisation" in self.fields:
             self.preparer_orgs = preparer_organisations(user, self._meta.model)
@@ -39,9 +42,12 @@ class TransitionForm(forms.Form):
 
     action = forms.ChoiceField(choices=ReviewAction.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    opinion = forms.CharField(label="意见", required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control",
-                                                           "placeholder": "审核意见（退回时必填）"}))
+    opinion = forms.CharField(
+        label="意见",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control", "placeholder": "审核意见（退回时必填）"}),
+    )
     target_step = forms.TypedChoiceField(label="退回至", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, targets=(), **kwargs):
@@ -55,8 +61,12 @@ class ChainForm(forms.Form):
     document_type = forms.ChoiceField(label="单据类型")
     region = forms.ModelChoiceField(label="适用区划", queryset=None, required=False, empty_label="默认（全部区划）")
     name = forms.CharField(label="流程名称", max_length=100)
-    reason = forms.CharField(label="修改理由", required=False, max_length=500,
-                             widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}))
+    reason = forms.CharField(
+        label="修改理由",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"}),
+    )
 
     def __init__(self, *args, base=None, regions=None, **kwargs):
         from organisations.models import Region
@@ -78,9 +88,11 @@ class StepForm(forms.ModelForm):
     class Meta:
         model = ChainStep
         fields = ["name", "role", "deadline_days"]
-        widgets = {"name": forms.TextInput(attrs={"class": "form-control"}),
-                   "role": forms.Select(attrs={"class": "form-select"}),
-                   "deadline_days": forms.NumberInput(attrs={"class": "form-control", "min": 0})}
+        widgets = {
+            "name": forms.TextInput(attrs={"class": "form-control"}),
+            "role": forms.Select(attrs={"class": "form-select"}),
+            "deadline_days": forms.NumberInput(attrs={"class": "form-control", "min": 0}),
+        }
 
 
 class BaseStepFormSet(forms.BaseFormSet):
@@ -95,8 +107,11 @@ class BaseStepFormSet(forms.BaseFormSet):
             raise ValidationError("审核流程至少包括填报环节（0 号）和一个审核环节")
 
     def ordered_steps(self) -> list[dict]:
-        return [f.cleaned_data for f in self.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")]
+        return [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")
+        ]
 
 
 StepFormSet = forms.formset_factory(StepForm, formset=BaseStepFormSet, extra=2, can_delete=True)

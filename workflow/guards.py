@@ -89,8 +89,7 @@ def preparer_organisations(user, model):
     """Organisations ``user`` may prepare ``model`` documents for (form choices)."""
     from organisations.models import Organisation
 
-    ids = [a.organisation_id for a in user.role_assignments()
-           if ROLE_SPECS[a.role].scope is not Scope.ASSIGNED]
+    ids = [a.organisation_id for a in user.role_assignments() if ROLE_SPECS[a.role].scope is not Scope.ASSIGNED]
     candidates = Organisation.objects.filter(pk__in=ids).select_related("region")
     return Organisation.objects.filter(pk__in=[o.pk for o in candidates if can_prepare(user, model, o)])
 

@@ -13,7 +13,8 @@ def create_default_chain(apps, document_type: str, name: str, steps) -> None:
     ChainStep = apps.get_model("workflow", "ChainStep")
     if ChainDefinition.objects.filter(document_type=document_type, region__isnull=True).exists():
         return
-    chain = ChainDefinition.objects.create(document_type=document_type, region=None, name=name, version=1,
-                                           is_active=True)
+    chain = ChainDefinition.objects.create(
+        document_type=document_type, region=None, name=name, version=1, is_active=True
+    )
     for order, step_name, role, days in steps:
         ChainStep.objects.create(chain=chain, order=order, name=step_name, role=role, deadline_days=days)

@@ -47,11 +47,18 @@ class ChainDefinition(models.Model):
     under review keep the version they were submitted into.
     """
 
-    document_type = models.CharField("单据类型", max_length=100, db_index=True,
-                                     help_text="模型标识，如 reports.workreport")
-    region = models.ForeignKey("organisations.Region", verbose_name="适用区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="review_chains",
-                               help_text="留空为默认流程，适用于未单独配置的所有区划")
+    document_type = models.CharField(
+        "单据类型", max_length=100, db_index=True, help_text="模型标识，如 reports.workreport"
+    )
+    region = models.ForeignKey(
+        "organisations.Region",
+        verbose_name="适用区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_chains",
+        help_text="留空为默认流程，适用于未单独配置的所有区划",
+    )
     name = models.CharField("流程名称", max_length=100)
     version = models.PositiveIntegerField("版本", default=1)
     is_active = models.BooleanField("启用", default=True)
@@ -100,13 +107,13 @@ class ChainDefinition(models.Model):
 class ChainStep(models.Model):
     """One step: who acts (a role, within that role's reach over the document) and how long they have."""
 
-    chain = models.ForeignKey(ChainDefinition, verbose_name="审核流程", on_delete=models.CASCADE,
-                              related_name="steps")
+    chain = models.ForeignKey(ChainDefinition, verbose_name="审核流程", on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField("环节序号", help_text="0 为填报环节")
     name = models.CharField("环节名称", max_length=60)
     role = models.CharField("办理角色", max_length=30, choices=Role.choices)
-    deadline_days = models.PositiveSmallIntegerField("办理时限（天）", null=True, blank=True,
-                                                     help_text="自文档到达本环节起计算的自然日；留空不设时限")
+    deadline_days = models.PositiveSmallIntegerField(
+        "办理时限（天）", null=True, blank=True, help_text="自文档到达本环节起计算的自然日；留空不设时限"
+    )
 
     audit_fields = ["order", "name", "role", "deadline_days"]
 
@@ -125,13 +132,15 @@ class ReviewLog(models.Model):
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
-    chain = models.ForeignKey(ChainDefinition, verbose_name="审核流程", null=True, on_delete=models.PROTECT,
-                              related_name="+")
+    chain = models.ForeignKey(
+        ChainDefinition, verbose_name="审核流程", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     step = models.PositiveSmallIntegerField("环节序号")
     step_name = models.CharField("环节", max_length=60)
     action = models.CharField("操作", max_length=20, choices=ReviewAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField("办理人", max_length=120)
     opinion = models.TextField("意见", blank=True)
     from_step = models.PositiveSmallIntegerField("原环节")
@@ -157,13 +166,28 @@ class Reviewable(models.Model):
     The fields below are not editable in forms: only ``workflow.actions`` changes them.
     """
 
-    status = models.CharField("状态", max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT,
-                              editable=False, db_index=True)
-    chain = models.ForeignKey(ChainDefinition, verbose_name="审核流程", null=True, blank=True, editable=False,
-                              on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        "状态", max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, editable=False, db_index=True
+    )
+    chain = models.ForeignKey(
+        ChainDefinition,
+        verbose_name="审核流程",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     current_step = models.PositiveSmallIntegerField("当前环节", default=0, editable=False)
-    current_role = models.CharField("当前办理角色", max_length=30, choices=Role.choices, blank=True,
-                                    default=Role.UNIT_PREPARER, editable=False, db_index=True)
+    current_role = models.CharField(
+        "当前办理角色",
+        max_length=30,
+        choices=Role.choices,
+        blank=True,
+        default=Role.UNIT_PREPARER,
+        editable=False,
+        db_index=True,
+    )
     step_due_at = models.DateTimeField("办理期限", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 

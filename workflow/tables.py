@@ -20,8 +20,9 @@ class ReviewableTable(tables.Table):
     step_due_at = tables.Column(verbose_name="办理期限")
 
     def render_status(self, record):
-        return format_html('<span class="badge {}">{}</span>', STATUS_BADGE.get(record.status, ""),
-                           record.get_status_display())
+        return format_html(
+            '<span class="badge {}">{}</span>', STATUS_BADGE.get(record.status, ""), record.get_status_display()
+        )
 
     def render_current_step(self, record):
         return record.current_step_name

@@ -26,14 +26,15 @@ def provider(user) -> list[TodoItem]:
         label = str(model._meta.verbose_name)
         for doc in waiting_documents(user, model):
             organisation = document_organisation(doc)
-            items.append(TodoItem(
-                title=f"{label}：{doc}",
-                url=doc.get_absolute_url(),
-                stage=model.todo_stage,
-                kind=KIND_BY_STATUS.get(doc.status, model.todo_kind),
-                organisation=str(organisation or ""),
-                due_at=doc.step_due_at,
-                since=getattr(doc, "updated_at", None),
-            ))
+            items.append(
+                TodoItem(
+                    title=f"{label}：{doc}",
+                    url=doc.get_absolute_url(),
+                    stage=model.todo_stage,
+                    kind=KIND_BY_STATUS.get(doc.status, model.todo_kind),
+                    organisation=str(organisation or ""),
+                    due_at=doc.step_due_at,
+                    since=getattr(doc, "updated_at", None),
+                )
+            )
     return items
-

@@ -23,8 +23,9 @@ from workflow.models import ChainDefinition, ReviewLog
 def review_history(doc):
     from django.contrib.contenttypes.models import ContentType
 
-    return ReviewLog.objects.filter(content_type=ContentType.objects.get_for_model(type(doc)),
-                                    object_id=doc.pk).select_related("actor")
+    return ReviewLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(doc)), object_id=doc.pk
+    ).select_related("actor")
 
 
 def review_context(doc, user) -> dict:
@@ -51,8 +52,9 @@ class ReviewableEditView(GatedUpdateView):
     the version the preparer loaded (optimistic locking). Subclasses set ``model`` and ``form_class``."""
 
     def get_object(self, queryset=None):
-        obj = access.get_object_or_404(self.model._default_manager.select_related("chain"), self.request.user,
-                                       pk=self.kwargs["pk"])
+        obj = access.get_object_or_404(
+            self.model._default_manager.select_related("chain"), self.request.user, pk=self.kwargs["pk"]
+        )
         if not guards.can_edit(self.request.user, obj):
             trail.record(AuditAction.PERMISSION_DENIED, obj, reason="文档不在可修改状态或无编辑权限")
             raise Http404("无权编辑")
@@ -67,8 +69,13 @@ class ReviewableEditView(GatedUpdateView):
         before = trail.snapshot(self.model._default_manager.get(pk=self.object.pk))
         version = form.cleaned_data.get("version") or 0
         try:
-            _, changes = actions.save_edit(form.instance, self.request.user, version, before=before,
-                                           reason=form.cleaned_data.get(form.note_field, ""))
+            _, changes = actions.save_edit(
+                form.instance,
+                self.request.user,
+                version,
+                before=before,
+                reason=form.cleaned_data.get(form.note_field, ""),
+            )
         except actions.StaleDocument as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
@@ -88,20 +95,25 @@ class TransitionView(LoginRequiredMixin, View):
         doc = access.get_object_or_404(self.model._default_manager.select_related("chain"), request.user, pk=pk)
         form = TransitionForm(request.POST, targets=actions.return_targets(doc))
         if not form.is_valid():
-            messages.error(request, "提交的内容有误：" + "；".join(
-                f"{form.fields[k].label or k}：{' '.join(v)}" for k, v in form.errors.items()))
+            messages.error(
+                request,
+                "提交的内容有误："
+                + "；".join(f"{form.fields[k].label or k}：{' '.join(v)}" for k, v in form.errors.items()),
+            )
             return redirect(doc.get_absolute_url())
         data = form.cleaned_data
         try:
-            actions.perform(data["action"], doc, request.user, data["version"], data["opinion"],
-                            data.get("target_step"))
+            actions.perform(
+                data["action"], doc, request.user, data["version"], data["opinion"], data.get("target_step")
+            )
         except actions.StaleDocument as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, f"已{dict(form.fields['action'].choices)[data['action']]}，"
-                                      f"当前环节：{doc.current_step_name}")
+            messages.success(
+                request, f"已{dict(form.fields['action'].choices)[data['action']]}，当前环节：{doc.current_step_name}"
+            )
         return redirect(doc.get_absolute_url())
 
 
@@ -121,9 +133,16 @@ def chain_list(request):
     chains = list(chains)
     for chain in chains:
         chain.editable = can_configure and chain.is_active and config.can_configure(request.user, chain.region)
-    return render(request, "workflow/chain_list.html", {
-        "title": "审核流程", "chains": chains, "show_all": show_all, "can_configure": can_configure,
-    })
+    return render(
+        request,
+        "workflow/chain_list.html",
+        {
+            "title": "审核流程",
+            "chains": chains,
+            "show_all": show_all,
+            "can_configure": can_configure,
+        },
+    )
 
 
 @login_required
@@ -134,15 +153,25 @@ def chain_edit(request, pk=None):
     base = get_object_or_404(ChainDefinition.objects.select_related("region"), pk=pk) if pk else None
     if base is not None and not config.can_configure(request.user, base.region):
         raise Http404("页面不存在")
-    initial_steps = [{"name": s.name, "role": s.role, "deadline_days": s.deadline_days}
-                     for s in base.ordered_steps()] if base else []
+    initial_steps = (
+        [{"name": s.name, "role": s.role, "deadline_days": s.deadline_days} for s in base.ordered_steps()]
+        if base
+        else []
+    )
     form = ChainForm(request.POST or None, base=base, regions=config.configurable_regions(request.user))
     formset = StepFormSet(request.POST or None, initial=initial_steps, prefix="steps")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         try:
-            chain = config.save_chain(request.user, document_type=data["document_type"], region=data["region"], name=data["name"], steps=formset.ordered_steps(),
-                                      replaces=base, reason=data.get("reason", ""))
+            chain = config.save_chain(
+                request.user,
+                document_type=data["document_type"],
+                region=data["region"],
+                name=data["name"],
+                steps=formset.ordered_steps(),
+                replaces=base,
+                reason=data.get("reason", ""),
+            )
         except PermissionDenied as exc:
             form.add_error("region", str(exc))
         except ValidationError as exc:
@@ -151,5 +180,4 @@ def chain_edit(request, pk=None):
             messages.success(request, f"已保存：{chain}")
             return redirect("workflow:chain_list")
     title = f"修改审核流程：{base}" if base else "新增审核流程"
-    return render(request, "workflow/chain_form.html", {"title": title, "form": form, "formset": formset,
-                                                         "base": base})
+    return render(request, "workflow/chain_form.html", {"title": title, "form": form, "formset": formset, "base": base})

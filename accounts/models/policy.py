@@ -12,7 +12,9 @@ class SecurityPolicy(models.Model):
         "密码最小长度", default=8, validators=[MinValueValidator(8), MaxValueValidator(64)]
     )
     min_classes = models.PositiveSmallIntegerField(
-        "至少包含字符类别数", default=3, validators=[MinValueValidator(2), MaxValueValidator(4)],
+        "至少包含字符类别数",
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(4)],
         help_text="大写、小写、数字、符号四类中至少包含的类别数",
     )
     history_count = models.PositiveSmallIntegerField(

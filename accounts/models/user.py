@@ -26,8 +26,16 @@ class User(AbstractUser):
 
     objects = UserManager()
 
-    audit_fields = ["username", "name", "organisation", "phone", "email", "is_active", "must_change_password",
-                    "locked_until"]
+    audit_fields = [
+        "username",
+        "name",
+        "organisation",
+        "phone",
+        "email",
+        "is_active",
+        "must_change_password",
+        "locked_until",
+    ]
     access_org_field = "organisation"
     access_admin_only = True  # accounts are reached through administrators' admin_actions only
 
@@ -114,8 +122,9 @@ class RoleAssignment(models.Model):
         if self.user_id and self.role in ADMIN_ROLES:
             # 三员分立: an account may hold at most one of the three administrator roles, and no
             # administrator also holds a business role.
-            others = set(RoleAssignment.objects.filter(user_id=self.user_id).exclude(pk=self.pk)
-                         .values_list("role", flat=True))
+            others = set(
+                RoleAssignment.objects.filter(user_id=self.user_id).exclude(pk=self.pk).values_list("role", flat=True)
+            )
             clash = others - {self.role}
             if clash:
                 errors["role"] = "三员分立：系统管理员、安全管理员、审计管理员不能与其他角色由同一账号兼任"

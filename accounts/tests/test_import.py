@@ -17,8 +17,13 @@ GOOD_PASSWORD = "Kq7#mWz2026"
 
 
 def user_row(username, name, org, **extra):
-    row = {"用户名": username, "姓名": name, "所属机构预算编码": org.budget_code, "所属机构名称": org.name,
-           "初始密码": GOOD_PASSWORD}
+    row = {
+        "用户名": username,
+        "姓名": name,
+        "所属机构预算编码": org.budget_code,
+        "所属机构名称": org.name,
+        "初始密码": GOOD_PASSWORD,
+    }
     row.update(extra)
     return row
 
@@ -40,8 +45,10 @@ def school():
 
 
 def test_new_accounts_get_a_policy_checked_initial_password_and_no_role(admin, school, media_root):
-    rows = [user_row("zhangsan", "张三", school, 手机号码="13800000000"),
-            user_row("lisi", "李四", school, 所属机构预算编码="", 邮箱="lisi@example.com")]
+    rows = [
+        user_row("zhangsan", "张三", school, 手机号码="13800000000"),
+        user_row("lisi", "李四", school, 所属机构预算编码="", 邮箱="lisi@example.com"),
+    ]
     job = post_import(admin, xlsx_bytes(HEADERS, rows, sheet="用户"))
     assert job.status == ImportStatus.SUCCEEDED, job.errors
     assert job.summary["created"] == 2
@@ -68,15 +75,24 @@ def test_a_weak_password_rejects_the_whole_file(admin, school):
     assert User.objects.count() == before
 
 
-@pytest.mark.parametrize(("extra", "expected"), [
-    ({"角色": "单位填报人（示范市第一中学）"}, "第 2 行 H 列（角色）：角色由安全管理员授予（三员分立）"),
-    ({"初始密码": ""}, "第 2 行 I 列（初始密码）：新用户须填写初始密码"),
-    ({"所属机构预算编码": "", "所属机构名称": ""}, "第 2 行 C 列（所属机构预算编码）：新用户须填写所属机构预算编码或所属机构名称"),
-    ({"所属机构预算编码": "101", "所属机构名称": ""}, "第 2 行 C 列（所属机构预算编码）：所属机构预算编码“101”对应"),
-    ({"用户名": "zhang san"}, "第 2 行 A 列（用户名）："),
-    ({"邮箱": "not-an-email"}, "第 2 行 F 列（邮箱）："),
-    ({"初始密码": "zhangsan@2026X"}, "第 2 行 I 列（初始密码）：密码不能包含用户名"),
-])
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"角色": "单位填报人（示范市第一中学）"}, "第 2 行 H 列（角色）：角色由安全管理员授予（三员分立）"),
+        ({"初始密码": ""}, "第 2 行 I 列（初始密码）：新用户须填写初始密码"),
+        (
+            {"所属机构预算编码": "", "所属机构名称": ""},
+            "第 2 行 C 列（所属机构预算编码）：新用户须填写所属机构预算编码或所属机构名称",
+        ),
+        (
+            {"所属机构预算编码": "101", "所属机构名称": ""},
+            "第 2 行 C 列（所属机构预算编码）：所属机构预算编码“101”对应",
+        ),
+        ({"用户名": "zhang san"}, "第 2 行 A 列（用户名）："),
+        ({"邮箱": "not-an-email"}, "第 2 行 F 列（邮箱）："),
+        ({"初始密码": "zhangsan@2026X"}, "第 2 行 I 列（初始密码）：密码不能包含用户名"),
+    ],
+)
 def test_rows_that_are_refused(admin, school, extra, expected):
     job = post_import(admin, xlsx_bytes(HEADERS, [user_row("zhangsan", "张三", school, **extra)], sheet="用户"))
     assert job.status == ImportStatus.FAILED
@@ -106,8 +122,10 @@ def test_export_has_no_password_hash_and_reimports_as_a_no_op(admin):
 def test_updates_disable_and_reset_through_the_account_actions(admin, persona):
     preparer = persona("edu_preparer")
     UserSession.objects.create(user=preparer, session_key="k" * 32)
-    rows = [{"用户名": "edu_preparer", "姓名": "冯填报", "手机号码": "13900000000", "启用": "否"},
-            {"用户名": "edu_head", "姓名": "郑校长", "初始密码": GOOD_PASSWORD}]
+    rows = [
+        {"用户名": "edu_preparer", "姓名": "冯填报", "手机号码": "13900000000", "启用": "否"},
+        {"用户名": "edu_head", "姓名": "郑校长", "初始密码": GOOD_PASSWORD},
+    ]
     job = post_import(admin, xlsx_bytes(HEADERS, rows, sheet="用户"))
     assert job.status == ImportStatus.SUCCEEDED, job.errors
     assert job.summary == {"total": 2, "created": 0, "updated": 2, "unchanged": 0}

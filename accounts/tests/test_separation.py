@@ -33,8 +33,9 @@ def test_system_admin_cannot_grant_roles(persona):
 def test_security_admin_grants_and_revokes_with_audit(persona, client_as):
     user = persona("perf")
     client = client_as("secadmin")
-    response = client.post(f"/accounts/users/{user.pk}/roles/", {"role": Role.BUREAU_LEADER,
-                                                                  "organisation": bureau().pk, "reason": "兼任"})
+    response = client.post(
+        f"/accounts/users/{user.pk}/roles/", {"role": Role.BUREAU_LEADER, "organisation": bureau().pk, "reason": "兼任"}
+    )
     assert response.status_code == 302
     assignment = RoleAssignment.objects.get(user=user, role=Role.BUREAU_LEADER)
     client.post(f"/accounts/users/{user.pk}/roles/{assignment.pk}/revoke/", {"reason": "不再兼任"})
@@ -69,8 +70,11 @@ def test_create_admins_bootstraps_three_separate_accounts(capsys):
 
     call_command("create_admins", bureau="示范市中区财政局", prefix="zq_")
     out = capsys.readouterr().out
-    for username, role in [("zq_sysadmin", Role.SYSTEM_ADMIN), ("zq_secadmin", Role.SECURITY_ADMIN),
-                           ("zq_auditadmin", Role.AUDIT_ADMIN)]:
+    for username, role in [
+        ("zq_sysadmin", Role.SYSTEM_ADMIN),
+        ("zq_secadmin", Role.SECURITY_ADMIN),
+        ("zq_auditadmin", Role.AUDIT_ADMIN),
+    ]:
         assert username in out
         user = RoleAssignment.objects.get(user__username=username).user
         assert user.role_names() == {role}
@@ -82,7 +86,9 @@ def test_security_admin_resets_an_administrators_second_factor(persona, client_a
 
     target = persona("auditadmin")
     old_key = TOTPDevice.objects.get(user=target).key
-    assert client_as("sysadmin").post(f"/accounts/users/{target.pk}/reset-otp/", {"reason": "手机丢失"}).status_code == 404
+    assert (
+        client_as("sysadmin").post(f"/accounts/users/{target.pk}/reset-otp/", {"reason": "手机丢失"}).status_code == 404
+    )
     response = client_as("secadmin").post(f"/accounts/users/{target.pk}/reset-otp/", {"reason": "手机丢失"})
     assert response.status_code == 302
     assert TOTPDevice.objects.get(user=target).key != old_key

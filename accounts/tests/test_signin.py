@@ -30,11 +30,14 @@ def test_passwords_are_hashed_with_argon2(persona, argon2_hasher):
     assert user.check_password("Argon@2026x")
 
 
-@pytest.mark.parametrize("password, message", [
-    ("Ab1!", "至少 8 位"),
-    ("abcdefgh1", "至少 3 类"),
-    ("Perf@2026x", "用户名"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("Ab1!", "至少 8 位"),
+        ("abcdefgh1", "至少 3 类"),
+        ("Perf@2026x", "用户名"),
+    ],
+)
 def test_password_policy(persona, password, message):
     user = persona("perf")
     with pytest.raises(ValidationError) as exc:
@@ -102,8 +105,10 @@ def test_admin_set_password_must_be_changed_at_first_login(persona, client_as):
     assert post_login(client, "health_preparer", "Reset#2026a").status_code == 302
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/accounts/password/"
-    response = client.post("/accounts/password/", {"old_password": "Reset#2026a", "new_password1": "Mine#2026b",
-                                                   "new_password2": "Mine#2026b"})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "Reset#2026a", "new_password1": "Mine#2026b", "new_password2": "Mine#2026b"},
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
 
@@ -171,8 +176,17 @@ def test_cookies_and_csp_headers(settings):
 
 
 def test_only_the_security_admin_changes_the_policy(client_as):
-    data = {"min_length": 10, "min_classes": 3, "history_count": 5, "expiry_days": 90, "max_failures": 5,
-            "lockout_minutes": 30, "idle_minutes": 30, "admin_otp_required": "on", "reason": "提高要求"}
+    data = {
+        "min_length": 10,
+        "min_classes": 3,
+        "history_count": 5,
+        "expiry_days": 90,
+        "max_failures": 5,
+        "lockout_minutes": 30,
+        "idle_minutes": 30,
+        "admin_otp_required": "on",
+        "reason": "提高要求",
+    }
     assert client_as("sysadmin").post("/accounts/policy/", data).status_code == 404
     assert client_as("secadmin").post("/accounts/policy/", data).status_code == 302
     assert SecurityPolicy.current().min_length == 10
@@ -190,8 +204,10 @@ def test_a_wrong_one_time_password_is_refused_and_counted(persona):
 
 def test_login_never_redirects_to_another_site():
     client = Client()
-    response = client.post("/accounts/login/?next=https://evil.example/x", {"username": "perf", "password": DEMO_PASSWORD,
-                                                                           "next": "https://evil.example/x"})
+    response = client.post(
+        "/accounts/login/?next=https://evil.example/x",
+        {"username": "perf", "password": DEMO_PASSWORD, "next": "https://evil.example/x"},
+    )
     assert response.status_code == 302 and response["Location"] == "/"
 
 
@@ -200,8 +216,9 @@ def test_client_address_behind_the_proxy_comes_from_x_real_ip(settings):
 
     from audit.context import client_ip
 
-    request = RequestFactory().get("/", HTTP_X_REAL_IP="10.9.8.7", HTTP_X_FORWARDED_FOR="1.2.3.4",
-                                   REMOTE_ADDR="127.0.0.1")
+    request = RequestFactory().get(
+        "/", HTTP_X_REAL_IP="10.9.8.7", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="127.0.0.1"
+    )
     settings.JIXIAO_BEHIND_PROXY = False
     assert client_ip(request) == "127.0.0.1"
     settings.JIXIAO_BEHIND_PROXY = True

@@ -25,12 +25,14 @@ def _finish_login(request, user, device=None):
     if device is not None:
         otp_login(request, device)
     request.session["last_activity"] = timezone.now().timestamp()
-    UserSession.objects.update_or_create(session_key=request.session.session_key,
-                                         defaults={"user": user, "ip": client_ip(request)})
+    UserSession.objects.update_or_create(
+        session_key=request.session.session_key, defaults={"user": user, "ip": client_ip(request)}
+    )
     actions.register_success(user, client_ip(request))
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "home"
     return redirect(target)
 
@@ -54,11 +56,20 @@ def login_view(request):
                 if user is not None and user.is_active:
                     locked = actions.register_failure(user, ip)
                     policy = SecurityPolicy.current()
-                    error = (f"连续 {policy.max_failures} 次密码错误，账户已锁定 {policy.lockout_minutes} 分钟"
-                             if locked else f"用户名或密码错误（再错 {policy.max_failures - user.failed_logins} 次将锁定账户）")
+                    error = (
+                        f"连续 {policy.max_failures} 次密码错误，账户已锁定 {policy.lockout_minutes} 分钟"
+                        if locked
+                        else f"用户名或密码错误（再错 {policy.max_failures - user.failed_logins} 次将锁定账户）"
+                    )
                 else:
-                    trail.record(AuditAction.LOGIN_FAILURE, object_type="accounts.user", object_repr=username[:100],
-                                 ip=ip, actor_name=username[:100], reason="用户名不存在或账户已停用")
+                    trail.record(
+                        AuditAction.LOGIN_FAILURE,
+                        object_type="accounts.user",
+                        object_repr=username[:100],
+                        ip=ip,
+                        actor_name=username[:100],
+                        reason="用户名不存在或账户已停用",
+                    )
                     error = "用户名或密码错误"
             elif authenticated.is_admin_role and SecurityPolicy.current().admin_otp_required:
                 request.session.cycle_key()
@@ -112,8 +123,9 @@ def password_change_view(request):
         from django.contrib.auth import update_session_auth_hash
 
         update_session_auth_hash(request, user)
-        UserSession.objects.update_or_create(session_key=request.session.session_key,
-                                             defaults={"user": user, "ip": client_ip(request)})
+        UserSession.objects.update_or_create(
+            session_key=request.session.session_key, defaults={"user": user, "ip": client_ip(request)}
+        )
         messages.success(request, "密码已修改")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form, "title": "修改密码"})

@@ -29,7 +29,8 @@ class UserListView(GatedListView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not (
-            access.has_capability(request.user, "manage_accounts") or access.has_capability(request.user, "manage_roles")
+            access.has_capability(request.user, "manage_accounts")
+            or access.has_capability(request.user, "manage_roles")
         ):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -119,8 +120,11 @@ def user_set_active(request, pk, active):
     target = _managed_user(request, pk, "manage")
     form = ReasonForm(request.POST)
     reason = form.data.get("reason", "")
-    _run(request, lambda: actions.set_active(request.user, target, bool(active), reason),
-         "账号已启用" if active else "账号已停用，其会话已全部注销")
+    _run(
+        request,
+        lambda: actions.set_active(request.user, target, bool(active), reason),
+        "账号已启用" if active else "账号已停用，其会话已全部注销",
+    )
     return redirect("accounts:user_detail", pk=pk)
 
 
@@ -140,10 +144,12 @@ def user_reset_password(request, pk):
         raise Http404
     form = ResetPasswordForm(request.POST)
     if form.is_valid():
+
         def reset():
             actions._guard_admin_account(request.user, target)
-            actions.set_password(target, form.cleaned_data["password"], by_admin=True,
-                                 reason=form.cleaned_data["reason"])
+            actions.set_password(
+                target, form.cleaned_data["password"], by_admin=True, reason=form.cleaned_data["reason"]
+            )
             actions.kill_sessions(target)
 
         _run(request, reset, "密码已重置，用户下次登录须修改密码")
@@ -158,9 +164,17 @@ def role_grant(request, pk):
     target = _managed_user(request, pk)
     form = RoleGrantForm(request.POST, user=request.user)
     if form.is_valid():
-        _run(request, lambda: actions.grant_role(request.user, target, form.cleaned_data["role"],
-                                                 form.cleaned_data["organisation"], form.cleaned_data["reason"]),
-             "已授予角色")
+        _run(
+            request,
+            lambda: actions.grant_role(
+                request.user,
+                target,
+                form.cleaned_data["role"],
+                form.cleaned_data["organisation"],
+                form.cleaned_data["reason"],
+            ),
+            "已授予角色",
+        )
     else:
         messages.error(request, "请选择角色和机构")
     return redirect("accounts:user_detail", pk=pk)
@@ -188,9 +202,16 @@ def policy_view(request):
         changes = actions.update_policy(request.user, form.instance, before, form.cleaned_data["reason"])
         messages.success(request, "安全策略已更新" if changes else "没有修改")
         return redirect("accounts:policy")
-    return render(request, "core/form.html", {"form": form, "title": "安全策略",
-                                              "intro": "默认值为等保三级基线：密码至少 8 位含 3 类字符，90 天过期，"
-                                                       "不得与最近 5 次相同；连续 5 次失败锁定 30 分钟；空闲 30 分钟退出。"})
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": "安全策略",
+            "intro": "默认值为等保三级基线：密码至少 8 位含 3 类字符，90 天过期，"
+            "不得与最近 5 次相同；连续 5 次失败锁定 30 分钟；空闲 30 分钟退出。",
+        },
+    )
 
 
 @login_required

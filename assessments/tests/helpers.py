@@ -28,13 +28,25 @@ def user(username: str) -> User:
     return User.objects.get(username=username)
 
 
-def make_subject(name: str = "测试校园安保购买服务项目", kind: str = "purchased_service", organisation: str = SCHOOL,
-                 **fields) -> Subject:
+def make_subject(
+    name: str = "测试校园安保购买服务项目", kind: str = "purchased_service", organisation: str = SCHOOL, **fields
+) -> Subject:
     values = {
-        "name": name, "kind": kind, "organisation": org(organisation), "fiscal_year": 2026,
-        "start_year": 2026, "end_year": 2026, "duration": "one_off", "is_new": True, "budget_kind": "general",
-        "fund_sources": ["local"], "function_subject_code": "2050203", "category": "administrative",
-        "sub_category": "purchase", "start_date": datetime.date(2026, 3, 1), "end_date": datetime.date(2026, 11, 30),
+        "name": name,
+        "kind": kind,
+        "organisation": org(organisation),
+        "fiscal_year": 2026,
+        "start_year": 2026,
+        "end_year": 2026,
+        "duration": "one_off",
+        "is_new": True,
+        "budget_kind": "general",
+        "fund_sources": ["local"],
+        "function_subject_code": "2050203",
+        "category": "administrative",
+        "sub_category": "purchase",
+        "start_date": datetime.date(2026, 3, 1),
+        "end_date": datetime.date(2026, 11, 30),
         "basis": "《示范市政府购买服务管理办法》",
     }
     values.update(fields)
@@ -48,11 +60,16 @@ def fresh(assessment) -> Assessment:
 
 def score_all(assessment, by: str, fraction: str = "0.9", summary: str = "论证充分") -> Assessment:
     """Score every point at ``fraction`` of its weight."""
-    scores = {s.point_id: {"score": (s.point.weight * Decimal(fraction)).quantize(Decimal("0.01")),
-                           "finding": f"{s.point.name}：符合要求"}
-              for s in assessment.scores.select_related("point")}
-    return actions.save_scores(assessment, user(by), assessment.version, scores=scores, summary=summary,
-                               suggestions="进一步细化绩效指标")
+    scores = {
+        s.point_id: {
+            "score": (s.point.weight * Decimal(fraction)).quantize(Decimal("0.01")),
+            "finding": f"{s.point.name}：符合要求",
+        }
+        for s in assessment.scores.select_related("point")
+    }
+    return actions.save_scores(
+        assessment, user(by), assessment.version, scores=scores, summary=summary, suggestions="进一步细化绩效指标"
+    )
 
 
 def department_assessment(subject=None, fraction: str = "0.9") -> Assessment:

@@ -16,8 +16,17 @@ from subjects.models import Subject
 pytestmark = pytest.mark.django_db
 
 # Who reaches an assessment of a subject of 示范市第一中学 (unit of 示范市教育局, desk 教科文科, city).
-REACHES_SCHOOL = {"edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget", "treasury", "leader",
-                  "auditor"}
+REACHES_SCHOOL = {
+    "edu_preparer",
+    "edu_head",
+    "edu_reviewer",
+    "desk_edu",
+    "perf",
+    "budget",
+    "treasury",
+    "leader",
+    "auditor",
+}
 
 
 def test_access_org_field_path_subject_organisation_is_understood_by_the_gate():
@@ -84,9 +93,14 @@ def test_compare_page_shows_both_results_to_finance(client_as):
 def test_scoring_form_page_saves_and_refuses_outsiders(client_as, media_root):
     assessment = actions.start_assessment(make_subject("页面评分项目"), user("edu_reviewer"))
     score = assessment.scores.select_related("point").first()
-    data = {"version": assessment.version, f"score_{score.point_id}": "7", f"finding_{score.point_id}": "符合目录",
-            "summary": "总体可行", "suggestions": "细化指标",
-            f"evidence_{score.point_id}": SimpleUploadedFile("目录截图.pdf", b"%PDF-1.4 test")}
+    data = {
+        "version": assessment.version,
+        f"score_{score.point_id}": "7",
+        f"finding_{score.point_id}": "符合目录",
+        "summary": "总体可行",
+        "suggestions": "细化指标",
+        f"evidence_{score.point_id}": SimpleUploadedFile("目录截图.pdf", b"%PDF-1.4 test"),
+    }
     response = client_as("edu_reviewer").post(f"/assessments/{assessment.pk}/save/", data)
     assert response.status_code == 302
     score.refresh_from_db()
@@ -110,23 +124,38 @@ def test_api_create_scores_submit_and_return(client_as):
     subject = make_subject("接口评估项目")
     reviewer = client_as("edu_reviewer")
     # outsiders cannot even name the subject
-    assert client_as("health_reviewer").post("/api/assessments/", {"subject": subject.pk},
-                                             content_type="application/json").status_code == 400
-    assert client_as("edu_preparer").post("/api/assessments/", {"subject": subject.pk},
-                                          content_type="application/json").status_code == 403
+    assert (
+        client_as("health_reviewer")
+        .post("/api/assessments/", {"subject": subject.pk}, content_type="application/json")
+        .status_code
+        == 400
+    )
+    assert (
+        client_as("edu_preparer")
+        .post("/api/assessments/", {"subject": subject.pk}, content_type="application/json")
+        .status_code
+        == 403
+    )
     created = reviewer.post("/api/assessments/", {"subject": subject.pk}, content_type="application/json")
     assert created.status_code == 201, created.content
     body = created.json()
     scores = [{"point": s["point"], "score": str(s["weight"]), "finding": "好"} for s in body["scores"]]
-    patched = reviewer.patch(f"/api/assessments/{body['id']}/", {"version": body["version"], "scores": scores,
-                                                                 "summary": "论证充分"},
-                             content_type="application/json")
+    patched = reviewer.patch(
+        f"/api/assessments/{body['id']}/",
+        {"version": body["version"], "scores": scores, "summary": "论证充分"},
+        content_type="application/json",
+    )
     assert patched.status_code == 200, patched.content
     assert patched.json()["total_score"] == "100.00"
-    submitted = reviewer.post(f"/api/assessments/{body['id']}/submit/", {"version": patched.json()["version"]},
-                              content_type="application/json")
+    submitted = reviewer.post(
+        f"/api/assessments/{body['id']}/submit/",
+        {"version": patched.json()["version"]},
+        content_type="application/json",
+    )
     assert submitted.status_code == 200 and submitted.json()["conclusion_display"] == "予以支持"
-    returned = client_as("desk_edu").post(f"/api/assessments/{body['id']}/return/",
-                                          {"version": submitted.json()["version"], "target_step": 0,
-                                           "opinion": "请补充佐证材料"}, content_type="application/json")
+    returned = client_as("desk_edu").post(
+        f"/api/assessments/{body['id']}/return/",
+        {"version": submitted.json()["version"], "target_step": 0, "opinion": "请补充佐证材料"},
+        content_type="application/json",
+    )
     assert returned.status_code == 200 and returned.json()["status"] == "returned"

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def audit_of(assessment, action):
-    return AuditEntry.objects.filter(object_type="assessments.assessment", object_id=str(assessment.pk),
-                                     action=action).order_by("id")
+    return AuditEntry.objects.filter(
+        object_type="assessments.assessment", object_id=str(assessment.pk), action=action
+    ).order_by("id")
 
 
 def test_only_the_department_of_the_subject_starts_and_fills():
@@ -31,7 +32,10 @@ def test_only_the_department_of_the_subject_starts_and_fills():
             actions.start_assessment(subject, user(username))
     assessment = actions.start_assessment(subject, user("edu_reviewer"))
     assert (assessment.status, assessment.current_role, assessment.kind) == (
-        ReviewStatus.DRAFT, "dept_reviewer", AssessmentKind.DEPARTMENT)
+        ReviewStatus.DRAFT,
+        "dept_reviewer",
+        AssessmentKind.DEPARTMENT,
+    )
     assert assessment.template.applies_to == "purchased_service" and assessment.scores.count() == 12
     assert audit_of(assessment, AuditAction.CREATE).count() == 1
     with pytest.raises(ValidationError, match="未办结"):
@@ -51,10 +55,15 @@ def test_scores_are_validated_against_the_weight_and_audited():
     assessment = actions.start_assessment(make_subject(), user("edu_reviewer"))
     point = assessment.scores.select_related("point").first().point
     with pytest.raises(ValidationError, match="得分应在 0 至"):
-        actions.save_scores(assessment, user("edu_reviewer"), assessment.version,
-                            scores={point.pk: {"score": point.weight + 1}})
-    actions.save_scores(assessment, user("edu_reviewer"), assessment.version,
-                        scores={point.pk: {"score": "7.5", "finding": "目录依据充分"}})
+        actions.save_scores(
+            assessment, user("edu_reviewer"), assessment.version, scores={point.pk: {"score": point.weight + 1}}
+        )
+    actions.save_scores(
+        assessment,
+        user("edu_reviewer"),
+        assessment.version,
+        scores={point.pk: {"score": "7.5", "finding": "目录依据充分"}},
+    )
     assert fresh(assessment).total_score == Decimal("7.50")
     entry = audit_of(assessment, AuditAction.UPDATE).last()
     assert entry.changes[f"得分：{point.dimension}·{point.name}"] == [None, "7.5"]
@@ -125,7 +134,9 @@ def test_third_party_commission_chain_agency_fills_performance_section_approves(
     # recorded side by side with the department's
     department = department_assessment(subject)
     assert set(Assessment.objects.filter(subject=subject).values_list("kind", flat=True)) == {
-        AssessmentKind.DEPARTMENT, AssessmentKind.THIRD_PARTY}
+        AssessmentKind.DEPARTMENT,
+        AssessmentKind.THIRD_PARTY,
+    }
     assert department.kind == AssessmentKind.DEPARTMENT
 
 

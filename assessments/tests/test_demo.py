@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_assessments_cover_each_outcome_and_run_once():
-    found = {(a.subject.name, a.kind, a.status, a.conclusion, a.current_role)
-             for a in Assessment.objects.select_related("subject")}
+    found = {
+        (a.subject.name, a.kind, a.status, a.conclusion, a.current_role)
+        for a in Assessment.objects.select_related("subject")
+    }
     support, improve, reject, waiting = (row[0] for row in SHOWCASE)
     assert (support, AssessmentKind.DEPARTMENT, ReviewStatus.APPROVED, Conclusion.SUPPORT, "") in found
     assert (support, AssessmentKind.THIRD_PARTY, ReviewStatus.DRAFT, "", "agency") in found
@@ -28,7 +30,11 @@ def test_demo_assessments_cover_each_outcome_and_run_once():
     assert clears == {support: True, improve: True, reject: False, waiting: False}
     # a second run creates nothing
     seeder = Seeder(SCALES["small"], out=lambda *a: None)
-    seeder.index.update({"city:unit:教育:0": Organisation.objects.get(name="示范市第一中学"),
-                         "agency": Organisation.objects.get(name="示范绩效评价咨询有限公司")})
+    seeder.index.update(
+        {
+            "city:unit:教育:0": Organisation.objects.get(name="示范市第一中学"),
+            "agency": Organisation.objects.get(name="示范绩效评价咨询有限公司"),
+        }
+    )
     seed_assessments(seeder)
     assert seeder.created == 0

@@ -35,8 +35,10 @@ def test_assessment_in_review_does_not_clear_yet():
     assert assessment_clears(assessment.subject)[0] is False
 
 
-@pytest.mark.parametrize(("fraction", "conclusion", "clears"), [
-    ("0.9", Conclusion.SUPPORT, True), ("0.7", Conclusion.IMPROVE, True), ("0.5", Conclusion.REJECT, False)])
+@pytest.mark.parametrize(
+    ("fraction", "conclusion", "clears"),
+    [("0.9", Conclusion.SUPPORT, True), ("0.7", Conclusion.IMPROVE, True), ("0.5", Conclusion.REJECT, False)],
+)
 def test_approved_conclusion_decides(fraction, conclusion, clears):
     assessment = walk(department_assessment(fraction=fraction))
     assert assessment.conclusion == conclusion

@@ -36,8 +36,9 @@ def test_start_and_commission_pages(client_as):
     assert response.status_code == 302
     assert Assessment.objects.filter(subject=subject, kind="department").exists()
     assert client_as("edu_reviewer").get("/assessments/commission/").status_code == 404
-    response = client_as("perf").post("/assessments/commission/", {"subject": subject.pk,
-                                                                   "agency": org(AGENCY).pk, "reason": "独立评估"})
+    response = client_as("perf").post(
+        "/assessments/commission/", {"subject": subject.pk, "agency": org(AGENCY).pk, "reason": "独立评估"}
+    )
     assert response.status_code == 302
     assert Assessment.objects.filter(subject=subject, kind="third_party", agency=org(AGENCY)).exists()
 
@@ -47,12 +48,27 @@ def test_template_edit_saves_a_new_version_for_the_performance_section_only(clie
     assert client_as("edu_reviewer").get(f"/assessments/templates/{template.pk}/edit/").status_code == 404
     assert client_as("county_perf").get(f"/assessments/templates/{template.pk}/edit/").status_code == 404
     points = template.ordered_points()
-    data = {"name": template.name, "effective_from": "2026-01-01", "support_min": "85", "improve_min": "65",
-            "basis": template.basis, "reason": "提高分数线", "points-TOTAL_FORMS": str(len(points)),
-            "points-INITIAL_FORMS": str(len(points)), "points-MIN_NUM_FORMS": "0", "points-MAX_NUM_FORMS": "1000"}
+    data = {
+        "name": template.name,
+        "effective_from": "2026-01-01",
+        "support_min": "85",
+        "improve_min": "65",
+        "basis": template.basis,
+        "reason": "提高分数线",
+        "points-TOTAL_FORMS": str(len(points)),
+        "points-INITIAL_FORMS": str(len(points)),
+        "points-MIN_NUM_FORMS": "0",
+        "points-MAX_NUM_FORMS": "1000",
+    }
     for i, p in enumerate(points):
-        data.update({f"points-{i}-dimension": p.dimension, f"points-{i}-name": p.name,
-                     f"points-{i}-weight": str(p.weight), f"points-{i}-guidance": p.guidance})
+        data.update(
+            {
+                f"points-{i}-dimension": p.dimension,
+                f"points-{i}-name": p.name,
+                f"points-{i}-weight": str(p.weight),
+                f"points-{i}-guidance": p.guidance,
+            }
+        )
     client = client_as("perf")
     assert client.get(f"/assessments/templates/{template.pk}/edit/").status_code == 200
     bad = dict(data, **{"points-0-weight": "1"})

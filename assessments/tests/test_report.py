@@ -48,5 +48,6 @@ def test_download_is_a_docx_and_an_export_row(client_as):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     Document(io.BytesIO(response.content))
-    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, object_type="assessments.assessment",
-                                     object_id=str(assessment.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.EXPORT, object_type="assessments.assessment", object_id=str(assessment.pk)
+    ).exists()

@@ -17,10 +17,17 @@ def test_total_sums_scores_to_the_hundredth_and_counts_unscored_as_zero():
     assert scoring.total([]) == Decimal("0.00")
 
 
-@pytest.mark.parametrize(("total", "expected"), [
-    ("100", Conclusion.SUPPORT), ("80", Conclusion.SUPPORT), ("79.99", Conclusion.IMPROVE),
-    ("60", Conclusion.IMPROVE), ("59.99", Conclusion.REJECT), ("0", Conclusion.REJECT),
-])
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [
+        ("100", Conclusion.SUPPORT),
+        ("80", Conclusion.SUPPORT),
+        ("79.99", Conclusion.IMPROVE),
+        ("60", Conclusion.IMPROVE),
+        ("59.99", Conclusion.REJECT),
+        ("0", Conclusion.REJECT),
+    ],
+)
 def test_conclusion_thresholds_default_80_and_60(total, expected):
     assert scoring.conclusion(Decimal(total), DEFAULTS) == expected
 
@@ -55,5 +62,7 @@ def test_thresholds_must_be_ordered():
 
 def test_subtotals_by_dimension_in_order():
     rows = [("必要性", 8, 7), ("必要性", 9, "8.5"), ("可行性", 8, None)]
-    assert scoring.subtotals(rows) == [("必要性", Decimal("17.00"), Decimal("15.50")),
-                                       ("可行性", Decimal("8.00"), Decimal("0.00"))]
+    assert scoring.subtotals(rows) == [
+        ("必要性", Decimal("17.00"), Decimal("15.50")),
+        ("可行性", Decimal("8.00"), Decimal("0.00")),
+    ]

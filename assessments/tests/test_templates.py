@@ -24,8 +24,12 @@ def test_seed_000_article_10_purchased_service_template_four_dimensions_with_sub
     assert sum(p.weight for p in points) == Decimal("100") and template.weight_problems() == []
     names = [p.name for p in points]
     # (一) 指导性目录、发展规划目标、职责范围与负面清单; (二) 采购方式、管理制度、合同条款 …
-    assert {"符合政府购买服务指导性目录", "采购方式选择", "综合服务成本与市场价格相符",
-            "具备预期满意度的基本要素条件"} <= set(names)
+    assert {
+        "符合政府购买服务指导性目录",
+        "采购方式选择",
+        "综合服务成本与市场价格相符",
+        "具备预期满意度的基本要素条件",
+    } <= set(names)
     assert all("《政府购买服务预算绩效管理暂行办法》第十条" in p.guidance for p in points)  # seed 000 第十条
     assert (template.support_min, template.improve_min) == (Decimal("80"), Decimal("60"))
 
@@ -33,14 +37,21 @@ def test_seed_000_article_10_purchased_service_template_four_dimensions_with_sub
 def test_seed_001_article_8_general_template_five_dimensions_sum_100():
     _template, points = points_of(AppliesTo.GENERAL)
     assert list(dict.fromkeys(p.dimension for p in points)) == [
-        "立项必要性", "投入经济性", "绩效目标合理性", "实施方案可行性", "筹资合规性"]
+        "立项必要性",
+        "投入经济性",
+        "绩效目标合理性",
+        "实施方案可行性",
+        "筹资合规性",
+    ]
     assert sum(p.weight for p in points) == Decimal("100")
     assert all("《部门单位预算绩效管理办法》第八条" in p.guidance for p in points)  # seed 001 第八条
 
 
 def new_points(template, weights=None):
-    points = [{"dimension": p.dimension, "name": p.name, "weight": p.weight, "guidance": p.guidance}
-              for p in template.ordered_points()]
+    points = [
+        {"dimension": p.dimension, "name": p.name, "weight": p.weight, "guidance": p.guidance}
+        for p in template.ordered_points()
+    ]
     for point, weight in zip(points, weights or [], strict=False):
         point["weight"] = weight
     return points
@@ -60,8 +71,14 @@ def test_a_new_version_with_other_thresholds_changes_new_conclusions_not_started
     template = actions.active_template(AppliesTo.PURCHASED_SERVICE)
     first = department_assessment(make_subject("版本一项目"), fraction="0.82")
     # When the performance section raises the 予以支持 line to 85 in a new version
-    v2 = actions.new_template_version(template, user("perf"), points=new_points(template),
-                                      support_min=Decimal("85"), improve_min=Decimal("70"), reason="提高标准")
+    v2 = actions.new_template_version(
+        template,
+        user("perf"),
+        points=new_points(template),
+        support_min=Decimal("85"),
+        improve_min=Decimal("70"),
+        reason="提高标准",
+    )
     assert v2.version == template.version + 1 and v2.is_active
     assert not AssessmentTemplate.objects.get(pk=template.pk).is_active
     assert actions.active_template(AppliesTo.PURCHASED_SERVICE) == v2

@@ -61,8 +61,10 @@ def test_audit_rows_cannot_be_changed_or_deleted_through_the_app():
 
 def test_database_refuses_update_and_delete():
     entry = trail.record(AuditAction.EXPORT, object_type="x", object_repr="测试")
-    for statement in ("UPDATE audit_auditentry SET reason = 'x' WHERE id = %s",
-                      "DELETE FROM audit_auditentry WHERE id = %s"):
+    for statement in (
+        "UPDATE audit_auditentry SET reason = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [entry.pk])
     assert AuditEntry.objects.filter(pk=entry.pk, reason="").exists()
@@ -125,10 +127,24 @@ def test_permission_denied_is_logged(client_as):
 
 def test_ui_edit_shows_field_change_in_audit_admins_view(client_as):
     org = school()
-    response = client_as("sysadmin").post(f"/organisations/{org.pk}/edit/", {
-        "name": org.name, "short_name": org.short_name, "kind": org.kind, "section_kind": "",
-        "region": org.region_id, "parent": org.parent_id, "budget_code": org.budget_code, "credit_code": "",
-        "contact": "张老师", "phone": "", "is_active": "on", "sort_order": 0, "reason": "更换联系人"})
+    response = client_as("sysadmin").post(
+        f"/organisations/{org.pk}/edit/",
+        {
+            "name": org.name,
+            "short_name": org.short_name,
+            "kind": org.kind,
+            "section_kind": "",
+            "region": org.region_id,
+            "parent": org.parent_id,
+            "budget_code": org.budget_code,
+            "credit_code": "",
+            "contact": "张老师",
+            "phone": "",
+            "is_active": "on",
+            "sort_order": 0,
+            "reason": "更换联系人",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = AuditEntry.objects.filter(object_id=str(org.pk), action=AuditAction.UPDATE).first()
     page = client_as("auditadmin").get(f"/audit/{entry.pk}/").content.decode()

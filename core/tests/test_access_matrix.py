@@ -131,8 +131,13 @@ def _school_record(label: str):
 
 # The lifecycle documents follow the same matrix as organisations: the school's records are seen exactly by
 # the personas that see the school (ADR 0002), and their pages answer 404 to everyone else.
-LIFECYCLE_MODELS = ["subjects.subject", "targets.targetsheet", "monitoring.monitoringtable",
-                    "monitoring.performancewarning", "execution.payment"]
+LIFECYCLE_MODELS = [
+    "subjects.subject",
+    "targets.targetsheet",
+    "monitoring.monitoringtable",
+    "monitoring.performancewarning",
+    "execution.payment",
+]
 
 
 @pytest.mark.parametrize("label", LIFECYCLE_MODELS)

@@ -17,12 +17,17 @@ from demo.seed import ACCOUNTS, seed
 from jixiao import env
 
 BASE = Path(settings.BASE_DIR)
-EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import\s+(?:url\()?["']?(?:https?:)?//""", re.I)
+EXTERNAL = re.compile(
+    r"""(?:src|href|action)\s*=\s*["']\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import\s+(?:url\()?["']?(?:https?:)?//""",
+    re.I,
+)
 
 
 def test_no_template_or_static_file_loads_anything_from_outside():
     offenders = []
-    roots = [BASE / "templates", BASE / "static"] + [p / "templates" for p in BASE.iterdir() if (p / "templates").is_dir()]
+    roots = [BASE / "templates", BASE / "static"] + [
+        p / "templates" for p in BASE.iterdir() if (p / "templates").is_dir()
+    ]
     for root in roots:
         for path in root.rglob("*"):
             if path.suffix in {".html", ".css", ".js", ".svg"} and path.is_file():
@@ -38,11 +43,14 @@ def test_external_reference_detector_catches_a_cdn_link():
     assert not EXTERNAL.search('<svg xmlns="http://www.w3.org/2000/svg">')
 
 
-@pytest.mark.parametrize("name, value, reader, message", [
-    ("JIXIAO_X_BOOL", "maybe", lambda n: env.envbool(n, False), "不是布尔值"),
-    ("JIXIAO_X_INT", "12a", lambda n: env.envint(n, 1), "不是整数"),
-    ("JIXIAO_X_DB", "mysql://x", lambda n: env.envdatabase(n, "sqlite:///x"), "无法识别"),
-])
+@pytest.mark.parametrize(
+    "name, value, reader, message",
+    [
+        ("JIXIAO_X_BOOL", "maybe", lambda n: env.envbool(n, False), "不是布尔值"),
+        ("JIXIAO_X_INT", "12a", lambda n: env.envint(n, 1), "不是整数"),
+        ("JIXIAO_X_DB", "mysql://x", lambda n: env.envdatabase(n, "sqlite:///x"), "无法识别"),
+    ],
+)
 def test_malformed_settings_stop_start_up_with_a_clear_message(monkeypatch, name, value, reader, message):
     monkeypatch.setenv(name, value)
     with pytest.raises(ImproperlyConfigured, match=message):
@@ -61,8 +69,13 @@ def test_settings_read_typed_values_and_files(monkeypatch, tmp_path):
 
 
 def test_manage_py_refuses_a_malformed_value():
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=BASE, capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "JIXIAO_DEBUG": "perhaps"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "JIXIAO_DEBUG": "perhaps"},
+    )
     assert result.returncode != 0
     assert "JIXIAO_DEBUG" in result.stderr and "不是布尔值" in result.stderr
 
@@ -103,7 +116,7 @@ def test_shell_pages_render_for_every_role(client_as, username):
     home = client.get("/")
     assert home.status_code == 200
     page = home.content.decode()
-    nav = page[page.index('id="stage-nav"'):page.index("</ul>", page.index('id="stage-nav"'))]
+    nav = page[page.index('id="stage-nav"') : page.index("</ul>", page.index('id="stage-nav"'))]
     business = ["事前评估", "绩效目标", "运行监控", "绩效评价", "结果应用", "指标库", "考核"]
     assert "系统管理" in nav
     if username in ("sysadmin", "secadmin", "auditadmin"):

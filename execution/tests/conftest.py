@@ -8,8 +8,12 @@ def city_subject(db):
     """A subject of the demo city (its code and its organisation's budget code match)."""
     from subjects.models import Subject
 
-    return (Subject.objects.filter(organisation__region__code="990100", fiscal_year=year())
-            .select_related("organisation").order_by("code").first())
+    return (
+        Subject.objects.filter(organisation__region__code="990100", fiscal_year=year())
+        .select_related("organisation")
+        .order_by("code")
+        .first()
+    )
 
 
 @pytest.fixture
@@ -30,7 +34,8 @@ def load(treasury, tmp_path):
         header = header or (PAYMENT_HEADER if kind == "payments" else ALLOCATION_HEADER)
         path = path or write_csv(tmp_path, header, rows, name=f"{kind}.csv", encoding=encoding)
         with acting_as(user=treasury):
-            return loading.load_path(spec, path, bureau=bureau_of(treasury), fiscal_year=year(), user=treasury,
-                                     reason="测试")
+            return loading.load_path(
+                spec, path, bureau=bureau_of(treasury), fiscal_year=year(), user=treasury, reason="测试"
+            )
 
     return run

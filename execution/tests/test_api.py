@@ -23,9 +23,17 @@ def token_client(persona, username):
 
 
 def record(voucher, subject, amount="100.00", **extra):
-    return {"voucher_number": voucher, "paid_on": f"{year()}-05-06", "payer_code": subject.organisation.budget_code,
-            "project_code": subject.code, "amount": amount, "budget_kind": "一般公共预算", "fund_source": "本级",
-            "economic_code": "30201", **extra}
+    return {
+        "voucher_number": voucher,
+        "paid_on": f"{year()}-05-06",
+        "payer_code": subject.organisation.budget_code,
+        "project_code": subject.code,
+        "amount": amount,
+        "budget_kind": "一般公共预算",
+        "fund_source": "本级",
+        "economic_code": "30201",
+        **extra,
+    }
 
 
 def test_push_good_then_idempotent_then_correction(persona, city_subject):
@@ -45,8 +53,13 @@ def test_push_good_then_idempotent_then_correction(persona, city_subject):
 
 def test_push_bad_lists_every_bad_record_and_writes_nothing(persona, city_subject):
     client = token_client(persona, "treasury")
-    records = [record("B1", city_subject), record("B2", city_subject, "x"), record("B3", city_subject),
-               record("B4", city_subject, paid_on="2001-01-01"), "not a record"]
+    records = [
+        record("B1", city_subject),
+        record("B2", city_subject, "x"),
+        record("B3", city_subject),
+        record("B4", city_subject, paid_on="2001-01-01"),
+        "not a record",
+    ]
     response = client.post(URL, records, format="json")
     assert response.status_code == 400
     body = response.json()
@@ -70,9 +83,18 @@ def test_push_limits_and_permissions(persona, city_subject):
 
 def test_allocations_push_and_read_with_filters(persona, city_subject):
     client = token_client(persona, "budget")
-    records = [{"document_number": "API-指标-1", "issued_on": f"{year()}-01-05",
-                "payer_code": city_subject.organisation.budget_code, "project_code": city_subject.code,
-                "amount": "80000", "budget_kind": "general", "fund_source": "local", "summary": "年初"}]
+    records = [
+        {
+            "document_number": "API-指标-1",
+            "issued_on": f"{year()}-01-05",
+            "payer_code": city_subject.organisation.budget_code,
+            "project_code": city_subject.code,
+            "amount": "80000",
+            "budget_kind": "general",
+            "fund_source": "local",
+            "summary": "年初",
+        }
+    ]
     response = client.post("/api/execution/allocations/", records, format="json")
     assert response.status_code == 200, response.content
     assert BudgetAllocation.objects.filter(document_number="API-指标-1", subject=city_subject).exists()

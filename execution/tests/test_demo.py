@@ -19,11 +19,18 @@ pytestmark = pytest.mark.django_db
 def test_every_funded_subject_has_its_allocation_and_payments_up_to_today():
     funded = SubjectYearAmount.objects.filter(fiscal_year=year(), arranged_amount__gt=0)
     assert funded.exists()
-    allocated = dict(BudgetAllocation.objects.filter(source=RecordSource.DEMO, fiscal_year=year())
-                     .values_list("subject_id", "amount"))
+    allocated = dict(
+        BudgetAllocation.objects.filter(source=RecordSource.DEMO, fiscal_year=year()).values_list(
+            "subject_id", "amount"
+        )
+    )
     today = min(clock.today(), datetime.date(year(), 12, 31))
-    paid = dict(Payment.objects.filter(source=RecordSource.DEMO, fiscal_year=year(), subject__isnull=False)
-                .values("subject_id").annotate(total=Sum("amount")).values_list("subject_id", "total"))
+    paid = dict(
+        Payment.objects.filter(source=RecordSource.DEMO, fiscal_year=year(), subject__isnull=False)
+        .values("subject_id")
+        .annotate(total=Sum("amount"))
+        .values_list("subject_id", "total")
+    )
     progress = time_progress(year(), today)
     ratios = []
     for row in funded:

@@ -15,15 +15,24 @@ pytestmark = pytest.mark.django_db
 
 
 def rows_for(subject, n=3, prefix="T"):
-    return [payment(f"{prefix}{i}", subject.code, f"{1000 + i}.50", payer=subject.organisation.budget_code)
-            for i in range(n)]
+    return [
+        payment(f"{prefix}{i}", subject.code, f"{1000 + i}.50", payer=subject.organisation.budget_code)
+        for i in range(n)
+    ]
 
 
 def test_load_payments_matches_payer_and_project(load, city_subject):
     result = load(rows_for(city_subject))
     assert result.ok, result.errors
-    assert result.summary() == {"total": 3, "inserted": 3, "unchanged": 0, "corrected": 0, "rematched": 0,
-                                "unmatched": 0, "unknown_payer": 0}
+    assert result.summary() == {
+        "total": 3,
+        "inserted": 3,
+        "unchanged": 0,
+        "corrected": 0,
+        "rematched": 0,
+        "unmatched": 0,
+        "unknown_payer": 0,
+    }
     p = Payment.objects.get(voucher_number="T1")
     assert p.amount == Decimal("1001.50")
     assert p.subject == city_subject and p.organisation == city_subject.organisation
@@ -42,8 +51,9 @@ def test_reimporting_the_same_file_counts_nothing_twice(load, city_subject):
     assert (result.inserted, result.unchanged, result.corrected) == (2, 2, 0)
     assert Payment.objects.filter(voucher_number__regex=r"^[TU]\d$").count() == 6
     total = sum(Payment.objects.filter(voucher_number__regex=r"^[TU]\d$").values_list("amount", flat=True))
-    assert total == Decimal("1000.50") + Decimal("1001.50") + Decimal("1002.50") + Decimal("1003.50") \
-        + Decimal("1000.50") + Decimal("1001.50")
+    assert total == Decimal("1000.50") + Decimal("1001.50") + Decimal("1002.50") + Decimal("1003.50") + Decimal(
+        "1000.50"
+    ) + Decimal("1001.50")
 
 
 def test_changed_amount_is_a_correction_in_the_audit_trail(load, city_subject):
@@ -68,32 +78,36 @@ def test_one_bad_row_among_good_writes_nothing(load, city_subject, tmp_path):
     result = load(rows)
     assert not result.ok
     assert [(e.line, e.key, e.message) for e in result.errors] == [
-        (5, "T3", "金额“12.345”不是有效金额（元，最多两位小数）")]
+        (5, "T3", "金额“12.345”不是有效金额（元，最多两位小数）")
+    ]
     assert not Payment.objects.filter(voucher_number__startswith="T").exists()
     out = __import__("io").StringIO()
     loading.write_error_report(loading.PAYMENTS, result.errors, out)
     assert out.getvalue().splitlines() == ["行号,支付凭证号,问题", "5,T3,金额“12.345”不是有效金额（元，最多两位小数）"]
 
 
-@pytest.mark.parametrize(("column", "value", "message"), [
-    (0, "", "支付凭证号为空"),
-    (0, "V" * 61, "支付凭证号超过 60 个字符"),
-    (1, "", "支付日期为空"),
-    (1, "2026-02-30", "不是有效日期"),
-    (1, "明天", "不是有效日期"),
-    (1, "1999-03-01", "不在 {year} 预算年度内"),
-    (2, "", "单位预算编码为空"),
-    (3, "", "项目编码为空"),
-    (3, "X" * 41, "项目编码超过 40 个字符"),
-    (4, "", "金额为空"),
-    (4, "一千元", "不是有效金额"),
-    (4, "1.2.3", "不是有效金额"),
-    (4, "0", "金额不能为 0"),
-    (5, "赤字预算", "预算类别“赤字预算”无法识别"),
-    (6, "民间资本", "资金来源“民间资本”无法识别"),
-    (7, "3" * 21, "经济分类超过 20 个字符"),
-    (8, "收" * 201, "收款人超过 200 个字符"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        (0, "", "支付凭证号为空"),
+        (0, "V" * 61, "支付凭证号超过 60 个字符"),
+        (1, "", "支付日期为空"),
+        (1, "2026-02-30", "不是有效日期"),
+        (1, "明天", "不是有效日期"),
+        (1, "1999-03-01", "不在 {year} 预算年度内"),
+        (2, "", "单位预算编码为空"),
+        (3, "", "项目编码为空"),
+        (3, "X" * 41, "项目编码超过 40 个字符"),
+        (4, "", "金额为空"),
+        (4, "一千元", "不是有效金额"),
+        (4, "1.2.3", "不是有效金额"),
+        (4, "0", "金额不能为 0"),
+        (5, "赤字预算", "预算类别“赤字预算”无法识别"),
+        (6, "民间资本", "资金来源“民间资本”无法识别"),
+        (7, "3" * 21, "经济分类超过 20 个字符"),
+        (8, "收" * 201, "收款人超过 200 个字符"),
+    ],
+)
 def test_each_validation_error_in_chinese(load, city_subject, column, value, message):
     rows = rows_for(city_subject, 2)
     rows[1][column] = value
@@ -122,14 +136,20 @@ def test_accepted_spellings(load, city_subject):
     """Thousands separators, other date spellings, kinds by name or code, optional columns absent."""
     header = PAYMENT_HEADER[:8]
     code, payer = city_subject.code, city_subject.organisation.budget_code
-    rows = [["S1", f"{year()}/7/31", payer, code, "1,234,567.8", "fund", "上级转移支付", "30201"],
-            ["S2", f"{year()}0102", payer, code, "-20", "政府性基金预算", "", ""],
-            ["S3", f"{year()}年3月5日", payer, code, " 7 ", "", "bond", "30211"]]
+    rows = [
+        ["S1", f"{year()}/7/31", payer, code, "1,234,567.8", "fund", "上级转移支付", "30201"],
+        ["S2", f"{year()}0102", payer, code, "-20", "政府性基金预算", "", ""],
+        ["S3", f"{year()}年3月5日", payer, code, " 7 ", "", "bond", "30211"],
+    ]
     result = load(rows, header=header)
     assert result.ok, result.errors
     s1, s2, s3 = (Payment.objects.get(voucher_number=v) for v in ("S1", "S2", "S3"))
     assert (s1.amount, str(s1.paid_on), s1.budget_kind, s1.fund_source) == (
-        Decimal("1234567.80"), f"{year()}-07-31", "fund", "upper_transfer")
+        Decimal("1234567.80"),
+        f"{year()}-07-31",
+        "fund",
+        "upper_transfer",
+    )
     assert (s2.amount, str(s2.paid_on), s2.fund_source) == (Decimal("-20"), f"{year()}-01-02", "local")
     assert (s3.amount, s3.budget_kind, s3.fund_source, s3.payee) == (Decimal("7"), "general", "bond", "")
 
@@ -177,18 +197,22 @@ def test_unknown_project_waits_in_the_queue_and_a_match_is_remembered(load, city
     """Unmatched records are kept, not dropped; a person's match updates them and later loads match by it."""
     from execution import actions
 
-    rows = [payment("Q1", "OLD-77", "100", payer=city_subject.organisation.budget_code),
-            payment("Q2", "OLD-77", "200", payer=city_subject.organisation.budget_code)]
+    rows = [
+        payment("Q1", "OLD-77", "100", payer=city_subject.organisation.budget_code),
+        payment("Q2", "OLD-77", "200", payer=city_subject.organisation.budget_code),
+    ]
     result = load(rows)
     assert result.ok and result.unmatched == 2
     assert set(Payment.objects.filter(voucher_number__in=["Q1", "Q2"]).values_list("match_status", flat=True)) == {
-        MatchStatus.UNMATCHED}
+        MatchStatus.UNMATCHED
+    }
     groups = actions.unmatched_groups(treasury, year())
     assert any(g["project_code"] == "OLD-77" and g["payments"] == 2 and g["payments_total"] == 300 for g in groups)
     counts = actions.match_code(treasury, "OLD-77", year(), city_subject.code, reason="测试匹配")
     assert counts["国库支付明细"] == 2
     assert set(Payment.objects.filter(voucher_number__in=["Q1", "Q2"]).values_list("subject_id", "match_status")) == {
-        (city_subject.pk, MatchStatus.MANUAL)}
+        (city_subject.pk, MatchStatus.MANUAL)
+    }
     rule = MatchRule.objects.get(project_code="OLD-77", fiscal_year=year())
     assert AuditEntry.objects.filter(object_type="execution.matchrule", object_id=str(rule.pk)).exists()
     later = load([payment("Q3", "OLD-77", "50", payer=city_subject.organisation.budget_code)])
@@ -231,8 +255,10 @@ def test_unit_cannot_match(persona, load, city_subject):
 
 
 def test_allocations(load, city_subject):
-    rows = [allocation("示财预〔2026〕1号-1", city_subject.code, payer=city_subject.organisation.budget_code),
-            allocation("示财预〔2026〕1号-2", "UNKNOWN-1", "1000")]
+    rows = [
+        allocation("示财预〔2026〕1号-1", city_subject.code, payer=city_subject.organisation.budget_code),
+        allocation("示财预〔2026〕1号-2", "UNKNOWN-1", "1000"),
+    ]
     result = load(rows, kind="allocations")
     assert result.ok, result.errors
     assert (result.inserted, result.unmatched, result.unknown_payer) == (2, 1, 0)
@@ -252,10 +278,12 @@ def test_voucher_of_another_region_is_not_overwritten(load, city_subject, person
     rows = rows_for(city_subject, 1)
     rows[0][4] = "1.00"
     path = __import__("execution.tests.helpers", fromlist=["x"]).write_csv(
-        __import__("pathlib").Path(__import__("tempfile").mkdtemp()), PAYMENT_HEADER, rows)
+        __import__("pathlib").Path(__import__("tempfile").mkdtemp()), PAYMENT_HEADER, rows
+    )
     with acting_as(user=persona("treasury")):
-        result = loading.load_path(loading.PAYMENTS, path, bureau=county_bureau, fiscal_year=year(),
-                                   user=persona("treasury"))
+        result = loading.load_path(
+            loading.PAYMENTS, path, bureau=county_bureau, fiscal_year=year(), user=persona("treasury")
+        )
     assert not result.ok and "已由其他地区" in result.errors[0].message
     assert Payment.objects.get(voucher_number="T0").amount == Decimal("1000.50")
     assert bureau_of(persona("treasury")) != county_bureau
@@ -274,8 +302,9 @@ def test_quoted_fields_and_long_files_on_every_database(load, city_subject):
     """Commas and line breaks inside quoted fields; more rows than one staging chunk."""
     rows = rows_for(city_subject, 2)
     rows[0][9] = "用途，含逗号\n和换行"
-    many = rows + [payment(f"L{i}", city_subject.code, "1", payer=city_subject.organisation.budget_code)
-                   for i in range(60_000)]
+    many = rows + [
+        payment(f"L{i}", city_subject.code, "1", payer=city_subject.organisation.budget_code) for i in range(60_000)
+    ]
     result = load(many)
     assert result.ok, result.errors[:3]
     assert result.inserted == 60_002

@@ -55,8 +55,15 @@ def run(tmp_path, rows, capture=None):
 
     with acting_as(user=treasury):
         try:
-            result = loading.load_path(loading.PAYMENTS, path, bureau=bureau_of(treasury), fiscal_year=year(),
-                                       user=treasury, reason="测试", on_success=on_success)
+            result = loading.load_path(
+                loading.PAYMENTS,
+                path,
+                bureau=bureau_of(treasury),
+                fiscal_year=year(),
+                user=treasury,
+                reason="测试",
+                on_success=on_success,
+            )
         except _RolledBack:
             result = seen["result"]
     return result, seen
@@ -65,11 +72,22 @@ def run(tmp_path, rows, capture=None):
 def subject_rows(n, prefix="S"):
     from subjects.models import Subject
 
-    subject = (Subject.objects.filter(organisation__region__code="990100", fiscal_year=year())
-               .select_related("organisation").order_by("code").first())
-    return subject, [payment(f"{prefix}{i:04d}", subject.code, f"{100 + i}.25",
-                             payer=subject.organisation.budget_code, date=f"{year()}-{1 + i % 12:02d}-{1 + i % 28:02d}")
-                     for i in range(n)]
+    subject = (
+        Subject.objects.filter(organisation__region__code="990100", fiscal_year=year())
+        .select_related("organisation")
+        .order_by("code")
+        .first()
+    )
+    return subject, [
+        payment(
+            f"{prefix}{i:04d}",
+            subject.code,
+            f"{100 + i}.25",
+            payer=subject.organisation.budget_code,
+            date=f"{year()}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        )
+        for i in range(n)
+    ]
 
 
 def staging_tables() -> int:
@@ -88,11 +106,15 @@ def test_split_staging_and_streamed_write_load_every_row(autocommit, tmp_path, m
         monkeypatch.setattr(owner, name, lambda *a, _o=original, _n=name, **k: used.append(_n) or _o(*a, **k))
     subject, rows = subject_rows(400)
     before = staging_tables()
-    result, seen = run(tmp_path, rows, capture=lambda: {
-        "count": Payment.objects.filter(voucher_number__startswith="S").count(),
-        "last": Payment.objects.get(voucher_number="S0399"),
-        "first": Payment.objects.get(voucher_number="S0000"),
-    })
+    result, seen = run(
+        tmp_path,
+        rows,
+        capture=lambda: {
+            "count": Payment.objects.filter(voucher_number__startswith="S").count(),
+            "last": Payment.objects.get(voucher_number="S0399"),
+            "first": Payment.objects.get(voucher_number="S0000"),
+        },
+    )
     assert result.ok, result.errors[:3]
     assert sorted(used) == ["_copy_streamed", "_csv_middle"]  # the paths under test were taken
     assert result.total == 400 and result.inserted == 400

@@ -40,8 +40,9 @@ def test_treasury_and_budget_section_upload_article_19(client_as, immediate_task
     assert AuditEntry.objects.filter(action="import", object_type="imports.importjob", object_id=str(job.pk)).exists()
 
 
-@pytest.mark.parametrize("username", ["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "leader",
-                                      "auditor"])
+@pytest.mark.parametrize(
+    "username", ["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "leader", "auditor"]
+)
 def test_others_cannot_upload(client_as, immediate_tasks, city_subject, username):
     client = client_as(username)
     assert client.get(UPLOAD).status_code == 404
@@ -62,8 +63,9 @@ def test_pending_job_page_polls_the_progress(client_as, media_root, city_subject
     assert job.status == ImportStatus.PENDING
     page = client.get(response["Location"]).content.decode()
     assert 'hx-trigger="every 1s"' in page and "排队等待" in page and 'id="import-progress"' in page
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, phase="read", processed_rows=50,
-                                               total_rows=100)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, phase="read", processed_rows=50, total_rows=100
+    )
     fragment = client.get(reverse("execution:job_progress", args=[job.pk])).content.decode()
     assert 'aria-valuenow="37"' in fragment and "50 / 约 100 行" in fragment
     # The job is its uploader's only.
@@ -98,10 +100,13 @@ def test_file_too_large(client_as, immediate_tasks, settings, city_subject):
     assert not ImportJob.objects.exists()
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "旧版 .xls"),
-    (b"\x00\x01\x02binary", "不是 CSV 文本文件"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "旧版 .xls"),
+        (b"\x00\x01\x02binary", "不是 CSV 文本文件"),
+    ],
+)
 def test_forged_file_is_refused(client_as, immediate_tasks, content, message):
     response = upload(client_as("treasury"), content, name="payments.csv")
     assert response.status_code == 200 and message in response.content.decode()
@@ -113,8 +118,9 @@ def test_lists_filter_and_export(client_as, persona, immediate_tasks, city_subje
     upload(treasury, csv_bytes(PAYMENT_HEADER, [*good_rows(city_subject), payment("PX", "NOPE", "5")]))
     page = treasury.get(reverse("execution:payment_list"), {"match_status": "unmatched", "q": "PX"}).content.decode()
     assert "PX" in page and "P0" not in page
-    page = treasury.get(reverse("execution:payment_list"), {"subject": city_subject.code,
-                                                            "date_from": f"{year()}-03-01"}).content.decode()
+    page = treasury.get(
+        reverse("execution:payment_list"), {"subject": city_subject.code, "date_from": f"{year()}-03-01"}
+    ).content.decode()
     assert "P0" in page and "PX" not in page
     export = treasury.get(reverse("execution:payment_list"), {"q": "P0", "export": "xlsx"})
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -126,10 +132,16 @@ def test_lists_filter_and_export(client_as, persona, immediate_tasks, city_subje
     own = Subject.objects.filter(organisation=persona("edu_preparer").organisation).first()
     upload(treasury, csv_bytes(PAYMENT_HEADER, [payment("PS1", own.code, "9", payer=own.organisation.budget_code)]))
     ps1 = Payment.objects.filter(voucher_number="PS1").select_related("organisation").first()
-    assert ps1 is not None and ps1.organisation == own.organisation, (ps1 and ps1.organisation, ImportJob.objects.latest("pk").errors)
+    assert ps1 is not None and ps1.organisation == own.organisation, (
+        ps1 and ps1.organisation,
+        ImportJob.objects.latest("pk").errors,
+    )
     assert ">PS1<" in school.get(reverse("execution:payment_list"), {"q": "PS1"}).content.decode()
     assert ">PX<" not in school.get(reverse("execution:payment_list"), {"q": "PX"}).content.decode()
-    assert ">PS1<" not in client_as("health_preparer").get(reverse("execution:payment_list"), {"q": "PS1"}).content.decode()
+    assert (
+        ">PS1<"
+        not in client_as("health_preparer").get(reverse("execution:payment_list"), {"q": "PS1"}).content.decode()
+    )
 
 
 def test_unmatched_queue_match_and_ignore(client_as, immediate_tasks, city_subject):
@@ -139,32 +151,46 @@ def test_unmatched_queue_match_and_ignore(client_as, immediate_tasks, city_subje
     page = treasury.get(reverse("execution:unmatched"), {"fiscal_year": year()}).content.decode()
     assert "LEGACY-9" in page and "ADMIN-9" in page and "500.00" in page
     perf = client_as("perf")
-    response = perf.post(reverse("execution:match"), {"project_code": "LEGACY-9", "fiscal_year": year(),
-                                                      "subject_code": city_subject.code})
+    response = perf.post(
+        reverse("execution:match"),
+        {"project_code": "LEGACY-9", "fiscal_year": year(), "subject_code": city_subject.code},
+    )
     assert response.status_code == 302
     assert set(Payment.objects.filter(voucher_number__in=["UQ1", "UQ2"]).values_list("match_status", flat=True)) == {
-        MatchStatus.MANUAL}
+        MatchStatus.MANUAL
+    }
     assert MatchRule.objects.filter(project_code="LEGACY-9", subject=city_subject).exists()
-    bad = perf.post(reverse("execution:match"), {"project_code": "ADMIN-9", "fiscal_year": year(),
-                                                 "subject_code": "XM1999-99999"}, follow=True)
+    bad = perf.post(
+        reverse("execution:match"),
+        {"project_code": "ADMIN-9", "fiscal_year": year(), "subject_code": "XM1999-99999"},
+        follow=True,
+    )
     assert "没有找到此项目编码" in bad.content.decode()
-    treasury.post(reverse("execution:ignore"), {"project_code": "ADMIN-9", "fiscal_year": year(),
-                                                "reason": "公用经费"})
+    treasury.post(reverse("execution:ignore"), {"project_code": "ADMIN-9", "fiscal_year": year(), "reason": "公用经费"})
     assert Payment.objects.get(voucher_number="UQ3").match_status == MatchStatus.IGNORED
     # Units do not reach the queue.
     preparer = client_as("edu_preparer")
     assert preparer.get(reverse("execution:unmatched")).status_code == 404
-    assert preparer.post(reverse("execution:ignore"), {"project_code": "LEGACY-9", "fiscal_year": year(),
-                                                       "reason": "x"}).status_code == 404
+    assert (
+        preparer.post(
+            reverse("execution:ignore"), {"project_code": "LEGACY-9", "fiscal_year": year(), "reason": "x"}
+        ).status_code
+        == 404
+    )
 
 
 def test_nav_links_in_the_monitoring_stage(client_as):
     page = client_as("treasury").get(reverse("stage", args=["monitoring"])).content.decode()
-    for url in (reverse("execution:payment_list"), reverse("execution:allocation_list"),
-                reverse("execution:unmatched")):
+    for url in (
+        reverse("execution:payment_list"),
+        reverse("execution:allocation_list"),
+        reverse("execution:unmatched"),
+    ):
         assert url in page
-    assert reverse("execution:unmatched") not in client_as("edu_preparer").get(
-        reverse("stage", args=["monitoring"])).content.decode()
+    assert (
+        reverse("execution:unmatched")
+        not in client_as("edu_preparer").get(reverse("stage", args=["monitoring"])).content.decode()
+    )
 
 
 @pytest.mark.parametrize("username", ["agency", "expert", "public"])
@@ -174,5 +200,7 @@ def test_outsiders_see_no_monitoring_lists_in_the_navigation(client_as, username
     for name in ("monitoring:dashboard", "monitoring:warnings", "execution:payment_list"):
         assert reverse(name) not in page
     assert "本环节的功能不对您的角色开放" in page
-    assert reverse("monitoring:warnings") in client_as("auditor").get(
-        reverse("stage", args=["monitoring"])).content.decode()
+    assert (
+        reverse("monitoring:warnings")
+        in client_as("auditor").get(reverse("stage", args=["monitoring"])).content.decode()
+    )

@@ -57,24 +57,39 @@ def texts(result):
 
 
 def test_good_rows_are_parsed_and_applied():
-    importer, result = run(xlsx_bytes(HEADERS, [["101001", 1234.5, "2025年3月31日", 3],
-                                                [101002, "2,000", datetime.date(2025, 1, 2), ""]], sheet="预算"))
+    importer, result = run(
+        xlsx_bytes(
+            HEADERS,
+            [["101001", 1234.5, "2025年3月31日", 3], [101002, "2,000", datetime.date(2025, 1, 2), ""]],
+            sheet="预算",
+        )
+    )
     assert result.ok, texts(result)
     assert result.summary() == {"total": 2, "created": 2, "updated": 0, "unchanged": 0}
-    assert importer.applied[0] == {"code": "101001", "amount": Decimal("1234.50"),
-                                   "day": datetime.date(2025, 3, 31), "count": 3}
+    assert importer.applied[0] == {
+        "code": "101001",
+        "amount": Decimal("1234.50"),
+        "day": datetime.date(2025, 3, 31),
+        "count": 3,
+    }
     assert importer.applied[1]["code"] == "101002" and importer.applied[1]["count"] is None
 
 
 def test_cell_errors_point_at_row_and_column_and_nothing_is_applied():
-    importer, result = run(xlsx_bytes(HEADERS, [
-        ["101001", 10, "2025-03-31", 1],
-        ["101002", 12.345, "2025-03-31", 1],
-        ["101003", 10, "2025-02-30", 1],
-        ["101004", 10, "明天", 1.5],
-        ["", 10, "", ""],
-        ["000", 10, "", ""],
-    ], sheet="预算"))
+    importer, result = run(
+        xlsx_bytes(
+            HEADERS,
+            [
+                ["101001", 10, "2025-03-31", 1],
+                ["101002", 12.345, "2025-03-31", 1],
+                ["101003", 10, "2025-02-30", 1],
+                ["101004", 10, "明天", 1.5],
+                ["", 10, "", ""],
+                ["000", 10, "", ""],
+            ],
+            sheet="预算",
+        )
+    )
     assert not result.ok and importer.applied == []
     assert texts(result) == [
         "第 3 行 B 列（金额）：金额“12.345”超过两位小数，请精确到分",
@@ -84,9 +99,14 @@ def test_cell_errors_point_at_row_and_column_and_nothing_is_applied():
         "第 6 行 A 列（预算编码）：必填，不能为空",
         "第 7 行 A 列（预算编码）：预算编码“000”不存在",
     ]
-    assert result.issues[0].as_dict() == {"sheet": "预算", "row": 3, "column": "B", "header": "金额",
-                                          "message": "金额“12.345”超过两位小数，请精确到分",
-                                          "text": "第 3 行 B 列（金额）：金额“12.345”超过两位小数，请精确到分"}
+    assert result.issues[0].as_dict() == {
+        "sheet": "预算",
+        "row": 3,
+        "column": "B",
+        "header": "金额",
+        "message": "金额“12.345”超过两位小数，请精确到分",
+        "text": "第 3 行 B 列（金额）：金额“12.345”超过两位小数，请精确到分",
+    }
 
 
 def test_header_problems_are_named_and_rows_are_not_read():
@@ -99,8 +119,9 @@ def test_header_problems_are_named_and_rows_are_not_read():
 
 
 def test_columns_in_any_order_below_a_title_row_and_marked_required():
-    content = xlsx_bytes(["数量", "金额*", "预算编码（必填）"], [[2, "5", "101001"]], sheet="导入",
-                         above=[["2026 年预算导入"], []])
+    content = xlsx_bytes(
+        ["数量", "金额*", "预算编码（必填）"], [[2, "5", "101001"]], sheet="导入", above=[["2026 年预算导入"], []]
+    )
     importer, result = run(content)
     assert result.ok, texts(result)
     assert importer.applied == [{"count": 2, "amount": Decimal("5.00"), "code": "101001"}]
@@ -115,8 +136,9 @@ def test_no_header_row_or_no_rows():
 
 def test_an_error_while_writing_rolls_every_row_back():
     before = Organisation.objects.count()
-    importer, result = run(xlsx_bytes(HEADERS, [["101001", 1, "", ""], ["boom", 2, "", ""], ["101003", 3, "", ""]],
-                                      sheet="预算"))
+    importer, result = run(
+        xlsx_bytes(HEADERS, [["101001", 1, "", ""], ["boom", 2, "", ""], ["101003", 3, "", ""]], sheet="预算")
+    )
     assert texts(result) == ["第 3 行 A 列（预算编码）：写入时被拒绝"]
     assert len(importer.applied) == 3 and result.counts == {}
     assert Organisation.objects.count() == before
@@ -126,13 +148,24 @@ def test_progress_is_reported_while_checking():
     calls = []
     BudgetLineImporter.progress_every = 2
     try:
-        _, result = run(xlsx_bytes(HEADERS, [[f"10100{i}", i, "", ""] for i in range(5)], sheet="预算"),
-                        progress=lambda *args: calls.append(args))
+        _, result = run(
+            xlsx_bytes(HEADERS, [[f"10100{i}", i, "", ""] for i in range(5)], sheet="预算"),
+            progress=lambda *args: calls.append(args),
+        )
     finally:
         BudgetLineImporter.progress_every = 50
     assert result.ok
-    assert calls == [("validate", 0, 5), ("validate", 2, 5), ("validate", 4, 5), ("validate", 5, 5),
-                     ("check", 0, 5), ("check", 2, 5), ("check", 4, 5), ("check", 5, 5), ("apply", 0, 5)]
+    assert calls == [
+        ("validate", 0, 5),
+        ("validate", 2, 5),
+        ("validate", 4, 5),
+        ("validate", 5, 5),
+        ("check", 0, 5),
+        ("check", 2, 5),
+        ("check", 4, 5),
+        ("check", 5, 5),
+        ("apply", 0, 5),
+    ]
 
 
 def _zip(parts: dict) -> bytes:
@@ -143,14 +176,17 @@ def _zip(parts: dict) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    (b"name,amount\n", "预算.xlsx", "“预算.xlsx”不是 Excel 工作簿：只支持 .xlsx 格式"),
-    (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "预算.xlsx", "旧版 Excel（.xls）格式或设置了打开密码"),
-    (b"PK\x03\x04 definitely not a zip", "预算.xlsx", "已损坏，无法打开"),
-    (_zip({"word/document.xml": "<w/>"}), "预算.xlsx", "不是 Excel 工作簿（可能是 Word"),
-    (xlsx_bytes(HEADERS, [["1", 1, "", ""]]), "预算.csv", "扩展名不是 .xlsx"),
-    (b"", "预算.xlsx", "文件是空的"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"name,amount\n", "预算.xlsx", "“预算.xlsx”不是 Excel 工作簿：只支持 .xlsx 格式"),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "预算.xlsx", "旧版 Excel（.xls）格式或设置了打开密码"),
+        (b"PK\x03\x04 definitely not a zip", "预算.xlsx", "已损坏，无法打开"),
+        (_zip({"word/document.xml": "<w/>"}), "预算.xlsx", "不是 Excel 工作簿（可能是 Word"),
+        (xlsx_bytes(HEADERS, [["1", 1, "", ""]]), "预算.csv", "扩展名不是 .xlsx"),
+        (b"", "预算.xlsx", "文件是空的"),
+    ],
+)
 def test_files_that_are_not_xlsx_are_refused(content, name, message):
     with pytest.raises(framework.ImportFileError, match=message):
         framework.check_upload(io.BytesIO(content), name, len(content))

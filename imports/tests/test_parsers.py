@@ -9,42 +9,72 @@ from imports.parsers import Boolean, Choice, Date, Integer, Text, Yuan
 from organisations.choices import OrgKind, RegionLevel
 
 
-@pytest.mark.parametrize("value", [
-    "2025-03-31", "2025/3/31", "2025.3.31", "2025年3月31日", "2025年03月31号", "20250331", " 2025-03-31 ",
-    "２０２５－０３－３１", "2025-03-31 00:00:00", datetime.date(2025, 3, 31), datetime.datetime(2025, 3, 31, 9, 30),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2025-03-31",
+        "2025/3/31",
+        "2025.3.31",
+        "2025年3月31日",
+        "2025年03月31号",
+        "20250331",
+        " 2025-03-31 ",
+        "２０２５－０３－３１",
+        "2025-03-31 00:00:00",
+        datetime.date(2025, 3, 31),
+        datetime.datetime(2025, 3, 31, 9, 30),
+    ],
+)
 def test_dates_in_the_usual_chinese_formats(value):
     assert Date()(value) == datetime.date(2025, 3, 31)
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("2025-02-30", "日期“2025-02-30”不存在（2025 年 2 月没有 30 日）"),
-    ("2025/13/01", "不存在"),
-    ("明天", "“明天”不是日期"),
-    ("31/03/2025", "不是日期"),
-    (45747.0, "“45747”不是日期"),
-    (True, "不是日期"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2025-02-30", "日期“2025-02-30”不存在（2025 年 2 月没有 30 日）"),
+        ("2025/13/01", "不存在"),
+        ("明天", "“明天”不是日期"),
+        ("31/03/2025", "不是日期"),
+        (45747.0, "“45747”不是日期"),
+        (True, "不是日期"),
+    ],
+)
 def test_wrong_dates_are_named(value, message):
     with pytest.raises(ValueError, match=message):
         Date()(value)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (1234.5, Decimal("1234.50")), (1234, Decimal("1234.00")), ("1,234.56", Decimal("1234.56")),
-    ("￥12", Decimal("12.00")), ("12元", Decimal("12.00")), ("１２.３", Decimal("12.30")),
-    (0.1 + 0.2, Decimal("0.30")),  # a formula's floating-point noise is not a third decimal
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1234.5, Decimal("1234.50")),
+        (1234, Decimal("1234.00")),
+        ("1,234.56", Decimal("1234.56")),
+        ("￥12", Decimal("12.00")),
+        ("12元", Decimal("12.00")),
+        ("１２.３", Decimal("12.30")),
+        (0.1 + 0.2, Decimal("0.30")),  # a formula's floating-point noise is not a third decimal
+    ],
+)
 def test_amounts_are_decimal_yuan_to_the_fen(value, expected):
     amount = Yuan()(value)
     assert amount == expected and isinstance(amount, Decimal)
     assert amount.as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    (12.345, "超过两位小数"), ("12.345", "超过两位小数"), ("12万", "万元"), ("一百", "不是金额"),
-    (-5, "不能为负数"), (datetime.date(2025, 1, 1), "不是金额"), ("NaN", "不是金额"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (12.345, "超过两位小数"),
+        ("12.345", "超过两位小数"),
+        ("12万", "万元"),
+        ("一百", "不是金额"),
+        (-5, "不能为负数"),
+        (datetime.date(2025, 1, 1), "不是金额"),
+        ("NaN", "不是金额"),
+    ],
+)
 def test_wrong_amounts_are_named(value, message):
     with pytest.raises(ValueError, match=message):
         Yuan()(value)

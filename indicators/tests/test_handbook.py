@@ -39,8 +39,12 @@ def test_附件2_nine_sector_families_with_indicators_and_formulas():
 def test_附件2_qualitative_indicators_with_weights():
     weighted = Indicator.objects.filter(kind=IndicatorKind.QUALITATIVE, weight__isnull=False)
     assert {i.name: i.weight for i in weighted} == {
-        "职能目标完成效率": Decimal(30), "提供公共服务效能": Decimal(20), "基础管理水平": Decimal(20),
-        "发展创新能力": Decimal(20), "对社会或环境影响程度": Decimal(10)}
+        "职能目标完成效率": Decimal(30),
+        "提供公共服务效能": Decimal(20),
+        "基础管理水平": Decimal(20),
+        "发展创新能力": Decimal(20),
+        "对社会或环境影响程度": Decimal(10),
+    }
     assert sum(i.weight for i in weighted) == 100
     factors = Indicator.objects.filter(kind=IndicatorKind.QUALITATIVE, weight__isnull=True)
     assert factors.count() == 6 and all(f.definition for f in factors)

@@ -35,8 +35,7 @@ def test_list_filters(client_as):
 
 
 def test_api_is_read_only(client_as):
-    response = client_as("perf").post("/api/indicators/", {"code": "X1", "name": "x"},
-                                      content_type="application/json")
+    response = client_as("perf").post("/api/indicators/", {"code": "X1", "name": "x"}, content_type="application/json")
     assert response.status_code == 405
 
 
@@ -49,8 +48,9 @@ def test_anonymous_is_sent_to_login(client):
 def test_export(client_as, username):
     response = client_as(username).get("/indicators/?export=xlsx&kind=common")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content if response.streaming else
-                                               [response.content]))).active
+    sheet = load_workbook(
+        io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))
+    ).active
     assert sheet.max_row == 27
     assert AuditEntry.objects.filter(action="export", object_type="indicators.indicator").exists()
 

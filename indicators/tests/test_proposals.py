@@ -21,10 +21,21 @@ def department(username="edu_reviewer"):
 def make_proposal(name="学前教育毛入园率", by="edu_reviewer"):
     user = User.objects.get(username=by)
     with acting_as(user):
-        return services.create_record(IndicatorProposal(
-            organisation=department(by), name=name, kind="sector", sector="JY", level1="效益", level2="社会效益",
-            definition="反映学前教育普及程度。", formula=f"{name}=在园幼儿数/适龄幼儿数×100%", unit="%",
-            direction="positive", reason="手册缺少学前教育指标"))
+        return services.create_record(
+            IndicatorProposal(
+                organisation=department(by),
+                name=name,
+                kind="sector",
+                sector="JY",
+                level1="效益",
+                level2="社会效益",
+                definition="反映学前教育普及程度。",
+                formula=f"{name}=在园幼儿数/适龄幼儿数×100%",
+                unit="%",
+                direction="positive",
+                reason="手册缺少学前教育指标",
+            )
+        )
 
 
 def test_department_proposes_and_perf_approves_into_the_library(persona):
@@ -39,10 +50,15 @@ def test_department_proposes_and_perf_approves_into_the_library(persona):
     indicator = proposal.indicator
     assert indicator is not None and indicator.source == "部门提议" and indicator.code.startswith("HY-JY-")
     assert indicator.name == "学前教育毛入园率" and indicator.formula.endswith("×100%")
-    assert AuditEntry.objects.filter(object_type="indicators.indicator", object_id=str(indicator.pk),
-                                     action="create").exists()
-    assert AuditEntry.objects.filter(object_type="indicators.indicatorproposal", object_id=str(proposal.pk),
-                                     action="transition").count() == 2
+    assert AuditEntry.objects.filter(
+        object_type="indicators.indicator", object_id=str(indicator.pk), action="create"
+    ).exists()
+    assert (
+        AuditEntry.objects.filter(
+            object_type="indicators.indicatorproposal", object_id=str(proposal.pk), action="transition"
+        ).count()
+        == 2
+    )
 
 
 @pytest.mark.parametrize("username", ["desk_edu", "edu_preparer", "edu_head", "auditor"])
@@ -51,8 +67,11 @@ def test_desk_and_unit_cannot_approve(persona, client_as, username):
     proposal = actions.perform("submit", proposal, persona("edu_reviewer"), proposal.version, "", None)
     with pytest.raises(PermissionDenied):
         actions.perform("approve", proposal, persona(username), proposal.version, "", None)
-    response = client_as(username).post(f"/api/indicator-proposals/{proposal.pk}/approve/",
-                                        {"version": proposal.version}, content_type="application/json")
+    response = client_as(username).post(
+        f"/api/indicator-proposals/{proposal.pk}/approve/",
+        {"version": proposal.version},
+        content_type="application/json",
+    )
     assert response.status_code in (403, 404)
     assert IndicatorProposal.objects.get(pk=proposal.pk).status == ReviewStatus.IN_REVIEW
     assert not Indicator.objects.filter(name=f"测试指标{username}").exists()
@@ -66,29 +85,53 @@ def test_proposal_pages(client_as):
     assert page.status_code == 200 and "review-panel" in page.content.decode()
     assert client_as("health_reviewer").get(f"/indicators/proposals/{proposal.pk}/").status_code == 404
     assert client.get("/indicators/proposals/new/").status_code == 200
-    response = client.post("/indicators/proposals/new/", {
-        "organisation": department().pk, "name": "表单提议指标", "kind": "sector", "sector": "JY",
-        "level1": "产出", "level2": "数量", "formula": "a/b", "direction": "positive", "reason": "理由"})
+    response = client.post(
+        "/indicators/proposals/new/",
+        {
+            "organisation": department().pk,
+            "name": "表单提议指标",
+            "kind": "sector",
+            "sector": "JY",
+            "level1": "产出",
+            "level2": "数量",
+            "formula": "a/b",
+            "direction": "positive",
+            "reason": "理由",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert IndicatorProposal.objects.filter(name="表单提议指标").exists()
 
 
 def test_proposal_api_walk(client_as):
-    payload = {"organisation": department().pk, "name": "API 提议指标", "kind": "sector", "sector": "JY",
-               "formula": "x/y×100%", "direction": "positive", "reason": "理由"}
+    payload = {
+        "organisation": department().pk,
+        "name": "API 提议指标",
+        "kind": "sector",
+        "sector": "JY",
+        "formula": "x/y×100%",
+        "direction": "positive",
+        "reason": "理由",
+    }
     response = client_as("edu_reviewer").post("/api/indicator-proposals/", payload, content_type="application/json")
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
-    response = client_as("edu_reviewer").post(f"/api/indicator-proposals/{pk}/submit/", {"version": 1},
-                                              content_type="application/json")
+    response = client_as("edu_reviewer").post(
+        f"/api/indicator-proposals/{pk}/submit/", {"version": 1}, content_type="application/json"
+    )
     assert response.status_code == 200, response.json()
-    response = client_as("perf").post(f"/api/indicator-proposals/{pk}/approve/", {"version": 2},
-                                      content_type="application/json")
+    response = client_as("perf").post(
+        f"/api/indicator-proposals/{pk}/approve/", {"version": 2}, content_type="application/json"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "approved"
     assert Indicator.objects.get(name="API 提议指标").source == "部门提议"
-    assert client_as("edu_preparer").post("/api/indicator-proposals/", {**payload, "name": "越权"},
-                                          content_type="application/json").status_code == 403
+    assert (
+        client_as("edu_preparer")
+        .post("/api/indicator-proposals/", {**payload, "name": "越权"}, content_type="application/json")
+        .status_code
+        == 403
+    )
 
 
 def test_demo_proposal_waits_for_perf(client_as):

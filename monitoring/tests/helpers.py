@@ -21,9 +21,15 @@ def subject(name: str) -> Subject:
 
 def open_round(user, *, scope=RoundScope.ALL_FUNDED, key=(), name="测试监控轮次", as_of=None, due=None):
     year = fiscal.default_year()
-    return actions.open_round(user, name=name, fiscal_year=year, data_as_of=as_of or datetime.date(year, 7, 31),
-                              due_date=due or datetime.date(year, 8, 20), scope=scope,
-                              key_subjects=[subject(n) if isinstance(n, str) else n for n in key])
+    return actions.open_round(
+        user,
+        name=name,
+        fiscal_year=year,
+        data_as_of=as_of or datetime.date(year, 7, 31),
+        due_date=due or datetime.date(year, 8, 20),
+        scope=scope,
+        key_subjects=[subject(n) if isinstance(n, str) else n for n in key],
+    )
 
 
 def table_of(monitoring_round, name: str):

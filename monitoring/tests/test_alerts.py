@@ -25,24 +25,48 @@ def rule(code):
 
 
 def facts(**kwargs):
-    values = {"subject_id": 1, "subject_name": "某项目", "fiscal_year": YEAR, "as_of": datetime.date(YEAR, 7, 31),
-              "available": Decimal("100"), "paid": Decimal("50"), "execution_rate": Decimal("0.5"),
-              "time_progress": Decimal("0.5808"), "execution_light": Light.GREEN, "table_id": 1}
+    values = {
+        "subject_id": 1,
+        "subject_name": "某项目",
+        "fiscal_year": YEAR,
+        "as_of": datetime.date(YEAR, 7, 31),
+        "available": Decimal("100"),
+        "paid": Decimal("50"),
+        "execution_rate": Decimal("0.5"),
+        "time_progress": Decimal("0.5808"),
+        "execution_light": Light.GREEN,
+        "table_id": 1,
+    }
     values.update(kwargs)
     return alerts.Facts(**values)
 
 
 def row(**kwargs):
-    values = {"name": "指标", "annual_target": "100", "unit": "人", "expected_full_year": "", "actual_to_date": "",
-              "will_be_met": True, "deviation_reason": "", "measures": "", "light": Light.GREEN}
+    values = {
+        "name": "指标",
+        "annual_target": "100",
+        "unit": "人",
+        "expected_full_year": "",
+        "actual_to_date": "",
+        "will_be_met": True,
+        "deviation_reason": "",
+        "measures": "",
+        "light": Light.GREEN,
+    }
     values.update(kwargs)
     return SimpleNamespace(**values)
 
 
 def test_default_rules_loaded_as_data_version_1():
     codes = set(WarningRule.objects.filter(is_current=True, version=1).values_list("code", flat=True))
-    assert codes >= {"execution_red", "execution_yellow", "indicator_not_met", "deviation_unexplained",
-                     "midyear_low_payment", "indicator_red"}
+    assert codes >= {
+        "execution_red",
+        "execution_yellow",
+        "indicator_not_met",
+        "deviation_unexplained",
+        "midyear_low_payment",
+        "indicator_red",
+    }
 
 
 def test_execution_red_and_yellow_rules():
@@ -92,15 +116,26 @@ def test_indicator_red_rule():
 
 def test_scan_is_idempotent_and_names_rule_version_and_figures(persona):
     # Another date than the demo round's (31 July): a rule fires once per subject and date.
-    monitoring_round = open_round(persona("perf"), scope=RoundScope.KEY, key=[SECURITY, CANTEEN, SPORTS],
-                                  as_of=AUG31, due=datetime.date(YEAR, 9, 20))
+    monitoring_round = open_round(
+        persona("perf"),
+        scope=RoundScope.KEY,
+        key=[SECURITY, CANTEEN, SPORTS],
+        as_of=AUG31,
+        due=datetime.date(YEAR, 9, 20),
+    )
     MonitoringTable.objects.filter(round=monitoring_round, subject__name=SECURITY).update(
-        execution_light=Light.RED, execution_rate=Decimal("0.1"), time_progress=Decimal("0.5808"))
+        execution_light=Light.RED, execution_rate=Decimal("0.1"), time_progress=Decimal("0.5808")
+    )
     MonitoringTable.objects.filter(round=monitoring_round, subject__name=CANTEEN).update(
-        execution_light=Light.GREEN, execution_rate=Decimal("0.6"), execution_deviation_reason="",
-        available=Decimal("100"), paid=Decimal("60"))
-    MonitoringIndicator.objects.filter(table__round=monitoring_round, table__subject__name=CANTEEN,
-                                       name="验收合格率").update(will_be_met=False, light=Light.RED)
+        execution_light=Light.GREEN,
+        execution_rate=Decimal("0.6"),
+        execution_deviation_reason="",
+        available=Decimal("100"),
+        paid=Decimal("60"),
+    )
+    MonitoringIndicator.objects.filter(
+        table__round=monitoring_round, table__subject__name=CANTEEN, name="验收合格率"
+    ).update(will_be_met=False, light=Light.RED)
     first = alerts.scan(monitoring_round, user=persona("perf"))
     assert first.raised > 0
     warnings = PerformanceWarning.objects.filter(round=monitoring_round)
@@ -116,30 +151,38 @@ def test_scan_is_idempotent_and_names_rule_version_and_figures(persona):
     second = alerts.scan(monitoring_round, user=persona("perf"))
     assert second.raised == 0 and second.already == first.raised
     assert PerformanceWarning.objects.filter(round=monitoring_round).count() == count
-    assert AuditEntry.objects.filter(object_type="monitoring.performancewarning",
-                                     object_repr__startswith="绩效预警扫描").count() >= 2
+    assert (
+        AuditEntry.objects.filter(
+            object_type="monitoring.performancewarning", object_repr__startswith="绩效预警扫描"
+        ).count()
+        >= 2
+    )
 
 
 def test_rules_edit_makes_a_new_version_audited_and_only_for_the_performance_section(persona):
     with pytest.raises(PermissionDenied):
-        actions.set_rule(persona("desk_edu"), "midyear_low_payment", params={"month": 6, "day": 30,
-                                                                            "rate_below": "0.2"})
+        actions.set_rule(
+            persona("desk_edu"), "midyear_low_payment", params={"month": 6, "day": 30, "rate_below": "0.2"}
+        )
     with pytest.raises(ValidationError):
         actions.set_rule(persona("perf"), "midyear_low_payment", params={"month": 13, "day": 30})
-    new = actions.set_rule(persona("perf"), "midyear_low_payment",
-                           params={"month": 6, "day": 30, "rate_below": "0.2"}, reason="提高阈值")
+    new = actions.set_rule(
+        persona("perf"), "midyear_low_payment", params={"month": 6, "day": 30, "rate_below": "0.2"}, reason="提高阈值"
+    )
     assert new.version == 2 and new.is_current
     assert not WarningRule.objects.get(code="midyear_low_payment", version=1).is_current
-    assert AuditEntry.objects.filter(object_type="monitoring.warningrule", object_id=str(new.pk),
-                                     reason="提高阈值").exists()
+    assert AuditEntry.objects.filter(
+        object_type="monitoring.warningrule", object_id=str(new.pk), reason="提高阈值"
+    ).exists()
     hit = alerts.KINDS[new.kind].check(new, facts(as_of=datetime.date(YEAR, 6, 30), execution_rate=Decimal("0.15")))
     assert hit is not None and "20.0%" in hit.message
 
 
 def test_inactive_rule_does_not_fire(persona):
     actions.set_rule(persona("perf"), "execution_red", is_active=False)
-    monitoring_round = open_round(persona("perf"), scope=RoundScope.KEY, key=[SECURITY], as_of=AUG31,
-                                  due=datetime.date(YEAR, 9, 20))
+    monitoring_round = open_round(
+        persona("perf"), scope=RoundScope.KEY, key=[SECURITY], as_of=AUG31, due=datetime.date(YEAR, 9, 20)
+    )
     MonitoringTable.objects.filter(round=monitoring_round).update(execution_light=Light.RED)
     alerts.scan(monitoring_round)
     assert not PerformanceWarning.objects.filter(round=monitoring_round, rule__code="execution_red").exists()
@@ -152,9 +195,17 @@ def test_fiscal_year_scan_uses_stored_figures_and_execution_rules_only(persona):
     as_of = datetime.date(YEAR, 9, 30)
     # (the demo may already hold figures for this date: replace them with the ones this test needs)
     ExecutionFigure.objects.update_or_create(
-        subject=subject(SPORTS), fiscal_year=YEAR, as_of=as_of,
-        defaults={"available": Decimal("100"), "paid": Decimal("5"), "execution_rate": Decimal("0.05"),
-                  "time_progress": Decimal("0.7479"), "light": Light.RED})
+        subject=subject(SPORTS),
+        fiscal_year=YEAR,
+        as_of=as_of,
+        defaults={
+            "available": Decimal("100"),
+            "paid": Decimal("5"),
+            "execution_rate": Decimal("0.05"),
+            "time_progress": Decimal("0.7479"),
+            "light": Light.RED,
+        },
+    )
     alerts.scan(YEAR, as_of)
     codes = set(PerformanceWarning.objects.filter(as_of=as_of).values_list("rule__code", flat=True))
     assert {"execution_red", "midyear_low_payment"} <= codes

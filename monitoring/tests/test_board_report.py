@@ -21,8 +21,9 @@ HOSPITAL = "示范市卫生健康委员会（本级）医疗设备购置"
 @pytest.fixture
 def monitoring_round(persona):
     other = subject(HOSPITAL)
-    monitoring_round = open_round(persona("perf"), scope=RoundScope.KEY, key=[SECURITY, CANTEEN, SPORTS, other],
-                                  name="汇总测试")
+    monitoring_round = open_round(
+        persona("perf"), scope=RoundScope.KEY, key=[SECURITY, CANTEEN, SPORTS, other], name="汇总测试"
+    )
     table = table_of(monitoring_round, SECURITY)
     preparer = persona("edu_preparer")
     table = actions.save_table(table, preparer, table.version, rows=fill_rows(table, not_met_row=0))
@@ -61,7 +62,8 @@ def test_board_scoped_by_the_gate(client_as, persona, monitoring_round):
 def _docx_text(content: bytes) -> tuple[str, int]:
     doc = Document(io.BytesIO(content))
     text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
-        c.text for t in doc.tables for r in t.rows for c in r.cells)
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    )
     return text, len(doc.inline_shapes)
 
 
@@ -69,19 +71,28 @@ def _docx_text(content: bytes) -> tuple[str, int]:
 def test_reports_docx_with_outline_figures_and_chart(client_as, monitoring_round, level):
     """第二十条（三）: key-node figures, analysis, judgement of the targets, measures and suggestions; a chart."""
     table = table_of(monitoring_round, SECURITY)
-    key = {"subject": table.pk, "department": table.subject.department_id,
-           "region": table.subject.organisation.region_id}[level]
+    key = {
+        "subject": table.pk,
+        "department": table.subject.department_id,
+        "region": table.subject.organisation.region_id,
+    }[level]
     response = client_as("perf").get(reverse("monitoring:round_report", args=[monitoring_round.pk, level, key]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     text, pictures = _docx_text(response.content)
-    for heading in ("一、基本情况", "二、关键节点绩效运行数据", "三、数据核实与分析", "四、绩效目标预期实现程度判断",
-                    "五、改进措施和建议"):
+    for heading in (
+        "一、基本情况",
+        "二、关键节点绩效运行数据",
+        "三、数据核实与分析",
+        "四、绩效目标预期实现程度判断",
+        "五、改进措施和建议",
+    ):
         assert heading in text
     assert SECURITY in text and "预算执行率" in text and "预计不能完成 1 项" in text and "加快进度" in text
     assert pictures == 1
-    assert AuditEntry.objects.filter(action="export", object_type="monitoring.monitoringround",
-                                     object_id=str(monitoring_round.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="export", object_type="monitoring.monitoringround", object_id=str(monitoring_round.pk)
+    ).exists()
 
 
 def test_report_through_the_gate(client_as, monitoring_round):
@@ -122,9 +133,17 @@ def test_round_create_page_opens_a_round(client_as):
     from core import fiscal
 
     year = fiscal.default_year()
-    response = client_as("perf").post(reverse("monitoring:round_create"), {
-        "name": "页面发起", "fiscal_year": year, "data_as_of": f"{year}-06-30", "due_date": f"{year}-07-20",
-        "scope": "all_funded", "notice": "请按时报送"})
+    response = client_as("perf").post(
+        reverse("monitoring:round_create"),
+        {
+            "name": "页面发起",
+            "fiscal_year": year,
+            "data_as_of": f"{year}-06-30",
+            "due_date": f"{year}-07-20",
+            "scope": "all_funded",
+            "notice": "请按时报送",
+        },
+    )
     assert response.status_code == 302
     from monitoring.models import MonitoringRound
 

@@ -23,8 +23,9 @@ URL = "/monitoring/dashboard/"
 def _funded(user):
     """Subjects the user reaches that have figures this fiscal year (arranged or paid)."""
     year = clock.year()
-    return access.restrict(Subject.objects.filter(year_amounts__fiscal_year=year,
-                                                  year_amounts__arranged_amount__isnull=False), user)
+    return access.restrict(
+        Subject.objects.filter(year_amounts__fiscal_year=year, year_amounts__arranged_amount__isnull=False), user
+    )
 
 
 def test_unit_sees_its_own_subjects(client_as, persona):
@@ -117,8 +118,9 @@ def test_subject_figures_over_time(client_as, persona):
     subject = _funded(persona("edu_preparer")).first()
     response = client_as("edu_preparer").get(f"/monitoring/dashboard/subjects/{subject.pk}/")
     assert response.status_code == 200
-    data = json.loads(response.content.decode().split('id="history-data" type="application/json">')[1]
-                      .split("</script>")[0])
+    data = json.loads(
+        response.content.decode().split('id="history-data" type="application/json">')[1].split("</script>")[0]
+    )
     assert len(data["dates"]) == len(response.context["points"]) >= 1
     assert client_as("health_preparer").get(f"/monitoring/dashboard/subjects/{subject.pk}/").status_code == 404
 
@@ -145,9 +147,16 @@ def test_thresholds_page_readable_by_all_changed_by_the_performance_section(clie
     assert client_as("edu_preparer").post("/monitoring/thresholds/", {}).status_code == 404
     city = persona("perf").organisation.region
     before = LightThresholds.objects.filter(region=city).count()
-    data = {"region": city.pk, "effective_from": "2027-01-01", "execution_red_below": "0.55",
-            "execution_yellow_below": "0.75", "indicator_red_below": "0.60", "indicator_yellow_below": "0.80",
-            "indicator_blue_from": "1.20", "note": "全市统一放宽"}
+    data = {
+        "region": city.pk,
+        "effective_from": "2027-01-01",
+        "execution_red_below": "0.55",
+        "execution_yellow_below": "0.75",
+        "indicator_red_below": "0.60",
+        "indicator_yellow_below": "0.80",
+        "indicator_blue_from": "1.20",
+        "note": "全市统一放宽",
+    }
     response = client_as("perf").post("/monitoring/thresholds/", data)
     assert response.status_code == 302
     row = LightThresholds.objects.filter(region=city).order_by("-version").first()
@@ -162,24 +171,37 @@ def test_thresholds_page_readable_by_all_changed_by_the_performance_section(clie
 
 def test_threshold_validation_messages_are_chinese(client_as, persona):
     city = persona("perf").organisation.region
-    bad = {"region": city.pk, "effective_from": "", "execution_red_below": "0.90", "execution_yellow_below": "0.80",
-           "indicator_red_below": "0.60", "indicator_yellow_below": "0.80", "indicator_blue_from": "1.20", "note": ""}
+    bad = {
+        "region": city.pk,
+        "effective_from": "",
+        "execution_red_below": "0.90",
+        "execution_yellow_below": "0.80",
+        "indicator_red_below": "0.60",
+        "indicator_yellow_below": "0.80",
+        "indicator_blue_from": "1.20",
+        "note": "",
+    }
     response = client_as("perf").post("/monitoring/thresholds/", bad)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert errors["effective_from"] == ["请填写生效日期"]
     assert errors["note"] == ["请填写调整说明（记入审计日志）"]
-    response = client_as("perf").post("/monitoring/thresholds/", {**bad, "effective_from": "2027-01-01",
-                                                                  "note": "试"})
+    response = client_as("perf").post("/monitoring/thresholds/", {**bad, "effective_from": "2027-01-01", "note": "试"})
     assert "黄灯阈值不能低于红灯阈值" in response.content.decode()
 
 
 def test_county_sets_its_own_region_only(client_as, persona):
     county_perf = persona("county_perf")
     county = county_perf.organisation.region
-    data = {"effective_from": "2027-01-01", "execution_red_below": "0.60", "execution_yellow_below": "0.80",
-            "indicator_red_below": "0.60", "indicator_yellow_below": "0.80", "indicator_blue_from": "1.20",
-            "note": "县级调整"}
+    data = {
+        "effective_from": "2027-01-01",
+        "execution_red_below": "0.60",
+        "execution_yellow_below": "0.80",
+        "indicator_red_below": "0.60",
+        "indicator_yellow_below": "0.80",
+        "indicator_blue_from": "1.20",
+        "note": "县级调整",
+    }
     client = client_as("county_perf")
     assert client.post("/monitoring/thresholds/", {**data, "region": county.pk}).status_code == 302
     response = client.post("/monitoring/thresholds/", {**data, "region": county.parent_id})

@@ -23,13 +23,23 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def warnings(persona):
     year = clock.year()
-    monitoring_round = open_round(persona("perf"), scope=RoundScope.KEY, key=[SECURITY, CANTEEN, SPORTS],
-                                  as_of=datetime.date(year, 9, 30), due=datetime.date(year, 10, 20), name="处置测试")
-    MonitoringTable.objects.filter(round=monitoring_round).update(execution_light=Light.RED,
-                                                                  execution_rate=Decimal("0.05"))
+    monitoring_round = open_round(
+        persona("perf"),
+        scope=RoundScope.KEY,
+        key=[SECURITY, CANTEEN, SPORTS],
+        as_of=datetime.date(year, 9, 30),
+        due=datetime.date(year, 10, 20),
+        name="处置测试",
+    )
+    MonitoringTable.objects.filter(round=monitoring_round).update(
+        execution_light=Light.RED, execution_rate=Decimal("0.05")
+    )
     alerts.scan(monitoring_round)
-    return list(PerformanceWarning.objects.filter(round=monitoring_round).select_related("subject")
-                .order_by("subject__code", "rule__code"))
+    return list(
+        PerformanceWarning.objects.filter(round=monitoring_round)
+        .select_related("subject")
+        .order_by("subject__code", "rule__code")
+    )
 
 
 def _audited(obj, action="update"):
@@ -92,13 +102,15 @@ def test_unit_replies_before_finance_decides_and_cannot_dispose(client_as, perso
     unit.post(reverse("monitoring:warning_reply", args=[warning.pk]), {"note": "已加快支付"})
     warning.refresh_from_db()
     assert warning.unit_reply == "已加快支付" and warning.replied_by.username == "edu_preparer" and _audited(warning)
-    response = unit.post(reverse("monitoring:warning_dispose", args=[warning.pk]),
-                         {"decision": "suspended", "reason": "x"})
+    response = unit.post(
+        reverse("monitoring:warning_dispose", args=[warning.pk]), {"decision": "suspended", "reason": "x"}
+    )
     assert response.status_code == 404
     with pytest.raises(PermissionDenied):
         actions.dispose(warning, persona("edu_preparer"), DisposalDecision.CORRECTED, "x")
-    assert AuditEntry.objects.filter(action="permission_denied", object_type="monitoring.performancewarning",
-                                     object_id=str(warning.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="permission_denied", object_type="monitoring.performancewarning", object_id=str(warning.pk)
+    ).exists()
     warning.refresh_from_db()
     assert warning.status == WarningStatus.OPEN
 
@@ -109,8 +121,11 @@ def test_audit_office_reads_only(client_as, persona, warnings):
     auditor = client_as("auditor")
     assert auditor.get(reverse("monitoring:warning", args=[warning.pk])).status_code == 200
     assert warning.message[:20] in auditor.get(reverse("monitoring:warnings")).content.decode()
-    for name, data in (("warning_dispose", {"decision": "corrected", "reason": "x"}),
-                       ("warning_dismiss", {"reason": "x"}), ("warning_reply", {"note": "x"})):
+    for name, data in (
+        ("warning_dispose", {"decision": "corrected", "reason": "x"}),
+        ("warning_dismiss", {"reason": "x"}),
+        ("warning_reply", {"note": "x"}),
+    ):
         assert auditor.post(reverse(f"monitoring:{name}", args=[warning.pk]), data).status_code == 404
     warning.refresh_from_db()
     assert warning.status == WarningStatus.OPEN and not warning.unit_reply
@@ -139,8 +154,9 @@ def test_dismiss_and_todo(client_as, persona, warnings):
 
 def test_page_disposal_creates_hold_stopped(client_as, warnings):
     warning = warnings[0]
-    response = client_as("perf").post(reverse("monitoring:warning_dispose", args=[warning.pk]),
-                                      {"decision": "stopped", "reason": "无法继续实施"})
+    response = client_as("perf").post(
+        reverse("monitoring:warning_dispose", args=[warning.pk]), {"decision": "stopped", "reason": "无法继续实施"}
+    )
     assert response.status_code == 302
     assert DisbursementHold.objects.filter(subject=warning.subject, kind="stopped", lifted_at__isnull=True).exists()
     listing = client_as("perf").get(reverse("monitoring:warnings"), {"status": "disposed"}).content.decode()
@@ -156,17 +172,26 @@ def test_the_warning_pages_reply_dispose_dismiss_and_lift(client_as, warnings):
     assert "已提交整改说明" in response.content.decode()
     reply.refresh_from_db()
     assert reply.unit_reply == "已加快支付进度"
-    assert unit.post(reverse("monitoring:warning_dispose", args=[suspend.pk]),
-                     {"decision": DisposalDecision.SUSPENDED, "reason": "x"}).status_code == 404
+    assert (
+        unit.post(
+            reverse("monitoring:warning_dispose", args=[suspend.pk]),
+            {"decision": DisposalDecision.SUSPENDED, "reason": "x"},
+        ).status_code
+        == 404
+    )
 
     desk = client_as("desk_edu")
-    response = desk.post(reverse("monitoring:warning_dispose", args=[suspend.pk]), {"decision": "", "reason": ""},
-                         follow=True)
+    response = desk.post(
+        reverse("monitoring:warning_dispose", args=[suspend.pk]), {"decision": "", "reason": ""}, follow=True
+    )
     assert "请填写处置决定和理由" in response.content.decode()
     suspend.refresh_from_db()
     assert suspend.status == WarningStatus.OPEN
-    response = desk.post(reverse("monitoring:warning_dispose", args=[suspend.pk]),
-                         {"decision": DisposalDecision.SUSPENDED, "reason": "执行率过低，暂缓拨款"}, follow=True)
+    response = desk.post(
+        reverse("monitoring:warning_dispose", args=[suspend.pk]),
+        {"decision": DisposalDecision.SUSPENDED, "reason": "执行率过低，暂缓拨款"},
+        follow=True,
+    )
     assert "已处置：暂缓拨款" in response.content.decode()
     hold = DisbursementHold.objects.get(disposal__warning=suspend)
     assert hold.subject.name in client_as("treasury").get(reverse("monitoring:holds")).content.decode()
@@ -178,8 +203,9 @@ def test_the_warning_pages_reply_dispose_dismiss_and_lift(client_as, warnings):
     dismiss.refresh_from_db()
     assert dismiss.status == WarningStatus.DISMISSED
 
-    assert client_as("auditor").post(reverse("monitoring:hold_lift", args=[hold.pk]),
-                                     {"reason": "x"}).status_code == 404
+    assert (
+        client_as("auditor").post(reverse("monitoring:hold_lift", args=[hold.pk]), {"reason": "x"}).status_code == 404
+    )
     response = desk.post(reverse("monitoring:hold_lift", args=[hold.pk]), {"reason": "已整改到位"}, follow=True)
     hold.refresh_from_db()
     assert hold.lifted_at is not None and "已解除" in response.content.decode()

@@ -114,8 +114,7 @@ def _grid_paid(available: Decimal, progress: Decimal) -> list[Decimal]:
     return sorted(paid)
 
 
-@pytest.mark.parametrize("as_of", [D(YEAR - 1, 12, 31), D(YEAR, 1, 1), D(YEAR, 7, 1), D(YEAR, 9, 30),
-                                   D(YEAR, 12, 31)])
+@pytest.mark.parametrize("as_of", [D(YEAR - 1, 12, 31), D(YEAR, 1, 1), D(YEAR, 7, 1), D(YEAR, 9, 30), D(YEAR, 12, 31)])
 def test_rate_ratio_and_light_computed_in_sql_equal_the_pure_functions(as_of):
     """DOMAIN.md (*practice*): execution rate ÷ time progress < 60 % red, 60–80 % yellow, ≥ 80 % green — the SQL of
     ``refresh`` gives exactly what ``monitoring.lights`` gives, on a grid around every boundary."""
@@ -140,8 +139,14 @@ def test_rate_ratio_and_light_computed_in_sql_equal_the_pure_functions(as_of):
         assert expected.light == lights.execution_light(rate, progress)
         row = stored[subject.pk]
         got = (row.available, row.paid, row.execution_rate, row.time_progress, row.progress_ratio, row.light)
-        want = (expected.available, expected.paid, expected.execution_rate, expected.time_progress,
-                expected.progress_ratio, expected.light)
+        want = (
+            expected.available,
+            expected.paid,
+            expected.execution_rate,
+            expected.time_progress,
+            expected.progress_ratio,
+            expected.light,
+        )
         assert got == want, (available, paid)
         seen.add(row.light)
     if progress:
@@ -170,8 +175,13 @@ def test_regional_thresholds_apply_to_the_region_and_below():
     for s in (city_subject, county_subject):
         pay(s, "350000.00", D(YEAR, 7, 1))  # ratio 0.6981: yellow by default
     LightThresholds.objects.all().delete()  # not the demo's versions: this test's own
-    LightThresholds.objects.create(region=county, version=1, effective_from=D(YEAR, 1, 1),
-                                   execution_red_below=Decimal("0.70"), execution_yellow_below=Decimal("0.90"))
+    LightThresholds.objects.create(
+        region=county,
+        version=1,
+        effective_from=D(YEAR, 1, 1),
+        execution_red_below=Decimal("0.70"),
+        execution_yellow_below=Decimal("0.90"),
+    )
     figures.refresh(YEAR, as_of)
     assert ExecutionFigure.objects.get(subject=city_subject, as_of=as_of).light == Light.YELLOW
     assert ExecutionFigure.objects.get(subject=county_subject, as_of=as_of).light == Light.RED
@@ -226,8 +236,9 @@ def test_history_uses_month_ends_until_refreshed():
     for month in range(1, 7):
         pay(subject, "10000.00", D(YEAR, month, 10))
     points = figures.history(subject, YEAR, D(YEAR, 6, 15))
-    assert [p.as_of for p in points] == [D(YEAR, m, e) for m, e in ((1, 31), (2, 28), (3, 31), (4, 30), (5, 31))] \
-        + [D(YEAR, 6, 15)]
+    assert [p.as_of for p in points] == [D(YEAR, m, e) for m, e in ((1, 31), (2, 28), (3, 31), (4, 30), (5, 31))] + [
+        D(YEAR, 6, 15)
+    ]
     assert points[-1].paid == Decimal("60000.00")
     figures.refresh(YEAR, D(YEAR, 3, 31))
     assert [p.as_of for p in figures.history(subject, YEAR, D(YEAR, 6, 15))] == [D(YEAR, 3, 31), D(YEAR, 6, 15)]
@@ -247,8 +258,13 @@ def test_region_tree_of_thresholds_uses_nearest_ancestor():
     county = Region.objects.filter(level=3).order_by("code").first()
     city = county.parent
     LightThresholds.objects.all().delete()
-    LightThresholds.objects.create(region=city, version=1, effective_from=D(YEAR, 1, 1),
-                                   execution_red_below=Decimal("0.50"), execution_yellow_below=Decimal("0.70"))
+    LightThresholds.objects.create(
+        region=city,
+        version=1,
+        effective_from=D(YEAR, 1, 1),
+        execution_red_below=Decimal("0.50"),
+        execution_yellow_below=Decimal("0.70"),
+    )
     _default, regional = figures.thresholds_by_region(D(YEAR, 2, 1))
     assert regional[county.pk] == regional[city.pk] == lights.thresholds_for(county, D(YEAR, 2, 1))
     assert regional[county.pk].execution_red_below == Decimal("0.50")

@@ -18,8 +18,9 @@ BASE = "/api/monitoring-figures/"
 
 
 def test_subject_figures_for_a_date(client_as, persona):
-    subject = access.restrict(Subject.objects.filter(year_amounts__arranged_amount__isnull=False),
-                              persona("edu_preparer")).first()
+    subject = access.restrict(
+        Subject.objects.filter(year_amounts__arranged_amount__isnull=False), persona("edu_preparer")
+    ).first()
     as_of = datetime.date(subject.fiscal_year, 6, 30)
     response = client_as("edu_preparer").get(f"{BASE}{subject.pk}/", {"as_of": as_of.isoformat()})
     assert response.status_code == 200
@@ -43,8 +44,11 @@ def test_rollups_are_scoped(client_as, persona):
     assert regions["region"] == persona("perf").organisation.region_id
     assert sum(r["subjects"] for r in regions["results"]) == total["subjects"]
     units = client_as("edu_reviewer").get(f"{BASE}units/", {"as_of": as_of}).json()["results"]
-    assert units and all(Subject.objects.filter(organisation_id=u["key"]).first().department_id ==
-                         persona("edu_reviewer").organisation_id for u in units)
+    assert units and all(
+        Subject.objects.filter(organisation_id=u["key"]).first().department_id
+        == persona("edu_reviewer").organisation_id
+        for u in units
+    )
     assert client_as("public").get(f"{BASE}total/").json()["total"]["subjects"] == 0
 
 
@@ -52,8 +56,9 @@ def test_stored_figures_and_thresholds_read(client_as, persona):
     response = client_as("edu_preparer").get("/api/execution-figures/")
     assert response.status_code == 200
     ids = {row["subject"] for row in response.json()["results"]}
-    assert ids and all(Subject.objects.get(pk=i).organisation_id == persona("edu_preparer").organisation_id
-                       for i in ids)
+    assert ids and all(
+        Subject.objects.get(pk=i).organisation_id == persona("edu_preparer").organisation_id for i in ids
+    )
     other = ExecutionFigure.objects.exclude(subject__organisation=persona("edu_preparer").organisation).first()
     assert client_as("edu_preparer").get(f"/api/execution-figures/{other.pk}/").status_code == 404
     thresholds = client_as("edu_preparer").get("/api/light-thresholds/")

@@ -21,32 +21,68 @@ _seq = itertools.count(1)
 def funded_subject(arranged: str | None = "1000000.00", name: str = "测试监控项目", organisation=None, **fields):
     """A subject of YEAR with a year amount; ``arranged`` is finance's arranged amount (None: not funded)."""
     extra = {"organisation": organisation} if organisation is not None else {}
-    subject = make_subject(name=name, fiscal_year=YEAR, start_year=YEAR, end_year=YEAR,
-                           start_date=datetime.date(YEAR, 1, 1), end_date=datetime.date(YEAR, 12, 31),
-                           requested=None, **extra, **fields)
+    subject = make_subject(
+        name=name,
+        fiscal_year=YEAR,
+        start_year=YEAR,
+        end_year=YEAR,
+        start_date=datetime.date(YEAR, 1, 1),
+        end_date=datetime.date(YEAR, 12, 31),
+        requested=None,
+        **extra,
+        **fields,
+    )
     with acting_as(user("edu_preparer")):
-        services.create_record(SubjectYearAmount(
-            subject=subject, fiscal_year=YEAR, previous_amount=Decimal("0"),
-            requested_amount=Decimal(arranged or "1000000.00"),
-            arranged_amount=Decimal(arranged) if arranged is not None else None))
+        services.create_record(
+            SubjectYearAmount(
+                subject=subject,
+                fiscal_year=YEAR,
+                previous_amount=Decimal("0"),
+                requested_amount=Decimal(arranged or "1000000.00"),
+                arranged_amount=Decimal(arranged) if arranged is not None else None,
+            )
+        )
     return subject
 
 
 def pay(subject, amount, on: datetime.date, status: str = MatchStatus.MATCHED, year: int = YEAR) -> Payment:
     n = next(_seq)
-    return Payment.objects.bulk_create([Payment(
-        fiscal_year=year, payer_code="T001", organisation=subject.organisation, project_code=subject.code,
-        subject=subject if status != MatchStatus.UNMATCHED else None, match_status=status, amount=Decimal(amount),
-        voucher_number=f"TEST-PAY-{n:08d}", paid_on=on)])[0]
+    return Payment.objects.bulk_create(
+        [
+            Payment(
+                fiscal_year=year,
+                payer_code="T001",
+                organisation=subject.organisation,
+                project_code=subject.code,
+                subject=subject if status != MatchStatus.UNMATCHED else None,
+                match_status=status,
+                amount=Decimal(amount),
+                voucher_number=f"TEST-PAY-{n:08d}",
+                paid_on=on,
+            )
+        ]
+    )[0]
 
 
-def allocate(subject, amount, on: datetime.date, status: str = MatchStatus.MATCHED,
-             year: int = YEAR) -> BudgetAllocation:
+def allocate(
+    subject, amount, on: datetime.date, status: str = MatchStatus.MATCHED, year: int = YEAR
+) -> BudgetAllocation:
     n = next(_seq)
-    return BudgetAllocation.objects.bulk_create([BudgetAllocation(
-        fiscal_year=year, payer_code="T001", organisation=subject.organisation, project_code=subject.code,
-        subject=subject if status != MatchStatus.UNMATCHED else None, match_status=status, amount=Decimal(amount),
-        document_number=f"TEST-ALLOC-{n:08d}", issued_on=on)])[0]
+    return BudgetAllocation.objects.bulk_create(
+        [
+            BudgetAllocation(
+                fiscal_year=year,
+                payer_code="T001",
+                organisation=subject.organisation,
+                project_code=subject.code,
+                subject=subject if status != MatchStatus.UNMATCHED else None,
+                match_status=status,
+                amount=Decimal(amount),
+                document_number=f"TEST-ALLOC-{n:08d}",
+                issued_on=on,
+            )
+        ]
+    )[0]
 
 
 def clone_subjects(template, count: int, arranged: list) -> list:
@@ -61,8 +97,16 @@ def clone_subjects(template, count: int, arranged: list) -> list:
         s.code = f"XM{YEAR}-G{base:03d}{i:04d}"
         copies.append(s)
     created = Subject.objects.bulk_create(copies)
-    SubjectYearAmount.objects.bulk_create([
-        SubjectYearAmount(subject=s, fiscal_year=YEAR, previous_amount=Decimal("0"),
-                          requested_amount=Decimal(a or "1"), arranged_amount=Decimal(a) if a is not None else None)
-        for s, a in zip(created, arranged, strict=True)])
+    SubjectYearAmount.objects.bulk_create(
+        [
+            SubjectYearAmount(
+                subject=s,
+                fiscal_year=YEAR,
+                previous_amount=Decimal("0"),
+                requested_amount=Decimal(a or "1"),
+                arranged_amount=Decimal(a) if a is not None else None,
+            )
+            for s, a in zip(created, arranged, strict=True)
+        ]
+    )
     return created

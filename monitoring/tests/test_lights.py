@@ -21,26 +21,39 @@ D = Decimal
 
 # --- execution light: rate ÷ time progress -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("ratio", "light"), [
-    ("0", Light.RED), ("0.5999", Light.RED), ("0.60", Light.YELLOW), ("0.6000", Light.YELLOW),
-    ("0.7999", Light.YELLOW), ("0.80", Light.GREEN), ("1", Light.GREEN), ("2.5", Light.GREEN),
-    ("-0.1", Light.RED),
-])
+
+@pytest.mark.parametrize(
+    ("ratio", "light"),
+    [
+        ("0", Light.RED),
+        ("0.5999", Light.RED),
+        ("0.60", Light.YELLOW),
+        ("0.6000", Light.YELLOW),
+        ("0.7999", Light.YELLOW),
+        ("0.80", Light.GREEN),
+        ("1", Light.GREEN),
+        ("2.5", Light.GREEN),
+        ("-0.1", Light.RED),
+    ],
+)
 def test_execution_light_boundaries(ratio, light):
     """DOMAIN.md monitoring lights (execution), *practice*: rate ÷ time progress < 60 % red, 60–80 % yellow,
     ≥ 80 % green; red and yellow are what raise 绩效预警 (seed 003 第十九条)."""
     assert lights.execution_light(D(ratio), D("1")) == light  # time progress 1: the ratio is the rate
 
 
-@pytest.mark.parametrize(("rate", "progress", "ratio", "light"), [
-    ("0.2999", "0.5000", "0.5998", Light.RED),
-    ("0.3000", "0.5000", "0.6000", Light.YELLOW),
-    ("0.3999", "0.5000", "0.7998", Light.YELLOW),
-    ("0.4000", "0.5000", "0.8000", Light.GREEN),
-    ("0.3000", "0.5001", "0.5999", Light.RED),  # 0.59988 shows as 0.5999
-    ("0.2999", "0.4998", "0.6000", Light.YELLOW),  # 0.60004 shows as 0.6000: the light follows the shown ratio
-    ("0.3999", "0.4999", "0.8000", Light.GREEN),  # 0.79996
-])
+@pytest.mark.parametrize(
+    ("rate", "progress", "ratio", "light"),
+    [
+        ("0.2999", "0.5000", "0.5998", Light.RED),
+        ("0.3000", "0.5000", "0.6000", Light.YELLOW),
+        ("0.3999", "0.5000", "0.7998", Light.YELLOW),
+        ("0.4000", "0.5000", "0.8000", Light.GREEN),
+        ("0.3000", "0.5001", "0.5999", Light.RED),  # 0.59988 shows as 0.5999
+        ("0.2999", "0.4998", "0.6000", Light.YELLOW),  # 0.60004 shows as 0.6000: the light follows the shown ratio
+        ("0.3999", "0.4999", "0.8000", Light.GREEN),  # 0.79996
+    ],
+)
 def test_execution_light_is_judged_on_the_ratio_as_shown(rate, progress, ratio, light):
     """DOMAIN.md monitoring lights (execution), *practice*: the ratio is rate ÷ time progress to four places, and the
     colour is judged on that number (ADR 0015), so a page never shows 0.6000 beside a red light."""
@@ -76,28 +89,41 @@ def test_execution_light_with_regional_thresholds():
 
 # --- time progress and elapsed months --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("year", "on", "progress"), [
-    (2027, date(2027, 1, 1), "0.0027"),  # 1/365: the first day counts once it is over
-    (2027, date(2027, 6, 30), "0.4959"),  # 181/365
-    (2027, date(2027, 12, 31), "1.0000"),
-    (2028, date(2028, 1, 1), "0.0027"),  # 1/366
-    (2028, date(2028, 2, 29), "0.1639"),  # 60/366 in a leap year
-    (2028, date(2028, 6, 30), "0.4973"),  # 182/366
-    (2028, date(2028, 12, 31), "1.0000"),
-    (2027, date(2026, 12, 31), "0.0000"),  # before the fiscal year
-    (2027, date(2028, 3, 1), "1.0000"),  # after it
-])
+
+@pytest.mark.parametrize(
+    ("year", "on", "progress"),
+    [
+        (2027, date(2027, 1, 1), "0.0027"),  # 1/365: the first day counts once it is over
+        (2027, date(2027, 6, 30), "0.4959"),  # 181/365
+        (2027, date(2027, 12, 31), "1.0000"),
+        (2028, date(2028, 1, 1), "0.0027"),  # 1/366
+        (2028, date(2028, 2, 29), "0.1639"),  # 60/366 in a leap year
+        (2028, date(2028, 6, 30), "0.4973"),  # 182/366
+        (2028, date(2028, 12, 31), "1.0000"),
+        (2027, date(2026, 12, 31), "0.0000"),  # before the fiscal year
+        (2027, date(2028, 3, 1), "1.0000"),  # after it
+    ],
+)
 def test_time_progress(year, on, progress):
     """DOMAIN.md 序时进度 (*practice*): the elapsed share of the fiscal (calendar) year at the end of the date."""
     assert lights.time_progress(year, on) == D(progress)
 
 
-@pytest.mark.parametrize(("year", "on", "months"), [
-    (2027, date(2027, 1, 1), 0), (2027, date(2027, 1, 31), 1), (2027, date(2027, 2, 28), 2),
-    (2028, date(2028, 2, 28), 1), (2028, date(2028, 2, 29), 2), (2027, date(2027, 7, 30), 6),
-    (2027, date(2027, 7, 31), 7), (2027, date(2027, 12, 31), 12), (2027, date(2026, 12, 31), 0),
-    (2027, date(2028, 1, 1), 12),
-])
+@pytest.mark.parametrize(
+    ("year", "on", "months"),
+    [
+        (2027, date(2027, 1, 1), 0),
+        (2027, date(2027, 1, 31), 1),
+        (2027, date(2027, 2, 28), 2),
+        (2028, date(2028, 2, 28), 1),
+        (2028, date(2028, 2, 29), 2),
+        (2027, date(2027, 7, 30), 6),
+        (2027, date(2027, 7, 31), 7),
+        (2027, date(2027, 12, 31), 12),
+        (2027, date(2026, 12, 31), 0),
+        (2027, date(2028, 1, 1), 12),
+    ],
+)
 def test_elapsed_months(year, on, months):
     """DOMAIN.md monitoring lights (indicator), *practice*: "months" of expected-to-date are whole months covered by
     the data (data to 31 July → 7; a month counts once its last day is reached)."""
@@ -105,6 +131,7 @@ def test_elapsed_months(year, on, months):
 
 
 # --- indicator light ---------------------------------------------------------------------------------------------
+
 
 def test_expected_to_date():
     """DOMAIN.md monitoring lights (indicator), *practice*: expected-to-date = annual target × months ÷ 12 for
@@ -114,10 +141,20 @@ def test_expected_to_date():
     assert lights.expected_to_date(D("95"), 7, cumulative=False) == D("95")
 
 
-@pytest.mark.parametrize(("actual", "light"), [
-    ("0", Light.RED), ("59.99", Light.RED), ("60", Light.YELLOW), ("79.99", Light.YELLOW), ("80", Light.GREEN),
-    ("100", Light.GREEN), ("119.99", Light.GREEN), ("120", Light.BLUE), ("500", Light.BLUE),
-])
+@pytest.mark.parametrize(
+    ("actual", "light"),
+    [
+        ("0", Light.RED),
+        ("59.99", Light.RED),
+        ("60", Light.YELLOW),
+        ("79.99", Light.YELLOW),
+        ("80", Light.GREEN),
+        ("100", Light.GREEN),
+        ("119.99", Light.GREEN),
+        ("120", Light.BLUE),
+        ("500", Light.BLUE),
+    ],
+)
 def test_indicator_ratio_boundaries(actual, light):
     """DOMAIN.md monitoring lights (indicator), *practice*: actual < 60 % of expected-to-date red, 60–80 % yellow,
     80–120 % green, ≥ 120 % blue (a target set too low); red and yellow raise 绩效预警 (seed 003 第十九条)."""
@@ -133,8 +170,9 @@ def test_indicator_with_nothing_expected_yet():
     assert lights.ratio_light(D("-1"), D("0")) == Light.RED
 
 
-@pytest.mark.parametrize(("actual", "light"), [("80", Light.GREEN), ("100", Light.GREEN), ("100.01", Light.RED),
-                                               ("150", Light.RED)])
+@pytest.mark.parametrize(
+    ("actual", "light"), [("80", Light.GREEN), ("100", Light.GREEN), ("100.01", Light.RED), ("150", Light.RED)]
+)
 def test_negative_indicator_within_and_beyond_the_limit(actual, light):
     """DOMAIN.md monitoring lights (indicator), *practice*: negative (≤) indicators green within the limit — the
     limit itself included — red beyond it, whatever the month."""
@@ -142,21 +180,34 @@ def test_negative_indicator_within_and_beyond_the_limit(actual, light):
     assert lights.indicator_light("le", D("100"), D(actual), 12, cumulative=False) == light
 
 
-@pytest.mark.parametrize(("level", "light"), [
-    (QualitativeLevel.ACHIEVED, Light.GREEN), (QualitativeLevel.PARTLY, Light.YELLOW),
-    (QualitativeLevel.NOT_ACHIEVED, Light.RED), ("", Light.NONE),
-])
+@pytest.mark.parametrize(
+    ("level", "light"),
+    [
+        (QualitativeLevel.ACHIEVED, Light.GREEN),
+        (QualitativeLevel.PARTLY, Light.YELLOW),
+        (QualitativeLevel.NOT_ACHIEVED, Light.RED),
+        ("", Light.NONE),
+    ],
+)
 def test_qualitative_three_levels(level, light):
     """DOMAIN.md qualitative indicator (*practice*, 10号 notes): 达成预期 / 部分达成并具有一定效果 / 未达成且效果较差
     → green / yellow / red; not yet judged → no light."""
     assert lights.indicator_light("qualitative", None, None, 6, qualitative_level=level) == light
 
 
-@pytest.mark.parametrize(("comparator", "target", "actual", "light"), [
-    ("ge", "95", "95", Light.GREEN), ("ge", "95", "99.5", Light.GREEN), ("ge", "95", "94.99", Light.RED),
-    ("eq", "100", "100", Light.GREEN), ("eq", "100", "99", Light.RED), ("eq", "100", "101", Light.RED),
-    ("le", "30", "30", Light.GREEN), ("le", "30", "30.5", Light.RED),
-])
+@pytest.mark.parametrize(
+    ("comparator", "target", "actual", "light"),
+    [
+        ("ge", "95", "95", Light.GREEN),
+        ("ge", "95", "99.5", Light.GREEN),
+        ("ge", "95", "94.99", Light.RED),
+        ("eq", "100", "100", Light.GREEN),
+        ("eq", "100", "99", Light.RED),
+        ("eq", "100", "101", Light.RED),
+        ("le", "30", "30", Light.GREEN),
+        ("le", "30", "30.5", Light.RED),
+    ],
+)
 def test_quality_time_cost_in_or_out_of_range(comparator, target, actual, light):
     """DOMAIN.md monitoring lights (indicator), *practice*: quality, time and cost indicators are not pro-rated —
     green within the range the target sets, red outside (no yellow, no blue)."""
@@ -181,11 +232,19 @@ def test_indicator_light_with_regional_thresholds():
 
 # --- worst-of -----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ([], Light.NONE), ([Light.NONE], Light.NONE), ([Light.NONE, Light.GREEN], Light.GREEN),
-    ([Light.GREEN, Light.BLUE], Light.BLUE), ([Light.BLUE, Light.YELLOW, Light.GREEN], Light.YELLOW),
-    ([Light.GREEN, Light.RED, Light.YELLOW, Light.BLUE], Light.RED), (["green", "yellow"], Light.YELLOW),
-])
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ([], Light.NONE),
+        ([Light.NONE], Light.NONE),
+        ([Light.NONE, Light.GREEN], Light.GREEN),
+        ([Light.GREEN, Light.BLUE], Light.BLUE),
+        ([Light.BLUE, Light.YELLOW, Light.GREEN], Light.YELLOW),
+        ([Light.GREEN, Light.RED, Light.YELLOW, Light.BLUE], Light.RED),
+        (["green", "yellow"], Light.YELLOW),
+    ],
+)
 def test_target_light_is_the_worst_indicator(given, expected):
     """Issue 5 (DOMAIN.md monitoring lights, *practice*): a subject's target light is its worst indicator's; blue
     (target too low) ranks above green, below yellow; "no data" only when nothing else is known."""
@@ -193,6 +252,7 @@ def test_target_light_is_the_worst_indicator(given, expected):
 
 
 # --- thresholds per region, inheritance and versions ----------------------------------------------------------------
+
 
 @pytest.fixture
 def regions(db):
@@ -205,8 +265,13 @@ def regions(db):
 def _version(region, version, effective, red="0.60", yellow="0.80"):
     from monitoring.models import LightThresholds
 
-    return LightThresholds.objects.create(region=region, version=version, effective_from=effective,
-                                          execution_red_below=D(red), execution_yellow_below=D(yellow))
+    return LightThresholds.objects.create(
+        region=region,
+        version=version,
+        effective_from=effective,
+        execution_red_below=D(red),
+        execution_yellow_below=D(yellow),
+    )
 
 
 def test_code_defaults_when_no_row_exists(regions):

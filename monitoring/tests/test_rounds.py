@@ -27,10 +27,15 @@ def test_all_funded_scope_is_funded_or_executing_subjects_with_an_approved_curre
     monitoring_round = open_round(persona("perf"))
     names = set(monitoring_round.tables.values_list("subject__name", flat=True))
     year = fiscal.default_year()
-    expected = set(TargetSheet.objects.filter(
-        fiscal_year=year, is_current=True, status=ReviewStatus.APPROVED, subject__stage__in=["funded", "executing"],
-        subject__organisation__region__path__startswith=monitoring_round.organisation.region.path)
-        .values_list("subject__name", flat=True))
+    expected = set(
+        TargetSheet.objects.filter(
+            fiscal_year=year,
+            is_current=True,
+            status=ReviewStatus.APPROVED,
+            subject__stage__in=["funded", "executing"],
+            subject__organisation__region__path__startswith=monitoring_round.organisation.region.path,
+        ).values_list("subject__name", flat=True)
+    )
     assert {SECURITY, CANTEEN} <= names
     assert names == expected
     assert SPORTS not in names  # its target sheet is still in review
@@ -106,9 +111,18 @@ def test_large_scope_goes_to_the_background_task(persona, monkeypatch, immediate
     assert monitoring_round.tables_pending is False
     assert monitoring_round.tables.count() == 3
     # Idempotent: running again creates nothing.
-    assert actions.create_tables(monitoring_round, actions.scope_subjects(
-        monitoring_round.organisation, monitoring_round.fiscal_year, RoundScope.KEY,
-        list(monitoring_round.key_subjects.all()))) == 0
+    assert (
+        actions.create_tables(
+            monitoring_round,
+            actions.scope_subjects(
+                monitoring_round.organisation,
+                monitoring_round.fiscal_year,
+                RoundScope.KEY,
+                list(monitoring_round.key_subjects.all()),
+            ),
+        )
+        == 0
+    )
     assert MonitoringTable.objects.filter(round=monitoring_round).count() == 3
 
 
@@ -119,8 +133,9 @@ def test_close_round_audited_and_only_by_its_performance_section(persona):
     actions.close_round(monitoring_round, persona("perf"), "结束")
     monitoring_round.refresh_from_db()
     assert monitoring_round.status == RoundStatus.CLOSED and monitoring_round.closed_at
-    assert AuditEntry.objects.filter(object_type="monitoring.monitoringround", object_id=str(monitoring_round.pk),
-                                     action="update", reason="结束").exists()
+    assert AuditEntry.objects.filter(
+        object_type="monitoring.monitoringround", object_id=str(monitoring_round.pk), action="update", reason="结束"
+    ).exists()
     with pytest.raises(ValidationError):
         actions.close_round(monitoring_round, persona("perf"))
 

@@ -28,8 +28,9 @@ def table(persona):
 
 def _post(client, table, action, **extra):
     table.refresh_from_db()
-    return client.post(reverse("monitoring:table_transition", args=[table.pk]),
-                       {"action": action, "version": table.version, **extra})
+    return client.post(
+        reverse("monitoring:table_transition", args=[table.pk]), {"action": action, "version": table.version, **extra}
+    )
 
 
 def test_unit_fills_rows_and_the_lights_are_computed(persona, table):
@@ -50,16 +51,16 @@ def test_unit_fills_rows_and_the_lights_are_computed(persona, table):
     assert lights["办学条件改善"] == Light.YELLOW  # qualitative, 部分达成
     assert saved.target_light == Light.RED  # the worst row
     assert saved.contract_status == "合同履行正常"
-    entry = AuditEntry.objects.filter(object_type="monitoring.monitoringtable", object_id=str(table.pk),
-                                      action="update").first()
+    entry = AuditEntry.objects.filter(
+        object_type="monitoring.monitoringtable", object_id=str(table.pk), action="update"
+    ).first()
     assert entry is not None
 
 
 def test_submission_refused_naming_the_row_without_reason_or_measure(persona, table):
     user = persona("edu_preparer")
     first = table.indicators.first()
-    table = actions.save_table(table, user, table.version,
-                               rows=fill_rows(table, not_met_row=0, reason="", measures=""))
+    table = actions.save_table(table, user, table.version, rows=fill_rows(table, not_met_row=0, reason="", measures=""))
     with pytest.raises(ValidationError) as exc:
         workflow.submit(table, user, table.version)
     assert f"“{first.name}”预计不能完成" in str(exc.value) and "偏差原因类别" in str(exc.value)
@@ -101,12 +102,25 @@ def test_whole_chain_per_role_with_return_and_resubmission(client_as, persona, t
 def test_edit_page_saves_formset_rows(client_as, table):
     client = client_as("edu_preparer")
     rows = list(table.indicators.all())
-    data = {"version": table.version, "rows-TOTAL_FORMS": len(rows), "rows-INITIAL_FORMS": len(rows),
-            "rows-MIN_NUM_FORMS": 0, "rows-MAX_NUM_FORMS": 1000, "contract_status": "按月履约",
-            "execution_deviation_reason": "", "expected_full_year_rate": "0.9"}
+    data = {
+        "version": table.version,
+        "rows-TOTAL_FORMS": len(rows),
+        "rows-INITIAL_FORMS": len(rows),
+        "rows-MIN_NUM_FORMS": 0,
+        "rows-MAX_NUM_FORMS": 1000,
+        "contract_status": "按月履约",
+        "execution_deviation_reason": "",
+        "expected_full_year_rate": "0.9",
+    }
     for i, row in enumerate(rows):
-        data.update({f"rows-{i}-row_id": row.pk, f"rows-{i}-actual_to_date": "1", f"rows-{i}-will_be_met": "true",
-                     f"rows-{i}-qualitative_level": "achieved"})
+        data.update(
+            {
+                f"rows-{i}-row_id": row.pk,
+                f"rows-{i}-actual_to_date": "1",
+                f"rows-{i}-will_be_met": "true",
+                f"rows-{i}-qualitative_level": "achieved",
+            }
+        )
     response = client.post(reverse("monitoring:table_edit", args=[table.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     table.refresh_from_db()
@@ -141,8 +155,9 @@ def test_budget_execution_reread_until_submitted(persona, table):
 
 def test_overdue_flag_and_todo(client_as, persona):
     year = fiscal.default_year()
-    monitoring_round = open_round(persona("perf"), name="逾期轮次", as_of=datetime.date(year, 1, 31),
-                                  due=datetime.date(year, 2, 1))
+    monitoring_round = open_round(
+        persona("perf"), name="逾期轮次", as_of=datetime.date(year, 1, 31), due=datetime.date(year, 2, 1)
+    )
     table = table_of(monitoring_round, CANTEEN)
     late_today = clock.today() > monitoring_round.due_date
     assert table.is_late is late_today
@@ -154,6 +169,7 @@ def test_overdue_flag_and_todo(client_as, persona):
     if late_today:
         reviewer_items = [i for i in todos_for(persona("edu_reviewer")) if i.kind == "催报"]
         assert any("逾期轮次" in i.title for i in reviewer_items)
-        page = client_as("edu_reviewer").get(reverse("monitoring:tables"), {"round": monitoring_round.pk,
-                                                                            "late": "true"})
+        page = client_as("edu_reviewer").get(
+            reverse("monitoring:tables"), {"round": monitoring_round.pk, "late": "true"}
+        )
         assert "逾期未报" in page.content.decode()

@@ -17,8 +17,15 @@ CITY = "990100"
 
 
 def org_row(name, kind, code="", parent_code="", parent_name="", **extra):
-    row = {"机构名称": name, "机构类型": kind, "行政区划代码": CITY, "预算编码": code, "上级预算编码": parent_code,
-           "上级机构名称": parent_name, "启用": "是"}
+    row = {
+        "机构名称": name,
+        "机构类型": kind,
+        "行政区划代码": CITY,
+        "预算编码": code,
+        "上级预算编码": parent_code,
+        "上级机构名称": parent_name,
+        "启用": "是",
+    }
     row.update(extra)
     return row
 
@@ -63,9 +70,11 @@ def test_a_good_file_creates_and_updates_with_an_audit_row_per_record(admin):
         entry = AuditEntry.objects.get(object_type="organisations.organisation", object_id=str(org.pk), action=action)
         assert entry.actor.username == "sysadmin" and f"导入任务 #{job.pk}" in entry.reason
     assert AuditEntry.objects.get(action=AuditAction.UPDATE, object_id=str(edu.pk)).changes == {
-        "联系电话": ["", "0531-88888888"]}
-    assert AuditEntry.objects.filter(action=AuditAction.IMPORT, object_type="imports.importjob",
-                                     object_id=str(job.pk)).exists()
+        "联系电话": ["", "0531-88888888"]
+    }
+    assert AuditEntry.objects.filter(
+        action=AuditAction.IMPORT, object_type="imports.importjob", object_id=str(job.pk)
+    ).exists()
     page = admin.get(job.get_absolute_url()).content.decode()
     assert "导入成功" in page and "新增 2 条，更新 1 条" in page and 'hx-trigger="every 1s"' not in page
 
@@ -101,25 +110,43 @@ def test_an_error_found_while_writing_rolls_back_the_rows_already_written(admin)
     ]
     job = post_import(admin, xlsx_bytes(HEADERS, rows, sheet="机构"))
     assert [e["text"] for e in job.errors] == [
-        "第 2 行 G 列（上级预算编码）：预算单位的上级机构必须是主管部门或另一预算单位"]
+        "第 2 行 G 列（上级预算编码）：预算单位的上级机构必须是主管部门或另一预算单位"
+    ]
     assert Organisation.objects.count() == before_orgs and changes_outside_imports() == before_changes
 
 
-@pytest.mark.parametrize(("rows", "expected"), [
-    ([org_row("示范市新建中学", "预算单位", "130002", parent_code="999")],
-     "第 2 行 G 列（上级预算编码）：上级预算编码“999”不存在或不在您的管理范围内：请先导入上级机构，或把它加入本文件"),
-    ([org_row("示范市新建中学", "预算单位", "130002", parent_name="不存在的局")],
-     "第 2 行 F 列（上级机构名称）：上级机构“不存在的局”不存在或不在您的管理范围内"),
-    ([org_row("示范市新建局", "主管部门", "130", 行政区划代码="123456")],
-     "第 2 行 E 列（行政区划代码）：行政区划代码“123456”不存在或不在您的管理范围内"),
-    ([org_row("甲单位", "预算单位", "130001", parent_code="130002"),
-      org_row("乙单位", "预算单位", "130002", parent_code="130001")],
-     "第 2 行 G 列（上级预算编码）：上级机构关系形成循环（第 2、3 行）"),
-    ([org_row("示范市新建局", "主管部门", "130"), org_row("示范市新建局二", "主管部门", "130")],
-     "第 3 行 H 列（预算编码）：与第 2 行重复：同一行政区划内预算编码“130”只能出现一次"),
-    ([org_row("示范市新建中学", "预算单位", "130002", parent_code="101", parent_name="示范市卫生健康委员会")],
-     "第 2 行 F 列（上级机构名称）：上级预算编码“101”对应的机构是“示范市教育局”，与上级机构名称“示范市卫生健康委员会”不一致"),
-])
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            [org_row("示范市新建中学", "预算单位", "130002", parent_code="999")],
+            "第 2 行 G 列（上级预算编码）：上级预算编码“999”不存在或不在您的管理范围内：请先导入上级机构，或把它加入本文件",
+        ),
+        (
+            [org_row("示范市新建中学", "预算单位", "130002", parent_name="不存在的局")],
+            "第 2 行 F 列（上级机构名称）：上级机构“不存在的局”不存在或不在您的管理范围内",
+        ),
+        (
+            [org_row("示范市新建局", "主管部门", "130", 行政区划代码="123456")],
+            "第 2 行 E 列（行政区划代码）：行政区划代码“123456”不存在或不在您的管理范围内",
+        ),
+        (
+            [
+                org_row("甲单位", "预算单位", "130001", parent_code="130002"),
+                org_row("乙单位", "预算单位", "130002", parent_code="130001"),
+            ],
+            "第 2 行 G 列（上级预算编码）：上级机构关系形成循环（第 2、3 行）",
+        ),
+        (
+            [org_row("示范市新建局", "主管部门", "130"), org_row("示范市新建局二", "主管部门", "130")],
+            "第 3 行 H 列（预算编码）：与第 2 行重复：同一行政区划内预算编码“130”只能出现一次",
+        ),
+        (
+            [org_row("示范市新建中学", "预算单位", "130002", parent_code="101", parent_name="示范市卫生健康委员会")],
+            "第 2 行 F 列（上级机构名称）：上级预算编码“101”对应的机构是“示范市教育局”，与上级机构名称“示范市卫生健康委员会”不一致",
+        ),
+    ],
+)
 def test_references_that_cannot_be_resolved(admin, rows, expected):
     before = Organisation.objects.count()
     job = post_import(admin, xlsx_bytes(HEADERS, rows, sheet="机构"))
@@ -137,11 +164,14 @@ def test_missing_and_unknown_headers(admin):
     ]
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    (b"this is a text file", "机构.xlsx", "不是 Excel 工作簿"),
-    (b"\xd0\xcf\x11\xe0" + b"\0" * 600, "机构.xls", "旧版 Excel（.xls）"),
-    (xlsx_bytes(HEADERS, []), "机构.txt", "扩展名不是 .xlsx"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"this is a text file", "机构.xlsx", "不是 Excel 工作簿"),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 600, "机构.xls", "旧版 Excel（.xls）"),
+        (xlsx_bytes(HEADERS, []), "机构.txt", "扩展名不是 .xlsx"),
+    ],
+)
 def test_wrong_file_types_are_refused_on_the_page(admin, content, name, message):
     response = admin.post("/organisations/import/", {"file": upload(content, name)})
     assert response.status_code == 200
@@ -238,13 +268,23 @@ def test_the_job_runs_in_the_background_and_shows_progress(client_as, media_root
     spy("check_row")
     monkeypatch.setattr(OrganisationImporter, "progress_every", 2)
     run_import.call(job.pk)
-    assert seen == [("validate", 0, 5), ("validate", 0, 5), ("validate", 2, 5), ("validate", 2, 5), ("validate", 4, 5),
-                    ("check", 0, 5), ("check", 0, 5), ("check", 2, 5), ("check", 2, 5), ("check", 4, 5)]
+    assert seen == [
+        ("validate", 0, 5),
+        ("validate", 0, 5),
+        ("validate", 2, 5),
+        ("validate", 2, 5),
+        ("validate", 4, 5),
+        ("check", 0, 5),
+        ("check", 0, 5),
+        ("check", 2, 5),
+        ("check", 2, 5),
+        ("check", 4, 5),
+    ]
     job.refresh_from_db()
     assert job.status == ImportStatus.SUCCEEDED and (job.processed_rows, job.total_rows) == (5, 5)
     assert job.started_at and job.finished_at and job.file  # the organisation file is kept
     page = admin.get(f"/imports/jobs/{job.pk}/progress/").content.decode()
-    assert 'hx-trigger' not in page and "新增 5 条" in page
+    assert "hx-trigger" not in page and "新增 5 条" in page
     # A task delivered twice runs once.
     assert run_import.call(job.pk) == {"job": job.pk, "skipped": True}
 

@@ -12,8 +12,17 @@ from workflow.tests.helpers import make_report
 pytestmark = pytest.mark.django_db
 
 # Who reaches a report of 示范市第一中学 (a unit under 示范市教育局, desk 教科文科, city region).
-REACHES_SCHOOL_REPORT = {"edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget", "treasury",
-                         "leader", "auditor"}
+REACHES_SCHOOL_REPORT = {
+    "edu_preparer",
+    "edu_head",
+    "edu_reviewer",
+    "desk_edu",
+    "perf",
+    "budget",
+    "treasury",
+    "leader",
+    "auditor",
+}
 
 
 @pytest.mark.parametrize("username", [a.username for a in ACCOUNTS])

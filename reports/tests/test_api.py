@@ -13,13 +13,19 @@ STALE = "该文档已被他人处理（版本已变化），请刷新后重试"
 
 
 def post(client, report, action, version, **data):
-    return client.post(f"/api/work-reports/{report.pk}/{action}/", {"version": version, **data},
-                       content_type="application/json")
+    return client.post(
+        f"/api/work-reports/{report.pk}/{action}/", {"version": version, **data}, content_type="application/json"
+    )
 
 
 def test_create_by_the_preparer_only(client_as):
-    payload = {"title": "API 新建", "fiscal_year": 2025, "organisation": org(SCHOOL).pk, "kind": "annual_summary",
-               "content": "正文"}
+    payload = {
+        "title": "API 新建",
+        "fiscal_year": 2025,
+        "organisation": org(SCHOOL).pk,
+        "kind": "annual_summary",
+        "content": "正文",
+    }
     response = client_as("edu_preparer").post("/api/work-reports/", payload, content_type="application/json")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -35,16 +41,18 @@ def test_full_chain_walk_through_the_api(client_as):
     report = make_report(title="API 流转")
     version = 1
     for step, username in enumerate(WALK):
-        response = post(client_as(username), report, "submit" if step == 0 else "approve", version,
-                        opinion=f"{username} 意见")
+        response = post(
+            client_as(username), report, "submit" if step == 0 else "approve", version, opinion=f"{username} 意见"
+        )
         assert response.status_code == 200, (username, response.json())
         version = response.json()["version"]
     body = response.json()
     assert body["status"] == "approved" and body["status_display"] == "审核通过" and version == 6
     history = client_as("auditor").get(f"/api/work-reports/{report.pk}/history/").json()
     assert [h["actor_name"].split("（")[0] for h in history] == ["冯填报", "郑校长", "吴审核", "孙科长", "李绩效"]
-    response = client_as("edu_preparer").patch(f"/api/work-reports/{report.pk}/", {"title": "改"},
-                                               content_type="application/json")
+    response = client_as("edu_preparer").patch(
+        f"/api/work-reports/{report.pk}/", {"title": "改"}, content_type="application/json"
+    )
     assert response.status_code == 403 and fresh(report).title == "API 流转"
 
 
@@ -83,31 +91,50 @@ def test_outside_reach_404_in_reach_but_not_acting_403(client_as):
 def test_edit_through_the_api_checks_the_version(client_as):
     report = make_report()
     client = client_as("edu_preparer")
-    response = client.patch(f"/api/work-reports/{report.pk}/", {"title": "新标题", "version": 1},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/work-reports/{report.pk}/", {"title": "新标题", "version": 1}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["version"] == 2
-    response = client.patch(f"/api/work-reports/{report.pk}/", {"title": "旧版本", "version": 1},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/work-reports/{report.pk}/", {"title": "旧版本", "version": 1}, content_type="application/json"
+    )
     assert response.status_code == 409 and fresh(report).title == "新标题"
     assert fresh(report).status == ReviewStatus.DRAFT
-    response = client.patch(f"/api/work-reports/{report.pk}/", {"organisation": org("示范市人民医院").pk},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/work-reports/{report.pk}/", {"organisation": org("示范市人民医院").pk}, content_type="application/json"
+    )
     assert response.status_code == 403 and fresh(report).organisation == org(SCHOOL)
 
 
 def test_attachment_uploaded_through_the_api_is_downloaded_through_the_gate(client_as, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("计划.docx", b"docx bytes")
-    response = client_as("edu_preparer").post("/api/work-reports/", {
-        "title": "带附件", "fiscal_year": 2025, "organisation": org(SCHOOL).pk, "kind": "work_plan",
-        "content": "正文", "attachment": upload})
+    response = client_as("edu_preparer").post(
+        "/api/work-reports/",
+        {
+            "title": "带附件",
+            "fiscal_year": 2025,
+            "organisation": org(SCHOOL).pk,
+            "kind": "work_plan",
+            "content": "正文",
+            "attachment": upload,
+        },
+    )
     assert response.status_code == 201, response.json()
     url = response.json()["attachment_url"]
     assert url.endswith("/attachment/") and "attachment" not in response.json()
     assert client_as("edu_reviewer").get(url).status_code == 200
     assert client_as("health_reviewer").get(url).status_code == 404
     bad = SimpleUploadedFile("病毒.exe", b"MZ")
-    response = client_as("edu_preparer").post("/api/work-reports/", {
-        "title": "坏附件", "fiscal_year": 2025, "organisation": org(SCHOOL).pk, "kind": "work_plan",
-        "content": "正文", "attachment": bad})
+    response = client_as("edu_preparer").post(
+        "/api/work-reports/",
+        {
+            "title": "坏附件",
+            "fiscal_year": 2025,
+            "organisation": org(SCHOOL).pk,
+            "kind": "work_plan",
+            "content": "正文",
+            "attachment": bad,
+        },
+    )
     assert response.status_code == 400 and "attachment" in response.json()

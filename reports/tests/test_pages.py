@@ -66,22 +66,38 @@ def test_preparer_creates_others_cannot(client_as, settings, tmp_path):
     client = client_as("edu_preparer")
     assert client.get("/reports/new/").status_code == 200
     upload = SimpleUploadedFile("总结.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    response = client.post("/reports/new/", {"title": "页面新建的总结", "fiscal_year": 2025,
-                                             "organisation": org(SCHOOL).pk, "kind": "annual_summary",
-                                             "content": "正文", "attachment": upload})
+    response = client.post(
+        "/reports/new/",
+        {
+            "title": "页面新建的总结",
+            "fiscal_year": 2025,
+            "organisation": org(SCHOOL).pk,
+            "kind": "annual_summary",
+            "content": "正文",
+            "attachment": upload,
+        },
+    )
     report = WorkReport.objects.get(title="页面新建的总结")
     assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
     assert report.status == ReviewStatus.DRAFT and report.chain is not None
-    assert AuditEntry.objects.filter(object_type="reports.workreport", object_id=str(report.pk),
-                                     action=AuditAction.CREATE).exists()
+    assert AuditEntry.objects.filter(
+        object_type="reports.workreport", object_id=str(report.pk), action=AuditAction.CREATE
+    ).exists()
     download = client.get(f"/reports/{report.pk}/attachment/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
     assert client_as("health_preparer").get(f"/reports/{report.pk}/attachment/").status_code == 404
     # Reviewers and the performance section reach the school but are not its preparer.
     for username in ("edu_head", "perf"):
-        response = client_as(username).post("/reports/new/", {"title": "越权新建", "fiscal_year": 2025,
-                                                              "organisation": org(SCHOOL).pk, "kind": "work_plan",
-                                                              "content": "x"})
+        response = client_as(username).post(
+            "/reports/new/",
+            {
+                "title": "越权新建",
+                "fiscal_year": 2025,
+                "organisation": org(SCHOOL).pk,
+                "kind": "work_plan",
+                "content": "x",
+            },
+        )
         assert response.status_code == 200, username
     assert not WorkReport.objects.filter(title="越权新建").exists()
 
@@ -124,8 +140,11 @@ def test_stale_version_on_the_page_tells_the_second_reviewer(client_as):
     head = client_as("edu_head")
     version = page_version(head, report)
     head.post(f"/reports/{report.pk}/transition/", {"action": "approve", "version": version})
-    response = head.post(f"/reports/{report.pk}/transition/", {"action": "return", "version": version,
-                                                               "opinion": "退回", "target_step": 0}, follow=True)
+    response = head.post(
+        f"/reports/{report.pk}/transition/",
+        {"action": "return", "version": version, "opinion": "退回", "target_step": 0},
+        follow=True,
+    )
     assert "该文档已被他人处理（版本已变化），请刷新后重试" in response.content.decode()
     stored = fresh(report)
     assert (stored.current_step, stored.version) == (2, 3)
@@ -147,8 +166,15 @@ def test_edit_page_draft_only_with_version_check(client_as):
     client = client_as("edu_preparer")
     assert client.get(f"/reports/{report.pk}/edit/").status_code == 200
     assert client_as("edu_head").get(f"/reports/{report.pk}/edit/").status_code == 404
-    data = {"title": "草稿（修改）", "fiscal_year": 2025, "organisation": org(SCHOOL).pk, "kind": "annual_summary",
-            "content": "新正文", "version": 1, "reason": "补充"}
+    data = {
+        "title": "草稿（修改）",
+        "fiscal_year": 2025,
+        "organisation": org(SCHOOL).pk,
+        "kind": "annual_summary",
+        "content": "新正文",
+        "version": 1,
+        "reason": "补充",
+    }
     assert client.post(f"/reports/{report.pk}/edit/", data).status_code == 302
     assert fresh(report).title == "草稿（修改）" and fresh(report).version == 2
     data["title"] = "旧版本上的修改"
@@ -171,8 +197,12 @@ def test_detail_shows_deadline_and_overdue_badge(client_as):
 def test_demo_reports_wait_where_the_seeder_left_them(client_as):
     reports = WorkReport.objects.filter(organisation__name=SCHOOL, title__contains="年度")
     states = {(r.status, r.current_role) for r in reports}
-    assert {(ReviewStatus.IN_REVIEW, "unit_head"), (ReviewStatus.IN_REVIEW, "dept_reviewer"),
-            (ReviewStatus.APPROVED, ""), (ReviewStatus.RETURNED, "unit_preparer")} <= states
+    assert {
+        (ReviewStatus.IN_REVIEW, "unit_head"),
+        (ReviewStatus.IN_REVIEW, "dept_reviewer"),
+        (ReviewStatus.APPROVED, ""),
+        (ReviewStatus.RETURNED, "unit_preparer"),
+    } <= states
     approved = next(r for r in reports if r.status == ReviewStatus.APPROVED)
     assert approved.reviews.count() == 5
     from demo.seed import seed

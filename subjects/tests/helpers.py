@@ -31,12 +31,24 @@ def user(username: str) -> User:
 
 def subject_values(**fields) -> dict:
     values = {
-        "name": "测试校舍维修改造项目", "kind": SubjectKind.PROJECT, "organisation": org(SCHOOL), "fiscal_year": 2026,
-        "start_year": 2026, "end_year": 2026, "duration": Duration.ONE_OFF, "is_new": False,
-        "budget_kind": "general", "fund_sources": ["local"], "function_subject_code": "2050203",
-        "category": Category.ADMINISTRATIVE, "sub_category": SubCategory.MAINTENANCE,
-        "start_date": datetime.date(2026, 3, 1), "end_date": datetime.date(2026, 11, 30),
-        "basis": "《示范市中小学校舍维修管理办法》", "feasibility": "方案成熟", "necessity": "屋面渗漏",
+        "name": "测试校舍维修改造项目",
+        "kind": SubjectKind.PROJECT,
+        "organisation": org(SCHOOL),
+        "fiscal_year": 2026,
+        "start_year": 2026,
+        "end_year": 2026,
+        "duration": Duration.ONE_OFF,
+        "is_new": False,
+        "budget_kind": "general",
+        "fund_sources": ["local"],
+        "function_subject_code": "2050203",
+        "category": Category.ADMINISTRATIVE,
+        "sub_category": SubCategory.MAINTENANCE,
+        "start_date": datetime.date(2026, 3, 1),
+        "end_date": datetime.date(2026, 11, 30),
+        "basis": "《示范市中小学校舍维修管理办法》",
+        "feasibility": "方案成熟",
+        "necessity": "屋面渗漏",
     }
     values.update(fields)
     return values
@@ -46,16 +58,26 @@ def make_subject(by: str = "edu_preparer", requested: str = "500000.00", **field
     with acting_as(user(by)):
         subject = services.create_record(Subject(**subject_values(**fields)))
         if requested is not None:
-            services.create_record(SubjectYearAmount(subject=subject, fiscal_year=subject.fiscal_year,
-                                                     previous_amount=Decimal("0"),
-                                                     requested_amount=Decimal(requested)))
+            services.create_record(
+                SubjectYearAmount(
+                    subject=subject,
+                    fiscal_year=subject.fiscal_year,
+                    previous_amount=Decimal("0"),
+                    requested_amount=Decimal(requested),
+                )
+            )
     return subject
 
 
 def add_purchased_service(subject, **fields) -> PurchasedServiceDetail:
-    values = {"subject": subject, "purchaser": subject.organisation,
-              "provider": Organisation.objects.get(name="示范物业服务有限公司"),
-              "contract_amount": Decimal("300000.00"), "on_guidance_catalogue": True, "outside_negative_list": True}
+    values = {
+        "subject": subject,
+        "purchaser": subject.organisation,
+        "provider": Organisation.objects.get(name="示范物业服务有限公司"),
+        "contract_amount": Decimal("300000.00"),
+        "on_guidance_catalogue": True,
+        "outside_negative_list": True,
+    }
     values.update(fields)
     return services.create_record(PurchasedServiceDetail(**values))
 

@@ -10,11 +10,24 @@ pytestmark = pytest.mark.django_db
 
 
 def payload(**extra) -> dict:
-    data = {"name": "接口新建的项目", "kind": "project", "organisation": org(SCHOOL).pk, "fiscal_year": 2026,
-            "start_year": 2026, "end_year": 2026, "duration": "one_off", "budget_kind": "general",
-            "fund_sources": ["local"], "function_subject_code": "2050203", "category": "administrative",
-            "sub_category": "maintenance", "start_date": "2026-03-01", "end_date": "2026-10-31",
-            "basis": "依据", "requested_amount": "250000.00"}
+    data = {
+        "name": "接口新建的项目",
+        "kind": "project",
+        "organisation": org(SCHOOL).pk,
+        "fiscal_year": 2026,
+        "start_year": 2026,
+        "end_year": 2026,
+        "duration": "one_off",
+        "budget_kind": "general",
+        "fund_sources": ["local"],
+        "function_subject_code": "2050203",
+        "category": "administrative",
+        "sub_category": "maintenance",
+        "start_date": "2026-03-01",
+        "end_date": "2026-10-31",
+        "basis": "依据",
+        "requested_amount": "250000.00",
+    }
     data.update(extra)
     return data
 
@@ -25,29 +38,49 @@ def test_create_by_the_preparer_only_with_model_validation(client_as):
     body = response.json()
     assert body["code"].startswith("XM2026-") and body["year_amounts"][0]["requested_amount"] == "250000.00"
     assert body["stage"] == "pending" and body["needs_assessment"] is True  # is_new defaults to 新增
-    bad = client_as("edu_preparer").post("/api/subjects/", payload(name="坏的", sub_category="new_build",
-                                                                    function_subject_code="12"),
-                                         content_type="application/json")
+    bad = client_as("edu_preparer").post(
+        "/api/subjects/",
+        payload(name="坏的", sub_category="new_build", function_subject_code="12"),
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and {"sub_category", "function_subject_code"} <= set(bad.json())
-    assert client_as("edu_reviewer").post("/api/subjects/", payload(name="越权"),
-                                          content_type="application/json").status_code == 403
+    assert (
+        client_as("edu_reviewer")
+        .post("/api/subjects/", payload(name="越权"), content_type="application/json")
+        .status_code
+        == 403
+    )
     # finance-only fields are read-only for everyone through the API
-    client_as("edu_preparer").post("/api/subjects/", payload(name="带财政字段", finance_marked=True, stage="funded"),
-                                   content_type="application/json")
+    client_as("edu_preparer").post(
+        "/api/subjects/",
+        payload(name="带财政字段", finance_marked=True, stage="funded"),
+        content_type="application/json",
+    )
     stored = Subject.objects.get(name="带财政字段")
     assert not stored.finance_marked and stored.stage == LibraryStage.PENDING
 
 
 def test_purchased_service_through_the_api(client_as):
     provider = org("示范物业服务有限公司")
-    response = client_as("edu_preparer").post("/api/subjects/", payload(
-        name="接口购买服务", kind="purchased_service",
-        purchased_service={"provider": provider.pk, "contract_amount": "100000.00", "on_guidance_catalogue": True,
-                           "outside_negative_list": True}), content_type="application/json")
+    response = client_as("edu_preparer").post(
+        "/api/subjects/",
+        payload(
+            name="接口购买服务",
+            kind="purchased_service",
+            purchased_service={
+                "provider": provider.pk,
+                "contract_amount": "100000.00",
+                "on_guidance_catalogue": True,
+                "outside_negative_list": True,
+            },
+        ),
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["purchased_service"]["provider"] == provider.pk
-    missing = client_as("edu_preparer").post("/api/subjects/", payload(name="缺购买信息", kind="purchased_service"),
-                                             content_type="application/json")
+    missing = client_as("edu_preparer").post(
+        "/api/subjects/", payload(name="缺购买信息", kind="purchased_service"), content_type="application/json"
+    )
     assert missing.status_code == 400 and "purchased_service" in missing.json()
 
 

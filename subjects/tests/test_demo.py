@@ -14,8 +14,13 @@ def test_demo_library_covers_states_kinds_and_is_idempotent():
     count = Subject.objects.count()
     assert count >= 60
     stages = set(Subject.objects.values_list("stage", flat=True))
-    assert {LibraryStage.PENDING, LibraryStage.ADMITTED, LibraryStage.FUNDED, LibraryStage.EXECUTING,
-            LibraryStage.COMPLETED} <= stages
+    assert {
+        LibraryStage.PENDING,
+        LibraryStage.ADMITTED,
+        LibraryStage.FUNDED,
+        LibraryStage.EXECUTING,
+        LibraryStage.COMPLETED,
+    } <= stages
     statuses = set(Subject.objects.values_list("status", flat=True))
     assert {ReviewStatus.DRAFT, ReviewStatus.IN_REVIEW, ReviewStatus.RETURNED, ReviewStatus.APPROVED} <= statuses
     assert Subject.objects.filter(kind=SubjectKind.PURCHASED_SERVICE).count() == PurchasedServiceDetail.objects.count()

@@ -14,11 +14,25 @@ HEADERS = [c.header for c in SubjectImporter.columns]
 
 
 def row(**overrides) -> dict:
-    values = {"项目名称": "导入的校舍维修", "单位预算编码": "101002", "项目类别": "项目", "申报年度": 2026,
-              "起始年度": 2026, "终止年度": 2026, "项目期限": "一次性", "新增项目": "否", "预算类别": "一般公共预算",
-              "资金来源": "本级、上级转移支付", "功能科目编码": "2050203", "项目类型": "行政事业发展类",
-              "项目子类型": "维修（护）", "开始日期": "2026-03-01", "结束日期": "2026-11-30", "立项依据": "办法",
-              "本年度申请金额": "80000.50"}
+    values = {
+        "项目名称": "导入的校舍维修",
+        "单位预算编码": "101002",
+        "项目类别": "项目",
+        "申报年度": 2026,
+        "起始年度": 2026,
+        "终止年度": 2026,
+        "项目期限": "一次性",
+        "新增项目": "否",
+        "预算类别": "一般公共预算",
+        "资金来源": "本级、上级转移支付",
+        "功能科目编码": "2050203",
+        "项目类型": "行政事业发展类",
+        "项目子类型": "维修（护）",
+        "开始日期": "2026-03-01",
+        "结束日期": "2026-11-30",
+        "立项依据": "办法",
+        "本年度申请金额": "80000.50",
+    }
     values.update(overrides)
     return values
 
@@ -49,11 +63,14 @@ def test_good_rows_create_drafts_with_their_money():
 
 def test_one_bad_row_changes_nothing_and_errors_point_at_cells():
     before = Subject.objects.count()
-    result = import_rows("edu_preparer", [
-        row(项目名称="好的一行"),
-        row(项目名称="坏的一行", 功能科目编码="2050", 项目子类型="新建", 资金来源="本级、彩票"),
-        row(项目名称="别人的单位", 单位预算编码="102002"),
-    ])
+    result = import_rows(
+        "edu_preparer",
+        [
+            row(项目名称="好的一行"),
+            row(项目名称="坏的一行", 功能科目编码="2050", 项目子类型="新建", 资金来源="本级、彩票"),
+            row(项目名称="别人的单位", 单位预算编码="102002"),
+        ],
+    )
     assert not result.ok and Subject.objects.count() == before
     texts = [str(i) for i in result.issues]
     assert any(t.startswith("第 3 行 J 列（资金来源）") and "彩票" in t for t in texts), texts
@@ -77,7 +94,8 @@ def test_department_reviewer_imports_for_the_departments_units_only():
 def test_upload_page_for_preparers_only(client_as, immediate_tasks):
     assert client_as("budget").get("/subjects/import/").status_code == 404
     client = client_as("edu_preparer")
-    response = client.post("/subjects/import/", {"file": upload(xlsx_bytes(HEADERS, [row(项目名称="页面导入")],
-                                                                            sheet="项目"))})
+    response = client.post(
+        "/subjects/import/", {"file": upload(xlsx_bytes(HEADERS, [row(项目名称="页面导入")], sheet="项目"))}
+    )
     assert response.status_code == 302
     assert Subject.objects.filter(name="页面导入").exists()

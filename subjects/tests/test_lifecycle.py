@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def transitions_of(subject):
-    return AuditEntry.objects.filter(object_type="subjects.subject", object_id=str(subject.pk),
-                                     action=AuditAction.TRANSITION).order_by("id")
+    return AuditEntry.objects.filter(
+        object_type="subjects.subject", object_id=str(subject.pk), action=AuditAction.TRANSITION
+    ).order_by("id")
 
 
 def test_chain_walk_admits_the_subject(gate_open):
@@ -30,8 +31,9 @@ def test_chain_walk_admits_the_subject(gate_open):
     actions.submit(subject, user("edu_preparer"), subject.version)
     for step, username in enumerate(WALK[1:], start=1):
         assert fresh(subject).current_step == step
-        assert any(item.url == subject.get_absolute_url() and item.stage == "assessment"
-                   for item in todos_for(user(username)))
+        assert any(
+            item.url == subject.get_absolute_url() and item.stage == "assessment" for item in todos_for(user(username))
+        )
         actions.approve(subject, user(username), subject.version, "同意")
     stored = fresh(subject)
     assert stored.status == ReviewStatus.APPROVED and stored.stage == LibraryStage.ADMITTED
@@ -63,8 +65,9 @@ def test_seed000_art9_new_subject_needs_assessment_and_cannot_be_admitted(fallba
     assert stored.status == ReviewStatus.IN_REVIEW and stored.stage == LibraryStage.PENDING
 
 
-@pytest.mark.parametrize("flag", ["is_new", "substantial_change", "new_task_in_fund", "extension_at_expiry",
-                                  "finance_marked"])
+@pytest.mark.parametrize(
+    "flag", ["is_new", "substantial_change", "new_task_in_fund", "extension_at_expiry", "finance_marked"]
+)
 def test_seed000_art9_each_flag_means_an_assessment_is_needed(flag):
     subject = make_subject(requested=None)
     assert not subject.needs_assessment
@@ -88,8 +91,12 @@ def test_fund_only_by_the_budget_section_and_sets_only_the_arranged_amount(gate_
     for username in ("edu_preparer", "edu_reviewer", "desk_edu", "perf", "leader"):
         with pytest.raises(PermissionDenied):
             lifecycle.fund(subject, user(username), subject.version, "1")
-    assert AuditEntry.objects.filter(object_id=str(subject.pk), object_type="subjects.subject",
-                                     action=AuditAction.PERMISSION_DENIED).count() == 5
+    assert (
+        AuditEntry.objects.filter(
+            object_id=str(subject.pk), object_type="subjects.subject", action=AuditAction.PERMISSION_DENIED
+        ).count()
+        == 5
+    )
     lifecycle.fund(subject, user("budget"), subject.version, "450000.5", reason="按财力安排")
     row = SubjectYearAmount.objects.get(subject=subject)
     assert row.arranged_amount == Decimal("450000.50") and row.requested_amount == Decimal("500000.00")
@@ -140,7 +147,8 @@ def test_roll_over_keeps_the_subject_and_its_history(gate_open):
     rows = list(SubjectYearAmount.objects.filter(subject=subject).order_by("fiscal_year"))
     assert [(r.fiscal_year, r.previous_amount, r.requested_amount, r.arranged_amount) for r in rows] == [
         (2026, Decimal("0.00"), Decimal("500000.00"), Decimal("480000.00")),
-        (2027, Decimal("480000.00"), Decimal("500000.00"), None)]
+        (2027, Decimal("480000.00"), Decimal("500000.00"), None),
+    ]
     lifecycle.fund(subject, user("budget"), subject.version, "500000")
     lifecycle.roll_over(subject, user("budget"), subject.version, requested_amount="520000")
     assert fresh(subject).fiscal_year == 2028

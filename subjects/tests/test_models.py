@@ -24,8 +24,18 @@ def test_valid_subject_has_no_errors():
     assert errors_of() == {}
 
 
-@pytest.mark.parametrize("code,ok", [("205", True), ("20502", True), ("2050203", True), ("2050", False),
-                                     ("205020", False), ("20a", False), ("", False)])
+@pytest.mark.parametrize(
+    "code,ok",
+    [
+        ("205", True),
+        ("20502", True),
+        ("2050203", True),
+        ("2050", False),
+        ("205020", False),
+        ("20a", False),
+        ("", False),
+    ],
+)
 def test_function_subject_code_is_class_section_or_item(code, ok):
     errors = errors_of(function_subject_code=code)
     assert ("function_subject_code" not in errors) is ok
@@ -34,12 +44,21 @@ def test_function_subject_code_is_class_section_or_item(code, ok):
 
 
 # seed 003 附件1: 经济建设类 新建/扩建/改建; 行政事业发展类 购置/维修/会议培训; 其他专项类 专项业务/奖励补贴/其他
-@pytest.mark.parametrize("category,sub,ok", [
-    ("economic", "new_build", True), ("economic", "expansion", True), ("economic", "renovation", True),
-    ("administrative", "purchase", True), ("administrative", "meeting_training", True),
-    ("other_special", "award_subsidy", True), ("other_special", "other", True),
-    ("economic", "purchase", False), ("administrative", "new_build", False), ("other_special", "maintenance", False),
-])
+@pytest.mark.parametrize(
+    "category,sub,ok",
+    [
+        ("economic", "new_build", True),
+        ("economic", "expansion", True),
+        ("economic", "renovation", True),
+        ("administrative", "purchase", True),
+        ("administrative", "meeting_training", True),
+        ("other_special", "award_subsidy", True),
+        ("other_special", "other", True),
+        ("economic", "purchase", False),
+        ("administrative", "new_build", False),
+        ("other_special", "maintenance", False),
+    ],
+)
 def test_seed003_annex1_sub_category_belongs_to_category(category, sub, ok):
     errors = errors_of(category=category, sub_category=sub)
     assert ("sub_category" not in errors) is ok
@@ -66,8 +85,12 @@ def test_only_departments_and_units_apply():
 
 # seed 000 第十条(一): 以政府购买服务指导性目录为依据……在负面清单外
 def test_seed000_art10_purchased_service_detail_rules():
-    detail = PurchasedServiceDetail(purchaser=org("示范市第一中学"), provider=org("示范市教育局"),
-                                    contract_start=datetime.date(2026, 5, 1), contract_end=datetime.date(2026, 1, 1))
+    detail = PurchasedServiceDetail(
+        purchaser=org("示范市第一中学"),
+        provider=org("示范市教育局"),
+        contract_start=datetime.date(2026, 5, 1),
+        contract_end=datetime.date(2026, 1, 1),
+    )
     with pytest.raises(ValidationError) as exc:
         detail.clean()
     assert set(exc.value.message_dict) == {"provider", "contract_end"}

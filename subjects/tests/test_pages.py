@@ -21,11 +21,25 @@ def page_version(client, subject) -> int:
 
 
 def form_data(**extra) -> dict:
-    data = {"name": "页面新建的学生资助项目", "kind": "project", "organisation": org(SCHOOL).pk, "fiscal_year": 2026,
-            "start_year": 2026, "end_year": 2026, "duration": "one_off", "budget_kind": "general",
-            "fund_sources": ["local", "upper_transfer"], "function_subject_code": "2050299",
-            "category": "other_special", "sub_category": "award_subsidy", "start_date": "2026-01-01",
-            "end_date": "2026-12-31", "basis": "学生资助政策", "previous_amount": "0", "requested_amount": "123456.78"}
+    data = {
+        "name": "页面新建的学生资助项目",
+        "kind": "project",
+        "organisation": org(SCHOOL).pk,
+        "fiscal_year": 2026,
+        "start_year": 2026,
+        "end_year": 2026,
+        "duration": "one_off",
+        "budget_kind": "general",
+        "fund_sources": ["local", "upper_transfer"],
+        "function_subject_code": "2050299",
+        "category": "other_special",
+        "sub_category": "award_subsidy",
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "basis": "学生资助政策",
+        "previous_amount": "0",
+        "requested_amount": "123456.78",
+    }
     data.update(extra)
     return data
 
@@ -76,17 +90,23 @@ def test_preparer_creates_with_year_amount_others_cannot(client_as):
 
 
 def test_form_errors_are_shown_in_chinese(client_as):
-    response = client_as("edu_preparer").post("/subjects/new/", form_data(
-        function_subject_code="2050", category="economic", sub_category="purchase"))
+    response = client_as("edu_preparer").post(
+        "/subjects/new/", form_data(function_subject_code="2050", category="economic", sub_category="purchase")
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "3 位（类）、5 位（款）或 7 位（项）" in html and "不属于" in html
 
 
 def test_purchased_service_created_with_its_detail(client_as):
     provider = org("示范物业服务有限公司")
-    client_as("edu_preparer").post("/subjects/new/", form_data(
-        name="校园物业服务", kind="purchased_service", **{"ps-provider": provider.pk, "ps-contract_amount": "300000",
-                                                         "ps-on_guidance_catalogue": "on"}))
+    client_as("edu_preparer").post(
+        "/subjects/new/",
+        form_data(
+            name="校园物业服务",
+            kind="purchased_service",
+            **{"ps-provider": provider.pk, "ps-contract_amount": "300000", "ps-on_guidance_catalogue": "on"},
+        ),
+    )
     detail = PurchasedServiceDetail.objects.get(subject__name="校园物业服务")
     assert detail.purchaser == org(SCHOOL) and detail.provider == provider and not detail.outside_negative_list
 
@@ -96,9 +116,17 @@ def test_finance_only_fields_are_not_editable_by_units(client_as):
     client = client_as("edu_preparer")
     html = client.get(f"/subjects/{subject.pk}/edit/").content.decode()
     assert "finance_marked" not in html and "arranged_amount" not in html
-    client.post(f"/subjects/{subject.pk}/edit/", form_data(
-        name="单位不能改财政字段（改）", version=subject.version, finance_marked="on", arranged_amount="1",
-        stage="funded", requested_amount="600000"))
+    client.post(
+        f"/subjects/{subject.pk}/edit/",
+        form_data(
+            name="单位不能改财政字段（改）",
+            version=subject.version,
+            finance_marked="on",
+            arranged_amount="1",
+            stage="funded",
+            requested_amount="600000",
+        ),
+    )
     stored = fresh(subject)
     assert stored.name == "单位不能改财政字段（改）" and not stored.finance_marked and stored.stage == "pending"
     row = SubjectYearAmount.objects.get(subject=subject)
@@ -117,23 +145,25 @@ def test_chain_and_lifecycle_through_the_pages(client_as, gate_open):
     subject = make_subject(name="页面走完流程的项目")
     for username, action in (("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve")):
         client = client_as(username)
-        client.post(f"/subjects/{subject.pk}/transition/", {"action": action,
-                                                            "version": page_version(client, subject)})
+        client.post(f"/subjects/{subject.pk}/transition/", {"action": action, "version": page_version(client, subject)})
     assert fresh(subject).stage == LibraryStage.ADMITTED
     budget = client_as("budget")
     html = budget.get(f"/subjects/{subject.pk}/").content.decode()
     assert 'id="action-fund"' in html
     assert 'id="action-fund"' not in client_as("edu_preparer").get(f"/subjects/{subject.pk}/").content.decode()
-    budget.post(f"/subjects/{subject.pk}/lifecycle/", {"action": "fund", "version": page_version(budget, subject),
-                                                       "amount": "450000", "year": 2026})
+    budget.post(
+        f"/subjects/{subject.pk}/lifecycle/",
+        {"action": "fund", "version": page_version(budget, subject), "amount": "450000", "year": 2026},
+    )
     assert fresh(subject).stage == LibraryStage.FUNDED
     assert str(SubjectYearAmount.objects.get(subject=subject).arranged_amount) == "450000.00"
     unit = client_as("edu_head")
     unit.post(f"/subjects/{subject.pk}/lifecycle/", {"action": "start", "version": page_version(unit, subject)})
     assert fresh(subject).stage == LibraryStage.EXECUTING
     # a unit cannot fund, even by crafting the POST
-    unit.post(f"/subjects/{subject.pk}/lifecycle/", {"action": "fund", "version": page_version(unit, subject),
-                                                     "amount": "1"})
+    unit.post(
+        f"/subjects/{subject.pk}/lifecycle/", {"action": "fund", "version": page_version(unit, subject), "amount": "1"}
+    )
     assert str(SubjectYearAmount.objects.get(subject=subject).arranged_amount) == "450000.00"
 
 
@@ -142,9 +172,15 @@ def test_return_with_comments_through_the_page(client_as, gate_open):
     client = client_as("edu_preparer")
     client.post(f"/subjects/{subject.pk}/transition/", {"action": "submit", "version": page_version(client, subject)})
     reviewer = client_as("edu_reviewer")
-    reviewer.post(f"/subjects/{subject.pk}/transition/", {"action": "return", "target_step": 0,
-                                                          "opinion": "请补充可行性论证",
-                                                          "version": page_version(reviewer, subject)})
+    reviewer.post(
+        f"/subjects/{subject.pk}/transition/",
+        {
+            "action": "return",
+            "target_step": 0,
+            "opinion": "请补充可行性论证",
+            "version": page_version(reviewer, subject),
+        },
+    )
     assert fresh(subject).status == ReviewStatus.RETURNED
     assert "请补充可行性论证" in client.get(f"/subjects/{subject.pk}/").content.decode()
 

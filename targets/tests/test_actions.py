@@ -59,9 +59,18 @@ def test_findings_are_stored_on_every_save():
 
 
 def test_submission_is_refused_while_a_blocking_finding_remains():
-    vague = [*GOOD_INDICATORS, {"horizon": "annual", "level1": "effect", "level2": "social_benefit",
-                                "name": "教学条件", "comparator": "qualitative", "target_value": "明显改善",
-                                "weight": Decimal("0")}]
+    vague = [
+        *GOOD_INDICATORS,
+        {
+            "horizon": "annual",
+            "level1": "effect",
+            "level2": "social_benefit",
+            "name": "教学条件",
+            "comparator": "qualitative",
+            "target_value": "明显改善",
+            "weight": Decimal("0"),
+        },
+    ]
     sheet = good_sheet(indicators=vague)
     assert sheet.blocking_count == 1 and sheet.findings[0]["rule"] == "vague_wording"
     with pytest.raises(ValidationError, match="量化表述"):

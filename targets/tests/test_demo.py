@@ -9,9 +9,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _states():
-    return sorted((s.subject.name, s.revision, s.status, s.current_role, s.blocking_count > 0)
-                  for s in TargetSheet.objects.filter(subject__organisation__name="示范市第一中学")
-                  .select_related("subject"))
+    return sorted(
+        (s.subject.name, s.revision, s.status, s.current_role, s.blocking_count > 0)
+        for s in TargetSheet.objects.filter(subject__organisation__name="示范市第一中学").select_related("subject")
+    )
 
 
 def test_demo_sheets_in_every_state_and_a_second_run_creates_nothing():

@@ -19,10 +19,12 @@ pytestmark = pytest.mark.django_db
 def snapshot(sheet) -> dict:
     sheet = fresh(sheet)
     rows = sheet_xlsx.ordered_indicators(sheet)
-    return {"indicators": [i.snapshot() for h in rows.values() for i in h],
-            "stages": [(s.stage, s.start, s.finish) for s in sheet.stages.all()],
-            "goals": {k: getattr(sheet, k) for k in sheet_xlsx.GOAL_LABELS.values()},
-            "flags": (sheet.serves_public, sheet.buys_outputs)}
+    return {
+        "indicators": [i.snapshot() for h in rows.values() for i in h],
+        "stages": [(s.stage, s.start, s.finish) for s in sheet.stages.all()],
+        "goals": {k: getattr(sheet, k) for k in sheet_xlsx.GOAL_LABELS.values()},
+        "flags": (sheet.serves_public, sheet.buys_outputs),
+    }
 
 
 def upload_file(content: bytes, name: str = "申报表.xlsx"):
@@ -58,6 +60,7 @@ def indicator_row(ws, name: str) -> int:
 
 # --- download --------------------------------------------------------------------------------------------
 
+
 def test_download_is_the_attachment_1_layout_printable_and_audited(client_as):
     """《长治市预算绩效管理办法》第十一条（四）: 申报材料为附件1 的申报表 — title, project rows, goals, schedule,
     the two indicator tables with merged level-1/level-2 cells, A4 page setup, 宋体."""
@@ -68,8 +71,16 @@ def test_download_is_the_attachment_1_layout_printable_and_audited(client_as):
     ws = wb.worksheets[0]
     assert wb.sheetnames[-1] == sheet_xlsx.NOTES_SHEET
     assert ws["A1"].value == "项目绩效目标申报表" and ws["A1"].font.name == "宋体"
-    for label in ("项目名称", "主管部门", "项目资金（元）", "长期目标", "年度目标", "实施进度计划", "长期绩效指标",
-                  "年度绩效指标"):
+    for label in (
+        "项目名称",
+        "主管部门",
+        "项目资金（元）",
+        "长期目标",
+        "年度目标",
+        "实施进度计划",
+        "长期绩效指标",
+        "年度绩效指标",
+    ):
         find_row(ws, label)
     assert ws.cell(row=find_row(ws, "项目名称"), column=2).value == "下载版式测试项目"
     assert ws.cell(row=find_row(ws, "项目名称"), column=7).value == sheet.subject.code
@@ -118,6 +129,7 @@ def test_an_empty_sheet_downloads_as_the_blank_template(client_as):
 
 # --- upload ----------------------------------------------------------------------------------------------
 
+
 def test_round_trip_download_then_upload_keeps_identical_indicators(client_as):
     sheet = good_sheet(library_subject("往返测试项目"))
     before = snapshot(sheet)
@@ -149,7 +161,13 @@ def test_upload_fills_the_blank_template_and_runs_the_quality_review(client_as):
     sheet = fresh(sheet)
     row = sheet.indicators.get()
     assert (row.level1, row.level2, row.name, row.comparator, row.target_value, row.weight) == (
-        "output", "quantity", "维修面积", "ge", "2000", 30)
+        "output",
+        "quantity",
+        "维修面积",
+        "ge",
+        "2000",
+        30,
+    )
     assert sheet.stages.get().start.isoformat() == "2026-05-01"
     assert sheet.checked_at is not None and sheet.blocking_count > 0  # the review ran (no satisfaction indicator …)
 
@@ -285,22 +303,40 @@ def test_api_upload_reports_issues_and_saves(client_as):
 
 # --- Word ------------------------------------------------------------------------------------------------
 
+
 def test_word_print_has_indicators_and_the_review_opinions_of_each_step(client_as):
     """《长治市预算绩效管理办法》附件1 审核意见: 主管部门审核意见, 财政局业务科室审核意见, 预算绩效管理科审核意见."""
     sheet = good_sheet(library_subject("打印测试项目"))
     from workflow import actions as workflow
 
     workflow.submit(sheet, user("edu_preparer"), sheet.version, "请审核")
-    opinions = {"edu_head": "同意报送", "edu_reviewer": "绩效目标符合申报要求，建议安排资金", "desk_edu": "业务科室同意"}
+    opinions = {
+        "edu_head": "同意报送",
+        "edu_reviewer": "绩效目标符合申报要求，建议安排资金",
+        "desk_edu": "业务科室同意",
+    }
     for username, opinion in opinions.items():
         sheet = fresh(sheet)
         workflow.approve(sheet, user(username), sheet.version, opinion)
     response = client_as("desk_edu").get(f"/targets/{sheet.pk}/docx/")
     assert response.status_code == 200 and "wordprocessingml" in response["Content-Type"]
     text = word.text_of(response.content)
-    for expected in ("项目绩效目标申报表", "打印测试项目", "维修校舍面积", "≥3000平方米", "长期绩效指标", "年度绩效指标",
-                     "单位意见", "主管部门审核意见", "财政部门业务科室审核意见", "财政部门预算绩效管理科审核意见",
-                     "绩效目标符合申报要求，建议安排资金", "业务科室同意", str(user("edu_reviewer")), "（尚未审核）"):
+    for expected in (
+        "项目绩效目标申报表",
+        "打印测试项目",
+        "维修校舍面积",
+        "≥3000平方米",
+        "长期绩效指标",
+        "年度绩效指标",
+        "单位意见",
+        "主管部门审核意见",
+        "财政部门业务科室审核意见",
+        "财政部门预算绩效管理科审核意见",
+        "绩效目标符合申报要求，建议安排资金",
+        "业务科室同意",
+        str(user("edu_reviewer")),
+        "（尚未审核）",
+    ):
         assert expected in text, expected
     entry = AuditEntry.objects.filter(object_type="targets.targetsheet", object_id=str(sheet.pk)).first()
     assert entry.action == "export" and "Word" in entry.reason

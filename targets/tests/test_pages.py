@@ -12,8 +12,17 @@ from targets.tests.helpers import GOOD_INDICATORS, fresh, good_sheet, library_su
 pytestmark = pytest.mark.django_db
 
 # Same reach as reports/tests/test_access_matrix.py for a document of 示范市第一中学.
-REACHES_SCHOOL = {"edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget", "treasury", "leader",
-                  "auditor"}
+REACHES_SCHOOL = {
+    "edu_preparer",
+    "edu_head",
+    "edu_reviewer",
+    "desk_edu",
+    "perf",
+    "budget",
+    "treasury",
+    "leader",
+    "auditor",
+}
 
 
 @pytest.mark.parametrize("username", [a.username for a in ACCOUNTS])
@@ -51,11 +60,24 @@ def test_create_from_a_subject_then_edit_with_formsets(client_as):
     assert response.status_code == 302 and response["Location"] == f"/targets/{sheet.pk}/edit/"
     page = client.get(f"/targets/{sheet.pk}/edit/").content.decode()
     assert "data-weight-group" in page and "jixiao/targets.js" in page and "<script>" not in page
-    data = {"version": sheet.version, "annual_goal": "完成 3000 平方米", "measure_organisation": "领导小组",
-            "measure_rules": "", "measure_plan": "", "long_term_goal": "", "serves_public": "on", "buys_outputs": "on",
-            "reason": "", "stage-TOTAL_FORMS": 1, "stage-INITIAL_FORMS": 0, "stage-0-stage": "施工",
-            "stage-0-start": "2026-05-01", "stage-0-finish": "2026-09-30",
-            "ind-TOTAL_FORMS": len(GOOD_INDICATORS), "ind-INITIAL_FORMS": 0}
+    data = {
+        "version": sheet.version,
+        "annual_goal": "完成 3000 平方米",
+        "measure_organisation": "领导小组",
+        "measure_rules": "",
+        "measure_plan": "",
+        "long_term_goal": "",
+        "serves_public": "on",
+        "buys_outputs": "on",
+        "reason": "",
+        "stage-TOTAL_FORMS": 1,
+        "stage-INITIAL_FORMS": 0,
+        "stage-0-stage": "施工",
+        "stage-0-start": "2026-05-01",
+        "stage-0-finish": "2026-09-30",
+        "ind-TOTAL_FORMS": len(GOOD_INDICATORS),
+        "ind-INITIAL_FORMS": 0,
+    }
     for n, row in enumerate(GOOD_INDICATORS):
         for key, value in row.items():
             data[f"ind-{n}-{key}"] = value
@@ -90,8 +112,9 @@ def test_edit_refused_to_others_and_after_approval(client_as):
 def test_submit_page_refuses_blocking_findings(client_as):
     sheet = actions.create_sheet(library_subject("页面提交阻断项目"), user("edu_preparer"), 2026)
     client = client_as("edu_preparer")
-    response = client.post(f"/targets/{sheet.pk}/transition/", {"action": "submit", "version": sheet.version},
-                           follow=True)
+    response = client.post(
+        f"/targets/{sheet.pk}/transition/", {"action": "submit", "version": sheet.version}, follow=True
+    )
     assert "智能审核发现阻断性问题" in response.content.decode() and fresh(sheet).status == "draft"
 
 
@@ -114,13 +137,26 @@ def test_rule_settings_page_perf_changes_severity_others_only_read(client_as):
     from targets.models import QualityRuleSet, QualityRuleSetting
 
     assert client_as("edu_preparer").get("/targets/rules/").status_code == 200
-    assert client_as("edu_preparer").post("/targets/rules/", {"code": "weights", "severity": "warning"}).status_code == 404
-    response = client_as("perf").post("/targets/rules/", {"code": "vague_wording", "severity": "warning",
-                                                          "is_active": "on", "params": ""})
+    assert (
+        client_as("edu_preparer").post("/targets/rules/", {"code": "weights", "severity": "warning"}).status_code == 404
+    )
+    response = client_as("perf").post(
+        "/targets/rules/", {"code": "vague_wording", "severity": "warning", "is_active": "on", "params": ""}
+    )
     assert response.status_code == 302
     assert QualityRuleSetting.objects.get(rule_set=QualityRuleSet.current(), code="vague_wording").severity == "warning"
-    vague = [*GOOD_INDICATORS, {"horizon": "annual", "level1": "effect", "level2": "social_benefit",
-                                "name": "教学条件", "comparator": "qualitative", "target_value": "明显改善", "weight": 0}]
+    vague = [
+        *GOOD_INDICATORS,
+        {
+            "horizon": "annual",
+            "level1": "effect",
+            "level2": "social_benefit",
+            "name": "教学条件",
+            "comparator": "qualitative",
+            "target_value": "明显改善",
+            "weight": 0,
+        },
+    ]
     sheet = good_sheet(library_subject("规则降级项目"), indicators=vague)
     assert (sheet.blocking_count, sheet.warning_count) == (0, 1)
 
@@ -152,9 +188,20 @@ def test_an_untouched_blank_row_as_a_browser_posts_it_is_skipped():
     """A browser posts every select's first option: a blank indicator row must not look filled in."""
     from targets.forms import IndicatorFormSet, formset_rows
 
-    browser_defaults = {"horizon": "annual", "level1": "", "level2": "", "name": "", "comparator": "ge",
-                        "target_value": "", "unit": "", "weight": "0", "data_source": "", "standard": "plan",
-                        "last_year_actual": "", "library_indicator": ""}
+    browser_defaults = {
+        "horizon": "annual",
+        "level1": "",
+        "level2": "",
+        "name": "",
+        "comparator": "ge",
+        "target_value": "",
+        "unit": "",
+        "weight": "0",
+        "data_source": "",
+        "standard": "plan",
+        "last_year_actual": "",
+        "library_indicator": "",
+    }
     data = {"ind-TOTAL_FORMS": "1", "ind-INITIAL_FORMS": "0"}
     data.update({f"ind-0-{k}": v for k, v in browser_defaults.items()})
     formset = IndicatorFormSet(data, prefix="ind")

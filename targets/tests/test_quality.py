@@ -6,17 +6,34 @@ from targets import quality
 from targets.quality import IndicatorData, RuleConfig, SheetData
 
 
-def ind(level1="output", level2="quantity", name="指标", comparator="ge", value="10", unit="个", weight="0",
-        horizon="annual", last="", id=None):
+def ind(
+    level1="output",
+    level2="quantity",
+    name="指标",
+    comparator="ge",
+    value="10",
+    unit="个",
+    weight="0",
+    horizon="annual",
+    last="",
+    id=None,
+):
     return IndicatorData(id, horizon, level1, level2, name, comparator, value, unit, Decimal(weight), last)
 
 
 def complete(**overrides) -> SheetData:
-    values = {"annual_goal": "完成 3000 平方米维修", "measures": "成立领导小组", "stages": 2,
-              "requested_amount": Decimal("500000"),
-              "indicators": [ind(weight="40", name="维修面积"), ind("cost", "economic_cost", "成本", "le", "45", "万元", "10"),
-                             ind("effect", "social_benefit", "隐患消除", "qualitative", "达到预期", "", "30"),
-                             ind("satisfaction", "service_satisfaction", "满意度", "ge", "90", "%", "10")]}
+    values = {
+        "annual_goal": "完成 3000 平方米维修",
+        "measures": "成立领导小组",
+        "stages": 2,
+        "requested_amount": Decimal("500000"),
+        "indicators": [
+            ind(weight="40", name="维修面积"),
+            ind("cost", "economic_cost", "成本", "le", "45", "万元", "10"),
+            ind("effect", "social_benefit", "隐患消除", "qualitative", "达到预期", "", "30"),
+            ind("satisfaction", "service_satisfaction", "满意度", "ge", "90", "%", "10"),
+        ],
+    }
     values.update(overrides)
     return SheetData(**values)
 
@@ -42,8 +59,11 @@ def test_completeness_requires_output_effect_satisfaction_and_cost():
 
 
 def test_completeness_satisfaction_and_cost_only_when_the_flags_say_so():
-    data = complete(indicators=[ind(weight="50"), ind("effect", "social_benefit", "x", "qualitative", "达到预期", "", "30")],
-                    serves_public=False, buys_outputs=False)
+    data = complete(
+        indicators=[ind(weight="50"), ind("effect", "social_benefit", "x", "qualitative", "达到预期", "", "30")],
+        serves_public=False,
+        buys_outputs=False,
+    )
     assert messages(data, "completeness") == []
 
 
@@ -54,32 +74,44 @@ def test_completeness_continuing_subject_needs_long_term_goal():
 
 # 相关性 — seed 003 第十三条（二）
 def test_relevance_needs_a_quantified_output_indicator():
-    data = complete(indicators=[ind(comparator="qualitative", value="完成", unit="", weight="40"),
-                                *complete().indicators[1:]])
+    data = complete(
+        indicators=[ind(comparator="qualitative", value="完成", unit="", weight="40"), *complete().indicators[1:]]
+    )
     assert "relevance" in codes(data)
     assert "relevance" not in codes(complete())
 
 
 # 量化表述 — seed 003 第十三条（二）: 进一步 / 有所提高 … with no number
 def test_vague_wording_without_a_number_is_flagged():
-    data = complete(indicators=[*complete().indicators,
-                                ind("effect", "social_benefit", "教学质量", "qualitative", "有所提高", "")])
+    data = complete(
+        indicators=[*complete().indicators, ind("effect", "social_benefit", "教学质量", "qualitative", "有所提高", "")]
+    )
     found = [f for f in quality.run(data) if f.rule == "vague_wording"]
     assert found and "有所提高" in found[0].message and found[0].severity == "blocking"
-    data = complete(indicators=[*complete().indicators, ind("effect", "social_benefit", "教学质量", "ge", "进一步", "")])
+    data = complete(
+        indicators=[*complete().indicators, ind("effect", "social_benefit", "教学质量", "ge", "进一步", "")]
+    )
     assert "vague_wording" in codes(data)
 
 
 def test_vague_word_with_a_number_passes():
-    data = complete(indicators=[*complete().indicators,
-                                ind("effect", "social_benefit", "升学率", "qualitative", "较上年提高2个百分点", "")])
+    data = complete(
+        indicators=[
+            *complete().indicators,
+            ind("effect", "social_benefit", "升学率", "qualitative", "较上年提高2个百分点", ""),
+        ]
+    )
     assert "vague_wording" not in codes(data)
 
 
 # 指标值与单位一致 — seed 003 附件1 填报说明
 def test_value_unit_consistency():
-    bad = [ind(value="很多"), ind(name="无单位", unit=""), ind(name="合格率", value="120", unit="%"),
-           ind(name="定性数字", comparator="qualitative", value="95", unit="")]
+    bad = [
+        ind(value="很多"),
+        ind(name="无单位", unit=""),
+        ind(name="合格率", value="120", unit="%"),
+        ind(name="定性数字", comparator="qualitative", value="95", unit=""),
+    ]
     found = messages(complete(indicators=[*complete().indicators, *bad]), "value_unit")
     assert len(found) == 4
     assert messages(complete(), "value_unit") == []
@@ -100,29 +132,45 @@ def test_weights_follow_the_scheme_and_are_configurable():
     assert found and "产出指标分值合计 40" in found[0]
     assert "weights" not in codes(complete())
     scheme = RuleConfig("warning", True, {"weights": {"output": 40, "effect": 40, "satisfaction": 10}})
-    data = complete(indicators=[ind(weight="30", name="a"), *complete().indicators[1:3],
-                                ind("effect", "economic_benefit", "增收", "ge", "5", "万元", "10"),
-                                complete().indicators[3]])
+    data = complete(
+        indicators=[
+            ind(weight="30", name="a"),
+            *complete().indicators[1:3],
+            ind("effect", "economic_benefit", "增收", "ge", "5", "万元", "10"),
+            complete().indicators[3],
+        ]
+    )
     assert "weights" not in codes(data, weights=scheme)
 
 
 # 目标值低于上年实际 — seed 003 第十三条（四）
 def test_target_below_last_year_actual():
-    low = complete(indicators=[ind(weight="40", name="维修面积", value="2000", last="2500"), *complete().indicators[1:]])
+    low = complete(
+        indicators=[ind(weight="40", name="维修面积", value="2000", last="2500"), *complete().indicators[1:]]
+    )
     found = [f for f in quality.run(low) if f.rule == "below_last_year"]
     assert found and found[0].severity == "warning"
     ok = complete(indicators=[ind(weight="40", name="维修面积", value="3000", last="2500"), *complete().indicators[1:]])
     assert "below_last_year" not in codes(ok)
-    negative = complete(indicators=[*complete().indicators[:1],
-                                    ind("cost", "economic_cost", "成本", "le", "60", "万元", "10", last="50"),
-                                    *complete().indicators[2:]])
+    negative = complete(
+        indicators=[
+            *complete().indicators[:1],
+            ind("cost", "economic_cost", "成本", "le", "60", "万元", "10", last="50"),
+            *complete().indicators[2:],
+        ]
+    )
     assert "below_last_year" in codes(negative)
 
 
 # 适当性 — seed 003 第十三条（三）: 预算资金可供量与目标之间的匹配性
 def test_cost_indicator_above_the_requested_amount():
-    data = complete(indicators=[complete().indicators[0],
-                                ind("cost", "economic_cost", "成本", "le", "80", "万元", "10"), *complete().indicators[2:]])
+    data = complete(
+        indicators=[
+            complete().indicators[0],
+            ind("cost", "economic_cost", "成本", "le", "80", "万元", "10"),
+            *complete().indicators[2:],
+        ]
+    )
     found = messages(data, "cost_amount")
     assert found and "500,000.00" in found[0]
     assert "cost_amount" not in codes(complete())
@@ -158,8 +206,7 @@ def test_regional_decomposition_coverage_and_sum():
     area = ind(name="维修面积", value="3000", unit="平方米", weight="40", id=1)
     rate = ind("output", "quality", "合格率", "ge", "100", "%", "0", id=2)
     base = complete(indicators=[area, rate, *complete().indicators[1:]])
-    data = SheetData(**{**base.__dict__, "regions": ["甲县", "乙县"],
-                        "regional": {"甲县": {1: "1000", 2: "100"}}})
+    data = SheetData(**{**base.__dict__, "regions": ["甲县", "乙县"], "regional": {"甲县": {1: "1000", 2: "100"}}})
     assert any("乙县尚未分解" in m for m in messages(data, "regional_coverage"))
     data.regional["乙县"] = {1: "1500", 2: "100"}
     assert messages(data, "regional_sum") == ["“维修面积”各区域指标值合计 2500平方米，与整体指标值 3000平方米 不一致"]

@@ -68,22 +68,29 @@ def test_comment_page_and_api(client_as):
     body = client_as("desk_edu").get(f"/targets/{sheet.pk}/").content.decode()
     assert f'id="comments-{area.pk}"' in body and "comment-form" in body
     assert "comment-form" not in client_as("edu_preparer").get(f"/targets/{sheet.pk}/").content.decode()
-    response = client_as("desk_edu").post(f"/targets/{sheet.pk}/comments/", {"indicator": area.pk, "text": "请补充依据"},
-                                          HTTP_HX_REQUEST="true")
+    response = client_as("desk_edu").post(
+        f"/targets/{sheet.pk}/comments/", {"indicator": area.pk, "text": "请补充依据"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200 and "请补充依据" in response.content.decode()
     assert client_as("edu_preparer").post(f"/targets/{sheet.pk}/comments/", {"text": "x"}).status_code == 404
-    response = client_as("desk_edu").post(f"/api/target-sheets/{sheet.pk}/comments/",
-                                          {"indicator": area.pk, "text": "接口意见"}, content_type="application/json")
+    response = client_as("desk_edu").post(
+        f"/api/target-sheets/{sheet.pk}/comments/",
+        {"indicator": area.pk, "text": "接口意见"},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     texts = [c["text"] for c in client_as("edu_preparer").get(f"/api/target-sheets/{sheet.pk}/comments/").json()]
     assert texts == ["请补充依据", "接口意见"]
-    response = client_as("desk_edu").post(f"/api/target-sheets/{sheet.pk}/return/",
-                                          {"version": sheet.version, "opinion": "退回", "target_step": 0},
-                                          content_type="application/json")
+    response = client_as("desk_edu").post(
+        f"/api/target-sheets/{sheet.pk}/return/",
+        {"version": sheet.version, "opinion": "退回", "target_step": 0},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and "接口意见" in fresh(sheet).reviews.last().opinion
 
 
 # --- correction deadline: 阿图什市《预算绩效管理第三方服务采购项目技术要求》三（五）2 ----------------------------
+
 
 def test_correction_due_10_days_after_a_return_day_10_not_overdue_day_11_overdue(monkeypatch, client_as):
     """三（五）2: 因项目变动若有调整的绩效目标，须在10日内同步进行校正 — after a return."""
@@ -119,6 +126,7 @@ def test_correction_due_10_days_after_an_adjustment_is_started(monkeypatch):
 
 # --- 绩效目标汇总 -------------------------------------------------------------------------------------------
 
+
 def test_summary_counts_by_department_and_status_scoped_by_the_gate(client_as):
     good_sheet(library_subject("汇总测试通过项目"))
     actions.create_sheet(library_subject("汇总测试阻断项目"), user("edu_preparer"), 2026)
@@ -133,12 +141,16 @@ def test_summary_counts_by_department_and_status_scoped_by_the_gate(client_as):
     assert client_as("edu_preparer").get("/targets/summary/").status_code == 404
     response = client_as("perf").get("/targets/summary/?fiscal_year=2026&export=xlsx")
     assert response.status_code == 200 and "spreadsheet" in response["Content-Type"]
-    listed = client_as("edu_reviewer").get(f"/targets/?fiscal_year=2026&is_current=true&department={row['id']}"
-                                           "&has_blocking=true").content.decode()
+    listed = (
+        client_as("edu_reviewer")
+        .get(f"/targets/?fiscal_year=2026&is_current=true&department={row['id']}&has_blocking=true")
+        .content.decode()
+    )
     assert "汇总测试阻断项目" in listed and "汇总测试通过项目" not in listed
 
 
 # --- versioned rule sets -----------------------------------------------------------------------------------
+
 
 def test_editing_a_rule_creates_a_new_version_and_findings_name_their_version(client_as):
     before = QualityRuleSet.current()

@@ -27,8 +27,13 @@ from tests.browser.helpers import BASE_DIR, LOCKOUT_USER, UI, LiveApp, stop
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 _CREATE_LOCKOUT_USER = f"""
@@ -71,19 +76,23 @@ def _pg_admin(url: str):
 
 
 def _run_step(args: list[str], env: dict, what: str) -> None:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True,
-                            text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=900
+    )
     if result.returncode != 0:
-        pytest.fail(f"{what} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}",
-                    pytrace=False)
+        pytest.fail(
+            f"{what} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}", pytrace=False
+        )
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"runserver exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-5000:]}",
-                        pytrace=False)
+            pytest.fail(
+                f"runserver exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-5000:]}",
+                pytrace=False,
+            )
         try:
             with urllib.request.urlopen(url + "/accounts/login/", timeout=5) as response:
                 if response.status == 200:
@@ -94,8 +103,9 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log_path: Path, timeout: fl
         except OSError:
             pass
         time.sleep(0.3)
-    pytest.fail(f"runserver did not answer within {timeout}s:\n{log_path.read_text(errors='replace')[-5000:]}",
-                pytrace=False)
+    pytest.fail(
+        f"runserver did not answer within {timeout}s:\n{log_path.read_text(errors='replace')[-5000:]}", pytrace=False
+    )
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +150,10 @@ def live_app():
         log = log_path.open("w")
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
-            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         _wait_until_up(url, proc, log_path)
         yield LiveApp(url=url, vendor=vendor, env=env, log_path=log_path, screenshot_dir=screenshot_dir)
@@ -159,8 +172,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk (make test does it as root)",
-                    pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk (make test does it as root)", pytrace=False
+        )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
@@ -168,8 +182,9 @@ def browser():
 
 
 def _new_context(browser, live_app, storage_state=None):
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", base_url=live_app.url,
-                                  storage_state=storage_state)
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 900}, locale="zh-CN", base_url=live_app.url, storage_state=storage_state
+    )
     context.set_default_timeout(15_000)
     return context
 

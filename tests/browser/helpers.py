@@ -69,9 +69,11 @@ class Watch:
 
     def take_problems(self) -> list[str]:
         """The problems seen since the last call (each is reported once)."""
-        problems = ([f"request to outside host: {u}" for u in self.outside]
-                    + [f"console error: {c}" for c in self.console]
-                    + [f"error response: {r}" for r in self.bad_responses])
+        problems = (
+            [f"request to outside host: {u}" for u in self.outside]
+            + [f"console error: {c}" for c in self.console]
+            + [f"error response: {r}" for r in self.bad_responses]
+        )
         self.outside, self.console, self.bad_responses = [], [], []
         return problems
 
@@ -102,7 +104,9 @@ class UI:
     # --- navigation ------------------------------------------------------------------------------
     def goto(self, path: str):
         response = self.page.goto(path)
-        assert response is not None and response.ok, f"GET {path} → {response and response.status}\n{self.app.server_log()}"
+        assert response is not None and response.ok, (
+            f"GET {path} → {response and response.status}\n{self.app.server_log()}"
+        )
         return response
 
     def shot(self, name: str) -> None:
@@ -153,8 +157,11 @@ class UI:
         problems = self.watch.take_problems()
         if problems:
             log = self.app.server_log(30)
-            raise AssertionError(f"page problems{' on ' + where if where else ''}:\n  " + "\n  ".join(problems)
-                                 + (f"\n--- server log ---\n{log}" if log else ""))
+            raise AssertionError(
+                f"page problems{' on ' + where if where else ''}:\n  "
+                + "\n  ".join(problems)
+                + (f"\n--- server log ---\n{log}" if log else "")
+            )
 
 
 def review(ui, action: str, opinion: str = "") -> None:

@@ -49,8 +49,13 @@ def test_subject_is_assessed_admitted_and_funded(ui_as):
     page.fill("#id_start_date", f"{year}-03-01")
     page.fill("#id_end_date", f"{year}-12-31")
     page.fill("#id_basis", "《教育信息化2.0行动计划》；《示范市“十四五”教育事业发展规划》关于推进智慧校园建设的要求。")
-    page.fill("#id_feasibility", "学校已完成校园网升级改造，机房与电力容量满足需要；设备采购纳入政府集中采购目录，实施条件成熟。")
-    page.fill("#id_necessity", "现有 36 间普通教室多媒体设备使用已超过 8 年，故障率高，无法满足信息化教学和课后服务需要。")
+    page.fill(
+        "#id_feasibility",
+        "学校已完成校园网升级改造，机房与电力容量满足需要；设备采购纳入政府集中采购目录，实施条件成熟。",
+    )
+    page.fill(
+        "#id_necessity", "现有 36 间普通教室多媒体设备使用已超过 8 年，故障率高，无法满足信息化教学和课后服务需要。"
+    )
     page.fill("#id_previous_amount", "0")
     page.fill("#id_requested_amount", REQUESTED)
     page.fill("#id_reason", f"浏览器测试 {stamp}")
@@ -112,8 +117,10 @@ def test_subject_is_assessed_admitted_and_funded(ui_as):
         total += score
         field.fill(str(score))
         point = field.get_attribute("name").removeprefix("score_")
-        page.fill(f'#score-form textarea[name="finding_{point}"]',
-                  f"要点 {i + 1}：依据充分、论证到位，得 {score} 分（满分 {weight}）。")
+        page.fill(
+            f'#score-form textarea[name="finding_{point}"]',
+            f"要点 {i + 1}：依据充分、论证到位，得 {score} 分（满分 {weight}）。",
+        )
     assert total >= 80, total  # 予以支持 at 80 and above in the seeded template
     page.fill("#summary", "项目立项依据充分，建设内容与学校信息化教学需求相符，预算测算基本合理，绩效目标明确可衡量。")
     page.fill("#suggestions", "建议分批采购、统一运维，并将设备使用率纳入年度绩效监控。")
@@ -153,8 +160,10 @@ def test_subject_is_assessed_admitted_and_funded(ui_as):
     from docx import Document
 
     doc = Document(io.BytesIO(content))
-    text = "\n".join([p.text for p in doc.paragraphs]
-                     + [cell.text for table in doc.tables for row in table.rows for cell in row.cells])
+    text = "\n".join(
+        [p.text for p in doc.paragraphs]
+        + [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    )
     assert name in text
     assert f"总得分 {total.normalize():f} 分，评估结论为：予以支持" in text
 

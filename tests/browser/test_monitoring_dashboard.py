@@ -10,13 +10,16 @@ pytestmark = pytest.mark.browser
 
 def _canvas_drawn(page, selector: str) -> bool:
     """The chart element holds a canvas with something painted on it."""
-    return page.evaluate("""(selector) => {
+    return page.evaluate(
+        """(selector) => {
         const canvas = document.querySelector(selector + " canvas");
         if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
         const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
         for (let i = 3; i < data.length; i += 4) { if (data[i] !== 0) return true; }
         return false;
-    }""", selector)
+    }""",
+        selector,
+    )
 
 
 def test_dashboard_renders_the_chart_and_drills_down(ui_as):

@@ -24,7 +24,11 @@ def worker(live_app):
     log = (live_app.log_path.parent / "db_worker.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2", "--no-reload"],
-        cwd=BASE_DIR, env=live_app.env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=BASE_DIR,
+        env=live_app.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     yield proc
     stop(proc)
     log.close()
@@ -32,11 +36,20 @@ def worker(live_app):
 
 def _subject_codes(live_app) -> list[tuple[str, str]]:
     """(project code, payer code) of the demo city's subjects, read from the browser database."""
-    script = ("from subjects.models import Subject\n"
-              "for s in Subject.objects.filter(organisation__region__code='990100').select_related('organisation')"
-              ".order_by('code')[:20]:\n    print(s.code, s.organisation.budget_code)")
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=BASE_DIR, env=live_app.env,
-                         capture_output=True, text=True, timeout=120, check=True).stdout
+    script = (
+        "from subjects.models import Subject\n"
+        "for s in Subject.objects.filter(organisation__region__code='990100').select_related('organisation')"
+        ".order_by('code')[:20]:\n    print(s.code, s.organisation.budget_code)"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=BASE_DIR,
+        env=live_app.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     return [tuple(line.split()) for line in out.splitlines() if len(line.split()) == 2]
 
 
@@ -44,13 +57,36 @@ def _payment_csv(codes: list[tuple[str, str]], stamp: str) -> bytes:
     year = time.localtime().tm_year
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["支付凭证号", "支付日期", "单位预算编码", "项目编码", "金额", "预算类别", "资金来源", "经济分类",
-                     "收款人", "用途"])
+    writer.writerow(
+        [
+            "支付凭证号",
+            "支付日期",
+            "单位预算编码",
+            "项目编码",
+            "金额",
+            "预算类别",
+            "资金来源",
+            "经济分类",
+            "收款人",
+            "用途",
+        ]
+    )
     for n in range(ROWS):
         code, payer = codes[n % len(codes)] if n % 100 else ("BROWSER-UNKNOWN", "101")
-        writer.writerow([f"BT{stamp}-{n:06d}", f"{year}-{1 + n % 6:02d}-{1 + n % 28:02d}", payer, code,
-                         f"{100 + n % 900}.{n % 100:02d}", "一般公共预算", "本级", "30201", "示范办公用品商贸有限公司",
-                         "办公用品采购"])
+        writer.writerow(
+            [
+                f"BT{stamp}-{n:06d}",
+                f"{year}-{1 + n % 6:02d}-{1 + n % 28:02d}",
+                payer,
+                code,
+                f"{100 + n % 900}.{n % 100:02d}",
+                "一般公共预算",
+                "本级",
+                "30201",
+                "示范办公用品商贸有限公司",
+                "办公用品采购",
+            ]
+        )
     return out.getvalue().encode("gbk")  # as the treasury system exports it
 
 

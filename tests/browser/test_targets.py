@@ -45,8 +45,10 @@ def test_sheet_filled_from_the_library_fixed_and_approved(ui_as):
     filled = None
     for i in range(rows.count()):
         row = rows.nth(i)
-        if row.locator("[name$='-library_indicator']").count() and row.locator(
-                "[name$='-library_indicator']").input_value():
+        if (
+            row.locator("[name$='-library_indicator']").count()
+            and row.locator("[name$='-library_indicator']").input_value()
+        ):
             filled = row
     assert filled is not None, "the picked indicator was not placed in a row"
     expect(filled.locator("[name$='-level1']")).to_have_value("satisfaction")
@@ -73,8 +75,12 @@ def test_sheet_filled_from_the_library_fixed_and_approved(ui_as):
     # 3. Submit, then every reviewer of the chain approves it.
     review(school, "submit", "请审核学生资助补助绩效目标")
     expect(page.locator(".alert-success")).to_contain_text("已提交")
-    for persona, opinion in [("edu_head", "同意"), ("edu_reviewer", "同意报送财政"), ("desk_edu", "审核通过"),
-                             ("perf", "同意，随预算批复")]:
+    for persona, opinion in [
+        ("edu_head", "同意"),
+        ("edu_reviewer", "同意报送财政"),
+        ("desk_edu", "审核通过"),
+        ("perf", "同意，随预算批复"),
+    ]:
         reviewer = ui_as(persona)
         reviewer.goto(sheet_url)
         expect(reviewer.page.locator("#quality-findings")).to_be_visible()

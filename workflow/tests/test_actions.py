@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def transitions_of(doc):
-    return AuditEntry.objects.filter(object_type="reports.workreport", object_id=str(doc.pk),
-                                     action=AuditAction.TRANSITION).order_by("id")
+    return AuditEntry.objects.filter(
+        object_type="reports.workreport", object_id=str(doc.pk), action=AuditAction.TRANSITION
+    ).order_by("id")
 
 
 def todo_urls(username):
@@ -30,7 +31,12 @@ def test_new_report_is_a_draft_at_step_0_of_the_default_chain():
     assert report.status == ReviewStatus.DRAFT
     assert report.current_step == 0 and report.current_role == "unit_preparer"
     assert report.chain.region is None and [s.role for s in report.chain.ordered_steps()] == [
-        "unit_preparer", "unit_head", "dept_reviewer", "finance_desk", "performance_section"]
+        "unit_preparer",
+        "unit_head",
+        "dept_reviewer",
+        "finance_desk",
+        "performance_section",
+    ]
 
 
 def test_full_chain_walk_with_history_audit_and_deadlines():
@@ -52,9 +58,12 @@ def test_full_chain_walk_with_history_audit_and_deadlines():
     assert stored.version == 6
     logs = list(ReviewLog.objects.filter(object_id=report.pk, content_type__model="workreport"))
     assert [(log.action, log.from_step, log.to_step, log.actor.username) for log in logs] == [
-        (ReviewAction.SUBMIT, 0, 1, "edu_preparer"), (ReviewAction.APPROVE, 1, 2, "edu_head"),
-        (ReviewAction.APPROVE, 2, 3, "edu_reviewer"), (ReviewAction.APPROVE, 3, 4, "desk_edu"),
-        (ReviewAction.APPROVE, 4, 5, "perf")]
+        (ReviewAction.SUBMIT, 0, 1, "edu_preparer"),
+        (ReviewAction.APPROVE, 1, 2, "edu_head"),
+        (ReviewAction.APPROVE, 2, 3, "edu_reviewer"),
+        (ReviewAction.APPROVE, 3, 4, "desk_edu"),
+        (ReviewAction.APPROVE, 4, 5, "perf"),
+    ]
     assert logs[0].opinion == "请审核" and logs[-1].to_step_name == "已办结"
     audit = list(transitions_of(report))
     assert len(audit) == 5
@@ -102,8 +111,10 @@ def test_return_needs_an_opinion_and_an_earlier_step():
     assert fresh(report).version == 3 and fresh(report).current_step == 2
 
 
-@pytest.mark.parametrize("username", ["health_reviewer", "desk_social", "auditor", "edu_reviewer", "perf",
-                                      "county_reviewer", "agency", "edu_preparer"])
+@pytest.mark.parametrize(
+    "username",
+    ["health_reviewer", "desk_social", "auditor", "edu_reviewer", "perf", "county_reviewer", "agency", "edu_preparer"],
+)
 def test_someone_not_acting_at_the_current_step_is_refused(username):
     report = make_report()
     actions.submit(report, user("edu_preparer"), report.version)  # now waiting for edu_head

@@ -14,13 +14,16 @@ from workflow.tests.helpers import SCHOOL, fresh, make_report, user
 pytestmark = pytest.mark.django_db
 
 COUNTY_SCHOOL = "示范市中区第一中学"
-SHORT = [{"name": "填报", "role": "unit_preparer"}, {"name": "主管部门审核", "role": "dept_reviewer",
-                                                   "deadline_days": 2}]
+SHORT = [
+    {"name": "填报", "role": "unit_preparer"},
+    {"name": "主管部门审核", "role": "dept_reviewer", "deadline_days": 2},
+]
 
 
 def region_chain(code: str, steps=SHORT, name="区县工作报告审核流程") -> ChainDefinition:
-    chain = ChainDefinition.objects.create(document_type="reports.workreport", region=Region.objects.get(code=code),
-                                           name=name)
+    chain = ChainDefinition.objects.create(
+        document_type="reports.workreport", region=Region.objects.get(code=code), name=name
+    )
     for order, step in enumerate(steps):
         ChainStep.objects.create(chain=chain, order=order, **step)
     return chain
@@ -64,8 +67,9 @@ def test_region_wide_roles_act_only_in_their_own_region():
     # A county report at the performance-section step: the county's section acts, not the city's.
     report = make_report(COUNTY_SCHOOL)
     chain = report.chain
-    WorkReport.objects.filter(pk=report.pk).update(status=ReviewStatus.IN_REVIEW, current_step=4,
-                                                   current_role="performance_section")
+    WorkReport.objects.filter(pk=report.pk).update(
+        status=ReviewStatus.IN_REVIEW, current_step=4, current_role="performance_section"
+    )
     stored = fresh(report)
     assert chain.region is None
     assert not guards.can_act(user("perf"), stored)
@@ -76,8 +80,15 @@ def test_saving_a_chain_makes_a_new_version_and_reports_in_review_keep_theirs():
     report = make_report()
     actions.submit(report, user("edu_preparer"), report.version)
     old = fresh(report).chain
-    new = config.save_chain(user("sysadmin"), document_type="reports.workreport", region=None,
-                            name="工作报告审核流程", steps=SHORT, replaces=old, reason="简化流程")
+    new = config.save_chain(
+        user("sysadmin"),
+        document_type="reports.workreport",
+        region=None,
+        name="工作报告审核流程",
+        steps=SHORT,
+        replaces=old,
+        reason="简化流程",
+    )
     old.refresh_from_db()
     assert (new.version, new.is_active, old.is_active) == (old.version + 1, True, False)
     assert [s.order for s in new.ordered_steps()] == [0, 1]
@@ -90,8 +101,14 @@ def test_saving_a_chain_makes_a_new_version_and_reports_in_review_keep_theirs():
 
 def test_a_draft_enters_the_newest_chain_at_its_first_submission():
     report = make_report()
-    new = config.save_chain(user("sysadmin"), document_type="reports.workreport", region=None,
-                            name="工作报告审核流程", steps=SHORT, replaces=report.chain)
+    new = config.save_chain(
+        user("sysadmin"),
+        document_type="reports.workreport",
+        region=None,
+        name="工作报告审核流程",
+        steps=SHORT,
+        replaces=report.chain,
+    )
     actions.submit(report, user("edu_preparer"), report.version)
     stored = fresh(report)
     assert stored.chain == new and stored.current_role == "dept_reviewer"
@@ -121,11 +138,22 @@ def test_chain_pages(client_as):
 def test_system_administrator_edits_steps_on_the_page(client_as):
     chain = ChainDefinition.objects.get(document_type="reports.workreport", region=None, is_active=True)
     steps = chain.ordered_steps()
-    data = {"name": chain.name, "reason": "增加局领导审批", "steps-TOTAL_FORMS": "7", "steps-INITIAL_FORMS": "5",
-            "steps-MIN_NUM_FORMS": "0", "steps-MAX_NUM_FORMS": "1000"}
+    data = {
+        "name": chain.name,
+        "reason": "增加局领导审批",
+        "steps-TOTAL_FORMS": "7",
+        "steps-INITIAL_FORMS": "5",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
     for i, step in enumerate(steps):
-        data.update({f"steps-{i}-name": step.name, f"steps-{i}-role": step.role,
-                     f"steps-{i}-deadline_days": step.deadline_days or ""})
+        data.update(
+            {
+                f"steps-{i}-name": step.name,
+                f"steps-{i}-role": step.role,
+                f"steps-{i}-deadline_days": step.deadline_days or "",
+            }
+        )
     data.update({"steps-5-name": "局领导审批", "steps-5-role": "bureau_leader", "steps-5-deadline_days": "3"})
     response = client_as("sysadmin").post(f"/workflow/chains/{chain.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -136,10 +164,20 @@ def test_system_administrator_edits_steps_on_the_page(client_as):
 
 def test_system_administrator_adds_a_region_chain_on_the_page(client_as):
     county = Region.objects.get(code="990102")
-    data = {"document_type": "reports.workreport", "region": county.pk, "name": "中区工作报告审核流程",
-            "steps-TOTAL_FORMS": "2", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0",
-            "steps-MAX_NUM_FORMS": "1000", "steps-0-name": "填报", "steps-0-role": "unit_preparer",
-            "steps-1-name": "主管部门审核", "steps-1-role": "dept_reviewer", "steps-1-deadline_days": "5"}
+    data = {
+        "document_type": "reports.workreport",
+        "region": county.pk,
+        "name": "中区工作报告审核流程",
+        "steps-TOTAL_FORMS": "2",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+        "steps-0-name": "填报",
+        "steps-0-role": "unit_preparer",
+        "steps-1-name": "主管部门审核",
+        "steps-1-role": "dept_reviewer",
+        "steps-1-deadline_days": "5",
+    }
     assert client_as("sysadmin").post("/workflow/chains/new/", data).status_code == 302
     assert make_report(COUNTY_SCHOOL).chain.name == "中区工作报告审核流程"
     data["steps-TOTAL_FORMS"] = "1"

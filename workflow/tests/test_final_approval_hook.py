@@ -38,10 +38,18 @@ def test_refusing_the_final_approval_changes_nothing(monkeypatch):
 
 
 def test_reported_changes_join_the_audit_row(monkeypatch):
-    monkeypatch.setattr(WorkReport, "before_transition",
-                        lambda self, action, to_status, actor: {"示例": ["前", "后"]} if to_status == "approved" else {})
+    monkeypatch.setattr(
+        WorkReport,
+        "before_transition",
+        lambda self, action, to_status, actor: {"示例": ["前", "后"]} if to_status == "approved" else {},
+    )
     report = walk_to_last_step(make_report())
     actions.approve(report, user(WALK[-1]), report.version)
-    entry = AuditEntry.objects.filter(object_type="reports.workreport", object_id=str(report.pk),
-                                      action=AuditAction.TRANSITION).order_by("id").last()
+    entry = (
+        AuditEntry.objects.filter(
+            object_type="reports.workreport", object_id=str(report.pk), action=AuditAction.TRANSITION
+        )
+        .order_by("id")
+        .last()
+    )
     assert entry.changes["示例"] == ["前", "后"] and fresh(report).status == ReviewStatus.APPROVED

@@ -16,8 +16,11 @@ from audit.models import AuditAction
 from organisations.choices import OrgKind
 from organisations.models import Organisation
 
-ADMINS = [("sysadmin", "系统管理员", Role.SYSTEM_ADMIN), ("secadmin", "安全管理员", Role.SECURITY_ADMIN),
-          ("auditadmin", "审计管理员", Role.AUDIT_ADMIN)]
+ADMINS = [
+    ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN),
+    ("secadmin", "安全管理员", Role.SECURITY_ADMIN),
+    ("auditadmin", "审计管理员", Role.AUDIT_ADMIN),
+]
 
 
 def _password() -> str:

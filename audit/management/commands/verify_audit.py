@@ -8,8 +8,12 @@ class Command(BaseCommand):
     help = "校验审计日志哈希链：发现被篡改、删除或插入的记录时以非零状态退出。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--from-id", type=int, default=None,
-                            help="从该序号开始校验（按保存期限清理早期日志后使用，以保留的第一条为锚点）")
+        parser.add_argument(
+            "--from-id",
+            type=int,
+            default=None,
+            help="从该序号开始校验（按保存期限清理早期日志后使用，以保留的第一条为锚点）",
+        )
 
     def handle(self, *args, from_id=None, **options):
         problems = list(verify_chain(from_id=from_id))

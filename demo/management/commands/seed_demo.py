@@ -7,8 +7,12 @@ class Command(BaseCommand):
     help = "生成演示数据（示范市）：行政区划、财政局及科室、部门与预算单位、各角色演示账号。可重复运行，不会重复生成。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(SCALES), default="small",
-                            help="small：1 市 2 区县；city：1 市 8 区县，约 160 个部门、670 个单位；province：4 市，约 850 个部门、3900 个单位")
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="small",
+            help="small：1 市 2 区县；city：1 市 8 区县，约 160 个部门、670 个单位；province：4 市，约 850 个部门、3900 个单位",
+        )
         parser.add_argument("--quiet", action="store_true", help="不打印演示账号")
 
     def handle(self, *args, scale, quiet, **options):
