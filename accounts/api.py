@@ -6,10 +6,10 @@ from rest_framework.response import Response
 
 from accounts.filtersets import UserFilterSet
 from accounts.models import RoleAssignment, User
-from core.api import GatedReadOnlyViewSet
+from core.api import GatedModelSerializer, GatedReadOnlyViewSet, GatedSerializer
 
 
-class RoleAssignmentSerializer(serializers.ModelSerializer):
+class RoleAssignmentSerializer(GatedModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
@@ -18,7 +18,7 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "role_display", "organisation", "organisation_name"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(GatedModelSerializer):
     roles = RoleAssignmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -29,6 +29,8 @@ class UserSerializer(serializers.ModelSerializer):
 class UserViewSet(GatedReadOnlyViewSet):
     """Accounts within the administrator's reach (read-only; changes go through the pages' actions)."""
 
+    api_description = "账号（只读）：系统管理员、安全管理员查看本局辖区内的账号；新增、停用、授权请在页面上办理。"
+
     queryset = User.objects.select_related("organisation").prefetch_related("roles__organisation")
     serializer_class = UserSerializer
     filterset_class = UserFilterSet
@@ -37,17 +39,21 @@ class UserViewSet(GatedReadOnlyViewSet):
 class MeView(viewsets.ViewSet):
     """The signed-in user and their roles."""
 
+    api_description = "当前登录用户及其角色、所在机构。"
+
     def list(self, request):
         return Response(UserSerializer(request.user).data)
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(GatedSerializer):
     username = serializers.CharField()
     password = serializers.CharField()
 
 
 class TokenView(viewsets.ViewSet):
     """Exchange username and password for an API token (12 hours). Administrators cannot."""
+
+    api_description = "用用户名和密码换取 API 令牌（有效 12 小时），之后在请求头写 `Authorization: Token <令牌>`。三员账号须使用动态口令登录页面，不能取得令牌。"
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -57,7 +63,7 @@ class TokenView(viewsets.ViewSet):
         from accounts import actions
         from audit.context import client_ip
 
-        data = TokenSerializer(data=request.data)
+        data = TokenSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         user = User.objects.filter(username=data.validated_data["username"]).first()
         if user is not None and user.is_locked():

@@ -11,18 +11,18 @@ from assessments import actions
 from assessments.filtersets import AssessmentFilterSet
 from assessments.models import Assessment, AssessmentScore, AssessmentTemplate, TemplatePoint
 from core import access
-from core.api import GatedModelViewSet, GatedReadOnlyViewSet
+from core.api import GatedModelSerializer, GatedModelViewSet, GatedReadOnlyViewSet
 from subjects.models import Subject
 from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin, requested_version
 
 
-class TemplatePointSerializer(serializers.ModelSerializer):
+class TemplatePointSerializer(GatedModelSerializer):
     class Meta:
         model = TemplatePoint
         fields = ["id", "order", "dimension", "name", "weight", "guidance"]
 
 
-class AssessmentTemplateSerializer(serializers.ModelSerializer):
+class AssessmentTemplateSerializer(GatedModelSerializer):
     applies_to_display = serializers.CharField(source="get_applies_to_display", read_only=True)
     points = serializers.SerializerMethodField()
 
@@ -47,7 +47,7 @@ class AssessmentTemplateSerializer(serializers.ModelSerializer):
         return TemplatePointSerializer(obj.ordered_points(), many=True).data
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(GatedModelSerializer):
     point = serializers.IntegerField(source="point_id", help_text="评估要点 ID（模板版本内）")
     dimension = serializers.CharField(source="point.dimension", read_only=True)
     name = serializers.CharField(source="point.name", read_only=True)
@@ -141,6 +141,9 @@ class AssessmentSerializer(ReviewableSerializer):
 
 
 class AssessmentViewSet(ReviewableViewSetMixin, GatedModelViewSet):
+    api_description = (
+        "事前绩效评估：按评估模板打分，部门评估与财政委托的第三方评估，按审核流程提交和审核；评估结论决定项目能否入库。"
+    )
     queryset = Assessment.objects.select_related("subject", "agency", "template", "chain").prefetch_related(
         "chain__steps", "scores__point"
     )
@@ -153,6 +156,8 @@ class AssessmentViewSet(ReviewableViewSetMixin, GatedModelViewSet):
 
 class AssessmentTemplateViewSet(GatedReadOnlyViewSet):
     """Assessment templates (every version; ``?is_active=true`` for the ones in force)."""
+
+    api_description = "事前绩效评估模板（各版本；`?is_active=true` 只看现行版本）。"
 
     queryset = AssessmentTemplate.objects.prefetch_related("points")
     serializer_class = AssessmentTemplateSerializer

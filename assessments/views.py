@@ -222,6 +222,8 @@ def _startable_subjects(user):
 
 @login_required
 def start(request):
+    if not preparer_organisations(request.user, Assessment).exists():
+        raise Http404("页面不存在")  # only a department that prepares assessments may start one
     subjects = _startable_subjects(request.user)
     form = StartForm(request.POST or None, subjects=subjects, initial={"subject": request.GET.get("subject")})
     if request.method == "POST" and form.is_valid():

@@ -34,6 +34,14 @@ def acting_as(user=None, ip: str | None = None, name: str = ""):
         _current.reset(token)
 
 
+def identify(user) -> None:
+    """Name the user for the rest of the current request, keeping its address. For authentication that happens
+    after the middleware ran (an API token is read by the view, not by the middleware): without it a token
+    request would be logged as 系统. The middleware's ``acting_as`` resets it when the request ends."""
+    current = _current.get()
+    _current.set(Actor(user=user, ip=current.ip, name=str(user)))
+
+
 def client_ip(request) -> str | None:
     """The client's address. Behind nginx (JIXIAO_BEHIND_PROXY=1) it is the X-Real-IP header that
     nginx sets from $remote_addr (docs/admin-guide.md); otherwise REMOTE_ADDR. X-Forwarded-For is

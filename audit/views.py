@@ -28,10 +28,8 @@ class AuditEntryListView(GatedListView):
     def export_queryset(self):
         return AuditEntry.objects.all()
 
-    def export(self):
-        if not access.has_capability(self.request.user, "export_audit"):
-            raise Http404
-        return super().export()
+    def can_export(self) -> bool:
+        return access.has_capability(self.request.user, "export_audit")
 
 
 class AuditEntryDetailView(LoginRequiredMixin, DetailView):

@@ -156,13 +156,39 @@ def reachable_organisations(user, action: str = Action.VIEW):
     return restrict(Organisation.objects.all(), user, action)
 
 
+def may_reach(user, model, action: str = Action.VIEW) -> bool:
+    """Whether the gate could give the user any ``model`` record for ``action`` (without asking the database):
+    False when no role of the user reaches the model at all. Pages, menu entries and buttons are offered only
+    then."""
+    return scope_filter(user, model, action) is not NOTHING
+
+
+def choices(queryset: QuerySet, user) -> QuerySet:
+    """The rows a user may pick in a form or an API field: those the user may see. No user (a schema being
+    generated, a serializer without a request) picks nothing."""
+    if user is None:
+        return queryset.none()
+    return restrict(queryset, user, Action.VIEW)
+
+
+def providers(queryset: QuerySet, user) -> QuerySet:
+    """承接主体 a purchasing unit may contract: the active provider register, which every business user reads
+    (seed 000 第八条). Choosing one grants no reach into the provider's records."""
+    if user is None or not user.is_authenticated or user.is_admin_role:
+        return queryset.none()
+    return queryset.filter(kind=OrgKind.PROVIDER, is_active=True)
+
+
 __all__ = [
     "Action",
     "OrgKind",
     "can",
     "can_create_in",
+    "choices",
     "get_object_or_404",
     "has_capability",
+    "may_reach",
+    "providers",
     "reachable_organisations",
     "restrict",
     "scope_filter",

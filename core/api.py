@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework import exceptions, permissions, relations, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -34,7 +34,39 @@ def _django_errors(exc: DjangoValidationError):
     return {"non_field_errors": exc.messages}
 
 
-class CleanModelSerializer(serializers.ModelSerializer):
+class GatedChoicesMixin:
+    """Every related field offers and accepts only the rows the requesting user may see.
+
+    Applied in ``get_fields``, so it covers generated and declared fields, nested serializers and many-to-many
+    fields alike: the browsable API's forms cannot list, and a write cannot name, a record outside the user's
+    reach. A field whose choices follow another rule of the gate names that rule in ``choice_scopes``
+    (``{"provider": access.providers}``). Every serializer of the project inherits this mixin (through
+    ``GatedSerializer`` or ``CleanModelSerializer``); core/tests/test_api_reach.py checks it.
+    """
+
+    choice_scopes: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for name, field in fields.items():
+            target = field.child_relation if isinstance(field, relations.ManyRelatedField) else field
+            if isinstance(target, relations.RelatedField) and getattr(target, "queryset", None) is not None:
+                scope = self.choice_scopes.get(name, access.choices)
+                target.queryset = scope(target.queryset, user)
+        return fields
+
+
+class GatedSerializer(GatedChoicesMixin, serializers.Serializer):
+    """Base of the project's plain (non-model) serializers: action bodies and computed rows."""
+
+
+class GatedModelSerializer(GatedChoicesMixin, serializers.ModelSerializer):
+    """Base of the project's read-only or nested model serializers."""
+
+
+class CleanModelSerializer(GatedModelSerializer):
     """Validation = the model's full_clean(), so the API and the pages never disagree."""
 
     def validate(self, attrs):

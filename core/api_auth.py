@@ -8,6 +8,7 @@ from rest_framework import exceptions, pagination, permissions
 from rest_framework.authentication import TokenAuthentication
 
 from accounts.roles import Action
+from audit.context import identify
 from core import access
 
 TOKEN_LIFETIME = timedelta(hours=12)
@@ -26,6 +27,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed("管理员账号不能使用 API 令牌")
         if user.is_locked():
             raise exceptions.AuthenticationFailed("账户已锁定")
+        identify(user)  # the audit trail names the token's user, as it does for a session (audit/context.py)
         return user, token
 
 

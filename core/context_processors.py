@@ -1,6 +1,5 @@
-from accounts.roles import ROLE_SPECS
 from core import clock, fiscal
-from core.navigation import stages_for
+from core.navigation import stages_for, user_capabilities
 from core.todo import counts_by_stage, todos_for
 
 
@@ -19,5 +18,5 @@ def shell(request):
         "fiscal_year": fiscal.current_year(request),
         "fiscal_years": fiscal.year_choices(),
         "business_date": clock.business_date(),
-        "user_capabilities": {c for a in user.role_assignments() for c in ROLE_SPECS[a.role].capabilities},
+        "user_capabilities": user_capabilities(user),
     }

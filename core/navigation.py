@@ -1,6 +1,13 @@
-"""Navigation by lifecycle stage (issue 2 §6). Each later feature adds its pages to its stage."""
+"""Navigation by lifecycle stage (issue 2 §6). Each later feature adds its pages to its stage.
 
+A link is offered only when the page behind it would be allowed (issue 11 §2): its capability, its roles, and for
+a gated list page whether the gate leaves the user any record of that model at all (``access.may_reach``).
+"""
+
+import functools
 from dataclasses import dataclass, field
+
+from core import access
 
 
 @dataclass
@@ -16,7 +23,27 @@ class NavLink:
             return False
         if self.only_for and not user.role_names() & set(self.only_for):
             return False
-        return not (self.hidden_for and user.role_names() <= set(self.hidden_for))
+        if self.hidden_for and user.role_names() <= set(self.hidden_for):
+            return False
+        # A list the gate would always leave empty for the user is not offered (core.views.GatedMixin pages).
+        model = _gated_model(self.url_name)
+        return model is None or access.may_reach(user, model)
+
+
+@functools.cache
+def _gated_model(url_name: str):
+    """The model of the gated page behind ``url_name`` (a core.views.GatedMixin view), else None."""
+    from django.urls import NoReverseMatch, resolve, reverse
+
+    from core.views import GatedMixin
+
+    try:
+        view_class = getattr(resolve(reverse(url_name)).func, "view_class", None)
+    except NoReverseMatch:
+        return None
+    if view_class is None or not issubclass(view_class, GatedMixin) or view_class.capability:
+        return None  # not a gated page, or one whose rule is a capability (checked above)
+    return view_class.model
 
 
 @dataclass
@@ -124,13 +151,13 @@ STAGES: list[Stage] = [
         "机构、用户、角色、安全策略、审计日志和审核流程配置。",
         admin=True,
         links=[
-            NavLink("行政区划", "organisations:region_list"),
-            NavLink("机构", "organisations:list", hidden_for=("audit_admin",)),
+            NavLink("行政区划", "organisations:region_list", hidden_for=_OUTSIDE),
+            NavLink("机构", "organisations:list", hidden_for=("audit_admin", *_OUTSIDE)),
             NavLink("用户", "accounts:user_list", capability="manage_accounts"),
             NavLink("角色授权", "accounts:user_list", capability="manage_roles"),
             NavLink("安全策略", "accounts:policy", capability="manage_security"),
             NavLink("审计日志", "audit:list", capability="read_audit"),
-            NavLink("审核流程", "workflow:chain_list", hidden_for=("audit_admin", "security_admin")),
+            NavLink("审核流程", "workflow:chain_list", hidden_for=("audit_admin", "security_admin", *_OUTSIDE)),
         ],
     ),
 ]
@@ -138,8 +165,22 @@ STAGES: list[Stage] = [
 STAGE_KEYS = {s.key for s in STAGES}
 
 
+def links_for(stage: Stage, user, capabilities: set) -> list[NavLink]:
+    return [link for link in stage.links if link.visible_to(user, capabilities)]
+
+
 def stages_for(user) -> list[Stage]:
-    """The three administrators work only in 系统管理 (三员分立); everyone else sees every stage."""
+    """The three administrators work only in 系统管理 (三员分立). Staff of the administration see every business
+    stage (a stage still being built says so); outside roles (agency, expert, provider, public) and anyone
+    without a function in 系统管理 see only the stages that offer them something."""
     if user.is_admin_role:
         return [s for s in STAGES if s.admin]
-    return STAGES
+    capabilities = user_capabilities(user)
+    outside = user.role_names() <= set(_OUTSIDE)
+    return [s for s in STAGES if (not outside and not s.admin) or links_for(s, user, capabilities)]
+
+
+def user_capabilities(user) -> set:
+    from accounts.roles import ROLE_SPECS
+
+    return {c for a in user.role_assignments() for c in ROLE_SPECS[a.role].capabilities}

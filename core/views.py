@@ -74,7 +74,12 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
     def export_queryset(self):
         return access.restrict(self.base_queryset(), self.request.user, Action.EXPORT)
 
+    def can_export(self) -> bool:
+        return access.may_reach(self.request.user, self.model, Action.EXPORT)
+
     def export(self):
+        if not self.can_export():
+            raise Http404("页面不存在")
         queryset = self.export_queryset()
         filterset = self.get_filterset(self.get_filterset_class())
         filterset.queryset = queryset
@@ -99,6 +104,7 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["title"] = self.title or self.model._meta.verbose_name_plural
         context["create_url_name"] = self.create_url_name if self.can_create() else None
+        context["can_export"] = self.can_export()
         cap = self.extra_actions_capability
         context["extra_actions"] = (
             self.extra_actions if not cap or access.has_capability(self.request.user, cap) else ()
@@ -179,6 +185,22 @@ class GatedCreateView(GatedMixin, FormView):
     action = Action.CHANGE
     model = None
     form_class = None
+
+    def dispatch(self, request, *args, **kwargs):
+        # The form is not even shown to someone who could create this record nowhere (issue 11 §2).
+        if request.user.is_authenticated and not self.creation_possible():
+            trail.record(
+                AuditAction.PERMISSION_DENIED,
+                object_type=request.path,
+                object_repr=request.path,
+                reason=f"无权新增{self.model._meta.verbose_name}",
+            )
+            raise Http404("页面不存在")
+        return super().dispatch(request, *args, **kwargs)
+
+    def creation_possible(self) -> bool:
+        """Could the user create a record in some organisation? (A review-chain document asks its chain.)"""
+        return access.may_reach(self.request.user, self.model, self.action)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core import fiscal
-from core.navigation import STAGES
+from core.navigation import links_for, stages_for, user_capabilities
 from core.todo import todos_for
 
 
@@ -31,14 +31,11 @@ def todo_list(request):
 
 @login_required
 def stage_view(request, key):
-    stage = next((s for s in STAGES if s.key == key), None)
+    stage = next((s for s in stages_for(request.user) if s.key == key), None)
     if stage is None:
         raise Http404
     items = [i for i in (getattr(request, "_todo_items", None) or todos_for(request.user)) if i.stage == key]
-    from accounts.roles import ROLE_SPECS
-
-    capabilities = {c for a in request.user.role_assignments() for c in ROLE_SPECS[a.role].capabilities}
-    links = [link for link in stage.links if link.visible_to(request.user, capabilities)]
+    links = links_for(stage, request.user, user_capabilities(request.user))
     return render(request, "core/stage.html", {"stage": stage, "items": items, "title": stage.label, "links": links})
 
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from audit.context import client_ip
 from core import fiscal
-from core.api import GatedReadOnlyViewSet
+from core.api import GatedModelSerializer, GatedReadOnlyViewSet
 from execution import jobs
 from execution.filtersets import AllocationFilterSet, PaymentFilterSet
 from execution.loading import ALLOCATIONS, PAYMENTS, Kind
@@ -37,7 +37,7 @@ COMMON = [
 ]
 
 
-class _RecordSerializer(serializers.ModelSerializer):
+class _RecordSerializer(GatedModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     subject_code = serializers.CharField(source="subject.code", read_only=True, default=None)
 
@@ -145,6 +145,8 @@ class PaymentViewSet(_ExecutionViewSet):
     """国库集中支付明细. POST: push up to 10,000 payment records at once (all-or-nothing, idempotent by
     voucher number; a changed amount is a correction written to the audit trail)."""
 
+    api_description = "国库集中支付明细。POST 一次推送至多 10,000 条（全部成功才写入，按凭证号幂等）；未匹配项目编码的记录进入待匹配队列。"
+
     queryset = Payment.objects.all()
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilterSet
@@ -160,6 +162,8 @@ class PaymentViewSet(_ExecutionViewSet):
 class AllocationViewSet(_ExecutionViewSet):
     """预算指标（指标下达）. POST: push up to 10,000 allocation records at once (all-or-nothing, idempotent by
     document number)."""
+
+    api_description = "预算指标（指标下达）。POST 一次推送至多 10,000 条（全部成功才写入，按文号幂等）；未匹配项目编码的记录进入待匹配队列。"
 
     queryset = BudgetAllocation.objects.all()
     serializer_class = AllocationSerializer

@@ -1,33 +1,24 @@
 """Loading execution data as a tracked job (``imports.models.ImportJob``): a file in the background, an API push
-in the request. Both end in ``execution.loading.Loader``; the job records status, progress, errors and the
-summary, and the audit trail records the outcome (docs/decisions/0014)."""
+in the request. Both end in ``execution.loading.Loader``; the job's life (start, progress, success, failure with the
+stored errors and the CSV error report) is the one every import job has (``imports.jobs``), and the audit trail
+records the outcome (docs/decisions/0014)."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import logging
-import uuid
+from typing import NoReturn
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
-from django.utils import timezone
 
-from audit import trail
-from audit.models import AuditAction
 from execution import loading
 from execution.choices import RecordSource
 from execution.loading import KINDS, Kind, LoadError, LoadFileError, LoadResult
 from execution.permissions import bureau_of, can_upload
-from imports.models import ImportJob, ImportPhase, ImportStatus
-
-logger = logging.getLogger(__name__)
+from imports import jobs as import_jobs
+from imports.jobs import JobRunner
+from imports.models import ImportJob, ImportPhase
 
 JOB_KIND_PREFIX = "execution."
-MAX_STORED_ERRORS = 500  # on the job page; the downloadable report lists every one
 MAX_PUSH_RECORDS = 10_000  # per API request
 
 
@@ -63,16 +54,10 @@ def check_upload(uploaded_file) -> None:
         raise LoadFileError("文件不是 CSV 文本文件，也不是 .xlsx 文件")
 
 
-def _refuse(user, kind: Kind, ip) -> None:
-    trail.record(
-        AuditAction.PERMISSION_DENIED,
-        object_type=kind.model._meta.label_lower,
-        object_repr=f"导入{kind.title}",
-        reason="缺少权限：国库科或预算管理科",
-        actor=user,
-        ip=ip,
+def _refuse(user, kind: Kind, ip) -> NoReturn:
+    import_jobs.refuse(
+        user, object_type=kind.model._meta.label_lower, title=kind.title, why="国库科或预算管理科", ip=ip
     )
-    raise PermissionDenied("无权导入")
 
 
 def start_load(user, kind: Kind, uploaded_file, *, fiscal_year: int, ip: str | None = None) -> ImportJob:
@@ -80,140 +65,86 @@ def start_load(user, kind: Kind, uploaded_file, *, fiscal_year: int, ip: str | N
     if not can_upload(user) or bureau_of(user) is None:
         _refuse(user, kind, ip)
     check_upload(uploaded_file)
-    name = (getattr(uploaded_file, "name", "") or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1] or "upload"
-    digest = hashlib.sha256()
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
     uploaded_file.seek(0)
     suffix = "xlsx" if uploaded_file.read(4) == loading.ZIP_MAGIC else "csv"
     uploaded_file.seek(0)
-    stored = default_storage.save(f"imports/{job_kind(kind)}/{uuid.uuid4().hex}.{suffix}", uploaded_file)
-    with transaction.atomic():
-        job = ImportJob(
-            kind=job_kind(kind),
-            original_name=name[:255],
-            file_size=uploaded_file.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=user,
-            organisation_id=user.organisation_id,
-            client_ip=ip,
-            summary={"fiscal_year": int(fiscal_year)},
-        )
-        job.file.name = stored
-        job.save()
     from execution.tasks import run_load
 
-    result = run_load.enqueue(job.pk)
-    ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
-    job.refresh_from_db()
-    return job
+    return import_jobs.queue_upload(
+        user,
+        job_kind(kind),
+        uploaded_file,
+        name=import_jobs.upload_name(uploaded_file, "upload"),
+        suffix=suffix,
+        task=run_load,
+        ip=ip,
+        summary={"fiscal_year": int(fiscal_year)},
+    )
 
 
-def run_job(job: ImportJob) -> None:
-    """Load the job's stored file (called by the task, with the uploader as the audit actor)."""
-    kind = kind_of(job)
-    user = job.uploaded_by
-    bureau = bureau_of(user)
-    if kind is None or not can_upload(user) or bureau is None:
-        fail(job, kind or loading.PAYMENTS, [LoadError(None, "", "上传人已无此项导入权限，未写入任何数据")])
-        return
+class LoadRunner(JobRunner):
+    """A load of execution data recorded as a job: the stored file of an upload (``work``, run by the task
+    ``run_load``) or the records of an API push (``push``, in the request). Its problems are ``LoadError``s; a
+    failure writes the CSV report of every one (行号, natural key, 问题)."""
 
-    def progress(phase: str, done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(phase=phase, processed_rows=done, total_rows=total)
+    def __init__(self, job: ImportJob):
+        super().__init__(job)
+        self.kind = kind_of(job) or loading.PAYMENTS
+        self.title = self.kind.title
 
-    def succeeded(result: LoadResult) -> None:
+    def allowed(self) -> bool:
+        user = self.job.uploaded_by
+        return kind_of(self.job) is not None and can_upload(user) and bureau_of(user) is not None
+
+    def issue(self, message: str) -> LoadError:
+        return LoadError(None, "", message)
+
+    def error_report(self, problems: list) -> bytes:
+        report = io.StringIO()
+        report.write("\ufeff")
+        loading.write_error_report(self.kind, problems, report)
+        return report.getvalue().encode("utf-8")
+
+    def work(self) -> tuple[int, list]:
+        """Load the job's stored file (with the uploader as the audit actor, set by the task)."""
+        job, kind = self.job, self.kind
+        try:
+            result = loading.load_path(
+                kind,
+                job.file.path,
+                bureau=bureau_of(job.uploaded_by),
+                fiscal_year=job.summary.get("fiscal_year"),
+                user=job.uploaded_by,
+                source=RecordSource.FILE,
+                import_job=job,
+                progress=self.progress,
+                on_success=self.succeeded,
+                reason=f"导入{kind.title}：{job.original_name}（导入任务 #{job.pk}）",
+            )
+        except LoadFileError as exc:
+            return 0, [self.issue(str(exc))]
+        return result.total, result.errors
+
+    def succeeded(self, result: LoadResult) -> None:
         # Inside the write transaction: the job's final state commits with the rows.
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.SUCCEEDED,
-            phase="",
-            processed_rows=result.total,
-            total_rows=result.total,
-            summary={**job.summary, **result.summary()},
-            errors=[],
-            error_count=0,
-            finished_at=timezone.now(),
-        )
-
-    try:
-        result = loading.load_path(
-            kind,
-            job.file.path,
-            bureau=bureau,
-            fiscal_year=job.summary.get("fiscal_year"),
-            user=user,
-            source=RecordSource.FILE,
-            import_job=job,
-            progress=progress,
-            on_success=succeeded,
-            reason=f"导入{kind.title}：{job.original_name}（导入任务 #{job.pk}）",
-        )
-    except LoadFileError as exc:
-        fail(job, kind, [LoadError(None, "", str(exc))])
-        return
-    except Exception:
-        logger.exception("execution load job %s crashed", job.pk)
-        fail(
-            job,
-            kind,
-            [LoadError(None, "", f"导入时发生系统错误，未写入任何数据。请联系系统管理员（导入任务 #{job.pk}）")],
-        )
-        return
-    if not result.ok:
-        fail(job, kind, result.errors, total=result.total)
-
-
-def fail(job: ImportJob, kind: Kind, errors: list[LoadError], *, total: int = 0) -> None:
-    """The job failed: nothing was written. Store the first errors, the full report and an audit row."""
-    report = io.StringIO()
-    report.write("\ufeff")
-    loading.write_error_report(kind, errors, report)
-    name = default_storage.save(
-        f"imports/{job_kind(kind)}/errors-{uuid.uuid4().hex}.csv", ContentFile(report.getvalue().encode("utf-8"))
-    )
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.FAILED,
-        phase="",
-        total_rows=total,
-        errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]],
-        error_count=len(errors),
-        summary={**(job.summary or {}), "error_report": name},
-        finished_at=timezone.now(),
-    )
-    trail.record(
-        AuditAction.IMPORT,
-        job,
-        changes={"错误数": len(errors)},
-        reason=f"导入{kind.title}失败，未写入任何数据：{job.original_name}（{len(errors)} 处错误）",
-    )
+        self.succeed(total=result.total, summary=result.summary())
 
 
 def push(user, kind: Kind, records: list, *, fiscal_year: int, ip: str | None = None) -> tuple[ImportJob, LoadResult]:
     """An API push: the same loader, synchronously, recorded as a job. PermissionDenied without the role."""
     if not can_upload(user) or bureau_of(user) is None:
         _refuse(user, kind, ip)
-    job = ImportJob.objects.create(
+    job = import_jobs.begin(
         kind=job_kind(kind),
         original_name=f"接口推送（{len(records)} 条）",
         uploaded_by=user,
         organisation_id=user.organisation_id,
         client_ip=ip,
-        status=ImportStatus.RUNNING,
         phase=ImportPhase.APPLY,
         total_rows=len(records),
-        started_at=timezone.now(),
         summary={"fiscal_year": int(fiscal_year)},
     )
-
-    def succeeded(result: LoadResult) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.SUCCEEDED,
-            phase="",
-            processed_rows=result.total,
-            total_rows=result.total,
-            summary={**job.summary, **result.summary()},
-            finished_at=timezone.now(),
-        )
-
+    runner = LoadRunner(job)
     result = loading.load_records(
         kind,
         records,
@@ -222,10 +153,24 @@ def push(user, kind: Kind, records: list, *, fiscal_year: int, ip: str | None = 
         user=user,
         source=RecordSource.API,
         import_job=job,
-        on_success=succeeded,
+        on_success=runner.succeeded,
         reason=f"接口推送{kind.title}（任务 #{job.pk}）",
     )
     if not result.ok:
-        fail(job, kind, result.errors, total=result.total)
+        runner.fail(result.errors, total=result.total)
     job.refresh_from_db()
     return job, result
+
+
+def percent(job: ImportJob) -> int:
+    """The progress bar of a loading job: reading fills it to 70 %, checking shows 75 %, writing (one
+    transaction) 85 %."""
+    if job.status == "succeeded":
+        return 100
+    if job.phase == "apply":
+        return 85
+    if job.phase == "check":
+        return 75
+    if job.phase == "read" and job.total_rows:
+        return 5 + min(65, int(job.processed_rows * 65 / job.total_rows))
+    return 2 if job.status == "running" else 0

@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -23,6 +22,7 @@ from execution.loading import KINDS, LoadFileError
 from execution.models import BudgetAllocation, Payment
 from execution.permissions import can_match, can_upload
 from execution.tables import AllocationTable, PaymentTable
+from imports.jobs import error_report_response
 from imports.models import ImportJob
 
 LIST_URLS = {"payments": "execution:payment_list", "allocations": "execution:allocation_list"}
@@ -113,30 +113,24 @@ def job_detail(request, pk: int):
     job = _job_or_404(request, pk)
     kind = jobs.kind_of(job)
     return render(
-        request, "execution/job.html", {"job": job, "kind": kind, "title": f"导入{kind.title}：任务 #{job.pk}"}
+        request,
+        "execution/job.html",
+        {"job": job, "kind": kind, "percent": jobs.percent(job), "title": f"导入{kind.title}：任务 #{job.pk}"},
     )
 
 
 @login_required
 def job_progress(request, pk: int):
     job = _job_or_404(request, pk)
-    return render(request, "execution/job_progress.html", {"job": job, "kind": jobs.kind_of(job)})
+    return render(
+        request, "execution/job_progress.html", {"job": job, "kind": jobs.kind_of(job), "percent": jobs.percent(job)}
+    )
 
 
 @login_required
 def job_errors(request, pk: int):
     """The full error report of a failed job (only its uploader sees the job)."""
-    job = _job_or_404(request, pk)
-    name = (job.summary or {}).get("error_report")
-    if not name or not default_storage.exists(name):
-        raise Http404("没有错误报告")
-    trail.record(AuditAction.EXPORT, job, reason=f"下载错误报告（{job.error_count} 处错误）")
-    return FileResponse(
-        default_storage.open(name, "rb"),
-        as_attachment=True,
-        filename=f"错误报告-导入任务{job.pk}.csv",
-        content_type="text/csv; charset=utf-8",
-    )
+    return error_report_response(_job_or_404(request, pk))
 
 
 @login_required

@@ -8,12 +8,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from audit.context import client_ip
+from core.api import GatedModelSerializer, GatedSerializer
 from imports.actions import start_import
 from imports.framework import ImportFileError, get_importer, importer_choices
 from imports.models import ImportJob
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(GatedModelSerializer):
     kind_title = serializers.CharField(source="importer_title", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     phase_display = serializers.CharField(source="get_phase_display", read_only=True)
@@ -44,7 +45,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(GatedSerializer):
     kind = serializers.ChoiceField(choices=[], help_text="导入类型：organisations（机构）、users（用户）")
     file = serializers.FileField(help_text=".xlsx 文件，格式同页面上的导入模板")
 
@@ -58,6 +59,8 @@ class ImportJobViewSet(
 ):
     """Your import jobs. POST starts one in the background; GET /api/imports/{id}/ until it is done."""
 
+    api_description = "您发起的导入任务。POST 上传文件（`kind`、`file`）后在后台检查和写入，用 GET 查询进度和结果；有任何错误则不写入任何数据，并给出逐行错误清单。"
+
     queryset = ImportJob.objects.all()
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser, FormParser]
@@ -70,7 +73,7 @@ class ImportJobViewSet(
 
     @extend_schema(request=ImportUploadSerializer, responses={201: ImportJobSerializer})
     def create(self, request, *args, **kwargs):
-        upload = ImportUploadSerializer(data=request.data)
+        upload = ImportUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         try:
             job = start_import(

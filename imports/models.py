@@ -33,7 +33,8 @@ class ImportJobQuerySet(models.QuerySet):
 
 
 class ImportJob(models.Model):
-    """One uploaded Excel file and its import, run in the background by ``imports.tasks.run_import``.
+    """One uploaded file and its import, run in the background by ``imports.tasks.run_import`` (Excel) or
+    ``execution.tasks.run_load`` (execution data), both through the job runner ``imports.jobs``.
 
     ``processed_rows`` counts rows checked so far (visible while the job runs); the writing phase is
     one transaction, so it is all-or-nothing and shows as the phase “写入数据”.

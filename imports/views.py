@@ -1,7 +1,8 @@
 """Import pages: upload, job progress (polled by htmx), template download and re-importable export.
 
 The pages of each kind are wired in its own app's urls (organisations:import, accounts:user_import …)
-with the importer's ``kind``; the job pages live under /imports/.
+with the importer's ``kind``; the job pages live under /imports/. The job card is templates/core/job_progress.html,
+shared with the loads of execution data.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -83,11 +84,18 @@ def job_detail(request, pk: int):
     return render(
         request,
         "imports/job.html",
-        {"job": job, "importer": importer_cls, "title": f"导入{job.importer_title}：任务 #{job.pk}"},
+        {
+            "job": job,
+            "importer": importer_cls,
+            "percent": job.percent,
+            "title": f"导入{job.importer_title}：任务 #{job.pk}",
+        },
     )
 
 
 @login_required
 def job_progress(request, pk: int):
     job = get_object_or_404(ImportJob.objects.of(request.user), pk=pk)
-    return render(request, "imports/job_progress.html", {"job": job, "importer": get_importer(job.kind)})
+    return render(
+        request, "imports/job_progress.html", {"job": job, "importer": get_importer(job.kind), "percent": job.percent}
+    )

@@ -42,6 +42,8 @@ class IndicatorSerializer(CleanModelSerializer):
 class IndicatorViewSet(GatedReadOnlyViewSet):
     """指标库 (read-only reference data for every signed-in user; ?q= searches in Chinese)."""
 
+    api_description = "指标库（只读）：共性指标与行业个性指标，含计算公式；`?q=` 按中文检索。"
+
     queryset = Indicator.objects.all()
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilterSet
@@ -79,6 +81,7 @@ class IndicatorProposalSerializer(ReviewableSerializer):
 
 
 class IndicatorProposalViewSet(ReviewableViewSetMixin, GatedModelViewSet):
+    api_description = "新指标提议：部门提议指标，经预算绩效管理科审核通过后入库。"
     queryset = IndicatorProposal.objects.select_related("organisation", "chain").prefetch_related("chain__steps")
     serializer_class = IndicatorProposalSerializer
     filterset_class = IndicatorProposalFilterSet

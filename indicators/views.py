@@ -34,6 +34,9 @@ class IndicatorListView(GatedListView):
     def base_queryset(self):
         return Indicator.objects.all()
 
+    def can_export(self) -> bool:
+        return access.may_reach(self.request.user, Indicator)
+
     def export_queryset(self):
         # Reference data: whoever may read the library may export it (the gate's EXPORT action is
         # scoped to organisations, which library rows do not have).

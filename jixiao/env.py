@@ -79,3 +79,30 @@ def envdatabase(name: str, default: str) -> dict:
         return dj_database_url.parse(value, conn_max_age=60 if value.startswith("postgres") else 0)
     except Exception as exc:  # dj_database_url raises several types
         raise ImproperlyConfigured(f"配置错误：{name} 解析失败（{exc}）") from exc
+
+
+def check_production(
+    *, debug, secret_key_given, secret_key, allowed_hosts, default_hosts, database, secure_cookies, business_date
+) -> None:
+    """With JIXIAO_PRODUCTION=1, refuse to start on any setting that only suits a developer's checkout, naming
+    every problem at once (docs/admin-guide.md §4 says what each needs)."""
+    problems = []
+    if debug:
+        problems.append("JIXIAO_DEBUG 必须关闭（调试页面会泄露配置和代码）")
+    if not secret_key_given:
+        problems.append("未设置 JIXIAO_SECRET_KEY（或 JIXIAO_SECRET_KEY_FILE），不能使用自动生成的开发密钥")
+    elif len(secret_key) < 40 or len(set(secret_key)) < 10:
+        problems.append("JIXIAO_SECRET_KEY 太短或过于简单（至少 40 个字符的随机串）")
+    hosts = [h for h in allowed_hosts if h]
+    if not hosts or set(hosts) <= set(default_hosts) or "*" in hosts:
+        problems.append("JIXIAO_ALLOWED_HOSTS 须写明本系统的域名（不能为空、不能只有本机地址、不能为 *）")
+    if not os.environ.get("DATABASE_URL") and not os.environ.get("DATABASE_URL_FILE"):
+        problems.append("未设置 DATABASE_URL（或 DATABASE_URL_FILE），生产不能使用内置的 SQLite 数据库")
+    elif not database.get("ENGINE", "").endswith("postgresql"):
+        problems.append("生产数据库须为 PostgreSQL（DATABASE_URL=postgres://…）")
+    if not secure_cookies:
+        problems.append("JIXIAO_SECURE_COOKIES 不能关闭（生产须经 HTTPS 访问）")
+    if business_date:
+        problems.append("生产不能固定业务日期：请删除 JIXIAO_BUSINESS_DATE")
+    if problems:
+        raise ImproperlyConfigured("生产配置不完整（JIXIAO_PRODUCTION=1），拒绝启动：\n- " + "\n- ".join(problems))

@@ -8,13 +8,17 @@ from pathlib import Path
 from csp.constants import NONCE
 
 from core.clock import parse_business_date
-from jixiao.env import envbool, envdatabase, envint, envlist, envstr
+from jixiao.env import check_production, envbool, envdatabase, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("JIXIAO_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = envbool("JIXIAO_DEBUG", False)
+# A production installation says so; start-up then refuses the defaults that only suit a checkout
+# (check_production below, docs/admin-guide.md §4).
+PRODUCTION = envbool("JIXIAO_PRODUCTION", False)
 SECRET_KEY = envstr("JIXIAO_SECRET_KEY", "")
+_SECRET_KEY_GIVEN = bool(SECRET_KEY)
 if not SECRET_KEY:
     # A local checkout keeps a generated key under var/ so sessions survive restarts.
     _key_file = VAR_DIR / "secret_key"
@@ -25,7 +29,8 @@ if not SECRET_KEY:
         _key_file.write_text(secrets.token_urlsafe(50))
     SECRET_KEY = _key_file.read_text().strip()
 
-ALLOWED_HOSTS = envlist("JIXIAO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+_DEFAULT_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+ALLOWED_HOSTS = envlist("JIXIAO_ALLOWED_HOSTS", _DEFAULT_HOSTS)
 CSRF_TRUSTED_ORIGINS = envlist("JIXIAO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -204,9 +209,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api_auth.GatePermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Production serves JSON only: the browsable API's HTML forms are a second way to read choices (issue 11).
+    # A developer gets it back with JIXIAO_DEBUG=1.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PAGINATION_CLASS": "core.api_auth.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -234,3 +243,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("JIXIAO_LOG_LEVEL", "WARNING")},
 }
+
+if PRODUCTION:
+    check_production(
+        debug=DEBUG,
+        secret_key_given=_SECRET_KEY_GIVEN,
+        secret_key=SECRET_KEY,
+        allowed_hosts=ALLOWED_HOSTS,
+        default_hosts=_DEFAULT_HOSTS,
+        database=DATABASES["default"],
+        secure_cookies=SESSION_COOKIE_SECURE,
+        business_date=JIXIAO_BUSINESS_DATE,
+    )

@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from core import views_shell
 from jixiao.api import router
@@ -21,7 +21,7 @@ urlpatterns = [
     path("execution/", include("execution.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("imports/", include("imports.urls")),
-    path("api/openapi.json", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("api/auth/", include("rest_framework.urls", namespace="rest_framework")),

@@ -9,10 +9,10 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import GatedModelViewSet, GatedReadOnlyViewSet
+from core.api import GatedModelSerializer, GatedModelViewSet, GatedReadOnlyViewSet, GatedSerializer
 from monitoring import actions, alerts, board
 from monitoring.choices import DisposalDecision
-from monitoring.filtersets import MonitoringTableFilterSet, WarningFilterSet
+from monitoring.filtersets import MonitoringTableFilterSet, PerformanceWarningFilterSet
 from monitoring.models import (
     DisbursementHold,
     Disposal,
@@ -42,7 +42,7 @@ class ActionGuardMixin:
         super().check_object_permissions(request, obj)
 
 
-class RoundSerializer(serializers.ModelSerializer):
+class RoundSerializer(GatedModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     key_subjects = serializers.PrimaryKeyRelatedField(many=True, queryset=Subject.objects.all(), required=False)
     table_count = serializers.SerializerMethodField()
@@ -72,13 +72,15 @@ class RoundSerializer(serializers.ModelSerializer):
         return obj.tables.count()
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(GatedSerializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class MonitoringRoundViewSet(ActionGuardMixin, GatedModelViewSet):
     """Rounds: finance's performance section opens (POST) and closes them; ``…/scan/`` raises the warnings;
     ``…/board/`` is the status board rolled up region → department → unit."""
+
+    api_description = "监控轮次：预算绩效管理科开启（POST）和关闭；开启时为范围内的项目生成《绩效目标执行监控表》；`…/scan/` 按预警规则产生绩效预警，`…/board/` 为报送进度。"
 
     queryset = MonitoringRound.objects.select_related("organisation")
     serializer_class = RoundSerializer
@@ -149,7 +151,7 @@ class MonitoringRoundViewSet(ActionGuardMixin, GatedModelViewSet):
         return Response(node(tree))
 
 
-class IndicatorRowSerializer(serializers.ModelSerializer):
+class IndicatorRowSerializer(GatedModelSerializer):
     light_display = serializers.CharField(source="get_light_display", read_only=True)
 
     class Meta:
@@ -187,7 +189,7 @@ class IndicatorRowSerializer(serializers.ModelSerializer):
         ]
 
 
-class RowUpdateSerializer(serializers.Serializer):
+class RowUpdateSerializer(GatedSerializer):
     id = serializers.IntegerField()
     actual_to_date = serializers.CharField(required=False, allow_blank=True, max_length=200)
     qualitative_level = serializers.CharField(required=False, allow_blank=True, max_length=20)
@@ -260,6 +262,8 @@ class MonitoringTableViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     """Tables are created by opening a round, never by POST; PATCH is the unit's edit (with ``rows``);
     ``…/submit/``, ``…/approve/``, ``…/return/`` are the review chain."""
 
+    api_description = "绩效目标执行监控表：由开启监控轮次生成，单位填写指标完成情况和偏差原因（PATCH，带 `rows`），按审核流程逐级审核。"
+
     queryset = MonitoringTable.objects.select_related("subject", "round", "chain").prefetch_related(
         "chain__steps", "indicators"
     )
@@ -270,7 +274,7 @@ class MonitoringTableViewSet(ReviewableViewSetMixin, GatedModelViewSet):
         return False
 
 
-class DisposalSerializer(serializers.ModelSerializer):
+class DisposalSerializer(GatedModelSerializer):
     decision_display = serializers.CharField(source="get_decision_display", read_only=True)
     decided_by_name = serializers.CharField(source="decided_by.__str__", read_only=True)
 
@@ -289,7 +293,7 @@ class DisposalSerializer(serializers.ModelSerializer):
         ]
 
 
-class WarningSerializer(serializers.ModelSerializer):
+class WarningSerializer(GatedModelSerializer):
     rule_code = serializers.CharField(source="rule.code", read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
     rule_version = serializers.IntegerField(source="rule.version", read_only=True)
@@ -322,22 +326,24 @@ class WarningSerializer(serializers.ModelSerializer):
         ]
 
 
-class DisposeSerializer(serializers.Serializer):
+class DisposeSerializer(GatedSerializer):
     decision = serializers.ChoiceField(choices=DisposalDecision.choices)
     reason = serializers.CharField(max_length=2000)
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, allow_null=True)
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(GatedSerializer):
     note = serializers.CharField(max_length=2000)
 
 
 class PerformanceWarningViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
     """Warnings in reach; the unit replies (``…/reply/``), finance disposes (``…/dispose/``) or dismisses."""
 
+    api_description = "绩效预警：单位说明情况（`…/reply/`），财政处置（`…/dispose/`：纠偏、调整预算、暂缓或停止拨款、收回资金）或撤销（`…/dismiss/`）。"
+
     queryset = PerformanceWarning.objects.select_related("rule", "subject").prefetch_related("disposals")
     serializer_class = WarningSerializer
-    filterset_class = WarningFilterSet
+    filterset_class = PerformanceWarningFilterSet
     guarded_actions = ("reply", "dispose", "dismiss")
 
     def _run(self, fn):
@@ -350,7 +356,7 @@ class PerformanceWarningViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         warning = self.get_object()
-        data = NoteSerializer(data=request.data)
+        data = NoteSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         self._run(lambda: actions.reply(warning, request.user, data.validated_data["note"]))
         return Response(self.get_serializer(warning).data)
@@ -359,7 +365,7 @@ class PerformanceWarningViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def dispose(self, request, pk=None):
         warning = self.get_object()
-        data = DisposeSerializer(data=request.data)
+        data = DisposeSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         result = {}
@@ -379,11 +385,12 @@ class PerformanceWarningViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
 
 
 class DisposalViewSet(GatedReadOnlyViewSet):
+    api_description = "预警处置记录（只读）。"
     queryset = Disposal.objects.select_related("decided_by")
     serializer_class = DisposalSerializer
 
 
-class HoldSerializer(serializers.ModelSerializer):
+class HoldSerializer(GatedModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     subject_name = serializers.CharField(source="subject.name", read_only=True)
     subject_code = serializers.CharField(source="subject.code", read_only=True)
@@ -407,6 +414,10 @@ class HoldSerializer(serializers.ModelSerializer):
 class DisbursementHoldViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
     """拨款控制: subjects whose disbursement is suspended or stopped (``?in_force=true``), for the treasury."""
 
+    api_description = (
+        "拨款控制：因预警处置暂缓或停止拨款的项目（`?in_force=true` 只看仍在执行的），供国库科查看；`…/lift/` 解除。"
+    )
+
     queryset = DisbursementHold.objects.select_related("subject")
     serializer_class = HoldSerializer
     guarded_actions = ("lift",)
@@ -428,12 +439,13 @@ class DisbursementHoldViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
         return Response(self.get_serializer(hold).data)
 
 
-class WarningRuleSerializer(serializers.ModelSerializer):
+class WarningRuleSerializer(GatedModelSerializer):
     class Meta:
         model = WarningRule
         fields = ["id", "code", "version", "name", "kind", "params", "is_active", "is_current", "basis", "created_at"]
 
 
 class WarningRuleViewSet(GatedReadOnlyViewSet):
+    api_description = "预警规则（各版本，只读）：由预算绩效管理科在页面上设置，修改即生成新版本。"
     queryset = WarningRule.objects.all()
     serializer_class = WarningRuleSerializer

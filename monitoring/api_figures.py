@@ -7,19 +7,21 @@ from __future__ import annotations
 import datetime
 
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import access, clock
-from core.api import GatedReadOnlyViewSet
+from core.api import GatedModelSerializer, GatedReadOnlyViewSet, GatedSerializer
 from monitoring import figures
 from monitoring.models import ExecutionFigure, LightThresholds
 from monitoring.views_dashboard import can_refresh, refresh_region, region_roots
 from subjects.models import Subject
 
 
-class ExecutionFigureSerializer(serializers.ModelSerializer):
+class ExecutionFigureSerializer(GatedModelSerializer):
     subject_code = serializers.CharField(source="subject.code", read_only=True)
     subject_name = serializers.CharField(source="subject.name", read_only=True)
     light_display = serializers.CharField(source="get_light_display", read_only=True)
@@ -45,6 +47,9 @@ class ExecutionFigureSerializer(serializers.ModelSerializer):
 
 
 class ExecutionFigureFilterSet(filters.FilterSet):
+    # By id, not a menu of every subject: a choice list would name subjects outside the user's reach.
+    subject = filters.NumberFilter(field_name="subject_id", label="项目 id")
+
     class Meta:
         model = ExecutionFigure
         fields = ["subject", "fiscal_year", "as_of", "light"]
@@ -53,12 +58,14 @@ class ExecutionFigureFilterSet(filters.FilterSet):
 class ExecutionFigureViewSet(GatedReadOnlyViewSet):
     """Stored execution figures (``monitoring.figures.refresh``) of the subjects in reach."""
 
+    api_description = "已计算的预算执行情况（按项目、日期）：预算数、已支付数、预算执行率、序时进度和执行灯。"
+
     queryset = ExecutionFigure.objects.select_related("subject").order_by("-as_of", "subject_id")
     serializer_class = ExecutionFigureSerializer
     filterset_class = ExecutionFigureFilterSet
 
 
-class LightThresholdsSerializer(serializers.ModelSerializer):
+class LightThresholdsSerializer(GatedModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True, default="全省默认")
 
     class Meta:
@@ -81,6 +88,8 @@ class LightThresholdsSerializer(serializers.ModelSerializer):
 
 class LightThresholdsViewSet(GatedReadOnlyViewSet):
     """Every version of the light thresholds (readable by every signed-in user; set on the thresholds page)."""
+
+    api_description = "执行灯、指标灯的阈值（各区划、各版本，只读）；在“阈值设置”页面修改。"
 
     queryset = LightThresholds.objects.select_related("region").order_by("region__path", "-version")
     serializer_class = LightThresholdsSerializer
@@ -114,11 +123,70 @@ def _rollup(row) -> dict:
     }
 
 
+# --- the schema of the figures endpoints (documentation only; the views build plain dicts) ---------------------
+
+AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="截止日期（YYYY-MM-DD），默认今天")
+FISCAL_YEAR = OpenApiParameter("fiscal_year", OpenApiTypes.INT, description="预算年度，默认截止日期所在年度")
+DEPARTMENT = OpenApiParameter("department", OpenApiTypes.INT, description="只汇总该主管部门（机构 id）的项目")
+REGION = OpenApiParameter("region", OpenApiTypes.INT, description="逐级汇总该区划（id）以下的区域；默认本人所在区划")
+_MONEY = {"help_text": "元，精确到分（字符串）"}
+_SHARE = {"help_text": "比例，四位小数（字符串），如 0.4567 即 45.67%"}
+
+
+class FigureSharesSerializer(GatedSerializer):
+    execution_rate = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True, **_SHARE)
+    time_progress = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True, **_SHARE)
+    progress_ratio = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True, **_SHARE)
+    light = serializers.CharField(help_text="执行灯：red 红、yellow 黄、green 绿、none 无")
+
+
+class SubjectFiguresSerializer(FigureSharesSerializer):
+    subject = serializers.IntegerField(help_text="项目 id")
+    code = serializers.CharField(help_text="项目编码")
+    name = serializers.CharField(help_text="项目名称")
+    fiscal_year = serializers.IntegerField()
+    as_of = serializers.DateField()
+    available = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, **_MONEY)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2, **_MONEY)
+    budget_basis = serializers.CharField(help_text="可用预算的依据：已下达的预算指标，或财政安排的金额")
+
+
+class RollupSerializer(FigureSharesSerializer):
+    key = serializers.CharField(help_text="汇总对象的 id")
+    name = serializers.CharField(help_text="部门、单位或区域名称")
+    subjects = serializers.IntegerField(help_text="项目数")
+    available = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, **_MONEY)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2, **_MONEY)
+    red = serializers.IntegerField(help_text="红灯项目数")
+    yellow = serializers.IntegerField(help_text="黄灯项目数")
+    green = serializers.IntegerField(help_text="绿灯项目数")
+
+
+def _rollups(name: str, **extra):
+    return inline_serializer(
+        name,
+        {
+            "fiscal_year": serializers.IntegerField(),
+            "as_of": serializers.DateField(),
+            **extra,
+            "results": RollupSerializer(many=True),
+        },
+    )
+
+
+TOTAL = inline_serializer(
+    "FiguresTotal",
+    {"fiscal_year": serializers.IntegerField(), "as_of": serializers.DateField(), "total": RollupSerializer()},
+)
+
+
 class FiguresViewSet(viewsets.ViewSet):
     """Execution figures for any date. ``GET …/{subject id}/`` one subject; ``…/total/``, ``…/departments/``,
     ``…/units/?department=``, ``…/regions/?region=`` the sums of the subjects in reach (paid ÷ available
     summed); ``POST …/refresh/`` (``as_of``) recomputes and stores the figures of the caller's region in the
     background — finance sections only."""
+
+    api_description = "任一日期的预算执行情况：`GET …/{项目 id}/` 单个项目，`…/total/`、`…/departments/`、`…/units/`、`…/regions/` 为汇总；`as_of` 为截止日期（默认今天）。"
 
     def _dates(self, request) -> tuple[int, datetime.date]:
         raw = (request.data.get("as_of") if request.method == "POST" else None) or request.query_params.get("as_of")
@@ -138,6 +206,11 @@ class FiguresViewSet(viewsets.ViewSet):
             subjects = subjects.filter(department_id=int(department))
         return subjects
 
+    @extend_schema(
+        parameters=[AS_OF, FISCAL_YEAR],
+        responses=SubjectFiguresSerializer,
+        description="一个项目截至 as_of 的预算数、已支付数、预算执行率、序时进度和执行灯。",
+    )
     def retrieve(self, request, pk=None):
         subject = access.get_object_or_404(Subject.objects.select_related("organisation__region"), request.user, pk=pk)
         year, as_of = self._dates(request)
@@ -156,28 +229,51 @@ class FiguresViewSet(viewsets.ViewSet):
             }
         )
 
+    @extend_schema(
+        parameters=[AS_OF, FISCAL_YEAR, DEPARTMENT],
+        responses=TOTAL,
+        description="您权限范围内全部项目截至 as_of 的合计。",
+    )
     def list(self, request):
         year, as_of = self._dates(request)
         return Response(
             {"fiscal_year": year, "as_of": as_of, "total": _rollup(figures.total(year, as_of, self._subjects(request)))}
         )
 
+    @extend_schema(
+        parameters=[AS_OF, FISCAL_YEAR, DEPARTMENT],
+        responses=TOTAL,
+        description="您权限范围内全部项目截至 as_of 的合计（同列表）。",
+    )
     @action(detail=False)
     def total(self, request):
         return self.list(request)
 
+    @extend_schema(
+        parameters=[AS_OF, FISCAL_YEAR], responses=_rollups("FiguresByDepartment"), description="按主管部门汇总。"
+    )
     @action(detail=False)
     def departments(self, request):
         year, as_of = self._dates(request)
         rows = figures.department_rollup(year, as_of, self._subjects(request))
         return Response({"fiscal_year": year, "as_of": as_of, "results": [_rollup(r) for r in rows]})
 
+    @extend_schema(
+        parameters=[AS_OF, FISCAL_YEAR, DEPARTMENT],
+        responses=_rollups("FiguresByUnit"),
+        description="按预算单位汇总（可用 department 限定主管部门）。",
+    )
     @action(detail=False)
     def units(self, request):
         year, as_of = self._dates(request)
         rows = figures.unit_rollup(year, as_of, self._subjects(request))
         return Response({"fiscal_year": year, "as_of": as_of, "results": [_rollup(r) for r in rows]})
 
+    @extend_schema(
+        parameters=[AS_OF, FISCAL_YEAR, REGION],
+        responses=_rollups("FiguresByRegion", region=serializers.IntegerField(allow_null=True)),
+        description="按区域逐级汇总：region 以下一级的各区域。",
+    )
     @action(detail=False)
     def regions(self, request):
         """Level by level under ``region`` (id; default the caller's own region-wide reach)."""
@@ -204,6 +300,23 @@ class FiguresViewSet(viewsets.ViewSet):
             }
         )
 
+    @extend_schema(
+        request=inline_serializer("FiguresRefresh", {"as_of": serializers.DateField(required=False)}),
+        parameters=[FISCAL_YEAR],
+        responses={
+            202: inline_serializer(
+                "FiguresRefreshStarted",
+                {
+                    "task": serializers.CharField(help_text="后台任务 id"),
+                    "status": serializers.CharField(),
+                    "fiscal_year": serializers.IntegerField(),
+                    "as_of": serializers.DateField(),
+                    "region": serializers.CharField(help_text="重新计算的区划名称"),
+                },
+            )
+        },
+        description="重新计算并保存本区划截至 as_of 的预算执行情况（后台执行）。仅财政部门预算管理科、国库科和预算绩效管理科。",
+    )
     @action(detail=False, methods=["post"])
     def refresh(self, request):
         if not can_refresh(request.user):

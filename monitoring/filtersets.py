@@ -4,13 +4,8 @@ from django.db.models import Q
 from core.filters import YesNoFilter
 from monitoring.choices import Light, WarningStatus
 from monitoring.models import DisbursementHold, MonitoringRound, MonitoringTable, PerformanceWarning, WarningRule
-from organisations.choices import OrgKind
-from organisations.models import Organisation
+from subjects.filtersets import departments
 from workflow.filtersets import ReviewableFilterSet
-
-
-def _departments(request):
-    return Organisation.objects.filter(kind=OrgKind.DEPARTMENT).order_by("path")
 
 
 class MonitoringTableFilterSet(ReviewableFilterSet):
@@ -39,13 +34,13 @@ def _rule_choices():
     return list(WarningRule.objects.filter(is_current=True).order_by("code").values_list("code", "name"))
 
 
-class WarningFilterSet(django_filters.FilterSet):
+class PerformanceWarningFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     light = django_filters.ChoiceFilter(choices=Light.choices, label="灯色")
     rule = django_filters.ChoiceFilter(field_name="rule__code", label="预警规则", choices=_rule_choices)
     status = django_filters.ChoiceFilter(choices=WarningStatus.choices, label="状态")
     department = django_filters.ModelChoiceFilter(
-        field_name="subject__department", label="主管部门", queryset=_departments
+        field_name="subject__department", label="主管部门", queryset=departments
     )
     round = django_filters.NumberFilter(field_name="round_id", label="监控轮次")
 
@@ -57,7 +52,7 @@ class WarningFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(subject__name__icontains=value) | Q(message__icontains=value))
 
 
-class HoldFilterSet(django_filters.FilterSet):
+class DisbursementHoldFilterSet(django_filters.FilterSet):
     in_force = YesNoFilter(field_name="lifted_at", lookup_expr="isnull", label="生效中")
 
     class Meta:
@@ -65,7 +60,7 @@ class HoldFilterSet(django_filters.FilterSet):
         fields = ["kind", "in_force"]
 
 
-class RoundFilterSet(django_filters.FilterSet):
+class MonitoringRoundFilterSet(django_filters.FilterSet):
     fiscal_year = django_filters.NumberFilter(label="预算年度")
 
     class Meta:

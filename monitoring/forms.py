@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from monitoring import thresholds
 from monitoring.choices import DeviationReason, DisposalDecision, QualitativeLevel, RoundScope
-from monitoring.models import MonitoringRound, MonitoringTable
+from monitoring.models import LightThresholds, MonitoringRound, MonitoringTable
 from subjects.models import Subject
 from workflow.forms import ReviewableForm
 
@@ -11,7 +12,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = {"rows": 2}
 
 
-class RoundForm(forms.ModelForm):
+class MonitoringRoundForm(forms.ModelForm):
     key_subjects = forms.ModelMultipleChoiceField(
         label="重点监控项目",
         queryset=Subject.objects.none(),
@@ -40,8 +41,8 @@ class RoundForm(forms.ModelForm):
         return data
 
 
-class TableForm(ReviewableForm):
-    """The table's own fields; the indicator rows are the ``IndicatorFormSet`` beside it."""
+class MonitoringTableForm(ReviewableForm):
+    """The table's own fields; the indicator rows are the ``MonitoringIndicatorFormSet`` beside it."""
 
     class Meta:
         model = MonitoringTable
@@ -60,7 +61,7 @@ class TableForm(ReviewableForm):
         help_texts = {"expected_full_year_rate": "填小数，如 0.95 表示 95%"}
 
 
-class IndicatorRowForm(forms.Form):
+class MonitoringIndicatorForm(forms.Form):
     row_id = forms.IntegerField(widget=forms.HiddenInput)
     actual_to_date = forms.CharField(label="截至目前完成值", max_length=200, required=False)
     qualitative_level = forms.ChoiceField(
@@ -77,7 +78,7 @@ class IndicatorRowForm(forms.Form):
     measures = forms.CharField(label="纠偏措施", required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
 
-IndicatorFormSet = forms.formset_factory(IndicatorRowForm, extra=0)
+MonitoringIndicatorFormSet = forms.formset_factory(MonitoringIndicatorForm, extra=0)
 
 
 def formset_rows(formset) -> dict:
@@ -101,9 +102,45 @@ class DisposalForm(forms.Form):
     )
 
 
-class ReplyForm(forms.Form):
+class PerformanceWarningReplyForm(forms.Form):
     note = forms.CharField(label="整改说明", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReasonForm(forms.Form):
+class PerformanceWarningDismissForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LightThresholdsForm(forms.ModelForm):
+    """A new version of the light thresholds (``thresholds.save_version``): the regions are those ``user`` may set,
+    the province-wide default (no region) only for the top-level bureau's performance section."""
+
+    class Meta:
+        model = LightThresholds
+        fields = [
+            "region",
+            "effective_from",
+            "execution_red_below",
+            "execution_yellow_below",
+            "indicator_red_below",
+            "indicator_yellow_below",
+            "indicator_blue_from",
+            "note",
+        ]
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = thresholds.managed_regions(user)
+        self.fields["region"].required = not thresholds.can_manage_default(user)
+        self.fields["region"].empty_label = "全省默认" if thresholds.can_manage_default(user) else None
+        self.fields["note"].required = True
+        self.fields["note"].error_messages["required"] = "请填写调整说明（记入审计日志）"
+        self.fields["effective_from"].error_messages["required"] = "请填写生效日期"
+        for name in (
+            "execution_red_below",
+            "execution_yellow_below",
+            "indicator_red_below",
+            "indicator_yellow_below",
+            "indicator_blue_from",
+        ):
+            self.fields[name].error_messages["required"] = "请填写阈值（1 表示 100%）"

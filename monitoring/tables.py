@@ -22,7 +22,7 @@ def percent(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-class RoundTable(tables.Table):
+class MonitoringRoundTable(tables.Table):
     name = tables.Column(linkify=True, verbose_name="名称")
     organisation = tables.Column(accessor="organisation__name", verbose_name="组织单位")
 
@@ -92,7 +92,7 @@ class MonitoringTableTable(ReviewableTable):
         return text
 
 
-class WarningTable(tables.Table):
+class PerformanceWarningTable(tables.Table):
     raised_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="预警时间")
     subject = tables.Column(accessor="subject__name", verbose_name="项目", order_by="subject__name")
     organisation = tables.Column(accessor="subject__organisation__name", verbose_name="实施单位")
@@ -115,7 +115,7 @@ class WarningTable(tables.Table):
         return value if len(value) <= 60 else value[:60] + "…"
 
 
-class HoldTable(tables.Table):
+class DisbursementHoldTable(tables.Table):
     subject = tables.Column(
         accessor="subject__name",
         verbose_name="项目",

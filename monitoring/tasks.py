@@ -1,5 +1,5 @@
-"""Background part of opening a large monitoring round (more than ``actions.INLINE_TABLE_LIMIT`` subjects):
-the tables are created set-based in batches by the worker (``manage.py db_worker``)."""
+"""Background part of opening a large monitoring round (more than ``actions.rounds.INLINE_TABLE_LIMIT``
+subjects): the tables are created set-based in batches by the worker (``manage.py db_worker``)."""
 
 from __future__ import annotations
 

@@ -20,14 +20,19 @@ from audit.models import AuditAction
 from core import access, fiscal
 from core.views import GatedDetailView, GatedListView
 from monitoring import actions, alerts, board, report
-from monitoring.filtersets import HoldFilterSet, MonitoringTableFilterSet, RoundFilterSet, WarningFilterSet
+from monitoring.filtersets import (
+    DisbursementHoldFilterSet,
+    MonitoringRoundFilterSet,
+    MonitoringTableFilterSet,
+    PerformanceWarningFilterSet,
+)
 from monitoring.forms import (
     DisposalForm,
-    IndicatorFormSet,
-    ReasonForm,
-    ReplyForm,
-    RoundForm,
-    TableForm,
+    MonitoringIndicatorFormSet,
+    MonitoringRoundForm,
+    MonitoringTableForm,
+    PerformanceWarningDismissForm,
+    PerformanceWarningReplyForm,
     formset_rows,
 )
 from monitoring.models import (
@@ -37,7 +42,7 @@ from monitoring.models import (
     PerformanceWarning,
     WarningRule,
 )
-from monitoring.tables import HoldTable, MonitoringTableTable, RoundTable, WarningTable
+from monitoring.tables import DisbursementHoldTable, MonitoringRoundTable, MonitoringTableTable, PerformanceWarningTable
 from subjects.models import Subject
 from workflow.actions import StaleDocument
 from workflow.views import ReviewableEditView, TransitionView, review_context
@@ -64,10 +69,10 @@ def _perform(request, call, success):
 # ---------------------------------------------------------------- rounds
 
 
-class RoundListView(GatedListView):
+class MonitoringRoundListView(GatedListView):
     model = MonitoringRound
-    table_class = RoundTable
-    filterset_class = RoundFilterSet
+    table_class = MonitoringRoundTable
+    filterset_class = MonitoringRoundFilterSet
     title = "监控轮次"
     create_url_name = "monitoring:round_create"
 
@@ -106,7 +111,7 @@ def round_create(request):
         "data_as_of": f"{year}-07-31",
         "due_date": f"{year}-08-20",
     }
-    form = RoundForm(request.POST or None, subjects=subjects, initial=initial)
+    form = MonitoringRoundForm(request.POST or None, subjects=subjects, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -250,7 +255,7 @@ def round_report(request, pk, level, key):
 # ---------------------------------------------------------------- tables
 
 
-class TableListView(GatedListView):
+class MonitoringTableListView(GatedListView):
     model = MonitoringTable
     table_class = MonitoringTableTable
     filterset_class = MonitoringTableFilterSet
@@ -262,7 +267,7 @@ class TableListView(GatedListView):
         )
 
 
-class TableDetailView(GatedDetailView):
+class MonitoringTableDetailView(GatedDetailView):
     model = MonitoringTable
     template_name = "monitoring/table_detail.html"
 
@@ -288,17 +293,17 @@ class TableDetailView(GatedDetailView):
         return context
 
 
-class TableEditView(ReviewableEditView):
+class MonitoringTableEditView(ReviewableEditView):
     """The unit fills the table and its indicator rows (htmx recomputes a row's light as it is typed)."""
 
     model = MonitoringTable
-    form_class = TableForm
+    form_class = MonitoringTableForm
     template_name = "monitoring/table_form.html"
 
     def formset(self):
         rows = list(self.object.indicators.all())
         initial = [{"row_id": r.pk, **{k: getattr(r, k) for k in actions.ROW_FIELDS}} for r in rows]
-        formset = IndicatorFormSet(
+        formset = MonitoringIndicatorFormSet(
             self.request.POST if self.request.method == "POST" else None, initial=initial, prefix="rows"
         )
         for form, row in zip(formset.forms, rows, strict=False):
@@ -318,7 +323,7 @@ class TableEditView(ReviewableEditView):
         formset = self.formset()
         if not (form.is_valid() and formset.is_valid()):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        data = {k: form.cleaned_data.get(k) for k in TableForm.Meta.fields}
+        data = {k: form.cleaned_data.get(k) for k in MonitoringTableForm.Meta.fields}
         data = {k: ("" if v is None and k != "expected_full_year_rate" else v) for k, v in data.items()}
         try:
             actions.save_table(
@@ -365,17 +370,17 @@ def row_light(request, pk):
     return HttpResponse(light_badge(light))
 
 
-class TableTransitionView(TransitionView):
+class MonitoringTableTransitionView(TransitionView):
     model = MonitoringTable
 
 
 # ---------------------------------------------------------------- warnings
 
 
-class WarningListView(GatedListView):
+class PerformanceWarningListView(GatedListView):
     model = PerformanceWarning
-    table_class = WarningTable
-    filterset_class = WarningFilterSet
+    table_class = PerformanceWarningTable
+    filterset_class = PerformanceWarningFilterSet
     title = "绩效预警"
 
     def base_queryset(self):
@@ -407,8 +412,8 @@ def warning_detail(request, pk):
             "can_dispose": warning.status == "open" and actions.can_dispose(user, warning),
             "can_reply": actions.can_reply(user, warning),
             "disposal_form": DisposalForm(),
-            "reply_form": ReplyForm(initial={"note": warning.unit_reply}),
-            "dismiss_form": ReasonForm(),
+            "reply_form": PerformanceWarningReplyForm(initial={"note": warning.unit_reply}),
+            "dismiss_form": PerformanceWarningDismissForm(),
             "figures": warning.figures,
             "history": _history(warning),
         },
@@ -459,10 +464,10 @@ def warning_dismiss(request, pk):
 # ---------------------------------------------------------------- disbursement holds (拨款控制)
 
 
-class HoldListView(GatedListView):
+class DisbursementHoldListView(GatedListView):
     model = DisbursementHold
-    table_class = HoldTable
-    filterset_class = HoldFilterSet
+    table_class = DisbursementHoldTable
+    filterset_class = DisbursementHoldFilterSet
     title = "拨款控制"
     template_name = "monitoring/hold_list.html"
 

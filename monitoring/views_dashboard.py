@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import ROLE_SPECS, Role, Scope
 from core import access, clock, fiscal
 from monitoring import figures, lights, thresholds
+from monitoring.forms import LightThresholdsForm
 from subjects.models import Subject
 
 # Finance sections that watch treasury payments and may recompute the stored figures (seed 003 第十九条:
@@ -254,51 +255,15 @@ def refresh_status(request):
 # --- thresholds ----------------------------------------------------------------------------------------------------
 
 
-def _threshold_form(user, data=None):
-    from django import forms
-
-    from monitoring.models import LightThresholds
-
-    class ThresholdForm(forms.ModelForm):
-        class Meta:
-            model = LightThresholds
-            fields = [
-                "region",
-                "effective_from",
-                "execution_red_below",
-                "execution_yellow_below",
-                "indicator_red_below",
-                "indicator_yellow_below",
-                "indicator_blue_from",
-                "note",
-            ]
-            widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.fields["region"].queryset = thresholds.managed_regions(user)
-            self.fields["region"].required = not thresholds.can_manage_default(user)
-            self.fields["region"].empty_label = "全省默认" if thresholds.can_manage_default(user) else None
-            self.fields["note"].required = True
-            self.fields["note"].error_messages["required"] = "请填写调整说明（记入审计日志）"
-            self.fields["effective_from"].error_messages["required"] = "请填写生效日期"
-            for name in (
-                "execution_red_below",
-                "execution_yellow_below",
-                "indicator_red_below",
-                "indicator_yellow_below",
-                "indicator_blue_from",
-            ):
-                self.fields[name].error_messages["required"] = "请填写阈值（1 表示 100%）"
-
-    return ThresholdForm(data)
-
-
 @login_required
 def thresholds_page(request):
     """Current thresholds per region with every version; the performance section adds a version."""
     may_manage = thresholds.can_manage(request.user)
-    form = _threshold_form(request.user, request.POST if request.method == "POST" else None) if may_manage else None
+    form = (
+        LightThresholdsForm(request.POST if request.method == "POST" else None, user=request.user)
+        if may_manage
+        else None
+    )
     if request.method == "POST":
         if not may_manage:
             raise Http404("无权修改")

@@ -40,6 +40,7 @@ class OrganisationSerializer(CleanModelSerializer):
 
 
 class RegionViewSet(GatedModelViewSet):
+    api_description = "行政区划（省、市、县区、乡镇街道，6 位代码），所有已登录用户可读。"
     queryset = Region.objects.select_related("parent")
     serializer_class = RegionSerializer
     filterset_class = RegionFilterSet
@@ -55,6 +56,7 @@ class RegionViewSet(GatedModelViewSet):
 
 
 class OrganisationViewSet(GatedModelViewSet):
+    api_description = "机构：财政局及其科室、主管部门、预算单位、审计部门、第三方机构、承接主体。只列出您权限范围内的机构；系统管理员可新增和修改。"
     queryset = Organisation.objects.select_related("region")
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilterSet

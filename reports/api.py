@@ -36,6 +36,9 @@ class WorkReportSerializer(ReviewableSerializer):
 
 
 class WorkReportViewSet(ReviewableViewSetMixin, GatedModelViewSet):
+    api_description = (
+        "工作报告：单位填报，按审核流程提交、审核通过或退回。修改时请带上 `version`，他人已修改时返回 409。"
+    )
     queryset = WorkReport.objects.select_related("organisation", "chain").prefetch_related("chain__steps")
     serializer_class = WorkReportSerializer
     filterset_class = WorkReportFilterSet

@@ -44,6 +44,9 @@ class WorkReportCreateView(GatedCreateView):
     model = WorkReport
     form_class = WorkReportForm
 
+    def creation_possible(self) -> bool:
+        return guards.preparer_organisations(self.request.user, WorkReport).exists()
+
     def get_initial(self):
         return {"fiscal_year": fiscal.current_year(self.request) - 1}
 

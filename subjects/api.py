@@ -8,7 +8,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import GatedModelViewSet
+from core import access
+from core.api import GatedModelSerializer, GatedModelViewSet, GatedSerializer
 from subjects import actions as lifecycle
 from subjects import services as subject_services
 from subjects.choices import FundSource, SubjectKind
@@ -21,14 +22,16 @@ from workflow.guards import can_prepare
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
-class YearAmountSerializer(serializers.ModelSerializer):
+class YearAmountSerializer(GatedModelSerializer):
     class Meta:
         model = SubjectYearAmount
         fields = ["fiscal_year", "previous_amount", "requested_amount", "arranged_amount"]
         read_only_fields = fields
 
 
-class PurchasedServiceSerializer(serializers.ModelSerializer):
+class PurchasedServiceSerializer(GatedModelSerializer):
+    choice_scopes = {"provider": access.providers}
+
     class Meta:
         model = PurchasedServiceDetail
         fields = [
@@ -136,7 +139,7 @@ class SubjectSerializer(ReviewableSerializer):
         return instance
 
 
-class LifecycleSerializer(serializers.Serializer):
+class LifecycleSerializer(GatedSerializer):
     version = serializers.IntegerField(min_value=1, help_text="项目当前版本号（乐观锁）")
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     amount = serializers.DecimalField(required=False, allow_null=True, help_text="安排或申请金额（元）", **MONEY)
@@ -144,6 +147,7 @@ class LifecycleSerializer(serializers.Serializer):
 
 
 class SubjectViewSet(ReviewableViewSetMixin, GatedModelViewSet):
+    api_description = "项目库：项目、政策、部门整体支出、转移支付、政府购买服务等绩效管理对象的申报、审核入库、安排预算、执行、完成、终止和结转。须事前评估的对象在评估通过前不能入库、不能安排预算。"
     queryset = with_amounts(
         Subject.objects.select_related("organisation", "department", "chain", "purchased_service").prefetch_related(
             "chain__steps", "year_amounts", "attachments"
@@ -158,7 +162,7 @@ class SubjectViewSet(ReviewableViewSetMixin, GatedModelViewSet):
 
     def _lifecycle(self, request, name):
         subject = self.get_object()
-        data = LifecycleSerializer(data=request.data)
+        data = LifecycleSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if name == "fund":

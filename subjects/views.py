@@ -138,6 +138,9 @@ class SubjectFormMixin:
 class SubjectCreateView(SubjectFormMixin, GatedCreateView):
     form_class = SubjectForm
 
+    def creation_possible(self) -> bool:
+        return guards.preparer_organisations(self.request.user, Subject).exists()
+
     def get_initial(self):
         year = fiscal.current_year(self.request)
         return {"fiscal_year": year, "start_year": year, "end_year": year, "fund_sources": ["local"]}

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import access
-from core.api import GatedModelViewSet, GatedReadOnlyViewSet
+from core.api import GatedModelSerializer, GatedModelViewSet, GatedReadOnlyViewSet, GatedSerializer
 from subjects.models import Subject
 from targets import actions, quality
 from targets.filtersets import TargetSheetFilterSet
@@ -26,7 +26,7 @@ from targets.models import (
 from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin, requested_version
 
 
-class TargetIndicatorSerializer(serializers.ModelSerializer):
+class TargetIndicatorSerializer(GatedModelSerializer):
     level1_display = serializers.CharField(source="get_level1_display", read_only=True)
     level2_display = serializers.CharField(source="get_level2_display", read_only=True)
     comparator_display = serializers.CharField(source="get_comparator_display", read_only=True)
@@ -56,14 +56,14 @@ class TargetIndicatorSerializer(serializers.ModelSerializer):
         read_only_fields = ["order", "is_common_required"]
 
 
-class ScheduleStageSerializer(serializers.ModelSerializer):
+class ScheduleStageSerializer(GatedModelSerializer):
     class Meta:
         model = ScheduleStage
         fields = ["id", "stage", "start", "finish", "order"]
         read_only_fields = ["order"]
 
 
-class QualityFindingSerializer(serializers.Serializer):
+class QualityFindingSerializer(GatedSerializer):
     rule = serializers.CharField()
     rule_name = serializers.CharField()
     severity = serializers.CharField()
@@ -164,11 +164,11 @@ class TargetSheetSerializer(ReviewableSerializer):
         )
 
 
-class TargetAdjustSerializer(serializers.Serializer):
+class TargetAdjustSerializer(GatedSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class IndicatorCommentSerializer(serializers.ModelSerializer):
+class IndicatorCommentSerializer(GatedModelSerializer):
     class Meta:
         model = IndicatorComment
         fields = [
@@ -185,7 +185,7 @@ class IndicatorCommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["sheet", "indicator_label", "author_name", "step_name", "resolved", "created_at"]
 
 
-class RegionalRowSerializer(serializers.Serializer):
+class RegionalRowSerializer(GatedSerializer):
     region = serializers.IntegerField(help_text="区域（行政区划）ID")
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
@@ -194,7 +194,7 @@ class RegionalRowSerializer(serializers.Serializer):
     )
 
 
-class RegionalTargetSerializer(serializers.ModelSerializer):
+class RegionalTargetSerializer(GatedModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     region_code = serializers.CharField(source="region.code", read_only=True)
     values = serializers.SerializerMethodField()
@@ -211,6 +211,7 @@ class RegionalTargetSerializer(serializers.ModelSerializer):
 
 
 class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
+    api_description = "绩效目标申报表：长期与年度目标、三级指标、实施进度；保存即智能审核，按审核流程逐级审核，批复后只能通过调整生成新版本。"
     queryset = TargetSheet.objects.select_related("subject", "chain").prefetch_related(
         "chain__steps", "indicators", "stages"
     )
@@ -227,7 +228,7 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
         from workflow.api import TransitionSerializer
 
         doc = self.get_object()
-        data = TransitionSerializer(data=request.data)
+        data = TransitionSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         actions.perform(name, doc, request.user, values["version"], values["opinion"], values.get("target_step"))
@@ -242,7 +243,7 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     def comments(self, request, pk=None):
         sheet = self.get_object()
         if request.method == "POST":
-            data = IndicatorCommentSerializer(data=request.data)
+            data = IndicatorCommentSerializer(data=request.data, context={"request": request})
             data.is_valid(raise_exception=True)
             indicator = data.validated_data.get("indicator")
             comment = actions.add_comment(sheet, request.user, data.validated_data["text"], indicator)
@@ -258,7 +259,7 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     def regional(self, request, pk=None):
         sheet = self.get_object()
         if request.method == "POST":
-            rows = RegionalRowSerializer(data=request.data, many=True)
+            rows = RegionalRowSerializer(data=request.data, many=True, context={"request": request})
             rows.is_valid(raise_exception=True)
             actions.save_regional(
                 sheet, request.user, rows.validated_data, reason=self.request.headers.get("X-Reason", "")
@@ -270,7 +271,7 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     @action(detail=True, methods=["post"])
     def adjust(self, request, pk=None):
         sheet = self.get_object()
-        data = TargetAdjustSerializer(data=request.data)
+        data = TargetAdjustSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         copy = actions.adjust(sheet, request.user, data.validated_data["reason"])
         return Response(self.get_serializer(copy).data, status=201)
@@ -322,6 +323,8 @@ class RegionalTargetViewSet(GatedReadOnlyViewSet):
     """区域绩效目标, read-only: those of sheets within reach, and for a region's finance bureau (its sections
     that reach the whole region) the rows of its own region and below (ADR 0012)."""
 
+    api_description = "区域绩效目标（只读）：转移支付整体目标分解到下级区域的指标值和金额。"
+
     queryset = RegionalTarget.objects.select_related("region").prefetch_related("values__indicator")
     serializer_class = RegionalTargetSerializer
 
@@ -329,7 +332,7 @@ class RegionalTargetViewSet(GatedReadOnlyViewSet):
         return actions.regional_visible(self.request.user, self.queryset.all()).order_by("pk")
 
 
-class CommonIndicatorSetSerializer(serializers.ModelSerializer):
+class CommonIndicatorSetSerializer(GatedModelSerializer):
     items = serializers.SerializerMethodField()
 
     class Meta:
@@ -352,6 +355,8 @@ class CommonIndicatorSetSerializer(serializers.ModelSerializer):
 
 class CommonIndicatorSetViewSet(GatedReadOnlyViewSet):
     """部门整体共性指标 (every version), read-only; changed on the page by the performance section."""
+
+    api_description = "部门整体共性指标（各版本，只读）：财政规定每个部门整体支出绩效目标必须包含的指标，由预算绩效管理科在页面上设置。"
 
     queryset = CommonIndicatorSet.objects.prefetch_related("items").order_by("-fiscal_year", "region_id", "-number")
     serializer_class = CommonIndicatorSetSerializer

@@ -26,21 +26,23 @@ from accounts.roles import Action
 from audit import trail
 from audit.models import AuditAction
 from core import access
+from core.api import GatedSerializer
 from core.xlsx import XLSX_MIME, bytes_response
 from imports.framework import ImportFileError
-from targets import recommend, sheet_xlsx, word
+from targets import recommend, sheet_xlsx
+from targets.documents import word
 from targets.models import TargetSheet
 from targets.views_io import DOCX_MIME, MAX_EXPORT_SHEETS, ExportFilterSet
 from workflow import guards
 from workflow.actions import StaleDocument
 
 
-class UploadSerializer(serializers.Serializer):
+class UploadSerializer(GatedSerializer):
     file = serializers.FileField(help_text="填好的申报表（.xlsx，附件1 格式）")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class AddSerializer(serializers.Serializer):
+class AddSerializer(GatedSerializer):
     horizon = serializers.CharField()
     level1 = serializers.CharField()
     level2 = serializers.CharField()
@@ -51,6 +53,10 @@ class AddSerializer(serializers.Serializer):
 
 class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
     """Excel and Word documents of target sheets, their upload, and indicator recommendations."""
+
+    api_description = (
+        "绩效目标申报表的文件：按附件1 表样下载和上传 Excel、下载 Word 打印件，以及按往年同类项目推荐指标。"
+    )
 
     queryset = TargetSheet.objects.select_related("subject__organisation", "subject__department", "chain")
     serializer_class = UploadSerializer
@@ -102,7 +108,7 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def upload(self, request):
-        data = UploadSerializer(data=request.data)
+        data = UploadSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
             saved = sheet_xlsx.upload(
@@ -149,7 +155,7 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
         if not guards.can_edit(request.user, sheet):
             trail.record(AuditAction.PERMISSION_DENIED, sheet, reason="采纳指标推荐：申报表不在可修改状态或无编辑权限")
             return Response({"detail": "申报表不在可修改状态或无编辑权限"}, status=status.HTTP_403_FORBIDDEN)
-        data = AddSerializer(data=request.data)
+        data = AddSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         suggestion = recommend.find(

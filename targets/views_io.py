@@ -29,7 +29,9 @@ from core.xlsx import bytes_response
 from imports.framework import ImportFileError
 from organisations.choices import OrgKind
 from organisations.models import Organisation
-from targets import recommend, sheet_xlsx, word
+from targets import recommend
+from targets.documents import word, xlsx_write
+from targets.documents.upload import UploadError, upload
 from targets.filtersets import TargetSheetFilterSet
 from targets.models import TargetSheet
 from workflow import guards
@@ -65,7 +67,7 @@ class ExportFilterSet(TargetSheetFilterSet):
 
 
 def _exportable(request):
-    return sheet_xlsx.export_queryset(request.user)
+    return xlsx_write.export_queryset(request.user)
 
 
 @login_required
@@ -73,7 +75,7 @@ def sheet_xlsx_download(request, pk):
     """One sheet in the 附件1 layout; outside the user's export reach → 404."""
     sheet = access.get_object_or_404(_exportable(request), request.user, Action.EXPORT, pk=pk)
     trail.record(AuditAction.EXPORT, sheet, reason="下载绩效目标申报表（Excel，附件1 格式）")
-    return bytes_response(sheet_xlsx.filename([sheet]), sheet_xlsx.workbook_bytes([sheet]))
+    return bytes_response(xlsx_write.filename([sheet]), xlsx_write.workbook_bytes([sheet]))
 
 
 def _filtered(request):
@@ -103,7 +105,7 @@ def list_xlsx_download(request):
         object_repr=f"导出绩效目标申报表（附件1 格式，{len(sheets)} 份）",
         changes={"筛选条件": request.GET.urlencode()},
     )
-    return bytes_response(sheet_xlsx.filename(sheets), sheet_xlsx.workbook_bytes(sheets))
+    return bytes_response(xlsx_write.filename(sheets), xlsx_write.workbook_bytes(sheets))
 
 
 @login_required
@@ -114,10 +116,10 @@ def io_page(request):
     issues, file_error = [], ""
     if request.method == "POST" and form.is_valid():
         try:
-            saved = sheet_xlsx.upload(request.user, form.cleaned_data["file"], reason=form.cleaned_data["reason"])
+            saved = upload(request.user, form.cleaned_data["file"], reason=form.cleaned_data["reason"])
         except ImportFileError as exc:
             file_error = str(exc)
-        except sheet_xlsx.UploadError as exc:
+        except UploadError as exc:
             issues = exc.messages
         else:
             blocking = sum(s.blocking_count for s in saved)

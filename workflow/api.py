@@ -9,7 +9,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CleanModelSerializer
+from core.api import CleanModelSerializer, GatedModelSerializer, GatedSerializer
 from workflow import actions, config, guards
 from workflow.models import ChainDefinition, ChainStep, ReviewAction, ReviewLog
 
@@ -57,7 +57,7 @@ class ReviewableSerializer(CleanModelSerializer):
         return instance
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(GatedSerializer):
     version = serializers.IntegerField(min_value=1, help_text="文档当前版本号（乐观锁）")
     opinion = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     target_step = serializers.IntegerField(
@@ -65,7 +65,7 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
-class ReviewLogSerializer(serializers.ModelSerializer):
+class ReviewLogSerializer(GatedModelSerializer):
     action_display = serializers.CharField(source="get_action_display", read_only=True)
 
     class Meta:
@@ -109,7 +109,7 @@ class ReviewableViewSetMixin:
 
     def _transition(self, request, name):
         doc = self.get_object()
-        data = TransitionSerializer(data=request.data)
+        data = TransitionSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         actions.perform(name, doc, request.user, values["version"], values["opinion"], values.get("target_step"))
@@ -138,7 +138,7 @@ class ReviewableViewSetMixin:
         return Response(ReviewLogSerializer(review_history(self.get_object()), many=True).data)
 
 
-class ChainStepSerializer(serializers.ModelSerializer):
+class ChainStepSerializer(GatedModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:
@@ -146,7 +146,7 @@ class ChainStepSerializer(serializers.ModelSerializer):
         fields = ["order", "name", "role", "role_display", "deadline_days"]
 
 
-class ChainSerializer(serializers.ModelSerializer):
+class ChainSerializer(GatedModelSerializer):
     steps = serializers.SerializerMethodField()
     region_code = serializers.CharField(source="region.code", read_only=True, default=None)
 
@@ -160,6 +160,10 @@ class ChainSerializer(serializers.ModelSerializer):
 
 class ChainViewSet(viewsets.ReadOnlyModelViewSet):
     """The review chains (configuration), read-only; changed on the 审核流程 page by system administrators."""
+
+    api_description = (
+        "审核流程配置（只读）：各单据类型在各区划的审核环节、办理角色和办理时限；由系统管理员在页面上修改。"
+    )
 
     serializer_class = ChainSerializer
     queryset = ChainDefinition.objects.none()

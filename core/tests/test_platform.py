@@ -82,12 +82,8 @@ def test_manage_py_refuses_a_malformed_value():
 
 def test_openapi_schema_is_served(client_as):
     response = client_as("perf").get("/api/openapi.json")
-    assert response.status_code == 200
-    schema = response.json() if response["Content-Type"].startswith("application/json") else None
-    if schema is None:
-        import yaml
-
-        schema = yaml.safe_load(response.content)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert "/api/organisations/" in schema["paths"]
     assert client_as("perf").get("/api/docs/").status_code == 200
@@ -118,15 +114,24 @@ def test_shell_pages_render_for_every_role(client_as, username):
     page = home.content.decode()
     nav = page[page.index('id="stage-nav"') : page.index("</ul>", page.index('id="stage-nav"'))]
     business = ["事前评估", "绩效目标", "运行监控", "绩效评价", "结果应用", "指标库", "考核"]
-    assert "系统管理" in nav
+    keys = ["assessment", "targets", "monitoring", "evaluation", "results", "indicators", "annual"]
     if username in ("sysadmin", "secadmin", "auditadmin"):
-        assert not any(label in nav for label in business)  # 三员分立: administrators work in 系统管理 only
+        # 三员分立: administrators work in 系统管理 only; the business stages are not theirs.
+        assert "系统管理" in nav and not any(label in nav for label in business)
+        offered, refused = ["system"], keys
+    elif username in ("agency", "expert", "provider", "public"):
+        # Outside the administration: only the stages that offer them something; no 系统管理, no monitoring.
+        assert "系统管理" not in nav and "运行监控" not in nav and "指标库" in nav
+        offered, refused = ["indicators"], ["system", "monitoring"]
     else:
-        assert all(label in nav for label in business)
-    for key in ["assessment", "targets", "monitoring", "evaluation", "results", "indicators", "annual", "system"]:
-        assert client.get(f"/stage/{key}/").status_code == 200
+        assert "系统管理" in nav and all(label in nav for label in business)
+        offered, refused = [*keys, "system"], []
+    for key in offered:
+        assert client.get(f"/stage/{key}/").status_code == 200, key
+    for key in refused:
+        assert client.get(f"/stage/{key}/").status_code == 404, key
     assert client.get("/todo/").status_code == 200
-    assert client.get("/organisations/").status_code == 200
+    assert client.get("/organisations/").status_code == 200  # the list itself answers (empty outside reach)
 
 
 def test_fiscal_year_switcher(client_as):
@@ -156,3 +161,50 @@ def test_htmx_request_gets_the_table_partial_only(client_as):
     response = client_as("perf").get("/organisations/?kind=department", HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<table" in body and "<html" not in body
+
+
+def _production_kwargs(**changes):
+    values = {
+        "debug": False,
+        "secret_key_given": True,
+        "secret_key": "k7Qx2vN9pLr4sT8wYz3bC6dF1gH5jM0nP2qR9sU4vW7xY",
+        "allowed_hosts": ["jixiao.example.gov.cn"],
+        "default_hosts": ["127.0.0.1", "localhost", "testserver"],
+        "database": {"ENGINE": "django.db.backends.postgresql"},
+        "secure_cookies": True,
+        "business_date": "",
+    }
+    values.update(changes)
+    return values
+
+
+@pytest.mark.parametrize(
+    "changes, named",
+    [
+        ({"debug": True}, "JIXIAO_DEBUG"),
+        ({"secret_key_given": False}, "JIXIAO_SECRET_KEY"),
+        ({"secret_key": "short"}, "JIXIAO_SECRET_KEY"),
+        ({"allowed_hosts": ["127.0.0.1", "localhost"]}, "JIXIAO_ALLOWED_HOSTS"),
+        ({"allowed_hosts": ["*"]}, "JIXIAO_ALLOWED_HOSTS"),
+        ({"database": {"ENGINE": "django.db.backends.sqlite3"}}, "PostgreSQL"),
+        ({"secure_cookies": False}, "JIXIAO_SECURE_COOKIES"),
+        ({"business_date": "demo"}, "JIXIAO_BUSINESS_DATE"),
+    ],
+)
+def test_production_refuses_developer_defaults(monkeypatch, changes, named):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@db/jixiao")
+    env.check_production(**_production_kwargs())  # a complete production configuration starts
+    with pytest.raises(ImproperlyConfigured, match=named):
+        env.check_production(**_production_kwargs(**changes))
+
+
+def test_production_without_a_database_url_is_refused_at_start():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "JIXIAO_PRODUCTION": "1", "JIXIAO_ALLOWED_HOSTS": "jixiao.example.gov.cn"},
+    )
+    assert result.returncode != 0
+    assert "拒绝启动" in result.stderr and "DATABASE_URL" in result.stderr and "JIXIAO_SECRET_KEY" in result.stderr

@@ -101,7 +101,7 @@ def test_split_staging_and_streamed_write_load_every_row(autocommit, tmp_path, m
 
     used = []
     for name in ("_copy_streamed", "_csv_middle"):
-        owner = loading.Loader if name.startswith("_copy") else loading
+        owner = loading.Loader if name.startswith("_copy") else loading.staging  # (where the loader finds it)
         original = getattr(owner, name)
         monkeypatch.setattr(owner, name, lambda *a, _o=original, _n=name, **k: used.append(_n) or _o(*a, **k))
     subject, rows = subject_rows(400)

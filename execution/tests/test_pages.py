@@ -195,11 +195,14 @@ def test_nav_links_in_the_monitoring_stage(client_as):
 
 @pytest.mark.parametrize("username", ["agency", "expert", "public"])
 def test_outsiders_see_no_monitoring_lists_in_the_navigation(client_as, username):
-    """Their reach is what they are assigned; no monitoring record is assigned, so no link to an empty list."""
-    page = client_as(username).get(reverse("stage", args=["monitoring"])).content.decode()
+    """Their reach is what they are assigned; no monitoring record is assigned, so no link to an empty list, and a
+    stage that offers them nothing is not offered at all (core.navigation.stages_for)."""
+    client = client_as(username)
+    home = client.get("/").content.decode()
     for name in ("monitoring:dashboard", "monitoring:warnings", "execution:payment_list"):
-        assert reverse(name) not in page
-    assert "本环节的功能不对您的角色开放" in page
+        assert reverse(name) not in home
+    assert reverse("stage", args=["monitoring"]) not in home
+    assert client.get(reverse("stage", args=["monitoring"])).status_code == 404
     assert (
         reverse("monitoring:warnings")
         in client_as("auditor").get(reverse("stage", args=["monitoring"])).content.decode()

@@ -99,7 +99,7 @@ def test_opening_is_audited_and_only_for_the_performance_section(persona):
 
 
 def test_large_scope_goes_to_the_background_task(persona, monkeypatch, immediate_tasks):
-    monkeypatch.setattr(actions, "INLINE_TABLE_LIMIT", 1)
+    monkeypatch.setattr(actions.rounds, "INLINE_TABLE_LIMIT", 1)
     monitoring_round = open_round(persona("perf"), scope=RoundScope.KEY, key=[SPORTS, SECURITY, CANTEEN])
     monitoring_round.refresh_from_db()
     # The immediate backend ran the task on commit (the test transaction never commits: run it now).

@@ -30,10 +30,12 @@ def test_create_by_the_preparer_only(client_as):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["status"], body["current_step_name"], body["version"]) == ("draft", "填报", 1)
-    for username in ("edu_head", "perf", "health_preparer"):
+    # In reach but without the right to create: 403. Outside reach the organisation is not a choice at all: 400,
+    # the same answer as for an organisation that does not exist.
+    for username, status in (("edu_head", 403), ("perf", 403), ("health_preparer", 400)):
         payload["title"] = f"越权 {username}"
         response = client_as(username).post("/api/work-reports/", payload, content_type="application/json")
-        assert response.status_code == 403, username
+        assert response.status_code == status, username
     assert not WorkReport.objects.filter(title__startswith="越权").exists()
 
 
@@ -103,7 +105,9 @@ def test_edit_through_the_api_checks_the_version(client_as):
     response = client.patch(
         f"/api/work-reports/{report.pk}/", {"organisation": org("示范市人民医院").pk}, content_type="application/json"
     )
-    assert response.status_code == 403 and fresh(report).organisation == org(SCHOOL)
+    # The hospital is outside the preparer's reach, so it is no valid choice (400), and nothing changes.
+    assert response.status_code == 400 and "organisation" in response.json()
+    assert fresh(report).organisation == org(SCHOOL)
 
 
 def test_attachment_uploaded_through_the_api_is_downloaded_through_the_gate(client_as, settings, tmp_path):

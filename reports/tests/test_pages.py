@@ -86,7 +86,7 @@ def test_preparer_creates_others_cannot(client_as, settings, tmp_path):
     download = client.get(f"/reports/{report.pk}/attachment/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
     assert client_as("health_preparer").get(f"/reports/{report.pk}/attachment/").status_code == 404
-    # Reviewers and the performance section reach the school but are not its preparer.
+    # Reviewers and the performance section reach the school but prepare reports nowhere: the page is not theirs.
     for username in ("edu_head", "perf"):
         response = client_as(username).post(
             "/reports/new/",
@@ -98,7 +98,7 @@ def test_preparer_creates_others_cannot(client_as, settings, tmp_path):
                 "content": "x",
             },
         )
-        assert response.status_code == 200, username
+        assert response.status_code == 404, username
     assert not WorkReport.objects.filter(title="越权新建").exists()
 
 

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from subjects.tests.helpers import user
-from targets import actions, sheet_xlsx, word
+from targets import actions
+from targets.documents import word, xlsx_layout
 from targets.models import TargetSheet
 from targets.tests.helpers import GOOD_INDICATORS, fresh, good_sheet, library_subject, walk
 
@@ -18,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 def snapshot(sheet) -> dict:
     sheet = fresh(sheet)
-    rows = sheet_xlsx.ordered_indicators(sheet)
+    rows = xlsx_layout.ordered_indicators(sheet)
     return {
         "indicators": [i.snapshot() for h in rows.values() for i in h],
         "stages": [(s.stage, s.start, s.finish) for s in sheet.stages.all()],
-        "goals": {k: getattr(sheet, k) for k in sheet_xlsx.GOAL_LABELS.values()},
+        "goals": {k: getattr(sheet, k) for k in xlsx_layout.GOAL_LABELS.values()},
         "flags": (sheet.serves_public, sheet.buys_outputs),
     }
 
@@ -69,7 +70,7 @@ def test_download_is_the_attachment_1_layout_printable_and_audited(client_as):
     assert response.status_code == 200 and "spreadsheet" in response["Content-Type"]
     wb = workbook(response.content)
     ws = wb.worksheets[0]
-    assert wb.sheetnames[-1] == sheet_xlsx.NOTES_SHEET
+    assert wb.sheetnames[-1] == xlsx_layout.NOTES_SHEET
     assert ws["A1"].value == "项目绩效目标申报表" and ws["A1"].font.name == "宋体"
     for label in (
         "项目名称",

@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from core import docx as style
 from core.docx import BODY_FONT, FORM_MARGINS, TITLE_FONT, new_document
 from core.docx import cell_text as _cell
-from targets.sheet_xlsx import GOAL_LABELS, HORIZON_TITLES, TITLE, ordered_indicators
+from targets.documents.xlsx_layout import GOAL_LABELS, HORIZON_TITLES, TITLE, ordered_indicators
 from workflow.actions import chain_for_display
 from workflow.models import ReviewAction
 from workflow.views import review_history

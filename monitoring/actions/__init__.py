@@ -1,0 +1,105 @@
+"""State changes of monitoring rounds, monitoring tables, warnings and their disposal. Pages, the API, the
+background task and the demo seeder all call these; each is one transaction with its audit row.
+
+One module per seam; every public name is re-exported here, so callers keep writing
+``from monitoring import actions`` / ``actions.open_round(...)``:
+
+- ``rounds``: finance (预算绩效管理科) opens and closes a round (``open_round``, ``close_round``; seed 003
+  第十七条 绩效监控布置, 第十九条（二） 财政部门重点监控; seed 001 第十八条), its scope (``scope_subjects``) and the
+  set-based creation of its tables (``create_tables``, ``finish_pending_tables``; seed 004 三(六));
+- ``tables``: the unit's edit of a table and its indicator rows with each row's light (``save_table``,
+  ``row_light``), the checks before submission (``submission_problems``), the budget execution read from the
+  figures (``execution_figures``, ``refresh_execution``) and lateness (``late_q``);
+- ``warnings``: the unit's note, finance's disposal or write-off and the disbursement holds (``reply``,
+  ``dispose``, ``dismiss``, ``lift_hold``, ``active_holds``; seed 000 第二十一条; seed 001 第十八条);
+- ``rules``: a warning rule's new version (``set_rule``) and who may save one.
+
+The modules call each other directly (``rounds.create_tables`` uses ``tables.batch_execution_values``) and read
+their own constants: to replace a function or a constant in a test, patch it on the module that defines it
+(``monkeypatch.setattr(actions.rounds, "INLINE_TABLE_LIMIT", 1)``), not here.
+"""
+
+from monitoring.actions.rounds import (
+    BATCH,
+    INLINE_TABLE_LIMIT,
+    MONITORED_STAGES,
+    NON_CUMULATIVE_LEVEL2,
+    ROUND_ROLES,
+    can_manage_round,
+    can_open_round,
+    close_round,
+    create_tables,
+    finish_pending_tables,
+    indicator_row,
+    open_round,
+    round_organisation,
+    scope_subjects,
+)
+from monitoring.actions.rules import can_configure_rules, set_rule
+from monitoring.actions.tables import (
+    ROW_FIELDS,
+    TABLE_FIELDS,
+    batch_execution_values,
+    execution_figures,
+    late_q,
+    months_of,
+    refresh_execution,
+    row_light,
+    save_table,
+    submission_problems,
+)
+from monitoring.actions.warnings import (
+    AMOUNT_DECISIONS,
+    DISPOSING_ROLES,
+    HOLD_OF,
+    UNIT_ROLES,
+    active_holds,
+    can_dispose,
+    can_lift,
+    can_reply,
+    dismiss,
+    dispose,
+    lift_hold,
+    reply,
+)
+
+__all__ = [
+    "AMOUNT_DECISIONS",
+    "BATCH",
+    "DISPOSING_ROLES",
+    "HOLD_OF",
+    "INLINE_TABLE_LIMIT",
+    "MONITORED_STAGES",
+    "NON_CUMULATIVE_LEVEL2",
+    "ROUND_ROLES",
+    "ROW_FIELDS",
+    "TABLE_FIELDS",
+    "UNIT_ROLES",
+    "active_holds",
+    "batch_execution_values",
+    "can_configure_rules",
+    "can_dispose",
+    "can_lift",
+    "can_manage_round",
+    "can_open_round",
+    "can_reply",
+    "close_round",
+    "create_tables",
+    "dismiss",
+    "dispose",
+    "execution_figures",
+    "finish_pending_tables",
+    "indicator_row",
+    "late_q",
+    "lift_hold",
+    "months_of",
+    "open_round",
+    "refresh_execution",
+    "reply",
+    "round_organisation",
+    "row_light",
+    "save_table",
+    "scope_subjects",
+    "set_rule",
+    "submission_problems",
+]

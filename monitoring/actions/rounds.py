@@ -1,0 +1,265 @@
+"""Monitoring rounds: finance (预算绩效管理科) opens a round (seed 003 第十七条 绩效监控布置) for all funded
+subjects or its own key subjects (seed 003 第十九条（二） 财政部门重点监控; seed 001 第十八条), and closes it.
+
+* ``open_round`` / ``close_round`` — the round itself, audited.
+* ``scope_subjects`` — the subjects a round covers (its region and the regions below it).
+* ``create_tables`` — one 《绩效目标执行监控表》 per subject in scope (seed 004 三(六)), set-based: one
+  ``bulk_create`` of tables and one of indicator rows per batch; above ``INLINE_TABLE_LIMIT`` subjects the
+  background task ``monitoring.tasks.open_tables`` runs ``finish_pending_tables``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from accounts.roles import Role
+from audit import trail
+from audit.models import AuditAction
+from core import clock, services
+from monitoring.actions.tables import batch_execution_values
+from monitoring.choices import RoundScope, RoundStatus
+from monitoring.models import MonitoringIndicator, MonitoringRound, MonitoringTable
+from subjects.choices import LibraryStage
+from targets.choices import COST_LEVEL2, Horizon, Level1, Level2
+from workflow import guards
+from workflow.models import ReviewStatus
+
+# Subjects a round can monitor: budget arranged or being spent (subjects.choices.LibraryStage).
+MONITORED_STAGES = (LibraryStage.FUNDED, LibraryStage.EXECUTING)
+# Above this many subjects the tables are created by a background task (monitoring.tasks.open_tables).
+INLINE_TABLE_LIMIT = 300
+BATCH = 500
+# Quality, time and cost indicators are judged against the whole target, not a time share (DOMAIN.md lights).
+NON_CUMULATIVE_LEVEL2 = frozenset({Level2.QUALITY, Level2.TIMELINESS, *COST_LEVEL2})
+ROUND_ROLES = frozenset({Role.PERFORMANCE_SECTION})
+
+
+def round_organisation(user):
+    """The finance organisation at which ``user`` holds the performance section's role (the round's owner)."""
+    for assignment in user.role_assignments():
+        if assignment.role in ROUND_ROLES:
+            return assignment.organisation
+    return None
+
+
+def can_open_round(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and round_organisation(user) is not None)
+
+
+def can_manage_round(user, monitoring_round) -> bool:
+    return guards.holds_role_over(user, monitoring_round, ROUND_ROLES)
+
+
+def scope_subjects(organisation, fiscal_year: int, scope: str, key_subjects=None):
+    """Subjects a round of ``organisation`` covers: funded or executing subjects of its region and the regions
+    below it — all of them that have an approved current target sheet for the year, or the key subjects
+    finance chose (seed 003 第十九条（二）)."""
+    from subjects.models import Subject
+    from targets.models import TargetSheet
+
+    base = Subject.objects.filter(
+        stage__in=MONITORED_STAGES, organisation__region__path__startswith=organisation.region.path
+    )
+    if scope == RoundScope.KEY:
+        ids = [s.pk if hasattr(s, "pk") else int(s) for s in (key_subjects or [])]
+        return base.filter(pk__in=ids)
+    approved = TargetSheet.objects.filter(
+        subject=OuterRef("pk"), fiscal_year=fiscal_year, is_current=True, status=ReviewStatus.APPROVED
+    )
+    return base.filter(Exists(approved))
+
+
+def open_round(
+    user,
+    *,
+    name: str,
+    fiscal_year: int,
+    data_as_of,
+    due_date,
+    scope: str = RoundScope.ALL_FUNDED,
+    notice: str = "",
+    key_subjects=None,
+    reason: str = "",
+) -> MonitoringRound:
+    """Open a round and create its tables (inline, or in the background for a large scope)."""
+    organisation = round_organisation(user)
+    if organisation is None:
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="monitoring.monitoringround",
+            object_repr="发起监控轮次",
+            actor=user,
+            reason="只有预算绩效管理科可以发起绩效监控",
+        )
+        raise PermissionDenied("只有预算绩效管理科可以发起绩效监控")
+    key_subjects = list(key_subjects or [])
+    if scope == RoundScope.KEY and not key_subjects:
+        raise ValidationError({"key_subjects": "重点监控须选择项目"})
+    with transaction.atomic():
+        monitoring_round = MonitoringRound(
+            organisation=organisation,
+            fiscal_year=fiscal_year,
+            name=name,
+            data_as_of=data_as_of,
+            due_date=due_date,
+            scope=scope,
+            notice=notice,
+            opened_by=user,
+        )
+        services.create_record(monitoring_round, reason=reason)
+        subjects = scope_subjects(organisation, fiscal_year, scope, key_subjects)
+        if scope == RoundScope.KEY:
+            outside = {s.pk for s in key_subjects} - set(subjects.values_list("pk", flat=True))
+            if outside:
+                raise ValidationError({"key_subjects": "重点监控项目须为本区划已安排预算或执行中的项目"})
+            monitoring_round.key_subjects.set(key_subjects)
+        count = subjects.count()
+        if count > INLINE_TABLE_LIMIT:
+            MonitoringRound.objects.filter(pk=monitoring_round.pk).update(tables_pending=True)
+            monitoring_round.tables_pending = True
+            round_id = monitoring_round.pk
+            transaction.on_commit(lambda: _enqueue_tables(round_id))
+        else:
+            create_tables(monitoring_round, subjects)
+        trail.record(
+            AuditAction.UPDATE,
+            monitoring_round,
+            changes={"监控项目数": [None, count]},
+            reason="生成绩效目标执行监控表" + ("（后台生成）" if count > INLINE_TABLE_LIMIT else ""),
+        )
+    return monitoring_round
+
+
+def _enqueue_tables(round_id: int) -> None:
+    from monitoring.tasks import open_tables
+
+    open_tables.enqueue(round_id)
+
+
+def _due_at(due_date) -> datetime.datetime:
+    """The end of the due date, in the configured time zone."""
+    end = datetime.datetime.combine(due_date, datetime.time(23, 59, 59))
+    return timezone.make_aware(end) if timezone.is_naive(end) else end
+
+
+def create_tables(monitoring_round, subjects) -> int:
+    """Create the missing tables of ``subjects`` for the round, set-based: one bulk insert of tables and one of
+    indicator rows per batch; budget execution from the figures as of the round's data date. Idempotent."""
+    from targets.models import TargetIndicator, TargetSheet
+    from workflow.chains import resolve_chain
+
+    existing = set(monitoring_round.tables.values_list("subject_id", flat=True))
+    subjects = [s for s in subjects.select_related("organisation__region").order_by("pk") if s.pk not in existing]
+    created = 0
+    chains = {}
+    due_at = _due_at(monitoring_round.due_date)
+    year, as_of = monitoring_round.fiscal_year, monitoring_round.data_as_of
+    for start in range(0, len(subjects), BATCH):
+        batch = subjects[start : start + BATCH]
+        sheets = {
+            s.subject_id: s
+            for s in TargetSheet.objects.filter(
+                subject_id__in=[s.pk for s in batch], fiscal_year=year, is_current=True, status=ReviewStatus.APPROVED
+            )
+        }
+        tables = []
+        figures = batch_execution_values([s.pk for s in batch], year, as_of)
+        for subject in batch:
+            region_id = subject.organisation.region_id
+            if region_id not in chains:
+                chains[region_id] = resolve_chain(MonitoringTable(), subject.organisation)
+            chain = chains[region_id]
+            first = chain.step(0) if chain else None
+            sheet = sheets.get(subject.pk)
+            tables.append(
+                MonitoringTable(
+                    round=monitoring_round,
+                    subject=subject,
+                    target_sheet=sheet,
+                    chain=chain,
+                    current_role=first.role if first else Role.UNIT_PREPARER,
+                    step_due_at=due_at,
+                    **figures[subject.pk],
+                )
+            )
+        with transaction.atomic():
+            MonitoringTable.objects.bulk_create(tables, ignore_conflicts=True)
+            ids = dict(
+                MonitoringTable.objects.filter(
+                    round=monitoring_round, subject_id__in=[s.pk for s in batch]
+                ).values_list("subject_id", "pk")
+            )
+            already = set(
+                MonitoringIndicator.objects.filter(table_id__in=ids.values()).values_list("table_id", flat=True)
+            )
+            rows = []
+            indicators = TargetIndicator.objects.filter(
+                sheet_id__in=[s.pk for s in sheets.values()], horizon=Horizon.ANNUAL
+            ).order_by("sheet_id", "order", "pk")
+            sheet_subject = {s.pk: s.subject_id for s in sheets.values()}
+            for indicator in indicators:
+                table_id = ids.get(sheet_subject[indicator.sheet_id])
+                if table_id is None or table_id in already:
+                    continue
+                rows.append(indicator_row(table_id, indicator))
+            MonitoringIndicator.objects.bulk_create(rows)
+        created += len(tables)
+    return created
+
+
+def indicator_row(table_id: int, indicator) -> MonitoringIndicator:
+    """A monitoring row copied from an annual target indicator; quality, time and cost indicators are not
+    accumulated over the year (they are judged against the whole target)."""
+    cumulative = indicator.level2 not in NON_CUMULATIVE_LEVEL2 and indicator.level1 != Level1.COST
+    return MonitoringIndicator(
+        table_id=table_id,
+        target_indicator_id=indicator.pk,
+        order=indicator.order,
+        level1=indicator.get_level1_display(),
+        level2=indicator.get_level2_display(),
+        name=indicator.name,
+        comparator=indicator.comparator,
+        annual_target=indicator.target_value,
+        unit=indicator.unit,
+        cumulative=cumulative,
+    )
+
+
+def finish_pending_tables(round_id: int) -> int:
+    """The background part of opening a large round (monitoring.tasks.open_tables)."""
+    monitoring_round = MonitoringRound.objects.select_related("organisation__region").get(pk=round_id)
+    subjects = scope_subjects(
+        monitoring_round.organisation,
+        monitoring_round.fiscal_year,
+        monitoring_round.scope,
+        list(monitoring_round.key_subjects.all()),
+    )
+    created = create_tables(monitoring_round, subjects)
+    with transaction.atomic():
+        MonitoringRound.objects.filter(pk=round_id).update(tables_pending=False)
+        trail.record(
+            AuditAction.UPDATE,
+            monitoring_round,
+            changes={"监控表生成中": ["是", "否"]},
+            reason=f"后台生成监控表 {created} 张",
+        )
+    return created
+
+
+def close_round(monitoring_round, user, reason: str = "") -> MonitoringRound:
+    if not can_manage_round(user, monitoring_round):
+        trail.record(AuditAction.PERMISSION_DENIED, monitoring_round, actor=user, reason="无权结束监控轮次")
+        raise PermissionDenied("只有发起监控的预算绩效管理科可以结束轮次")
+    if monitoring_round.status == RoundStatus.CLOSED:
+        raise ValidationError("该轮次已结束")
+    with transaction.atomic():
+        before = trail.snapshot(monitoring_round)
+        monitoring_round.status = RoundStatus.CLOSED
+        monitoring_round.closed_at = clock.now()
+        services.update_record(monitoring_round, reason=reason or "结束监控轮次", before=before)
+    return monitoring_round

@@ -1,0 +1,72 @@
+"""Warning rules as versioned data (``WarningRule``): each save is a new version and the old one stays, so a
+warning always names the version that raised it. The kinds of check are code (``monitoring.alerts.KINDS``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from audit import trail
+from audit.models import AuditAction
+from core import services
+from monitoring.actions.rounds import ROUND_ROLES
+from monitoring.models import WarningRule
+
+
+def can_configure_rules(user) -> bool:
+    """The performance section of a bureau with no finance bureau above it (the rules apply everywhere)."""
+    from organisations.choices import OrgKind
+    from organisations.models import Organisation
+
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    for assignment in user.role_assignments():
+        if assignment.role not in ROUND_ROLES:
+            continue
+        region = assignment.organisation.region
+        ancestors = [c for c in region.path.split("/") if c and c != region.code]
+        if not Organisation.objects.filter(kind=OrgKind.FINANCE_BUREAU, region__code__in=ancestors).exists():
+            return True
+    return False
+
+
+def set_rule(
+    user,
+    code: str,
+    *,
+    name: str | None = None,
+    params: dict | None = None,
+    is_active: bool | None = None,
+    reason: str = "",
+) -> WarningRule:
+    """Save a new version of a warning rule (the old one stays, named by the warnings it raised)."""
+    from monitoring import alerts
+
+    if not can_configure_rules(user):
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="monitoring.warningrule",
+            object_repr=code,
+            actor=user,
+            reason="无权修改预警规则",
+        )
+        raise PermissionDenied("只有预算绩效管理科可以修改预警规则")
+    with transaction.atomic():
+        current = WarningRule.objects.select_for_update().filter(code=code, is_current=True).first()
+        if current is None:
+            raise ValidationError("未知的预警规则")
+        params = current.params if params is None else params
+        alerts.validate_params(current.kind, params)
+        rule = WarningRule(
+            code=code,
+            version=current.version + 1,
+            name=name or current.name,
+            kind=current.kind,
+            params=params,
+            is_active=current.is_active if is_active is None else is_active,
+            basis=current.basis,
+            created_by=user,
+        )
+        WarningRule.objects.filter(pk=current.pk).update(is_current=False)
+        services.create_record(rule, reason=reason or f"修改预警规则，替代第 {current.version} 版")
+    return rule

@@ -1,0 +1,133 @@
+"""Warnings and their disposal (seed 000 第二十一条; seed 001 第十八条): the unit's correction note (``reply``),
+finance's decision (``dispose``) or write-off (``dismiss``), and the disbursement holds (拨款控制) a suspension
+or a stop puts on the subject (``active_holds``, ``lift_hold``). Warnings themselves are raised by
+``monitoring.alerts.scan``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.roles import Role
+from audit import trail
+from audit.models import AuditAction
+from core import clock, services
+from monitoring.choices import DisposalDecision, HoldKind, WarningStatus
+from monitoring.models import DisbursementHold, Disposal, PerformanceWarning
+from workflow import guards
+
+# seed 000 第二十一条 财政部门……可暂缓或停止预算拨款; seed 003 第十九条（二） 预算绩效管理科 and the desks.
+DISPOSING_ROLES = frozenset({Role.FINANCE_DESK, Role.PERFORMANCE_SECTION})
+UNIT_ROLES = frozenset({Role.UNIT_PREPARER, Role.UNIT_HEAD})
+AMOUNT_DECISIONS = frozenset({DisposalDecision.BUDGET_ADJUSTED, DisposalDecision.RECOVERED})
+HOLD_OF = {DisposalDecision.SUSPENDED: HoldKind.SUSPENDED, DisposalDecision.STOPPED: HoldKind.STOPPED}
+
+
+def can_dispose(user, warning) -> bool:
+    return guards.holds_role_over(user, warning, DISPOSING_ROLES)
+
+
+def can_reply(user, warning) -> bool:
+    return warning.status == WarningStatus.OPEN and guards.holds_role_over(user, warning, UNIT_ROLES)
+
+
+def _refuse(user, obj, message: str):
+    trail.record(AuditAction.PERMISSION_DENIED, obj, actor=user, reason=message)
+    raise PermissionDenied(message)
+
+
+def reply(warning, user, note: str) -> PerformanceWarning:
+    """The unit's correction note before finance decides (seed 000 第二十条: 纠正……偏差)."""
+    note = (note or "").strip()
+    if not can_reply(user, warning):
+        _refuse(user, warning, "只有项目单位可以对待处置的预警作出说明")
+    if not note:
+        raise ValidationError({"unit_reply": "请填写整改说明"})
+    with transaction.atomic():
+        before = trail.snapshot(warning)
+        warning.unit_reply = note
+        warning.replied_at = clock.now()
+        warning.replied_by = user
+        services.update_record(warning, reason="单位整改说明", before=before)
+    return warning
+
+
+def dispose(warning, user, decision: str, reason: str, amount: Decimal | None = None) -> Disposal:
+    """Record finance's decision on an open warning (seed 000 第二十一条: 可暂缓或停止预算拨款，并督促购买主体
+    整改；整改不到位或无法继续实施的，应及时收回资金; seed 001 第十八条: 对问题严重或整改不到位的暂缓或停止预算
+    拨款). Suspending or stopping puts a ``DisbursementHold`` on the subject for the treasury."""
+    if not can_dispose(user, warning):
+        _refuse(user, warning, "只有财政业务科室或预算绩效管理科可以处置预警")
+    if warning.status != WarningStatus.OPEN:
+        raise ValidationError(f"该预警已{warning.get_status_display()}，不能重复处置")
+    if decision not in DisposalDecision.values:
+        raise ValidationError({"decision": "请选择处置决定"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写处置理由"})
+    if decision in AMOUNT_DECISIONS and (amount is None or amount <= 0):
+        raise ValidationError({"amount": f"“{DisposalDecision(decision).label}”须填写涉及金额"})
+    if decision not in AMOUNT_DECISIONS:
+        amount = amount if amount else None
+    with transaction.atomic():
+        disposal = services.create_record(
+            Disposal(warning=warning, decision=decision, reason=reason, amount=amount, decided_by=user), reason=reason
+        )
+        before = trail.snapshot(warning)
+        warning.status = WarningStatus.DISPOSED
+        services.update_record(warning, reason=f"处置：{DisposalDecision(decision).label}", before=before)
+        kind = HOLD_OF.get(decision)
+        if (
+            kind is not None
+            and not DisbursementHold.objects.filter(
+                subject_id=warning.subject_id, kind=kind, lifted_at__isnull=True
+            ).exists()
+        ):
+            services.create_record(
+                DisbursementHold(subject_id=warning.subject_id, kind=kind, disposal=disposal), reason=reason
+            )
+    return disposal
+
+
+def dismiss(warning, user, reason: str) -> PerformanceWarning:
+    """Close a warning without a measure (核销, e.g. the figures were corrected), with a reason."""
+    if not can_dispose(user, warning):
+        _refuse(user, warning, "只有财政业务科室或预算绩效管理科可以核销预警")
+    if warning.status != WarningStatus.OPEN:
+        raise ValidationError(f"该预警已{warning.get_status_display()}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"dismiss_reason": "请填写核销理由"})
+    with transaction.atomic():
+        before = trail.snapshot(warning)
+        warning.status = WarningStatus.DISMISSED
+        warning.dismiss_reason = reason
+        services.update_record(warning, reason=reason, before=before)
+    return warning
+
+
+def can_lift(user, hold) -> bool:
+    return hold.lifted_at is None and guards.holds_role_over(user, hold, DISPOSING_ROLES)
+
+
+def lift_hold(hold, user, reason: str) -> DisbursementHold:
+    if not guards.holds_role_over(user, hold, DISPOSING_ROLES):
+        _refuse(user, hold, "只有财政业务科室或预算绩效管理科可以解除拨款控制")
+    if hold.lifted_at is not None:
+        raise ValidationError("该拨款控制已解除")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"lift_reason": "请填写解除理由"})
+    with transaction.atomic():
+        before = trail.snapshot(hold)
+        hold.lifted_at = clock.now()
+        hold.lifted_by = user
+        hold.lift_reason = reason
+        services.update_record(hold, reason=reason, before=before)
+    return hold
+
+
+def active_holds(subject):
+    return DisbursementHold.objects.filter(subject=subject, lifted_at__isnull=True)

@@ -1,0 +1,126 @@
+"""部门整体绩效目标: the common indicators finance requires in department-overall sheets (docs/decisions/0012).
+The performance section of a region saves them as versioned ``CommonIndicatorSet``s; a new department-overall
+sheet is prefilled with them (``targets.actions.sheets.create_sheet``) and cannot drop them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from audit import trail
+from audit.models import AuditAction
+from targets.models import CommonIndicatorItem, CommonIndicatorSet
+
+COMMON_ROLES = ("performance_section",)
+
+
+def common_set_for(organisation, year):
+    """The newest version of the set that applies to ``organisation`` in ``year``: its region's, else the nearest
+    region above that has one."""
+    if organisation is None or not organisation.region_id:
+        return None
+    codes = [c for c in organisation.region.path.split("/") if c]
+    sets = list(
+        CommonIndicatorSet.objects.filter(fiscal_year=year, region__code__in=codes)
+        .select_related("region")
+        .order_by("-number")
+    )
+    depth = {code: i for i, code in enumerate(codes)}
+    return max(sets, key=lambda s: (depth.get(s.region.code, -1), s.number), default=None)
+
+
+def common_items_for(organisation, year) -> list[CommonIndicatorItem]:
+    found = common_set_for(organisation, year)
+    return list(found.items.select_related("indicator")) if found else []
+
+
+def required_items(sheet) -> list[CommonIndicatorItem]:
+    return common_items_for(sheet.subject.organisation, sheet.fiscal_year) if sheet.is_department_overall else []
+
+
+def common_organisation(user, region):
+    """The performance section ``user`` works at in ``region`` (it owns that region's sets), or None."""
+    for assignment in user.role_assignments() if user and user.is_authenticated and user.is_active else []:
+        if assignment.role in COMMON_ROLES and assignment.organisation.region_id == getattr(region, "pk", region):
+            return assignment.organisation
+    return None
+
+
+# Where a library common indicator (levels in the handbook's words) sits in the target sheet's tree.
+LIBRARY_LEVELS = {
+    ("产出", "数量"): ("output", "quantity"),
+    ("产出", "质量"): ("output", "quality"),
+    ("产出", "时效"): ("output", "timeliness"),
+    ("成本", "经济成本"): ("cost", "economic_cost"),
+    ("效益", "经济效益"): ("effect", "economic_benefit"),
+    ("效益", "社会效益"): ("effect", "social_benefit"),
+    ("效益", "可持续影响"): ("effect", "sustainable"),
+    ("满意度", "服务对象满意度"): ("satisfaction", "service_satisfaction"),
+}
+DEFAULT_LEVELS = ("output", "quality")  # 决策/过程 indicators of the handbook have no place of their own
+
+
+def library_levels(indicator) -> tuple[str, str]:
+    return LIBRARY_LEVELS.get((indicator.level1, indicator.level2), DEFAULT_LEVELS)
+
+
+def save_common_set(user, region, year: int, items: list[dict], *, note: str = "") -> CommonIndicatorSet:
+    """The performance section of ``region`` saves the common indicators required in department-overall sheets
+    of ``year``: a new version (the older ones stay). ``items``: {indicator (common library indicator or id),
+    level1, level2, name?, comparator?, unit?}."""
+    from indicators.choices import IndicatorKind
+    from indicators.models import Indicator
+
+    owner = common_organisation(user, region)
+    if owner is None:
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="targets.commonindicatorset",
+            object_repr=f"{year} 年度部门整体共性指标",
+            actor=user,
+            reason="只有本级财政局预算绩效管理科可以设置部门整体共性指标",
+        )
+        raise PermissionDenied("只有本级财政局预算绩效管理科可以设置部门整体共性指标")
+    with transaction.atomic():
+        last = (
+            CommonIndicatorSet.objects.select_for_update()
+            .filter(region=region, fiscal_year=year)
+            .order_by("-number")
+            .first()
+        )
+        before = [str(i) for i in last.items.all()] if last else []
+        found = CommonIndicatorSet(
+            region_id=getattr(region, "pk", region),
+            organisation=owner,
+            fiscal_year=year,
+            number=(last.number if last else 0) + 1,
+            note=note[:500],
+            created_by=user,
+        )
+        found.full_clean()
+        found.save()
+        rows = []
+        for n, values in enumerate(items, start=1):
+            indicator = values["indicator"]
+            if not isinstance(indicator, Indicator):
+                indicator = Indicator.objects.filter(pk=indicator).first()
+            if indicator is None or indicator.kind != IndicatorKind.COMMON:
+                raise ValidationError(f"第 {n} 项须选择指标库中的共性指标")
+            level1, level2 = library_levels(indicator)
+            row = CommonIndicatorItem(
+                rule_set=found,
+                indicator=indicator,
+                order=n,
+                level1=values.get("level1") or level1,
+                level2=values.get("level2") or level2,
+                name=values.get("name") or indicator.name,
+                comparator=values.get("comparator") or "ge",
+                unit=values.get("unit", indicator.unit) or "",
+            )
+            row.full_clean(exclude=["rule_set"])
+            rows.append(row)
+        CommonIndicatorItem.objects.bulk_create(rows)
+        trail.record(
+            AuditAction.CREATE, found, changes={"共性指标": [before, [r.name for r in rows]]}, actor=user, reason=note
+        )
+    return found

@@ -1,0 +1,109 @@
+"""Read-only views of target sheets: the comparison of two versions, the level-2 choices of a level 1, and the
+绩效目标汇总 (summary for reviewers)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from targets.choices import Level2
+from targets.models import TargetIndicator, TargetSheet
+
+# --- comparing two versions ----------------------------------------------------------------------------------
+
+COMPARED = ["comparator", "target_value", "unit", "weight", "data_source", "standard"]
+SHEET_COMPARED = ["long_term_goal", "annual_goal", "measure_organisation", "measure_rules", "measure_plan"]
+
+
+def _key(i) -> tuple:
+    return (i.horizon, i.level1, i.level2, i.name.strip())
+
+
+def compare(left: TargetSheet, right: TargetSheet) -> dict:
+    """Differences between two versions: sheet fields, and indicators matched by horizon, level 1, level 2
+    and name — added, removed or changed (with the fields that changed)."""
+    fields = []
+    for name in SHEET_COMPARED:
+        a, b = getattr(left, name), getattr(right, name)
+        if a != b:
+            fields.append(
+                {"field": name, "label": str(TargetSheet._meta.get_field(name).verbose_name), "left": a, "right": b}
+            )
+    lefts = {_key(i): i for i in left.indicators.all()}
+    rights = {_key(i): i for i in right.indicators.all()}
+    rows = []
+    for key in list(lefts) + [k for k in rights if k not in lefts]:
+        a, b = lefts.get(key), rights.get(key)
+        if a is None or b is None:
+            rows.append(
+                {"kind": "added" if a is None else "removed", "label": str(b or a), "left": a, "right": b, "fields": []}
+            )
+            continue
+        changed = [
+            str(TargetIndicator._meta.get_field(f).verbose_name) for f in COMPARED if getattr(a, f) != getattr(b, f)
+        ]
+        rows.append(
+            {"kind": "changed" if changed else "same", "label": str(a), "left": a, "right": b, "fields": changed}
+        )
+    return {"fields": fields, "indicators": rows, "changes": [r for r in rows if r["kind"] != "same"]}
+
+
+def level2_choices_for(level1: str) -> list[tuple[str, str]]:
+    from targets.choices import LEVEL2_OF
+
+    return [(v, Level2(v).label) for v in LEVEL2_OF.get(level1, ())]
+
+
+# --- 绩效目标汇总 (summary for reviewers) -------------------------------------------------------------------
+
+SUMMARY_ROLES = ("dept_reviewer", "finance_desk", "performance_section", "bureau_leader")
+
+
+def can_view_summary(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_role(*SUMMARY_ROLES))
+
+
+def summary(user, year: int) -> dict:
+    """Current sheets of ``year`` within the user's reach: per department × status counts, with counts of
+    sheets with blocking findings and with warnings, and the findings most often raised, by rule."""
+    from core import access
+    from workflow.models import ReviewStatus as Status
+
+    sheets = access.restrict(TargetSheet.objects.filter(fiscal_year=year, is_current=True), user).values(
+        "subject__department_id", "subject__department__name", "status", "blocking_count", "warning_count", "findings"
+    )
+    departments: dict = {}
+    rules = Counter()
+    names = {}
+    for s in sheets:
+        key = s["subject__department_id"]
+        row = departments.setdefault(
+            key,
+            {
+                "id": key,
+                "name": s["subject__department__name"] or "—",
+                "statuses": dict.fromkeys(Status.values, 0),
+                "total": 0,
+                "blocking": 0,
+                "warning": 0,
+            },
+        )
+        row["statuses"][s["status"]] += 1
+        row["total"] += 1
+        row["blocking"] += bool(s["blocking_count"])
+        row["warning"] += bool(s["warning_count"])
+        for f in s["findings"] or []:
+            rules[f["rule"]] += 1
+            names[f["rule"]] = f["rule_name"]
+    rows = sorted(departments.values(), key=lambda r: r["name"])
+    totals = {
+        "statuses": {k: sum(r["statuses"][k] for r in rows) for k in Status.values},
+        "total": sum(r["total"] for r in rows),
+        "blocking": sum(r["blocking"] for r in rows),
+        "warning": sum(r["warning"] for r in rows),
+    }
+    return {
+        "rows": rows,
+        "totals": totals,
+        "statuses": Status.choices,
+        "rules": [{"rule": code, "name": names[code], "count": n} for code, n in rules.most_common(10)],
+    }

@@ -1,0 +1,80 @@
+"""The automatic review's rule settings: the performance section saves a new version of the rule set
+(``QualityRuleSet`` / ``QualityRuleSetting``); the code defaults stay in ``targets.quality``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from audit import trail
+from audit.models import AuditAction
+from targets import quality
+
+
+def can_configure_rules(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_role("performance_section"))
+
+
+def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: dict | None = None, reason: str = ""):
+    """The performance section switches a rule on or off, makes it blocking or a warning, or changes its
+    parameters (e.g. the weight scheme). Saves a new version of the rule set (all rows copied, this one
+    changed); the older versions stay readable. Audited; the code defaults stay in targets.quality."""
+    from targets.models import QualityRuleSet, QualityRuleSetting
+
+    if not can_configure_rules(user):
+        trail.record(
+            AuditAction.PERMISSION_DENIED,
+            object_type="targets.qualityruleset",
+            object_repr=code,
+            actor=user,
+            reason="只有预算绩效管理科可以设置智能审核规则",
+        )
+        raise PermissionDenied("只有预算绩效管理科可以设置智能审核规则")
+    if code not in quality.RULES:
+        raise ValidationError({"code": "未知的规则代码"})
+    with transaction.atomic():
+        last = QualityRuleSet.objects.select_for_update().order_by("-number").first()
+        current = quality.current_rule_set()
+        before = quality.stored_configuration(current)[code]
+        rule_set = QualityRuleSet(
+            number=(last.number if last else 0) + 1,
+            created_by=user,
+            note=(reason or "")[:500] or f"修改规则：{quality.RULES[code].name}",
+        )
+        rule_set.full_clean()
+        rule_set.save()
+        rows = (
+            {
+                r.code: QualityRuleSetting(
+                    rule_set=rule_set, code=r.code, severity=r.severity, is_active=r.is_active, params=r.params
+                )
+                for r in QualityRuleSetting.objects.filter(rule_set=current)
+            }
+            if current
+            else {}
+        )
+        row = rows.get(code) or QualityRuleSetting(rule_set=rule_set, code=code, params={})
+        row.severity, row.is_active = severity, is_active
+        if params is not None:
+            row.params = params
+        row.full_clean()
+        rows[code] = row
+        QualityRuleSetting.objects.bulk_create(rows.values())
+        after = quality.stored_configuration(rule_set)[code]
+        changes = {
+            f"{quality.RULES[code].name}·{label}": [str(a), str(b)]
+            for label, a, b in (
+                ("严重程度", before.severity, after.severity),
+                ("启用", before.is_active, after.is_active),
+                ("参数", before.params, after.params),
+            )
+            if a != b
+        }
+        trail.record(
+            AuditAction.CREATE,
+            rule_set,
+            changes={"版本号": [current.number if current else None, rule_set.number], **changes},
+            actor=user,
+            reason=reason,
+        )
+    return row
