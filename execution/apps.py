@@ -8,3 +8,4 @@ class ExecutionConfig(AppConfig):
 
     def ready(self):
         from execution import demo  # noqa: F401 - registers the demo seeder (after the targets' one)
+        from execution import jobs  # noqa: F401 - registers the load kinds' titles with the job runner

@@ -26,6 +26,10 @@ def job_kind(kind: Kind) -> str:
     return f"{JOB_KIND_PREFIX}{kind.key}"
 
 
+for _kind in KINDS.values():  # /api/imports/ names these jobs by their Chinese title (kind_title)
+    import_jobs.register_kind(job_kind(_kind), _kind.title)
+
+
 def kind_of(job: ImportJob) -> Kind | None:
     if not job.kind.startswith(JOB_KIND_PREFIX):
         return None

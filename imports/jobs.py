@@ -45,6 +45,14 @@ from imports.models import ImportJob, ImportPhase, ImportStatus
 
 logger = logging.getLogger(__name__)
 
+# Titles of job kinds that are not Excel importers (execution data loads), registered by their app.
+KIND_TITLES: dict[str, str] = {}
+
+
+def register_kind(kind: str, title: str) -> None:
+    KIND_TITLES[kind] = title
+
+
 MAX_STORED_ERRORS = 500  # on the job (its page and the API); an error report, where the kind writes one, lists all
 NOT_ALLOWED = "上传人已无此项导入权限，未写入任何数据"
 

@@ -105,9 +105,10 @@ class ImportJob(models.Model):
     @property
     def importer_title(self) -> str:
         from imports.framework import get_importer
+        from imports.jobs import KIND_TITLES
 
         importer = get_importer(self.kind)
-        return importer.title if importer else self.kind
+        return importer.title if importer else KIND_TITLES.get(self.kind, "导入")
 
     @property
     def summary_text(self) -> str:

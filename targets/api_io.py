@@ -29,8 +29,9 @@ from core import access
 from core.api import GatedSerializer
 from core.xlsx import XLSX_MIME, bytes_response
 from imports.framework import ImportFileError
-from targets import recommend, sheet_xlsx
-from targets.documents import word
+from targets import recommend
+from targets.documents import upload as sheet_upload
+from targets.documents import word, xlsx_write
 from targets.models import TargetSheet
 from targets.views_io import DOCX_MIME, MAX_EXPORT_SHEETS, ExportFilterSet
 from workflow import guards
@@ -77,13 +78,13 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
     def xlsx(self, request, pk=None):
         sheet = self._sheet(Action.EXPORT)
         trail.record(AuditAction.EXPORT, sheet, reason="下载绩效目标申报表（Excel，附件1 格式，API）")
-        return bytes_response(sheet_xlsx.filename([sheet]), sheet_xlsx.workbook_bytes([sheet]))
+        return bytes_response(xlsx_write.filename([sheet]), xlsx_write.workbook_bytes([sheet]))
 
     @extend_schema(responses={(200, XLSX_MIME): OpenApiTypes.BINARY}, summary="按筛选条件下载申报表（每份一个工作表）")
     @action(detail=False, methods=["get"], url_path="xlsx", url_name="list-xlsx")
     def list_xlsx(self, request):
         filterset = ExportFilterSet(
-            request.query_params or None, queryset=sheet_xlsx.export_queryset(request.user), request=request
+            request.query_params or None, queryset=xlsx_write.export_queryset(request.user), request=request
         )
         if filterset.is_bound and not filterset.is_valid():
             return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
@@ -101,7 +102,7 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
             object_repr=f"导出绩效目标申报表（附件1 格式，{len(sheets)} 份，API）",
             changes={"筛选条件": request.query_params.urlencode()},
         )
-        return bytes_response(sheet_xlsx.filename(sheets), sheet_xlsx.workbook_bytes(sheets))
+        return bytes_response(xlsx_write.filename(sheets), xlsx_write.workbook_bytes(sheets))
 
     @extend_schema(
         request={"multipart/form-data": UploadSerializer}, summary="上传填好的申报表（全部成功或全部不写入）"
@@ -111,12 +112,12 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
         data = UploadSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
-            saved = sheet_xlsx.upload(
+            saved = sheet_upload.upload(
                 request.user, data.validated_data["file"], reason=data.validated_data.get("reason", "")
             )
         except ImportFileError as exc:
             return Response({"detail": str(exc), "issues": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
-        except sheet_xlsx.UploadError as exc:
+        except sheet_upload.UploadError as exc:
             return Response(
                 {"detail": "文件有误，没有写入任何内容", "issues": exc.messages}, status=status.HTTP_400_BAD_REQUEST
             )

@@ -69,6 +69,8 @@ def test_push_bad_lists_every_bad_record_and_writes_nothing(persona, city_subjec
     assert "未写入任何记录" in body["detail"]
     assert not Payment.objects.filter(voucher_number__in=["B1", "B3"]).exists()
     assert ImportJob.objects.get(kind="execution.payments").status == "failed"
+    jobs = client.get("/api/imports/").json()["results"]
+    assert [j["kind_title"] for j in jobs if j["kind"] == "execution.payments"] == ["国库支付明细"]
 
 
 def test_push_limits_and_permissions(persona, city_subject):
