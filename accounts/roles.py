@@ -52,6 +52,40 @@ class Action(models.TextChoices):
     MANAGE = "manage", "管理"
 
 
+class Capability(models.TextChoices):
+    """Permissions that belong to a role, not to a reach: who may open a monitoring round, dispose of a warning,
+    upload treasury data… Each role's capabilities are listed once, in ROLE_SPECS below; navigation, views, the API,
+    actions and tests ask ``user.has_capability``, ``access.has_capability`` or ``roles_with`` (issue 11 §2). Where
+    the record matters too, the role must also reach it (``workflow.guards.holds_role_over(user, obj,
+    roles_with(…))``)."""
+
+    # the three administrators
+    MANAGE_ACCOUNTS = "manage_accounts", "管理账号"
+    MANAGE_CONFIG = "manage_config", "管理配置"
+    MANAGE_ROLES = "manage_roles", "角色授权"
+    MANAGE_SECURITY = "manage_security", "安全策略"
+    UNLOCK_ACCOUNTS = "unlock_accounts", "解锁账号"
+    READ_AUDIT = "read_audit", "查阅审计日志"
+    EXPORT_AUDIT = "export_audit", "导出审计日志"
+    # business
+    IMPORT_SUBJECTS = "import_subjects", "Excel 导入项目"
+    COMMISSION_ASSESSMENTS = "commission_assessments", "委托第三方事前评估"
+    EDIT_ASSESSMENT_TEMPLATES = "edit_assessment_templates", "修改评估模板（最上级财政局）"
+    MANAGE_INDICATORS = "manage_indicators", "管理指标库"
+    READ_TARGET_SUMMARY = "read_target_summary", "查看绩效目标汇总"
+    CONFIGURE_QUALITY_RULES = "configure_quality_rules", "设置智能审核规则"
+    SET_COMMON_INDICATORS = "set_common_indicators", "设置部门整体共性指标"
+    UPLOAD_EXECUTION_DATA = "upload_execution_data", "上传预算执行数据"
+    MATCH_EXECUTION_DATA = "match_execution_data", "匹配项目编码"
+    REFRESH_FIGURES = "refresh_figures", "重新计算执行情况"
+    SET_LIGHT_THRESHOLDS = "set_light_thresholds", "设置监控预警阈值"
+    OPEN_MONITORING_ROUNDS = "open_monitoring_rounds", "开启监控轮次"
+    CONFIGURE_WARNING_RULES = "configure_warning_rules", "设置预警规则（最上级财政局）"
+    SUPERVISE_MONITORING = "supervise_monitoring", "督办监控表"
+    REPLY_WARNINGS = "reply_warnings", "说明预警情况"
+    DISPOSE_WARNINGS = "dispose_warnings", "处置预警、控制拨款"
+
+
 # The three separated administrators (三员分立): no account may hold two of them.
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
@@ -81,25 +115,80 @@ class RoleSpec:
 FINANCE = frozenset({OrgKind.FINANCE_SECTION, OrgKind.TOWN_FINANCE})
 
 ROLE_SPECS: dict[str, RoleSpec] = {
-    Role.UNIT_PREPARER: RoleSpec(frozenset({OrgKind.UNIT, OrgKind.DEPARTMENT}), Scope.OWN_ORG, frozenset({V, C, S, E})),
-    Role.UNIT_HEAD: RoleSpec(frozenset({OrgKind.UNIT, OrgKind.DEPARTMENT}), Scope.OWN_ORG, frozenset({V, C, S, A, E})),
-    Role.DEPT_REVIEWER: RoleSpec(frozenset({OrgKind.DEPARTMENT}), Scope.ORG_SUBTREE, frozenset({V, C, S, R, E})),
+    Role.UNIT_PREPARER: RoleSpec(
+        frozenset({OrgKind.UNIT, OrgKind.DEPARTMENT}),
+        Scope.OWN_ORG,
+        frozenset({V, C, S, E}),
+        capabilities=frozenset({Capability.IMPORT_SUBJECTS, Capability.REPLY_WARNINGS}),
+    ),
+    Role.UNIT_HEAD: RoleSpec(
+        frozenset({OrgKind.UNIT, OrgKind.DEPARTMENT}),
+        Scope.OWN_ORG,
+        frozenset({V, C, S, A, E}),
+        capabilities=frozenset({Capability.REPLY_WARNINGS}),
+    ),
+    Role.DEPT_REVIEWER: RoleSpec(
+        frozenset({OrgKind.DEPARTMENT}),
+        Scope.ORG_SUBTREE,
+        frozenset({V, C, S, R, E}),
+        capabilities=frozenset(
+            {Capability.IMPORT_SUBJECTS, Capability.READ_TARGET_SUMMARY, Capability.SUPERVISE_MONITORING}
+        ),
+    ),
     Role.FINANCE_DESK: RoleSpec(
         frozenset({OrgKind.FINANCE_SECTION}),
         Scope.DESK_DEPARTMENTS,
         frozenset({V, R, E}),
         section_kinds=frozenset({SectionKind.DESK}),
+        capabilities=frozenset(
+            {Capability.READ_TARGET_SUMMARY, Capability.SUPERVISE_MONITORING, Capability.DISPOSE_WARNINGS}
+        ),
     ),
     Role.PERFORMANCE_SECTION: RoleSpec(
-        FINANCE, Scope.REGION_SUBTREE, frozenset({V, C, R, A, E}), section_kinds=frozenset({SectionKind.PERFORMANCE})
+        FINANCE,
+        Scope.REGION_SUBTREE,
+        frozenset({V, C, R, A, E}),
+        section_kinds=frozenset({SectionKind.PERFORMANCE}),
+        capabilities=frozenset(
+            {
+                Capability.COMMISSION_ASSESSMENTS,
+                Capability.EDIT_ASSESSMENT_TEMPLATES,
+                Capability.MANAGE_INDICATORS,
+                Capability.READ_TARGET_SUMMARY,
+                Capability.CONFIGURE_QUALITY_RULES,
+                Capability.SET_COMMON_INDICATORS,
+                Capability.MATCH_EXECUTION_DATA,
+                Capability.REFRESH_FIGURES,
+                Capability.SET_LIGHT_THRESHOLDS,
+                Capability.OPEN_MONITORING_ROUNDS,
+                Capability.CONFIGURE_WARNING_RULES,
+                Capability.SUPERVISE_MONITORING,
+                Capability.DISPOSE_WARNINGS,
+            }
+        ),
     ),
     Role.BUDGET_SECTION: RoleSpec(
-        FINANCE, Scope.REGION_SUBTREE, frozenset({V, R, A, E}), section_kinds=frozenset({SectionKind.BUDGET})
+        FINANCE,
+        Scope.REGION_SUBTREE,
+        frozenset({V, R, A, E}),
+        section_kinds=frozenset({SectionKind.BUDGET}),
+        capabilities=frozenset({Capability.UPLOAD_EXECUTION_DATA, Capability.REFRESH_FIGURES}),
     ),
     Role.TREASURY: RoleSpec(
-        FINANCE, Scope.REGION_SUBTREE, frozenset({V, E}), section_kinds=frozenset({SectionKind.TREASURY})
+        FINANCE,
+        Scope.REGION_SUBTREE,
+        frozenset({V, E}),
+        section_kinds=frozenset({SectionKind.TREASURY}),
+        capabilities=frozenset(
+            {Capability.UPLOAD_EXECUTION_DATA, Capability.MATCH_EXECUTION_DATA, Capability.REFRESH_FIGURES}
+        ),
     ),
-    Role.BUREAU_LEADER: RoleSpec(frozenset({OrgKind.FINANCE_BUREAU}), Scope.REGION_SUBTREE, frozenset({V, A, E})),
+    Role.BUREAU_LEADER: RoleSpec(
+        frozenset({OrgKind.FINANCE_BUREAU}),
+        Scope.REGION_SUBTREE,
+        frozenset({V, A, E}),
+        capabilities=frozenset({Capability.READ_TARGET_SUMMARY}),
+    ),
     # seed 001 第七条: the audit office supervises; it reads everything in its region and changes nothing.
     Role.AUDIT_OFFICE: RoleSpec(frozenset({OrgKind.AUDIT_OFFICE}), Scope.REGION_SUBTREE, frozenset({V, E})),
     Role.AGENCY: RoleSpec(frozenset({OrgKind.AGENCY}), Scope.ASSIGNED, frozenset({V, C, S})),
@@ -132,6 +221,12 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         capabilities=frozenset({"read_audit", "export_audit"}),
     ),
 }
+
+
+def roles_with(capability: str) -> frozenset[str]:
+    """The roles that hold ``capability`` (for checks that also need the role's reach over a record)."""
+    return frozenset(role for role, spec in ROLE_SPECS.items() if capability in spec.capabilities)
+
 
 # Organisation records are visible to business roles within their scope as well.
 BUSINESS_ROLES = frozenset(r for r in Role.values if r not in ADMIN_ROLES)

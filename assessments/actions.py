@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from accounts.roles import Role
+from accounts.roles import Capability, Role
 from assessments import scoring
 from assessments.choices import AppliesTo, AssessmentKind, Conclusion
 from assessments.models import Assessment, AssessmentEvidence, AssessmentScore, AssessmentTemplate, TemplatePoint
@@ -59,19 +59,8 @@ def active_template(applies_to: str) -> AssessmentTemplate | None:
 
 
 def can_edit_templates(user) -> bool:
-    """The performance section of the top-level finance bureau (no bureau above its own) edits templates."""
-    from organisations.models import Organisation
-
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    for assignment in user.role_assignments():
-        if assignment.role != Role.PERFORMANCE_SECTION:
-            continue
-        own = assignment.organisation.region
-        above = [code for code in own.path.split("/") if code and code != own.code]
-        if not Organisation.objects.filter(kind=OrgKind.FINANCE_BUREAU, region__code__in=above).exists():
-            return True
-    return False
+    """The top bureau's performance section edits templates (they apply everywhere)."""
+    return access.holds_at_top(user, Capability.EDIT_ASSESSMENT_TEMPLATES)
 
 
 def new_template_version(

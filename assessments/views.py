@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Action
+from accounts.roles import Action, Capability
 from assessments import actions, report
 from assessments.filtersets import AssessmentFilterSet
 from assessments.forms import CommissionForm, StartForm
@@ -52,7 +52,7 @@ class AssessmentListView(GatedListView):
         buttons = []
         if preparer_organisations(self.request.user, Assessment).exists():
             buttons.append(("assessments:start", "发起部门评估", "bi-plus-lg"))
-        if self.request.user.has_role("performance_section"):
+        if access.has_capability(self.request.user, Capability.COMMISSION_ASSESSMENTS):
             buttons.append(("assessments:commission", "委托第三方评估", "bi-building"))
         context["extra_actions"] = buttons
         return context
@@ -241,7 +241,7 @@ def start(request):
 
 @login_required
 def commission(request):
-    if not request.user.has_role("performance_section"):
+    if not access.has_capability(request.user, Capability.COMMISSION_ASSESSMENTS):
         raise Http404("页面不存在")
     subjects = access.restrict(Subject.objects.select_related("organisation"), request.user)
     form = CommissionForm(request.POST or None, subjects=subjects, initial={"subject": request.GET.get("subject")})

@@ -156,6 +156,27 @@ def reachable_organisations(user, action: str = Action.VIEW):
     return restrict(Organisation.objects.all(), user, action)
 
 
+def capable_assignments(user, capability: str) -> list:
+    """The user's role assignments whose role holds ``capability`` (accounts.roles.ROLE_SPECS)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    return [a for a in user.role_assignments() if capability in ROLE_SPECS[a.role].capabilities]
+
+
+def is_top_bureau_region(region) -> bool:
+    """No finance bureau above ``region``: its bureau is the top of this installation (it sets defaults)."""
+    from organisations.models import Organisation
+
+    above = [code for code in region.path.split("/") if code and code != region.code]
+    return not Organisation.objects.filter(kind=OrgKind.FINANCE_BUREAU, region__code__in=above).exists()
+
+
+def holds_at_top(user, capability: str) -> bool:
+    """Does the user hold ``capability`` at the top-level finance bureau ("the top bureau's performance section",
+    "the top bureau's system administrator")? Defaults that apply everywhere are theirs to set."""
+    return any(is_top_bureau_region(a.organisation.region) for a in capable_assignments(user, capability))
+
+
 def may_reach(user, model, action: str = Action.VIEW) -> bool:
     """Whether the gate could give the user any ``model`` record for ``action`` (without asking the database):
     False when no role of the user reaches the model at all. Pages, menu entries and buttons are offered only
@@ -184,9 +205,12 @@ __all__ = [
     "OrgKind",
     "can",
     "can_create_in",
+    "capable_assignments",
     "choices",
     "get_object_or_404",
     "has_capability",
+    "holds_at_top",
+    "is_top_bureau_region",
     "may_reach",
     "providers",
     "reachable_organisations",

@@ -7,6 +7,7 @@ a gated list page whether the gate leaves the user any record of that model at a
 import functools
 from dataclasses import dataclass, field
 
+from accounts.roles import Capability
 from core import access
 
 
@@ -56,23 +57,6 @@ class Stage:
     admin: bool = False
 
 
-# Department reviewers and finance read the target summaries (targets.actions.SUMMARY_ROLES).
-_SUMMARY_ROLES = ("dept_reviewer", "finance_desk", "performance_section", "bureau_leader")
-# Roles that never match execution data (execution.permissions.MATCH_ROLES: treasury, performance section).
-_NOT_MATCHING = (
-    "unit_preparer",
-    "unit_head",
-    "dept_reviewer",
-    "finance_desk",
-    "budget_section",
-    "bureau_leader",
-    "audit_office",
-    "agency",
-    "expert",
-    "provider",
-    "public",
-)
-
 # Outside the administration: their reach is what they are assigned (or nothing), and no monitoring record is
 # assigned to anyone, so the monitoring lists would always be empty for them.
 _OUTSIDE = ("agency", "expert", "provider", "public")
@@ -102,7 +86,7 @@ STAGES: list[Stage] = [
         links=[
             NavLink("绩效目标申报表", "targets:list"),
             NavLink("智能审核规则", "targets:rules"),
-            NavLink("绩效目标汇总", "targets:summary", only_for=_SUMMARY_ROLES),
+            NavLink("绩效目标汇总", "targets:summary", capability=Capability.READ_TARGET_SUMMARY),
             NavLink("区域绩效目标", "targets:regional_list"),
             NavLink("部门整体共性指标", "targets:common"),
             NavLink("申报表下载与上传", "targets:io"),
@@ -123,7 +107,7 @@ STAGES: list[Stage] = [
             _monitoring("监控预警阈值", "monitoring:thresholds"),
             _monitoring("国库支付明细", "execution:payment_list"),
             _monitoring("预算指标", "execution:allocation_list"),
-            _monitoring("待匹配支付", "execution:unmatched", hidden_for=_NOT_MATCHING),
+            _monitoring("待匹配支付", "execution:unmatched", capability=Capability.MATCH_EXECUTION_DATA),
         ],
     ),
     Stage(

@@ -7,5 +7,7 @@ class ExecutionConfig(AppConfig):
     verbose_name = "预算执行数据"
 
     def ready(self):
-        from execution import demo  # noqa: F401 - registers the demo seeder (after the targets' one)
-        from execution import jobs  # noqa: F401 - registers the load kinds' titles with the job runner
+        from execution import (
+            demo,  # noqa: F401 - registers the demo seeder (after the targets' one)
+            jobs,  # noqa: F401 - registers the load kinds' titles with the job runner
+        )

@@ -3,13 +3,8 @@ other record; these are the two operations that belong to particular finance sec
 
 from __future__ import annotations
 
-from accounts.roles import Role
-
-# 国库科 holds the treasury payment data and 预算管理科 the budget allocations; both upload.
-UPLOAD_ROLES = (Role.TREASURY, Role.BUDGET_SECTION)
-# Matching an unknown project code to a subject: the treasury (who knows the payments) or the performance
-# section (who knows the subjects).
-MATCH_ROLES = (Role.TREASURY, Role.PERFORMANCE_SECTION)
+from accounts.roles import Capability
+from core import access
 
 
 def _active(user) -> bool:
@@ -17,20 +12,23 @@ def _active(user) -> bool:
 
 
 def can_upload(user) -> bool:
-    return _active(user) and user.has_role(*UPLOAD_ROLES)
+    """国库科 holds the treasury payment data and 预算管理科 the budget allocations; both upload."""
+    return access.has_capability(user, Capability.UPLOAD_EXECUTION_DATA)
 
 
 def can_match(user) -> bool:
-    return _active(user) and user.has_role(*MATCH_ROLES)
+    """Matching an unknown project code to a subject: the treasury (who knows the payments) or the performance
+    section (who knows the subjects)."""
+    return access.has_capability(user, Capability.MATCH_EXECUTION_DATA)
 
 
-def bureau_of(user, roles=UPLOAD_ROLES):
+def bureau_of(user, capability: str = Capability.UPLOAD_EXECUTION_DATA):
     """The finance bureau on whose behalf the user loads data: the bureau of the section where the user holds
-    one of ``roles`` (the nearest to the top when there are several)."""
+    ``capability`` (the nearest to the top when there are several)."""
     if not _active(user):
         return None
     assignments = sorted(
-        (a for a in user.role_assignments() if a.role in roles),
+        access.capable_assignments(user, capability),
         key=lambda a: (len(a.organisation.path), a.organisation.path),
     )
     for assignment in assignments:

@@ -8,18 +8,17 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Capability
 from indicators.choices import Direction, IndicatorKind, Level1, Level2, Sector, Source
 from organisations.choices import BUDGETED_KINDS, OrgKind
 from workflow.models import Reviewable
 
-# Who may change the library directly (besides approving proposals): the performance section.
-MANAGE_ROLES = ("performance_section",)
-
 
 def can_manage_library(user) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user.has_role(*MANAGE_ROLES)
+    """Who may change the library directly (besides approving proposals): the performance section."""
+    from core import access
+
+    return access.has_capability(user, Capability.MANAGE_INDICATORS)
 
 
 class IndicatorFields(models.Model):

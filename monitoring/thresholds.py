@@ -13,12 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 
-from accounts.roles import Role
+from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
-from core import clock, services
-
-MANAGER_ROLE = Role.PERFORMANCE_SECTION
+from core import access, clock, services
 
 
 def managed_regions(user):
@@ -30,9 +28,8 @@ def managed_regions(user):
     if not (user and user.is_authenticated and user.is_active):
         return Region.objects.none()
     q = Q(pk__in=[])
-    for assignment in user.role_assignments():
-        if assignment.role == MANAGER_ROLE:
-            q |= Q(path__startswith=assignment.organisation.region.path)
+    for assignment in access.capable_assignments(user, Capability.SET_LIGHT_THRESHOLDS):
+        q |= Q(path__startswith=assignment.organisation.region.path)
     return Region.objects.filter(q).order_by("path")
 
 
@@ -41,8 +38,8 @@ def can_manage(user) -> bool:
 
 
 def can_manage_default(user) -> bool:
-    """The province-wide default: only the performance section of a bureau at the top of the region tree."""
-    return managed_regions(user).filter(parent__isnull=True).exists()
+    """The default for every region: only the top bureau's performance section."""
+    return access.holds_at_top(user, Capability.SET_LIGHT_THRESHOLDS)
 
 
 def can_manage_region(user, region) -> bool:

@@ -7,14 +7,14 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from accounts.roles import Role
+from accounts.roles import Capability, roles_with
 from core.access import NOTHING
 from core.todo import TodoItem
 from monitoring.choices import WarningStatus
 from workflow.guards import _assignment_q
 
 LIMIT = 50
-SUPERVISING_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_DESK, Role.PERFORMANCE_SECTION})
+SUPERVISING_ROLES = roles_with(Capability.SUPERVISE_MONITORING)
 
 
 def role_q(user, model, roles) -> Q:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.roles import ROLE_SPECS, Role, Scope
+from accounts.roles import ROLE_SPECS, Capability, Scope
 from core import access, clock, fiscal
 from monitoring import figures, lights, thresholds
 from monitoring.forms import LightThresholdsForm
@@ -24,7 +24,7 @@ from subjects.models import Subject
 
 # Finance sections that watch treasury payments and may recompute the stored figures (seed 003 第十九条:
 # 预算管理科会同国库科…实时监控; the performance section runs the monitoring).
-REFRESH_ROLES = frozenset({Role.PERFORMANCE_SECTION, Role.BUDGET_SECTION, Role.TREASURY})
+
 SESSION_TASK = "monitoring_refresh_task"
 
 
@@ -58,14 +58,13 @@ def region_roots(user) -> list:
 
 
 def can_refresh(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_role(*REFRESH_ROLES))
+    return access.has_capability(user, Capability.REFRESH_FIGURES)
 
 
 def refresh_region(user):
     """The region a refresh started by ``user`` covers: their finance bureau's region and below."""
-    for assignment in user.role_assignments():
-        if assignment.role in REFRESH_ROLES:
-            return assignment.organisation.region
+    for assignment in access.capable_assignments(user, Capability.REFRESH_FIGURES):
+        return assignment.organisation.region
     return None
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from accounts.roles import ROLE_SPECS, Role
+from accounts.roles import ROLE_SPECS, Capability
 from audit.context import acting_as
-from core.access import NOTHING, _scope_q
+from core.access import NOTHING, _scope_q, capable_assignments, has_capability
 from imports.framework import Column, Importer, Row, RowError, register
 from imports.parsers import Boolean, Choice, Date, Integer, Text, Yuan
 from organisations.choices import BUDGETED_KINDS
@@ -22,7 +22,6 @@ from subjects import services as subject_services
 from subjects.choices import BudgetKind, Category, Duration, FundSource, SubCategory, SubjectKind
 from subjects.models import Subject
 
-IMPORT_ROLES = frozenset({Role.UNIT_PREPARER, Role.DEPT_REVIEWER})
 FUND_SOURCE = Choice(FundSource)
 YEAR = Integer(2000, 2100)
 SUBJECT_FIELDS = (
@@ -51,9 +50,8 @@ SUBJECT_FIELDS = (
 def reachable_organisations(user):
     """The departments and units ``user`` may import subjects for."""
     result = NOTHING
-    for assignment in user.role_assignments():
-        if assignment.role in IMPORT_ROLES:
-            result |= _scope_q(Organisation, "", assignment, ROLE_SPECS[assignment.role].scope, user)
+    for assignment in capable_assignments(user, Capability.IMPORT_SUBJECTS):
+        result |= _scope_q(Organisation, "", assignment, ROLE_SPECS[assignment.role].scope, user)
     if result is NOTHING:
         return Organisation.objects.none()
     return Organisation.objects.filter(result, kind__in=BUDGETED_KINDS, is_active=True)
@@ -133,12 +131,7 @@ class SubjectImporter(Importer):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        return bool(
-            user
-            and user.is_authenticated
-            and user.is_active
-            and any(a.role in IMPORT_ROLES for a in user.role_assignments())
-        )
+        return has_capability(user, Capability.IMPORT_SUBJECTS)
 
     def prepare(self) -> None:
         self.orgs: dict[str, list[Organisation]] = {}

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
 from core import access, fiscal
@@ -570,7 +571,9 @@ def common_sets(request):
     from indicators.models import Indicator
     from targets.models import CommonIndicatorSet
 
-    regions = [a.organisation.region for a in request.user.role_assignments() if a.role in actions.COMMON_ROLES]
+    regions = [
+        a.organisation.region for a in access.capable_assignments(request.user, Capability.SET_COMMON_INDICATORS)
+    ]
     try:
         year = int(request.GET.get("fiscal_year") or request.POST.get("fiscal_year") or fiscal.current_year(request))
     except ValueError:

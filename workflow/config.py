@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.roles import ROLE_SPECS, Role
+from accounts.roles import Capability, Role
 from audit import trail
 from audit.models import AuditAction
 from core import access
-from organisations.choices import OrgKind
 from workflow.models import ChainDefinition, ChainStep
 
 
@@ -37,16 +36,7 @@ def can_configure(user, region) -> bool:
         return False
     if region is not None:
         return configurable_regions(user).filter(pk=region.pk).exists()
-    from organisations.models import Organisation
-
-    for assignment in user.role_assignments():
-        if "manage_config" not in ROLE_SPECS[assignment.role].capabilities:
-            continue
-        own = assignment.organisation.region
-        above = [code for code in own.path.split("/") if code and code != own.code]
-        if not Organisation.objects.filter(kind=OrgKind.FINANCE_BUREAU, region__code__in=above).exists():
-            return True
-    return False
+    return access.holds_at_top(user, Capability.MANAGE_CONFIG)
 
 
 def save_chain(

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.roles import Role
+from accounts.roles import Capability, Role, roles_with
 from audit import trail
 from audit.models import AuditAction
-from core import clock, services
+from core import access, clock, services
 from monitoring.actions.tables import batch_execution_values
 from monitoring.choices import RoundScope, RoundStatus
 from monitoring.models import MonitoringIndicator, MonitoringRound, MonitoringTable
@@ -36,14 +36,12 @@ INLINE_TABLE_LIMIT = 300
 BATCH = 500
 # Quality, time and cost indicators are judged against the whole target, not a time share (DOMAIN.md lights).
 NON_CUMULATIVE_LEVEL2 = frozenset({Level2.QUALITY, Level2.TIMELINESS, *COST_LEVEL2})
-ROUND_ROLES = frozenset({Role.PERFORMANCE_SECTION})
 
 
 def round_organisation(user):
-    """The finance organisation at which ``user`` holds the performance section's role (the round's owner)."""
-    for assignment in user.role_assignments():
-        if assignment.role in ROUND_ROLES:
-            return assignment.organisation
+    """The finance organisation at which ``user`` may open rounds (the round's owner), or None."""
+    for assignment in access.capable_assignments(user, Capability.OPEN_MONITORING_ROUNDS):
+        return assignment.organisation
     return None
 
 
@@ -52,7 +50,7 @@ def can_open_round(user) -> bool:
 
 
 def can_manage_round(user, monitoring_round) -> bool:
-    return guards.holds_role_over(user, monitoring_round, ROUND_ROLES)
+    return guards.holds_role_over(user, monitoring_round, roles_with(Capability.OPEN_MONITORING_ROUNDS))
 
 
 def scope_subjects(organisation, fiscal_year: int, scope: str, key_subjects=None):

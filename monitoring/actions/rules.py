@@ -6,28 +6,16 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
-from core import services
-from monitoring.actions.rounds import ROUND_ROLES
+from core import access, services
 from monitoring.models import WarningRule
 
 
 def can_configure_rules(user) -> bool:
-    """The performance section of a bureau with no finance bureau above it (the rules apply everywhere)."""
-    from organisations.choices import OrgKind
-    from organisations.models import Organisation
-
-    if not user or not user.is_authenticated or not user.is_active:
-        return False
-    for assignment in user.role_assignments():
-        if assignment.role not in ROUND_ROLES:
-            continue
-        region = assignment.organisation.region
-        ancestors = [c for c in region.path.split("/") if c and c != region.code]
-        if not Organisation.objects.filter(kind=OrgKind.FINANCE_BUREAU, region__code__in=ancestors).exists():
-            return True
-    return False
+    """The top bureau's performance section (the rules apply everywhere)."""
+    return access.holds_at_top(user, Capability.CONFIGURE_WARNING_RULES)
 
 
 def set_rule(

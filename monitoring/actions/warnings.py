@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.roles import Role
+from accounts.roles import Capability, roles_with
 from audit import trail
 from audit.models import AuditAction
 from core import clock, services
@@ -19,8 +19,9 @@ from monitoring.models import DisbursementHold, Disposal, PerformanceWarning
 from workflow import guards
 
 # seed 000 第二十一条 财政部门……可暂缓或停止预算拨款; seed 003 第十九条（二） 预算绩效管理科 and the desks.
-DISPOSING_ROLES = frozenset({Role.FINANCE_DESK, Role.PERFORMANCE_SECTION})
-UNIT_ROLES = frozenset({Role.UNIT_PREPARER, Role.UNIT_HEAD})
+# The roles that dispose of warnings and control disbursement, and those that reply to them (accounts.roles).
+DISPOSING_ROLES = roles_with(Capability.DISPOSE_WARNINGS)
+UNIT_ROLES = roles_with(Capability.REPLY_WARNINGS)
 AMOUNT_DECISIONS = frozenset({DisposalDecision.BUDGET_ADJUSTED, DisposalDecision.RECOVERED})
 HOLD_OF = {DisposalDecision.SUSPENDED: HoldKind.SUSPENDED, DisposalDecision.STOPPED: HoldKind.STOPPED}
 

@@ -28,7 +28,6 @@ from targets.actions.comments import (
     return_opinion,
 )
 from targets.actions.common_indicators import (
-    COMMON_ROLES,
     DEFAULT_LEVELS,
     LIBRARY_LEVELS,
     common_items_for,
@@ -41,7 +40,6 @@ from targets.actions.common_indicators import (
 from targets.actions.queries import (
     COMPARED,
     SHEET_COMPARED,
-    SUMMARY_ROLES,
     can_view_summary,
     compare,
     level2_choices_for,
@@ -74,7 +72,6 @@ from targets.actions.sheets import (
 )
 
 __all__ = [
-    "COMMON_ROLES",
     "COMPARED",
     "CORRECTION_DAYS",
     "DEFAULT_LEVELS",
@@ -85,7 +82,6 @@ __all__ = [
     "OPEN_STAGES",
     "SHEET_COMPARED",
     "STAGE_FIELDS",
-    "SUMMARY_ROLES",
     "add_comment",
     "adjust",
     "can_adjust",

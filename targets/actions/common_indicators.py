@@ -7,11 +7,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
+from core import access
 from targets.models import CommonIndicatorItem, CommonIndicatorSet
-
-COMMON_ROLES = ("performance_section",)
 
 
 def common_set_for(organisation, year):
@@ -40,8 +40,8 @@ def required_items(sheet) -> list[CommonIndicatorItem]:
 
 def common_organisation(user, region):
     """The performance section ``user`` works at in ``region`` (it owns that region's sets), or None."""
-    for assignment in user.role_assignments() if user and user.is_authenticated and user.is_active else []:
-        if assignment.role in COMMON_ROLES and assignment.organisation.region_id == getattr(region, "pk", region):
+    for assignment in access.capable_assignments(user, Capability.SET_COMMON_INDICATORS):
+        if assignment.organisation.region_id == getattr(region, "pk", region):
             return assignment.organisation
     return None
 

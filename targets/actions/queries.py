@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from accounts.roles import Capability
+from core import access
 from targets.choices import Level2
 from targets.models import TargetIndicator, TargetSheet
 
@@ -55,11 +57,9 @@ def level2_choices_for(level1: str) -> list[tuple[str, str]]:
 
 # --- 绩效目标汇总 (summary for reviewers) -------------------------------------------------------------------
 
-SUMMARY_ROLES = ("dept_reviewer", "finance_desk", "performance_section", "bureau_leader")
-
 
 def can_view_summary(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_role(*SUMMARY_ROLES))
+    return access.has_capability(user, Capability.READ_TARGET_SUMMARY)
 
 
 def summary(user, year: int) -> dict:

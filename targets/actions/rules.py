@@ -6,13 +6,15 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
+from core import access
 from targets import quality
 
 
 def can_configure_rules(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_role("performance_section"))
+    return access.has_capability(user, Capability.CONFIGURE_QUALITY_RULES)
 
 
 def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: dict | None = None, reason: str = ""):
