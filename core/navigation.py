@@ -59,11 +59,11 @@ class Stage:
 
 # Outside the administration: their reach is what they are assigned (or nothing), and no monitoring record is
 # assigned to anyone, so the monitoring lists would always be empty for them.
-_OUTSIDE = ("agency", "expert", "provider", "public")
+OUTSIDE_ROLES = ("agency", "expert", "provider", "public")
 
 
 def _monitoring(label: str, url_name: str, **kwargs) -> NavLink:
-    return NavLink(label, url_name, hidden_for=kwargs.pop("hidden_for", _OUTSIDE), **kwargs)
+    return NavLink(label, url_name, hidden_for=kwargs.pop("hidden_for", OUTSIDE_ROLES), **kwargs)
 
 
 STAGES: list[Stage] = [
@@ -135,13 +135,13 @@ STAGES: list[Stage] = [
         "机构、用户、角色、安全策略、审计日志和审核流程配置。",
         admin=True,
         links=[
-            NavLink("行政区划", "organisations:region_list", hidden_for=_OUTSIDE),
-            NavLink("机构", "organisations:list", hidden_for=("audit_admin", *_OUTSIDE)),
+            NavLink("行政区划", "organisations:region_list", hidden_for=OUTSIDE_ROLES),
+            NavLink("机构", "organisations:list", hidden_for=("audit_admin", *OUTSIDE_ROLES)),
             NavLink("用户", "accounts:user_list", capability="manage_accounts"),
             NavLink("角色授权", "accounts:user_list", capability="manage_roles"),
             NavLink("安全策略", "accounts:policy", capability="manage_security"),
             NavLink("审计日志", "audit:list", capability="read_audit"),
-            NavLink("审核流程", "workflow:chain_list", hidden_for=("audit_admin", "security_admin", *_OUTSIDE)),
+            NavLink("审核流程", "workflow:chain_list", hidden_for=("audit_admin", "security_admin", *OUTSIDE_ROLES)),
         ],
     ),
 ]
@@ -160,7 +160,7 @@ def stages_for(user) -> list[Stage]:
     if user.is_admin_role:
         return [s for s in STAGES if s.admin]
     capabilities = user_capabilities(user)
-    outside = user.role_names() <= set(_OUTSIDE)
+    outside = user.role_names() <= set(OUTSIDE_ROLES)
     return [s for s in STAGES if (not outside and not s.admin) or links_for(s, user, capabilities)]
 
 
