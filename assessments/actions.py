@@ -27,7 +27,7 @@ from assessments.choices import AppliesTo, AssessmentKind, Conclusion
 from assessments.models import Assessment, AssessmentEvidence, AssessmentScore, AssessmentTemplate, TemplatePoint
 from audit import trail
 from audit.models import AuditAction
-from core import access, clock, services
+from core import access, clock, services, versioning
 from core.models import Assignment
 from organisations.choices import OrgKind
 from workflow import guards
@@ -54,8 +54,11 @@ def applies_to_for(subject) -> str:
 
 def active_template(applies_to: str) -> AssessmentTemplate | None:
     """The newest active version in force today for ``applies_to``."""
-    qs = AssessmentTemplate.objects.filter(applies_to=applies_to, is_active=True).order_by("-version", "-pk")
-    return qs.filter(effective_from__lte=clock.today()).first() or qs.first()
+    in_force = versioning.in_force(AssessmentTemplate, applies_to=applies_to)
+    if in_force is not None:
+        return in_force
+    # none in force yet: the newest active one (a template published ahead of its date still serves)
+    return AssessmentTemplate.objects.filter(applies_to=applies_to, is_active=True).order_by("-version", "-pk").first()
 
 
 def can_edit_templates(user) -> bool:

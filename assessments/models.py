@@ -23,6 +23,7 @@ from assessments import scoring
 from assessments.choices import AppliesTo, AssessmentKind, Conclusion
 from core import clock
 from core.files import filename_of, validate_upload_size
+from core.versioning import Versioning
 from organisations.choices import OrgKind
 from workflow.models import Reviewable
 
@@ -40,6 +41,9 @@ class AssessmentTemplate(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     is_active = models.BooleanField("启用", default=True)
     effective_from = models.DateField("生效日期", default=clock.today)
+
+    # A line per kind of subject (applies_to); no regional lines yet (core/versioning.py).
+    versioning = Versioning(region=None, active="is_active", keys=("applies_to",))
     support_min = models.DecimalField(
         "予以支持分数线",
         default=Decimal("80"),

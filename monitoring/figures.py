@@ -137,23 +137,16 @@ def subject_figures(
 def thresholds_by_region(on: date) -> tuple[lights.Thresholds, dict[int, lights.Thresholds]]:
     """(the default, {region id: thresholds} for every region whose thresholds in force on ``on`` differ from the
     default) — the same answer as ``lights.thresholds_for`` per region, in two queries."""
+    from core.versioning import in_force_by_region
     from monitoring.models import LightThresholds
-    from organisations.models import Region
 
-    own: dict[int | None, lights.Thresholds] = {}
-    for row in LightThresholds.objects.filter(effective_from__lte=on).order_by("effective_from", "version"):
-        own[row.region_id] = lights.Thresholds.of(row)  # later effective date (then version) wins
-    default = own.pop(None, lights.DEFAULT)
-    if not own:
-        return default, {}
-    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    default_row, by_region = in_force_by_region(LightThresholds, on)
+    default = lights.Thresholds.of(default_row) if default_row is not None else lights.DEFAULT
     result = {}
-    for region_id in parents:
-        node = region_id
-        while node is not None and node not in own:
-            node = parents.get(node)
-        if node is not None and own[node] != default:
-            result[region_id] = own[node]
+    for region_id, row in by_region.items():
+        thresholds = lights.Thresholds.of(row)
+        if thresholds != default:
+            result[region_id] = thresholds
     return default, result
 
 

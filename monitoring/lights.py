@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from core import clock
 from monitoring.choices import LIGHT_SEVERITY, Light, QualitativeLevel
 
 FOUR_PLACES = Decimal("0.0001")
@@ -48,19 +47,11 @@ def thresholds_for(region=None, on: date | None = None) -> Thresholds:
     """The thresholds in force on ``on`` for ``region``: the version with the latest effective date on or before
     ``on`` (the higher version number when two share a date) of the region itself, else of the nearest ancestor
     region that has its own, else the default row (region empty), else the code defaults above."""
+    from core.versioning import in_force
     from monitoring.models import LightThresholds
 
-    on = on or clock.today()
-    rows = LightThresholds.objects.filter(effective_from__lte=on)
-    region_ids = []
-    while region is not None:
-        region_ids.append(region.pk)
-        region = region.parent
-    for region_id in [*region_ids, None]:
-        row = rows.filter(region_id=region_id).order_by("-effective_from", "-version").first()
-        if row is not None:
-            return Thresholds.of(row)
-    return DEFAULT
+    row = in_force(LightThresholds, region, on)
+    return Thresholds.of(row) if row is not None else DEFAULT
 
 
 def _q(value: Decimal) -> Decimal:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import clock
+from core.versioning import Versioning
 from monitoring.choices import (
     DeviationReason,
     DisposalDecision,
@@ -55,6 +56,8 @@ class LightThresholds(models.Model):
     )
     version = models.PositiveIntegerField("版本", default=1, editable=False)
     effective_from = models.DateField("生效日期")
+
+    versioning = Versioning()  # a line per region, the default line without one (core/versioning.py)
     execution_red_below = models.DecimalField(
         "执行进度红灯（执行率÷序时进度低于）", default=Decimal("0.60"), validators=SHARE, **RATIO
     )
@@ -360,6 +363,9 @@ class WarningRule(models.Model):
     params = models.JSONField("参数", default=dict, blank=True)
     is_active = models.BooleanField("启用", default=True)
     is_current = models.BooleanField("现行版本", default=True, editable=False)
+
+    # One line per rule code, in force once saved (core/versioning.py); is_current marks the newest.
+    versioning = Versioning(region=None, effective=None, keys=("code",))
     basis = models.CharField("依据", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

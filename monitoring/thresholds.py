@@ -10,13 +10,11 @@ performance section of the top-level bureau.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Max
 
 from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
-from core import access, clock, services
+from core import access, clock, versioning
 
 
 def managed_regions(user):
@@ -50,7 +48,6 @@ def can_manage_region(user, region) -> bool:
 
 def save_version(user, instance, *, reason: str = ""):
     """Save ``instance`` (unsaved ``LightThresholds``) as the next version of its region, audited."""
-    from monitoring.models import LightThresholds
 
     if not can_manage_region(user, instance.region):
         trail.record(
@@ -61,12 +58,7 @@ def save_version(user, instance, *, reason: str = ""):
             reason="只有本级或上级财政部门预算绩效管理科可以设置监控预警阈值",
         )
         raise PermissionDenied("只有本级或上级财政部门预算绩效管理科可以设置监控预警阈值")
-    with transaction.atomic():
-        rows = LightThresholds.objects.filter(region=instance.region)
-        list(rows.select_for_update().values_list("pk", flat=True))  # lock the region's versions while numbering
-        instance.version = (rows.aggregate(v=Max("version"))["v"] or 0) + 1
-        instance.created_by = user
-        return services.create_record(instance, reason=reason or instance.note)
+    return versioning.save_new_version(instance, user, reason=reason or instance.note)
 
 
 def versions_by_region(on=None):

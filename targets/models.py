@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import clock
+from core.versioning import Versioning, in_force
 from targets.choices import LEVEL2_OF, QUANTITATIVE, Comparator, Horizon, Level1, Level2, Severity, Standard
 from workflow.models import Reviewable
 
@@ -318,6 +319,8 @@ class QualityRuleSet(models.Model):
 
     number = models.PositiveIntegerField("版本号", unique=True)
     effective_from = models.DateTimeField("生效时间", default=clock.now)
+
+    versioning = Versioning(region=None, version="number")  # one line for the installation (core/versioning.py)
     created_by = models.ForeignKey(
         "accounts.User", verbose_name="设置人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -336,7 +339,7 @@ class QualityRuleSet(models.Model):
 
     @classmethod
     def current(cls, now=None):
-        return cls.objects.filter(effective_from__lte=now or clock.now()).order_by("-number").first()
+        return in_force(cls, on=now)
 
 
 class QualityRuleSetting(models.Model):
@@ -389,6 +392,9 @@ class CommonIndicatorSet(models.Model):
     )
     fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
     number = models.PositiveSmallIntegerField("版本号", default=1)
+
+    # A line per region and fiscal year, in force once saved (core/versioning.py).
+    versioning = Versioning(version="number", effective=None, keys=("fiscal_year",))
     note = models.CharField("修改说明", max_length=500, blank=True)
     created_by = models.ForeignKey(
         "accounts.User", verbose_name="设置人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

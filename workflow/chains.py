@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 from django.apps import apps
-from django.db.models import Q
+
+from core import versioning
 
 
 @cache
@@ -40,23 +41,14 @@ def document_organisation(doc):
 
 def resolve_chain(doc, organisation=None):
     """The active chain for ``doc``: the nearest region (the organisation's own, then its ancestors)
-    that has one, else the default for all regions; the highest version wins."""
+    that has one, else the default for all regions; the highest version wins (core/versioning.py)."""
     from workflow.models import ChainDefinition
 
     organisation = organisation or document_organisation(doc)
-    label = doc.chain_document_type
-    codes: list[str] = []
-    if organisation is not None and organisation.region_id:
-        codes = [c for c in organisation.region.path.split("/") if c]
-    candidates = (
-        ChainDefinition.objects.filter(document_type=label, is_active=True)
-        .filter(Q(region__code__in=codes) | Q(region__isnull=True))
-        .select_related("region")
-        .prefetch_related("steps")
+    region = organisation.region if organisation is not None and organisation.region_id else None
+    return versioning.in_force(
+        ChainDefinition,
+        region,
+        queryset=ChainDefinition.objects.prefetch_related("steps"),
+        document_type=doc.chain_document_type,
     )
-    depth = {code: i for i, code in enumerate(codes)}
-
-    def rank(chain):
-        return (depth.get(chain.region.code, -1) if chain.region_id else -1, chain.version)
-
-    return max(candidates, key=rank, default=None)

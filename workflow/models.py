@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from core import clock
+from core.versioning import Versioning
 
 
 class ReviewStatus(models.TextChoices):
@@ -63,6 +64,9 @@ class ChainDefinition(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
+
+    # One line of versions per document type and region; in force once saved (core/versioning.py).
+    versioning = Versioning(effective=None, active="is_active", keys=("document_type",))
 
     audit_fields = ["document_type", "region", "name", "version", "is_active"]
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
-from core import access
+from core import access, versioning
 from targets.models import CommonIndicatorItem, CommonIndicatorSet
 
 
@@ -19,14 +19,7 @@ def common_set_for(organisation, year):
     region above that has one."""
     if organisation is None or not organisation.region_id:
         return None
-    codes = [c for c in organisation.region.path.split("/") if c]
-    sets = list(
-        CommonIndicatorSet.objects.filter(fiscal_year=year, region__code__in=codes)
-        .select_related("region")
-        .order_by("-number")
-    )
-    depth = {code: i for i, code in enumerate(codes)}
-    return max(sets, key=lambda s: (depth.get(s.region.code, -1), s.number), default=None)
+    return versioning.in_force(CommonIndicatorSet, organisation.region, fiscal_year=year)
 
 
 def common_items_for(organisation, year) -> list[CommonIndicatorItem]:
