@@ -32,6 +32,7 @@ from core import clock
 from execution.choices import MatchStatus
 from monitoring import lights
 from monitoring.choices import Light
+from monitoring.thresholds import thresholds_for
 
 # Payments and allocations that count: matched automatically or by a person (execution.choices).
 COUNTED = (MatchStatus.MATCHED, MatchStatus.MANUAL)
@@ -114,7 +115,7 @@ def subject_figures(
     )
     available, paid = Decimal(available).quantize(CENT), Decimal(paid).quantize(CENT)  # whole fen, as in SQL
     if thresholds is None:
-        thresholds = lights.thresholds_for(subject.organisation.region, as_of)
+        thresholds = thresholds_for(subject.organisation.region, as_of)
     progress = lights.time_progress(year, as_of)
     rate = lights.execution_rate(paid, available)
     return Figures(
@@ -136,7 +137,7 @@ def subject_figures(
 
 def thresholds_by_region(on: date) -> tuple[lights.Thresholds, dict[int, lights.Thresholds]]:
     """(the default, {region id: thresholds} for every region whose thresholds in force on ``on`` differ from the
-    default) — the same answer as ``lights.thresholds_for`` per region, in two queries."""
+    default) — the same answer as ``thresholds.thresholds_for`` per region, in two queries."""
     from core.versioning import in_force_by_region
     from monitoring.models import LightThresholds
 
@@ -638,7 +639,7 @@ def history(subject, fiscal_year: int, until: date) -> list[Figures]:
         )
     ]
     if not stored:
-        thresholds = lights.thresholds_for(subject.organisation.region, until)
+        thresholds = thresholds_for(subject.organisation.region, until)
         stored = [subject_figures(subject, d, fiscal_year, thresholds) for d in month_ends(fiscal_year, until)]
     if not stored or stored[-1].as_of != until:
         stored.append(subject_figures(subject, until, fiscal_year))

@@ -1,5 +1,6 @@
-"""The monitoring lights as pure functions (DOMAIN.md "Rules with numbers", *practice*), with their numbers
-taken from ``LightThresholds`` (versioned per region). Everything else in monitoring — figures refresh, monitoring
+"""The monitoring lights as pure functions (DOMAIN.md "Rules with numbers", *practice*): no query here. Their numbers
+come as a ``Thresholds`` value; the one in force for a region and a date is read by ``monitoring.thresholds.
+thresholds_for`` (versioned per region). Everything else in monitoring — figures refresh, monitoring
 tables, warnings, reports — asks these functions, so a light means the same on every page.
 
 Execution light: execution rate ÷ time progress < 60 % red, 60–80 % yellow, ≥ 80 % green.
@@ -41,17 +42,6 @@ class Thresholds:
 
 
 DEFAULT = Thresholds()
-
-
-def thresholds_for(region=None, on: date | None = None) -> Thresholds:
-    """The thresholds in force on ``on`` for ``region``: the version with the latest effective date on or before
-    ``on`` (the higher version number when two share a date) of the region itself, else of the nearest ancestor
-    region that has its own, else the default row (region empty), else the code defaults above."""
-    from core.versioning import in_force
-    from monitoring.models import LightThresholds
-
-    row = in_force(LightThresholds, region, on)
-    return Thresholds.of(row) if row is not None else DEFAULT
 
 
 def _q(value: Decimal) -> Decimal:

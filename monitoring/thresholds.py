@@ -2,7 +2,7 @@
 
 Thresholds are versioned data per region (issue 5; DOMAIN.md *practice* gives the defaults). Nobody edits a
 version in place: a change is a new version with its effective date and a note, so a past date keeps the numbers
-that were in force then (``monitoring.lights.thresholds_for``). The performance section (预算绩效管理科) of a
+that were in force then (``thresholds_for`` below). The performance section (预算绩效管理科) of a
 finance bureau sets them for its region and the regions below; the province-wide default (region empty) only the
 performance section of the top-level bureau.
 """
@@ -15,6 +15,7 @@ from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
 from core import access, clock, versioning
+from monitoring import lights
 
 
 def managed_regions(user):
@@ -79,3 +80,13 @@ def versions_by_region(on=None):
         )
         result.append((rows[0].region, in_force, rows))
     return result
+
+
+def thresholds_for(region=None, on=None) -> lights.Thresholds:
+    """The thresholds in force on ``on`` for ``region``: the version with the latest effective date on or before
+    ``on`` (the higher version number when two share a date) of the region itself, else of the nearest ancestor
+    region that has its own, else the default row (region empty), else the code defaults above."""
+    from monitoring.models import LightThresholds
+
+    row = versioning.in_force(LightThresholds, region, on)
+    return lights.Thresholds.of(row) if row is not None else lights.DEFAULT

@@ -19,7 +19,7 @@ from audit import trail
 from audit.models import AuditAction
 from core import access, fiscal
 from core.views import GatedDetailView, GatedListView
-from monitoring import actions, alerts, board, report
+from monitoring import actions, alerts, board, report, thresholds
 from monitoring.filtersets import (
     DisbursementHoldFilterSet,
     MonitoringRoundFilterSet,
@@ -359,13 +359,12 @@ def row_light(request, pk):
             row.actual_to_date = value
         elif key.endswith("qualitative_level"):
             row.qualitative_level = value
-    from monitoring import lights
     from monitoring.tables import light_badge
 
     light = actions.row_light(
         row,
         actions.months_of(table.round),
-        lights.thresholds_for(table.subject.organisation.region, table.round.data_as_of),
+        thresholds.thresholds_for(table.subject.organisation.region, table.round.data_as_of),
     )
     return HttpResponse(light_badge(light))
 

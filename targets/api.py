@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from core import access
 from core.api import GatedModelSerializer, GatedModelViewSet, GatedReadOnlyViewSet, GatedSerializer
 from subjects.models import Subject
-from targets import actions, quality
+from targets import actions, review
 from targets.filtersets import TargetSheetFilterSet
 from targets.models import (
     CommonIndicatorSet,
@@ -280,7 +280,7 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     @action(detail=True, methods=["get"])
     def quality(self, request, pk=None):
         return Response(
-            QualityFindingSerializer([f.as_dict() for f in quality.check(self.get_object())], many=True).data
+            QualityFindingSerializer([f.as_dict() for f in review.check(self.get_object())], many=True).data
         )
 
     @extend_schema(summary="与另一版本对比（?other=ID）")

@@ -13,6 +13,7 @@ from audit import trail
 from audit.models import AuditAction
 from core import fiscal
 from demo.seed import register
+from targets import review
 
 HISTORY_REASON = "历史数据：上年度项目及已批复绩效目标（自原系统迁移）"
 
@@ -119,7 +120,6 @@ def _history_subject(unit, name: str, sub_category: str, amount: Decimal, year: 
 
 
 def _history_sheet(subject, rows, year: int) -> None:
-    from targets import quality
     from targets.models import TargetIndicator, TargetSheet
     from workflow.models import ReviewStatus
 
@@ -152,7 +152,7 @@ def _history_sheet(subject, rows, year: int) -> None:
     )
     TargetSheet.objects.filter(pk=sheet.pk).update(status=ReviewStatus.APPROVED, is_current=True)
     sheet.refresh_from_db()
-    quality.store(sheet)
+    review.store(sheet)
     trail.record(AuditAction.CREATE, sheet, reason=HISTORY_REASON)
 
 

@@ -4,7 +4,7 @@ and schedule change only through targets.actions, and only while the sheet is ed
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,22 +15,11 @@ from django.utils import timezone
 from core import clock
 from core.versioning import Versioning, in_force
 from targets.choices import LEVEL2_OF, QUANTITATIVE, Comparator, Horizon, Level1, Level2, Severity, Standard
+from targets.quality import parse_number
 from workflow.models import Reviewable
 
 DEPARTMENT_OVERALL_CHAIN = "targets.targetsheet.department_overall"
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
-
-
-def parse_number(value) -> Decimal | None:
-    """A target value as a number ("95", "1,200", "95%", "  3.5 "), or None when it is not one."""
-    text = str(value or "").strip().replace(",", "").replace("，", "").rstrip("%％").strip()
-    if not text:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def indicator_key(horizon, level1, level2, name) -> str:
@@ -160,11 +149,11 @@ class TargetSheet(Reviewable):
     def before_transition(self, action: str, to_status: str, user) -> dict:
         """Submission runs the automatic review and refuses while blocking findings remain; the final
         approval of an adjustment makes it the current version (seed 000 第十六条)."""
-        from targets import quality
+        from targets import review
         from workflow.models import ReviewAction, ReviewStatus
 
         if action == ReviewAction.SUBMIT:
-            findings = quality.store(self)
+            findings = review.store(self)
             blocking = [f for f in findings if f.severity == Severity.BLOCKING]
             if blocking:
                 raise ValidationError(

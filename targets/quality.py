@@ -17,11 +17,21 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from core import clock
 from targets.choices import COST_LEVEL2, QUANTITATIVE, Comparator, Horizon, Level1, Level2, Severity
-from targets.models import parse_number
+
+
+def parse_number(value) -> Decimal | None:
+    """A target value as a number ("95", "1,200", "95%", "  3.5 "), or None when it is not one."""
+    text = str(value or "").strip().replace(",", "").replace("，", "").rstrip("%％").strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 @dataclass(frozen=True)
@@ -475,96 +485,6 @@ def run(data: SheetData, config: dict[str, RuleConfig] | None = None) -> list[Fi
         for message, indicator in rule.check(data, setting.params):
             findings.append(Finding(code, rule.name, setting.severity, message, indicator))
     findings.sort(key=lambda f: 0 if f.severity == Severity.BLOCKING else 1)
-    return findings
-
-
-# --- reading and storing (outside the pure part) -----------------------------------------------------------
-
-
-def current_rule_set():
-    from targets.models import QualityRuleSet
-
-    return QualityRuleSet.current()
-
-
-def stored_configuration(rule_set=None) -> dict[str, RuleConfig]:
-    """The configuration of ``rule_set`` (default: the version in force)."""
-    from targets.models import QualityRuleSetting
-
-    rule_set = rule_set if rule_set is not None else current_rule_set()
-    rows = QualityRuleSetting.objects.filter(rule_set=rule_set) if rule_set is not None else []
-    return configuration({s.code: RuleConfig(s.severity, s.is_active, s.params or {}) for s in rows})
-
-
-def from_sheet(sheet) -> SheetData:
-    from subjects.choices import Duration
-    from subjects.models import SubjectYearAmount
-
-    subject = sheet.subject
-    row = SubjectYearAmount.objects.filter(subject=subject, fiscal_year=sheet.fiscal_year).first()
-    extra = {}
-    if sheet.is_department_overall:
-        from targets.actions import required_items
-
-        extra["required_common"] = [(item.indicator_id, item.name) for item in required_items(sheet)]
-    if sheet.is_transfer_overall:
-        from targets.actions import regions_below
-
-        extra["regions"] = [r.name for r in regions_below(sheet)]
-        extra["regional"] = {
-            t.region.name: {v.indicator_id: v.value for v in t.values.all()}
-            for t in sheet.regional_targets.select_related("region").prefetch_related("values")
-        }
-    return SheetData(
-        annual_goal=sheet.annual_goal or "",
-        long_term_goal=sheet.long_term_goal or "",
-        measures="".join([sheet.measure_organisation or "", sheet.measure_rules or "", sheet.measure_plan or ""]),
-        stages=sheet.stages.count(),
-        serves_public=sheet.serves_public,
-        buys_outputs=sheet.buys_outputs,
-        continuing=subject.duration == Duration.CONTINUING,
-        requested_amount=row.requested_amount if row else None,
-        indicators=[
-            IndicatorData(
-                i.pk,
-                i.horizon,
-                i.level1,
-                i.level2,
-                i.name,
-                i.comparator,
-                i.target_value,
-                i.unit,
-                i.weight,
-                i.last_year_actual,
-                i.library_indicator_id,
-            )
-            for i in sheet.indicators.all()
-        ],
-        **extra,
-    )
-
-
-def check(sheet, rule_set=None) -> list[Finding]:
-    return run(from_sheet(sheet), stored_configuration(rule_set))
-
-
-def store(sheet) -> list[Finding]:
-    """Run the review and keep its result on the sheet (no version bump: it is derived data)."""
-
-    from targets.models import TargetSheet
-
-    rule_set = current_rule_set()
-    findings = check(sheet, rule_set)
-    values = {
-        "findings": [f.as_dict() for f in findings],
-        "rule_set": rule_set,
-        "blocking_count": sum(f.severity == Severity.BLOCKING for f in findings),
-        "warning_count": sum(f.severity == Severity.WARNING for f in findings),
-        "checked_at": clock.now(),
-    }
-    TargetSheet.objects.filter(pk=sheet.pk).update(**values)
-    for key, value in values.items():
-        setattr(sheet, key, value)
     return findings
 
 

@@ -19,7 +19,7 @@ from audit.models import AuditAction
 from core import access, fiscal
 from core.views import GatedDetailView, GatedListView
 from subjects.models import Subject
-from targets import actions, quality
+from targets import actions, quality, review
 from targets.choices import LEVEL2_OF, Comparator, Horizon, Level1, Level2
 from targets.filtersets import TargetSheetFilterSet
 from targets.forms import AdjustForm, CreateForm, IndicatorFormSet, SheetForm, StageFormSet, formset_rows
@@ -237,7 +237,7 @@ def edit(request, pk):
             else:
                 messages.success(request, "已保存")
             return redirect(sheet)
-    scheme = quality.stored_configuration()["weights"].params.get("weights") or quality.DEFAULT_WEIGHTS
+    scheme = review.stored_configuration()["weights"].params.get("weights") or quality.DEFAULT_WEIGHTS
     return render(
         request,
         "targets/sheet_form.html",
@@ -348,13 +348,13 @@ def rules(request):
     from targets.models import QualityRuleSet
 
     rule_sets = list(QualityRuleSet.objects.select_related("created_by").order_by("-number"))
-    current = quality.current_rule_set()
+    current = review.current_rule_set()
     selected = current
     if request.GET.get("version", "").isdigit():
         selected = next((r for r in rule_sets if r.number == int(request.GET["version"])), None)
         if selected is None:
             raise Http404("没有该版本")
-    config = quality.stored_configuration(selected)
+    config = review.stored_configuration(selected)
     rows = [
         {"rule": rule, "config": config[code], "params": json.dumps(config[code].params, ensure_ascii=False)}
         for code, rule in quality.RULES.items()

@@ -26,6 +26,7 @@ from core import clock
 from monitoring import lights
 from monitoring.choices import Light
 from monitoring.models import ExecutionFigure, MonitoringIndicator, MonitoringTable
+from monitoring.thresholds import thresholds_for
 from workflow import actions as workflow
 from workflow.models import EDITABLE_STATUSES
 
@@ -110,7 +111,7 @@ def _computed_figures(subject, as_of) -> dict:
     )
     rate = lights.execution_rate(paid, available)
     progress = lights.time_progress(year, as_of)
-    thresholds = lights.thresholds_for(subject.organisation.region if subject.organisation_id else None, as_of)
+    thresholds = thresholds_for(subject.organisation.region if subject.organisation_id else None, as_of)
     return {
         "available": available,
         "paid": paid,
@@ -233,7 +234,7 @@ def save_table(
         workflow.save_edit(table, user, version, data=data or None, reason=reason)
         table = MonitoringTable.objects.select_related("round", "subject__organisation__region").get(pk=table.pk)
         months = months_of(table.round)
-        thresholds = lights.thresholds_for(table.subject.organisation.region, table.round.data_as_of)
+        thresholds = thresholds_for(table.subject.organisation.region, table.round.data_as_of)
         changes = {}
         current = list(table.indicators.all())
         by_id = {r.pk: r for r in current}

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from execution.choices import MatchStatus
-from monitoring import figures, lights
+from monitoring import figures, lights, thresholds
 from monitoring.choices import Light
 from monitoring.models import ExecutionFigure, LightThresholds
 from monitoring.tests.test_figures_helpers import YEAR, allocate, clone_subjects, funded_subject, pay
@@ -189,7 +189,7 @@ def test_regional_thresholds_apply_to_the_region_and_below():
     # Before the county's version takes effect the default applies there too.
     early = D(YEAR - 1, 12, 31)
     default, regional = figures.thresholds_by_region(early)
-    assert county.pk not in regional and default == lights.thresholds_for(None, early)
+    assert county.pk not in regional and default == thresholds.thresholds_for(None, early)
 
 
 def test_refresh_limited_to_a_region():
@@ -266,5 +266,5 @@ def test_region_tree_of_thresholds_uses_nearest_ancestor():
         execution_yellow_below=Decimal("0.70"),
     )
     _default, regional = figures.thresholds_by_region(D(YEAR, 2, 1))
-    assert regional[county.pk] == regional[city.pk] == lights.thresholds_for(county, D(YEAR, 2, 1))
+    assert regional[county.pk] == regional[city.pk] == thresholds.thresholds_for(county, D(YEAR, 2, 1))
     assert regional[county.pk].execution_red_below == Decimal("0.50")

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from monitoring import lights
+from monitoring import lights, thresholds
 from monitoring.choices import Light, QualitativeLevel
 from monitoring.lights import Thresholds
 
@@ -279,7 +279,7 @@ def test_code_defaults_when_no_row_exists(regions):
     from monitoring.models import LightThresholds
 
     LightThresholds.objects.all().delete()
-    assert lights.thresholds_for(regions[2], date(2027, 5, 1)) == lights.DEFAULT
+    assert thresholds.thresholds_for(regions[2], date(2027, 5, 1)) == lights.DEFAULT
     assert lights.DEFAULT == Thresholds(D("0.60"), D("0.80"), D("0.60"), D("0.80"), D("1.20"))
 
 
@@ -292,14 +292,14 @@ def test_region_inherits_from_the_nearest_ancestor_then_the_default_row(regions)
     province, city, county = regions
     _version(None, 1, date(2027, 1, 1), "0.55", "0.75")
     on = date(2027, 5, 1)
-    assert lights.thresholds_for(county, on).execution_red_below == D("0.55")
+    assert thresholds.thresholds_for(county, on).execution_red_below == D("0.55")
     _version(city, 1, date(2027, 1, 1), "0.65", "0.85")
-    assert lights.thresholds_for(county, on).execution_red_below == D("0.65")  # the city's, inherited
-    assert lights.thresholds_for(province, on).execution_red_below == D("0.55")  # above the city: the default
+    assert thresholds.thresholds_for(county, on).execution_red_below == D("0.65")  # the city's, inherited
+    assert thresholds.thresholds_for(province, on).execution_red_below == D("0.55")  # above the city: the default
     _version(county, 1, date(2027, 1, 1), "0.70", "0.90")
-    assert lights.thresholds_for(county, on).execution_yellow_below == D("0.90")
-    assert lights.thresholds_for(city, on).execution_yellow_below == D("0.85")
-    assert lights.thresholds_for(None, on).execution_yellow_below == D("0.75")
+    assert thresholds.thresholds_for(county, on).execution_yellow_below == D("0.90")
+    assert thresholds.thresholds_for(city, on).execution_yellow_below == D("0.85")
+    assert thresholds.thresholds_for(None, on).execution_yellow_below == D("0.75")
 
 
 def test_versions_apply_by_effective_date(regions):
@@ -313,10 +313,10 @@ def test_versions_apply_by_effective_date(regions):
     _version(county, 1, date(2027, 1, 1), "0.60")
     _version(county, 2, date(2027, 7, 1), "0.70")
     _version(county, 3, date(2027, 3, 1), "0.65")  # entered later, effective earlier
-    assert lights.thresholds_for(county, date(2026, 12, 31)) == lights.DEFAULT  # nothing in force yet
-    assert lights.thresholds_for(county, date(2027, 2, 28)).execution_red_below == D("0.60")
-    assert lights.thresholds_for(county, date(2027, 3, 1)).execution_red_below == D("0.65")
-    assert lights.thresholds_for(county, date(2027, 6, 30)).execution_red_below == D("0.65")
-    assert lights.thresholds_for(county, date(2027, 7, 1)).execution_red_below == D("0.70")
+    assert thresholds.thresholds_for(county, date(2026, 12, 31)) == lights.DEFAULT  # nothing in force yet
+    assert thresholds.thresholds_for(county, date(2027, 2, 28)).execution_red_below == D("0.60")
+    assert thresholds.thresholds_for(county, date(2027, 3, 1)).execution_red_below == D("0.65")
+    assert thresholds.thresholds_for(county, date(2027, 6, 30)).execution_red_below == D("0.65")
+    assert thresholds.thresholds_for(county, date(2027, 7, 1)).execution_red_below == D("0.70")
     _version(county, 4, date(2027, 7, 1), "0.75")  # same date, higher version: a correction
-    assert lights.thresholds_for(county, date(2027, 8, 1)).execution_red_below == D("0.75")
+    assert thresholds.thresholds_for(county, date(2027, 8, 1)).execution_red_below == D("0.75")

@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from audit import trail
 from audit.models import AuditAction
-from targets import quality
+from targets import quality, review
 from targets.actions.sheets import _refused
 from targets.models import RegionalIndicatorValue, RegionalTarget, TargetSheet
 from workflow import guards
@@ -73,7 +73,7 @@ def save_regional(sheet, user, rows: list[dict], *, reason: str = "") -> TargetS
             trail.record(
                 AuditAction.UPDATE, sheet, changes={"区域绩效目标": [before, after]}, actor=user, reason=reason
             )
-        quality.store(sheet)
+        review.store(sheet)
     return sheet
 
 

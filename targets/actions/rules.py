@@ -10,7 +10,7 @@ from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
 from core import access
-from targets import quality
+from targets import quality, review
 
 
 def can_configure_rules(user) -> bool:
@@ -36,8 +36,8 @@ def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: 
         raise ValidationError({"code": "未知的规则代码"})
     with transaction.atomic():
         last = QualityRuleSet.objects.select_for_update().order_by("-number").first()
-        current = quality.current_rule_set()
-        before = quality.stored_configuration(current)[code]
+        current = review.current_rule_set()
+        before = review.stored_configuration(current)[code]
         rule_set = QualityRuleSet(
             number=(last.number if last else 0) + 1,
             created_by=user,
@@ -62,7 +62,7 @@ def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: 
         row.full_clean()
         rows[code] = row
         QualityRuleSetting.objects.bulk_create(rows.values())
-        after = quality.stored_configuration(rule_set)[code]
+        after = review.stored_configuration(rule_set)[code]
         changes = {
             f"{quality.RULES[code].name}·{label}": [str(a), str(b)]
             for label, a, b in (

@@ -20,7 +20,7 @@ from audit import trail
 from audit.models import AuditAction, AuditEntry
 from core import clock
 from subjects.choices import LibraryStage
-from targets import quality
+from targets import review
 from targets.actions.common_indicators import common_items_for
 from targets.models import ScheduleStage, TargetIndicator, TargetSheet
 from workflow import actions as workflow
@@ -227,7 +227,7 @@ def create_sheet(subject, user, year: int | None = None, *, reason: str = "", **
             required = {item.indicator_id for item in items}
         if prefill:
             _replace_children(sheet, prefill, None, required=required)
-        quality.store(sheet)
+        review.store(sheet)
     return sheet
 
 
@@ -253,7 +253,7 @@ def save_sheet(
             changes = _replace_children(sheet, indicators, stages)
             if changes:
                 trail.record(AuditAction.UPDATE, sheet, changes=changes, actor=user, reason=reason)
-            quality.store(sheet)
+            review.store(sheet)
     except PermissionDenied as exc:
         # recorded after the rollback, so the refusal stays on record
         raise _refused(sheet, user, str(exc)) from None
@@ -325,7 +325,7 @@ def adjust(sheet, user, reason: str) -> TargetSheet:
         _replace_children(
             copy, rows, [{k: getattr(s, k) for k in STAGE_FIELDS} for s in fresh.stages.all()], required=required
         )
-        quality.store(copy)
+        review.store(copy)
     return copy
 
 
