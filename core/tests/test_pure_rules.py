@@ -8,8 +8,19 @@ import pytest
 
 BASE = Path(__file__).resolve().parents[2]
 PURE = ["monitoring/lights.py", "targets/quality.py", "assessments/scoring.py"]
-ALLOWED = ("__future__", "calendar", "collections", "dataclasses", "datetime", "decimal", "re", "typing",
-           "functools", "math", "enum")
+ALLOWED = (
+    "__future__",
+    "calendar",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "re",
+    "typing",
+    "functools",
+    "math",
+    "enum",
+)
 
 
 @pytest.mark.parametrize("path", PURE)
