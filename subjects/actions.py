@@ -18,10 +18,12 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.roles import Role
 from audit import trail
 from audit.models import AuditAction
+from core import clock
 from subjects import assessment_gate
 from subjects.choices import Duration, LibraryStage
 from subjects.models import Subject, SubjectYearAmount
@@ -145,8 +147,12 @@ def fund(subject, user, version: int, arranged_amount, year: int | None = None, 
             raise ValidationError({"year": f"该项目没有 {fiscal_year} 年度的申请金额，不能安排预算"})
         before = row.arranged_amount
         row.arranged_amount = amount
-        row.save(update_fields=["arranged_amount"])
-        return {f"{fiscal_year}年度财政实际安排": [before, amount]}
+        changes = {f"{fiscal_year}年度财政实际安排": [before, amount]}
+        if row.arranged_at is None:  # a re-arrangement keeps the date of the first one
+            row.arranged_at = clock.now()
+            changes["安排预算时间"] = [None, timezone.localtime(row.arranged_at).strftime("%Y-%m-%d %H:%M")]
+        row.save(update_fields=["arranged_amount", "arranged_at"])
+        return changes
 
     return _lifecycle("fund", subject, user, version, reason, apply)
 

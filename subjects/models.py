@@ -257,6 +257,8 @@ class SubjectYearAmount(models.Model):
     previous_amount = models.DecimalField("上年度金额（元）", default=Decimal("0"), **MONEY)
     requested_amount = models.DecimalField("本年度申请金额（元）", **MONEY)
     arranged_amount = models.DecimalField("财政实际安排（元）", null=True, blank=True, editable=False, **MONEY)
+    # The business date of the first arrangement for the year (deadlines run from it); stored, never inferred.
+    arranged_at = models.DateTimeField("安排预算时间", null=True, blank=True, editable=False)
 
     access_org_field = "subject__organisation"
     audit_fields = ["fiscal_year", "previous_amount", "requested_amount", "arranged_amount"]

@@ -193,3 +193,22 @@ def test_finance_marks_a_subject_for_assessment(gate_open):
         lifecycle.mark_for_assessment(subject, user("edu_reviewer"), subject.version, True)
     lifecycle.mark_for_assessment(subject, user("perf"), subject.version, True, "涉及重大民生")
     assert fresh(subject).finance_marked and fresh(subject).needs_assessment
+
+
+def test_the_funding_date_is_stored_and_the_target_sheet_is_due_10_days_after_it(gate_open):
+    """seed 004 三(五)2 (10 日内报送): the deadline runs from a stored date, not from text in the audit trail."""
+    import datetime
+
+    from core import clock
+    from targets import actions as target_actions
+
+    subject = walk_to_admission(make_subject())
+    with clock.pinned(datetime.date(2026, 5, 6)):
+        lifecycle.fund(subject, user("budget"), subject.version, "450000")
+    row = SubjectYearAmount.objects.get(subject=subject)
+    assert row.arranged_at.date() == datetime.date(2026, 5, 6)
+    subject = fresh(subject)
+    with clock.pinned(datetime.date(2026, 5, 20)):
+        lifecycle.fund(subject, user("budget"), subject.version, "460000")  # re-arranged: the first date stays
+    assert SubjectYearAmount.objects.get(subject=subject).arranged_at == row.arranged_at
+    assert target_actions.due_date(fresh(subject)).date() == datetime.date(2026, 5, 16)

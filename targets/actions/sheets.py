@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from audit import trail
-from audit.models import AuditAction, AuditEntry
+from audit.models import AuditAction
 from core import clock
 from subjects.choices import LibraryStage
+from subjects.models import SubjectYearAmount
 from targets import review
 from targets.actions.common_indicators import common_items_for
 from targets.models import ScheduleStage, TargetIndicator, TargetSheet
@@ -63,18 +64,9 @@ def can_create(user, subject) -> bool:
 
 
 def funded_at(subject):
-    """When the subject was funded (its 安排预算 transition in the audit trail), or None."""
-    entry = (
-        AuditEntry.objects.filter(
-            object_type="subjects.subject",
-            object_id=str(subject.pk),
-            action=AuditAction.TRANSITION,
-            reason__startswith="安排预算",
-        )
-        .order_by("-pk")
-        .first()
-    )
-    return entry.created_at if entry else None
+    """When finance first arranged the subject's money for its fiscal year (a stored date), or None."""
+    row = SubjectYearAmount.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).first()
+    return row.arranged_at if row else None
 
 
 def due_date(subject):
