@@ -7,4 +7,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "事前绩效评估"
 
     def ready(self):
-        from assessments import demo  # noqa: F401 - registers the demo seeder (after the subjects' one)
+        from assessments import (
+            demo,  # noqa: F401 - registers the demo seeder (after the subjects' one)
+            panels,  # noqa: F401 - the subject page's assessments panel
+        )

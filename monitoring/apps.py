@@ -14,4 +14,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.todo import provider
 
         todo.register(provider)
-        from monitoring import actuals  # noqa: F401 - monitored actuals for targets.recommend
+        from monitoring import (
+            actuals,  # noqa: F401 - monitored actuals for targets.recommend
+            panels,  # noqa: F401 - the subject page's disbursement holds
+        )

@@ -15,10 +15,11 @@ from django.views import View
 
 from audit import trail
 from audit.models import AuditAction
-from core import access, files, fiscal, services
+from core import access, files, fiscal, panels, services
 from core.views import GatedCreateView, GatedDetailView, GatedListView
 from subjects import actions as lifecycle
 from subjects import services as subject_services
+from subjects.assessment_gate import assessment_clears
 from subjects.choices import LibraryStage, SubjectKind
 from subjects.filtersets import SubjectFilterSet
 from subjects.forms import AttachmentForm, LifecycleForm, PurchasedServiceForm, SubjectForm
@@ -83,9 +84,9 @@ class SubjectDetailView(GatedDetailView):
         context["transition_url"] = reverse("subjects:transition", args=[subject.pk])
         context["title"] = str(subject)
         context["year_amounts"] = subject.year_amounts.all()
-        context["assessments"] = subject_assessments(subject, user)
-        context.update(subject_targets(subject, user))
-        context.update(assessment_state(subject, user))
+        # Downstream apps contribute their panels (assessments, targets, holds; core/panels.py).
+        context["panels"] = panels.render(subject, self.request)
+        context["assessment_cleared"] = assessment_clears(subject)[0]
         context["attachments"] = subject.attachments.all()
         try:
             context["service"] = subject.purchased_service
@@ -279,40 +280,3 @@ def attachment(request, pk, attachment_pk):
     if item is None:
         raise Http404("没有附件")
     return files.download(subject, item.file)
-
-
-def assessment_state(subject, user) -> dict:
-    """What the subject page says about the ex-ante assessment, and whether this user may start one."""
-    from django.apps import apps
-
-    from subjects.assessment_gate import assessment_clears
-
-    cleared, _ = assessment_clears(subject)
-    can_start = False
-    if subject.needs_assessment and not cleared and apps.is_installed("assessments"):
-        from assessments.actions import can_start as can_start_assessment
-
-        can_start = can_start_assessment(user, subject)
-    return {"assessment_cleared": cleared, "can_start_assessment": can_start}
-
-
-def subject_targets(subject, user) -> dict:
-    """The subject's target sheets (绩效目标) when that app is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("targets"):
-        return {}
-    from targets.views import subject_targets as targets_of
-
-    return targets_of(subject, user)
-
-
-def subject_assessments(subject, user):
-    """The subject's ex-ante assessments the user may read (department and third-party side by side)."""
-    from django.apps import apps
-
-    if not apps.is_installed("assessments"):
-        return []
-    from assessments.models import Assessment
-
-    return access.restrict(Assessment.objects.filter(subject=subject).select_related("agency", "template"), user)

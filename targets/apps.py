@@ -10,4 +10,5 @@ class TargetsConfig(AppConfig):
         from targets import (
             demo,  # noqa: F401 - registers the demo seeder
             demo_history,  # noqa: F401 - last year's sheets, for 指标推荐
+            panels,  # noqa: F401 - the subject page's target sheets panel
         )
