@@ -1,5 +1,5 @@
-"""Template helpers of monitoring pages, and the disbursement-hold badge other apps' pages include
-(``{% load monitoring %}{% disbursement_holds subject %}``)."""
+"""Template helpers of monitoring pages. (The disbursement holds on a subject's page are a panel:
+monitoring/panels.py.)"""
 
 from django import template
 
@@ -37,15 +37,3 @@ def light_counts(node, which):
 @register.filter
 def comparator_sign(value) -> str:
     return {"ge": "≥", "le": "≤", "eq": "=", "qualitative": ""}.get(value, "")
-
-
-@register.inclusion_tag("monitoring/_subject_holds.html", takes_context=True)
-def disbursement_holds(context, subject):
-    """Holds in force on ``subject`` (暂缓拨款 / 停止拨款), for whoever may read the subject's records — the
-    treasury among them."""
-    from monitoring.views import subject_holds
-
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    holds = subject_holds(subject, user) if user is not None and user.is_authenticated else []
-    return {"holds": holds, "show_link": bool(holds)}
