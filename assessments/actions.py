@@ -1,6 +1,6 @@
 """The state changes of the ex-ante assessment. Pages, API endpoints and the demo seeder call these;
 each is one transaction: guard, change, audit row. The review transitions themselves are
-workflow.actions (submit / approve / return); ``before_transition`` is their hook for assessments.
+workflow.actions (submit / approve / return); ``before_transition`` is their workflow hook (workflow/hooks.py).
 
 Who does what (seed 001 第九条: 区业务主管部门……应开展事前绩效评估，出具事前绩效评估报告; seed 000 第九条:
 购买主体要开展事前绩效评估; 第十一条 / seed 001 第十条: 财政部门……委托第三方机构独立开展):
@@ -30,7 +30,7 @@ from audit.models import AuditAction
 from core import access, clock, services, versioning
 from core.models import Assignment
 from organisations.choices import OrgKind
-from workflow import guards
+from workflow import guards, hooks
 from workflow.actions import StaleDocument
 from workflow.models import ReviewAction, ReviewStatus
 
@@ -291,6 +291,7 @@ def unscored_points(assessment: Assessment) -> list[str]:
     return [f"{s.point.dimension}·{s.point.name}" for s in assessment.scores.select_related("point") if s.score is None]
 
 
+@hooks.before_transition("assessments.assessment")
 def before_transition(assessment: Assessment, action: str, to_status: str, user) -> dict:
     """At submission the conclusion is computed from the scores (every point scored, findings summarised);
     at the final approval it is frozen as approved. Returns the changes for the transition's audit row."""

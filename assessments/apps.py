@@ -8,6 +8,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from assessments import (
+            actions,  # noqa: F401 - the workflow hooks of assessments
             demo,  # noqa: F401 - registers the demo seeder (after the subjects' one)
             panels,  # noqa: F401 - the subject page's assessments panel
         )

@@ -220,11 +220,6 @@ class Assessment(Reviewable):
         if errors:
             raise ValidationError(errors)
 
-    def before_transition(self, action: str, to_status: str, user) -> dict:
-        from assessments.actions import before_transition
-
-        return before_transition(self, action, to_status, user)
-
 
 class AssessmentScore(models.Model):
     """The score and finding of one point of one assessment."""

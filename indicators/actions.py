@@ -9,6 +9,8 @@ from audit import trail
 from audit.models import AuditAction
 from indicators.choices import IndicatorKind, Sector, Source
 from indicators.models import Indicator, IndicatorProposal
+from workflow import hooks
+from workflow.models import ReviewStatus
 
 
 def next_sector_code(sector: str) -> str:
@@ -66,3 +68,9 @@ def admit_proposal(proposal: IndicatorProposal, user) -> dict:
     proposal.indicator = indicator
     IndicatorProposal.objects.filter(pk=proposal.pk).update(indicator=indicator)
     return {"入库指标": ["", str(indicator)]}
+
+
+@hooks.before_transition("indicators.indicatorproposal")
+def admit_on_final_approval(proposal, action: str, to_status: str, user) -> dict:
+    """The last approval of a proposal enters the indicator into the library (workflow/hooks.py)."""
+    return admit_proposal(proposal, user) if to_status == ReviewStatus.APPROVED else {}

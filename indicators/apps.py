@@ -6,4 +6,4 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "指标库"
 
     def ready(self):
-        from indicators import demo  # noqa: F401 - registers the demo seeder
+        from indicators import actions, demo  # noqa: F401 - the workflow hooks; the demo seeder

@@ -186,10 +186,3 @@ class IndicatorProposal(IndicatorFields, Reviewable):
             errors["organisation"] = "指标提议只能由主管部门或预算单位提出"
         if errors:
             raise ValidationError(errors)
-
-    def before_transition(self, action: str, to_status: str, user) -> dict:
-        from indicators.actions import admit_proposal
-
-        if to_status == "approved":
-            return admit_proposal(self, user)
-        return {}

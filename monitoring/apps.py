@@ -15,6 +15,7 @@ class MonitoringConfig(AppConfig):
 
         todo.register(provider)
         from monitoring import (
+            actions,  # noqa: F401 - the workflow hooks of monitoring tables
             actuals,  # noqa: F401 - monitored actuals for targets.recommend
             panels,  # noqa: F401 - the subject page's disbursement holds
         )

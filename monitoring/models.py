@@ -284,25 +284,6 @@ class MonitoringTable(Reviewable):
             return timezone.localdate(self.submitted_at) > due
         return self.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED) and clock.today() > due
 
-    def before_transition(self, action: str, to_status: str, user) -> dict:
-        """Submission is refused while a row expected not to be met has no reason or measure (seed 004 三(六)
-        《绩效目标执行监控表》; seed 000 第十七条: 发现问题要分析原因并及时纠偏); the budget execution is read once
-        more from the treasury figures and then frozen; the first submission time is kept for lateness."""
-        from monitoring import actions
-        from workflow.models import ReviewAction
-
-        if action != ReviewAction.SUBMIT:
-            return {}
-        problems = actions.submission_problems(self)
-        if problems:
-            raise ValidationError("不能报送：" + "；".join(problems))
-        changes = actions.refresh_execution(self)
-        if self.submitted_at is None:
-            now = clock.now()
-            MonitoringTable.objects.filter(pk=self.pk).update(submitted_at=now)
-            changes["首次报送时间"] = [None, timezone.localtime(now).strftime("%Y-%m-%d %H:%M")]
-        return changes
-
 
 class MonitoringIndicator(models.Model):
     """One indicator row of a monitoring table: the annual target (copied from the approved sheet), the actual to

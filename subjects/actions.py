@@ -27,9 +27,10 @@ from core import clock
 from subjects import assessment_gate
 from subjects.choices import Duration, LibraryStage
 from subjects.models import Subject, SubjectYearAmount
+from workflow import hooks
 from workflow.actions import StaleDocument
 from workflow.guards import holds_role_over
-from workflow.models import ReviewStatus
+from workflow.models import ReviewAction, ReviewStatus
 
 UNIT = frozenset({Role.UNIT_PREPARER, Role.UNIT_HEAD})
 BUDGET = frozenset({Role.BUDGET_SECTION})
@@ -237,3 +238,16 @@ def mark_for_assessment(subject, user, version: int, marked: bool, reason: str =
         raise
     subject.refresh_from_db()
     return subject
+
+
+@hooks.before_transition("subjects.subject")
+def admit_on_final_approval(subject, action: str, to_status: str, user) -> dict:
+    """The last approval of the chain admits the subject (入库) — seed 000 第十条: 评估结果作为项目入库和申请预算的
+    必备条件. Runs inside the approval's transaction (workflow/hooks.py)."""
+    if action != ReviewAction.APPROVE or to_status != ReviewStatus.APPROVED:
+        return {}
+    problems = subject.admission_problems()
+    if problems:
+        raise ValidationError("不能入库：" + "；".join(problems))
+    Subject.objects.filter(pk=subject.pk).update(stage=LibraryStage.ADMITTED)
+    return {"库内阶段": [subject.get_stage_display(), LibraryStage.ADMITTED.label]}

@@ -7,4 +7,4 @@ class SubjectsConfig(AppConfig):
     verbose_name = "项目库"
 
     def ready(self):
-        from subjects import demo  # noqa: F401 - registers the demo seeder
+        from subjects import actions, demo  # noqa: F401 - the workflow hooks; the demo seeder

@@ -182,19 +182,6 @@ class Subject(Reviewable):
                 problems.extend(detail.admission_problems())
         return problems
 
-    def before_transition(self, action: str, to_status: str, user) -> dict:
-        """workflow hook: the last approval of the chain admits the subject (入库) — seed 000 第十条:
-        评估结果作为项目入库和申请预算的必备条件. Runs inside the approval's transaction."""
-        from workflow.models import ReviewAction, ReviewStatus
-
-        if action != ReviewAction.APPROVE or to_status != ReviewStatus.APPROVED:
-            return {}
-        problems = self.admission_problems()
-        if problems:
-            raise ValidationError("不能入库：" + "；".join(problems))
-        Subject.objects.filter(pk=self.pk).update(stage=LibraryStage.ADMITTED)
-        return {"库内阶段": [self.get_stage_display(), LibraryStage.ADMITTED.label]}
-
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.organisation_id and self.organisation.kind not in BUDGETED_KINDS:

@@ -223,17 +223,6 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     def creation_allowed(self, data: dict) -> bool:
         return True  # create_sheet's guard decides (the subject's unit preparer) and audits a refusal
 
-    def _transition(self, request, name):
-        """As the engine's, through targets.actions.perform: a return lists the open indicator comments."""
-        from workflow.api import TransitionSerializer
-
-        doc = self.get_object()
-        data = TransitionSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        actions.perform(name, doc, request.user, values["version"], values["opinion"], values.get("target_step"))
-        return Response(self.get_serializer(doc).data)
-
     @extend_schema(
         request=IndicatorCommentSerializer,
         responses=IndicatorCommentSerializer(many=True),

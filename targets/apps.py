@@ -8,6 +8,7 @@ class TargetsConfig(AppConfig):
 
     def ready(self):
         from targets import (
+            actions,  # noqa: F401 - the workflow hooks of target sheets
             demo,  # noqa: F401 - registers the demo seeder
             demo_history,  # noqa: F401 - last year's sheets, for 指标推荐
             panels,  # noqa: F401 - the subject page's target sheets panel

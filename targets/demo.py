@@ -307,7 +307,7 @@ def seed_department_targets(seeder) -> None:
                     "共性指标“目标完成率”的指标值请与年度工作计划衔接",
                     sheet.indicators.filter(is_common_required=True).first(),
                 )
-                actions.perform("return", sheet, desk, sheet.version, "请按意见修改后重新报送", 0)
+                workflow.perform("return", sheet, desk, sheet.version, "请按意见修改后重新报送", 0)
         transfer = _department_subject(department, TRANSFER_SUBJECT, "transfer_overall", reviewer)
         if not TargetSheet.objects.filter(subject=transfer, fiscal_year=year).exists():
             with acting_as(reviewer):

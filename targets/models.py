@@ -146,31 +146,6 @@ class TargetSheet(Reviewable):
             return "报送期限"
         return "办理期限"
 
-    def before_transition(self, action: str, to_status: str, user) -> dict:
-        """Submission runs the automatic review and refuses while blocking findings remain; the final
-        approval of an adjustment makes it the current version (seed 000 第十六条)."""
-        from targets import review
-        from workflow.models import ReviewAction, ReviewStatus
-
-        if action == ReviewAction.SUBMIT:
-            findings = review.store(self)
-            blocking = [f for f in findings if f.severity == Severity.BLOCKING]
-            if blocking:
-                raise ValidationError(
-                    "智能审核发现阻断性问题，不能提交：" + "；".join(f"【{f.rule_name}】{f.message}" for f in blocking)
-                )
-            return {}
-        if action == ReviewAction.APPROVE and to_status == ReviewStatus.APPROVED:
-            older = TargetSheet.objects.filter(
-                subject_id=self.subject_id, fiscal_year=self.fiscal_year, is_current=True
-            ).exclude(pk=self.pk)
-            replaced = [str(s.revision) for s in older]
-            older.update(is_current=False)
-            TargetSheet.objects.filter(pk=self.pk).update(is_current=True)
-            if replaced:
-                return {"现行版本": [f"第 {'、'.join(replaced)} 版", f"第 {self.revision} 版"]}
-        return {}
-
     def clean(self) -> None:
         if (
             self.subject_id

@@ -4,7 +4,7 @@ The rules are pure functions over plain data (``SheetData``): no database writes
 on every save, before submission and on any reviewer's page. ``from_sheet`` reads a sheet into that data;
 ``run`` applies every active rule with its configured severity; ``store`` (the one writer) keeps the result
 on the sheet. Each finding names its rule and severity; a blocking finding refuses submission
-(TargetSheet.before_transition).
+(the target sheets' workflow hook, targets.actions.sheets.before_transition).
 
 Review criteria (seed 003 第十三条): 完整性 — is everything filled in, clearly; 相关性 — are there enough
 quantified indicators, matching the goal; 适当性 — do the targets match the money available;

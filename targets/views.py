@@ -128,32 +128,9 @@ class TargetSheetDetailView(GatedDetailView):
 
 
 class TargetSheetTransitionView(TransitionView):
-    """The chain's POST endpoint; a return lists the open indicator comments in its opinion."""
+    """The chain's POST endpoint (a return lists the open indicator comments: targets' workflow hook)."""
 
     model = TargetSheet
-
-    def post(self, request, pk):
-        from workflow import actions as workflow
-        from workflow.forms import TransitionForm
-
-        doc = access.get_object_or_404(TargetSheet.objects.select_related("chain", "subject"), request.user, pk=pk)
-        form = TransitionForm(request.POST, targets=workflow.return_targets(doc))
-        if not form.is_valid():
-            return super().post(request, pk)
-        data = form.cleaned_data
-        try:
-            actions.perform(
-                data["action"], doc, request.user, data["version"], data["opinion"], data.get("target_step")
-            )
-        except StaleDocument as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(
-                request, f"已{dict(form.fields['action'].choices)[data['action']]}，当前环节：{doc.current_step_name}"
-            )
-        return redirect(doc.get_absolute_url())
 
 
 def eligible_subjects(user):

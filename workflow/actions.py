@@ -19,7 +19,7 @@ from django.db.models import F
 from audit import trail
 from audit.models import AuditAction
 from core import clock, services
-from workflow import guards
+from workflow import guards, hooks
 from workflow.chains import resolve_chain
 from workflow.models import ChainDefinition, ReviewAction, ReviewLog, ReviewStatus
 
@@ -96,6 +96,8 @@ def _apply(action, doc, user, version, opinion, target_step):
         raise ValidationError(f"文档当前状态为“{fresh.get_status_display()}”，不能{ReviewAction(action).label}")
     if not guards.can_act(user, fresh):
         raise PermissionDenied("您不是当前环节的办理人，不能办理该文档")
+    if action == ReviewAction.RETURN:
+        opinion = hooks.opinion_on_return(fresh, opinion)
     if rule.opinion_required and not opinion:
         raise ValidationError({"opinion": "退回时请填写退回意见"})
 
@@ -115,7 +117,7 @@ def _apply(action, doc, user, version, opinion, target_step):
     to_status = _status_at(to_step, last)
     step = chain.step(to_step) if to_status != ReviewStatus.APPROVED else None
     due = clock.now() + timedelta(days=step.deadline_days) if step and step.deadline_days else None
-    extra_changes = fresh.before_transition(action, to_status, user) or {}
+    extra_changes = hooks.run_before_transition(fresh, action, to_status, user)
     values = {
         "status": to_status,
         "chain": chain,

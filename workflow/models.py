@@ -212,12 +212,6 @@ class Reviewable(models.Model):
         """The key its chain is looked up by: the model label, or one of the model's ``chain_variants``."""
         return self._meta.label_lower
 
-    def before_transition(self, action: str, to_status: str, user) -> dict:
-        """Called by workflow.actions inside the transition's transaction, after the guards and before the
-        state changes. A document type may refuse (raise ValidationError) or update its own non-workflow
-        fields (never ``version``); the returned {label: [before, after]} joins the transition's audit row."""
-        return {}
-
     @property
     def overdue(self) -> bool:
         return bool(self.step_due_at and self.status != ReviewStatus.APPROVED and self.step_due_at < clock.now())

@@ -6,7 +6,7 @@ submission.
   date, from ``monitoring.figures``; ``refresh_execution`` reads it again onto a table still held by the unit.
 * ``save_table`` — the unit's edit, each row's light from ``monitoring.lights`` (``row_light``).
 * ``submission_problems`` — rows expected not to be met that lack the reason or the measure
-  (``MonitoringTable.before_transition`` refuses the submission).
+  (its workflow hook ``before_transition`` below refuses the submission).
 * ``late_q`` — tables not submitted by their round's due date (逾期未报).
 """
 
@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from audit import trail
 from audit.models import AuditAction
@@ -28,6 +29,7 @@ from monitoring.choices import Light
 from monitoring.models import ExecutionFigure, MonitoringIndicator, MonitoringTable
 from monitoring.thresholds import thresholds_for
 from workflow import actions as workflow
+from workflow import hooks
 from workflow.models import EDITABLE_STATUSES
 
 ROW_FIELDS = [
@@ -275,3 +277,24 @@ def late_q():
 
     today = clock.today()
     return Q(submitted_at__isnull=True, status__in=list(EDITABLE_STATUSES), round__due_date__lt=today)
+
+
+@hooks.before_transition("monitoring.monitoringtable")
+def before_transition(table, action: str, to_status: str, user) -> dict:
+    """Submission is refused while a row expected not to be met has no reason or measure (seed 004 三(六)
+    《绩效目标执行监控表》; seed 000 第十七条: 发现问题要分析原因并及时纠偏); the budget execution is read once
+    more from the treasury figures and then frozen; the first submission time is kept for lateness."""
+    from monitoring.models import MonitoringTable
+    from workflow.models import ReviewAction
+
+    if action != ReviewAction.SUBMIT:
+        return {}
+    problems = submission_problems(table)
+    if problems:
+        raise ValidationError("不能报送：" + "；".join(problems))
+    changes = refresh_execution(table)
+    if table.submitted_at is None:
+        now = clock.now()
+        MonitoringTable.objects.filter(pk=table.pk).update(submitted_at=now)
+        changes["首次报送时间"] = [None, timezone.localtime(now).strftime("%Y-%m-%d %H:%M")]
+    return changes

@@ -1,6 +1,6 @@
 """The state changes of target sheets. Pages, API, the upload and the demo call these; each is one transaction
 with its audit rows. Submission, review, return and approval are workflow.actions (chain of migration 0002);
-``TargetSheet.before_transition`` runs the automatic review before a submission.
+The workflow hook ``sheets.before_transition`` runs the automatic review before a submission.
 
 One module per seam; every public name is re-exported here, so callers keep writing
 ``from targets import actions`` / ``actions.create_sheet(...)``:
@@ -9,7 +9,7 @@ One module per seam; every public name is re-exported here, so callers keep writ
   and its deadlines (``due_date``, ``correction_due``, ``is_overdue``);
 - ``common_indicators``: 部门整体共性指标 (``save_common_set``, ``common_set_for``, ``required_items``);
 - ``regional``: 转移支付区域分解 (``save_regional``, ``regional_grid``, ``regional_visible``);
-- ``comments``: 指标审核意见, and ``perform`` (a return lists the open comments);
+- ``comments``: 指标审核意见, and the return opinion that lists the open ones (a workflow hook);
 - ``rules``: 智能审核规则的设置与版本 (``set_rule``);
 - ``queries``: read-only — version comparison (``compare``), 绩效目标汇总 (``summary``), lookups.
 
@@ -23,7 +23,6 @@ from targets.actions.comments import (
     can_resolve,
     comments_by_indicator,
     lineage_comments,
-    perform,
     resolve_comment,
     return_opinion,
 )
@@ -104,7 +103,6 @@ __all__ = [
     "level2_choices_for",
     "library_levels",
     "lineage_comments",
-    "perform",
     "regional_grid",
     "regional_visible",
     "regions_below",

@@ -1,5 +1,5 @@
-"""Reviewers' comments pinned to indicators, and the review transitions of target sheets (``perform``): a
-return lists the open comments in its opinion."""
+"""Reviewers' comments pinned to indicators; a return of a target sheet lists the open ones in its opinion (a
+workflow hook, workflow/hooks.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from audit.models import AuditAction
 from core import services
 from targets.actions.sheets import _refused
 from targets.models import IndicatorComment
-from workflow import actions as workflow
-from workflow import guards
+from workflow import guards, hooks
 from workflow.models import ReviewStatus
 
 
@@ -95,6 +94,7 @@ def comments_by_indicator(sheet) -> tuple[dict, list]:
     return dict(pinned), other
 
 
+@hooks.return_opinion("targets.targetsheet")
 def return_opinion(sheet, opinion: str) -> str:
     """The opinion of a return, with the open comments on the sheet listed under it."""
     open_comments = [c for c in lineage_comments(sheet) if not c.resolved]
@@ -105,10 +105,3 @@ def return_opinion(sheet, opinion: str) -> str:
         for n, c in enumerate(open_comments, start=1)
     ]
     return "\n".join(filter(None, [(opinion or "").strip(), "指标审核意见：", *lines]))
-
-
-def perform(action: str, sheet, user, version: int, opinion: str = "", target_step: int | None = None):
-    """The review chain for target sheets (pages and API): a return carries the open indicator comments."""
-    if action == "return":
-        opinion = return_opinion(sheet, opinion)
-    return workflow.perform(action, sheet, user, version, opinion, target_step)

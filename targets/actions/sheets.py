@@ -25,7 +25,7 @@ from targets import review
 from targets.actions.common_indicators import common_items_for
 from targets.models import ScheduleStage, TargetIndicator, TargetSheet
 from workflow import actions as workflow
-from workflow import guards
+from workflow import guards, hooks
 from workflow.models import ReviewStatus
 
 OPEN_STAGES = (LibraryStage.ADMITTED, LibraryStage.FUNDED, LibraryStage.EXECUTING)
@@ -333,3 +333,30 @@ def is_overdue(sheet, now=None) -> bool:
     """Past its deadline (submission, correction or review step) and not approved. ``now`` for tests."""
     now = now or clock.now()
     return bool(sheet.step_due_at and sheet.status != ReviewStatus.APPROVED and sheet.step_due_at < now)
+
+
+@hooks.before_transition("targets.targetsheet")
+def before_transition(sheet, action: str, to_status: str, user) -> dict:
+    """Submission runs the automatic review and refuses while blocking findings remain; the final approval of an
+    adjustment makes it the current version (seed 000 第十六条). Runs inside the transition (workflow/hooks.py)."""
+    from targets.choices import Severity
+    from workflow.models import ReviewAction
+
+    if action == ReviewAction.SUBMIT:
+        findings = review.store(sheet)
+        blocking = [f for f in findings if f.severity == Severity.BLOCKING]
+        if blocking:
+            raise ValidationError(
+                "智能审核发现阻断性问题，不能提交：" + "；".join(f"【{f.rule_name}】{f.message}" for f in blocking)
+            )
+        return {}
+    if action == ReviewAction.APPROVE and to_status == ReviewStatus.APPROVED:
+        older = TargetSheet.objects.filter(
+            subject_id=sheet.subject_id, fiscal_year=sheet.fiscal_year, is_current=True
+        ).exclude(pk=sheet.pk)
+        replaced = [str(s.revision) for s in older]
+        older.update(is_current=False)
+        TargetSheet.objects.filter(pk=sheet.pk).update(is_current=True)
+        if replaced:
+            return {"现行版本": [f"第 {'、'.join(replaced)} 版", f"第 {sheet.revision} 版"]}
+    return {}

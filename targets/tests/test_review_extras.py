@@ -35,7 +35,7 @@ def test_reviewer_of_the_current_step_pins_comments_and_a_return_lists_them():
     actions.add_comment(sheet, user("desk_edu"), "保障措施过于笼统")
     assert comment.step_name == "财政业务科室审核" and comment.indicator_label.endswith("维修校舍面积")
     assert AuditEntry.objects.filter(object_type="targets.indicatorcomment", object_id=str(comment.pk)).exists()
-    actions.perform("return", sheet, user("desk_edu"), sheet.version, "请修改", 0)
+    workflow.perform("return", sheet, user("desk_edu"), sheet.version, "请修改", 0)
     opinion = fresh(sheet).reviews.last().opinion
     assert opinion.startswith("请修改") and "面积测算依据不足" in opinion and "【整表】保障措施过于笼统" in opinion
     # the preparer sees them, saves (the indicator row is kept, so the comment stays pinned) and resolves one

@@ -1,4 +1,4 @@
-"""A document type's own hook on its transitions (Reviewable.before_transition), as the project
+"""A document type's own hook on its transitions (workflow/hooks.py ``before_transition``), as the project
 library uses it to refuse admission: the refusal rolls everything back; the changes it reports join
 the transition's audit row."""
 
@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditAction, AuditEntry
-from reports.models import WorkReport
-from workflow import actions
+from workflow import actions, hooks
 from workflow.models import ReviewAction, ReviewLog, ReviewStatus
 from workflow.tests.helpers import WALK, fresh, make_report, user
 
@@ -21,7 +20,7 @@ def walk_to_last_step(report):
     return report
 
 
-def refuse_final(self, action, to_status, actor):
+def refuse_final(doc, action, to_status, actor):
     if action == ReviewAction.APPROVE and to_status == ReviewStatus.APPROVED:
         raise ValidationError("条件未满足")
     return {}
@@ -29,7 +28,7 @@ def refuse_final(self, action, to_status, actor):
 
 def test_refusing_the_final_approval_changes_nothing(monkeypatch):
     report = walk_to_last_step(make_report())
-    monkeypatch.setattr(WorkReport, "before_transition", refuse_final)
+    monkeypatch.setitem(hooks._before, "reports.workreport", refuse_final)
     logs_before = ReviewLog.objects.filter(object_id=report.pk, content_type__model="workreport").count()
     with pytest.raises(ValidationError, match="条件未满足"):
         actions.approve(report, user(WALK[-1]), report.version)
@@ -38,10 +37,10 @@ def test_refusing_the_final_approval_changes_nothing(monkeypatch):
 
 
 def test_reported_changes_join_the_audit_row(monkeypatch):
-    monkeypatch.setattr(
-        WorkReport,
-        "before_transition",
-        lambda self, action, to_status, actor: {"示例": ["前", "后"]} if to_status == "approved" else {},
+    monkeypatch.setitem(
+        hooks._before,
+        "reports.workreport",
+        lambda doc, action, to_status, actor: {"示例": ["前", "后"]} if to_status == "approved" else {},
     )
     report = walk_to_last_step(make_report())
     actions.approve(report, user(WALK[-1]), report.version)
@@ -53,3 +52,23 @@ def test_reported_changes_join_the_audit_row(monkeypatch):
         .last()
     )
     assert entry.changes["示例"] == ["前", "后"] and fresh(report).status == ReviewStatus.APPROVED
+
+
+def test_every_document_type_with_a_rule_registers_its_hook_and_no_model_imports_actions():
+    """The hooks live with each app's actions (registered at start-up); models no longer call back into them."""
+    import ast
+    from pathlib import Path
+
+    assert {
+        "subjects.subject",
+        "assessments.assessment",
+        "indicators.indicatorproposal",
+        "targets.targetsheet",
+        "monitoring.monitoringtable",
+    } <= set(hooks._before)
+    assert "targets.targetsheet" in hooks._return_opinion
+    base = Path(__file__).resolve().parents[2]
+    for app in ("subjects", "assessments", "indicators", "targets", "monitoring"):
+        tree = ast.parse((base / app / "models.py").read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not any(m and m.startswith(f"{app}.actions") for m in imported), app
