@@ -45,18 +45,10 @@ def persona(db):
 
 
 def login_client(user) -> Client:
-    """A test client signed in as ``user``, second factor included for the administrators."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    """A test client signed in as ``user``, second factor included for the administrators (core.testing)."""
+    from core.testing import client_for
 
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
+    return client_for(user)
 
 
 @pytest.fixture

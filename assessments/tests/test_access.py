@@ -10,23 +10,10 @@ from assessments.models import Assessment
 from assessments.tests.helpers import AGENCY, department_assessment, make_subject, org, user
 from audit.models import AuditAction, AuditEntry
 from core import access
-from demo.seed import ACCOUNTS
+from core.testing import PERSONAS, SEES_SCHOOL, SURFACES, Reach, check_reach
 from subjects.models import Subject
 
 pytestmark = pytest.mark.django_db
-
-# Who reaches an assessment of a subject of 示范市第一中学 (unit of 示范市教育局, desk 教科文科, city).
-REACHES_SCHOOL = {
-    "edu_preparer",
-    "edu_head",
-    "edu_reviewer",
-    "desk_edu",
-    "perf",
-    "budget",
-    "treasury",
-    "leader",
-    "auditor",
-}
 
 
 def test_access_org_field_path_subject_organisation_is_understood_by_the_gate():
@@ -37,18 +24,38 @@ def test_access_org_field_path_subject_organisation_is_understood_by_the_gate():
     assert access.can(user("desk_edu"), "view", assessment) and not access.can(user("desk_social"), "view", assessment)
 
 
-@pytest.mark.parametrize("username", [a.username for a in ACCOUNTS])
-def test_every_role_on_a_school_assessment(client_as, username):
+# A department assessment being scored (draft): seen by the school's reach and its report downloaded by it; scored
+# only by the department's reviewer, who started it.
+SCORING = Reach(view=SEES_SCHOOL, change={"edu_reviewer"})
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_every_role_on_a_school_assessment(username):
     assessment = department_assessment(make_subject("矩阵测试评估项目"))
-    client = client_as(username)
-    page = client.get(f"/assessments/{assessment.pk}/").status_code
-    api = client.get(f"/api/assessments/{assessment.pk}/").status_code
-    word = client.get(f"/assessments/{assessment.pk}/report.docx").status_code
-    listed = "矩阵测试评估项目" in client.get("/assessments/").content.decode()
-    if username in REACHES_SCHOOL:
-        assert (page, api, word, listed) == (200, 200, 200, True)
-    else:
-        assert (page, api, word, listed) == (404, 404, 404, False), username
+    check_reach(assessment, SURFACES["assessments.assessment"], SCORING, personas=[username])
+
+
+def _demo(subject_name: str, kind: str) -> Assessment:
+    return Assessment.objects.get(subject__name=subject_name, kind=kind)
+
+
+# The demo city's assessments of the school: the third-party one commissioned to the agency (assigned scope: the
+# agency reads, scores and downloads it but exports no list), one submitted and one approved.
+DEMO = {
+    "third party, commissioned": (
+        ("第一中学课后托管服务购买项目", "third_party"),
+        Reach(view=SEES_SCHOOL | {"agency"}, change={"agency"}, export=SEES_SCHOOL),
+    ),
+    "department, in review": (("第一中学学生心理健康服务购买项目", "department"), Reach(view=SEES_SCHOOL)),
+    "department, approved": (("第一中学研学旅行基地建设项目", "department"), Reach(view=SEES_SCHOOL)),
+}
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+@pytest.mark.parametrize("case", DEMO)
+def test_every_role_on_the_demo_assessments(case, username):
+    which, reach = DEMO[case]
+    check_reach(_demo(*which), SURFACES["assessments.assessment"], reach, personas=[username])
 
 
 def test_commissioned_agency_sees_that_subject_and_its_assessment_only(client_as):

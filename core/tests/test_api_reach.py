@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from accounts.roles import Action
 from core import access
 from core.api import GatedChoicesMixin
-from jixiao.api import router
+from core.testing import router_list_urls
 from organisations.choices import OrgKind
 from organisations.models import Organisation
 from subjects.models import Subject
@@ -73,14 +73,6 @@ def _forbidden(user) -> set[str]:
     return {n for n in out if n and len(n) >= 4}
 
 
-def _list_urls() -> list[str]:
-    urls = []
-    for prefix, viewset, _basename in router.registry:
-        if "list" in getattr(viewset, "action_map", {}) or hasattr(viewset, "list"):
-            urls.append(f"/api/{prefix}/")
-    return urls
-
-
 @pytest.mark.parametrize("username", ["edu_preparer", "health_preparer"])
 def test_every_endpoint_as_a_unit_user_shows_nothing_out_of_reach(client_as, persona, monkeypatch, username):
     # The browsable renderer is off in production (JSON only); it is turned on here so its HTML forms, which list
@@ -91,7 +83,7 @@ def test_every_endpoint_as_a_unit_user_shows_nothing_out_of_reach(client_as, per
     assert len(forbidden) > 50  # the demo city has plenty outside a school's reach
     client = client_as(username)
     pages = []
-    for url in _list_urls():
+    for url in router_list_urls():
         for fmt in ("json", "api"):
             response = client.get(url, {"format": fmt})
             assert response.status_code in (200, 403, 404, 405), (url, fmt, response.status_code)

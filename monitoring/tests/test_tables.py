@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from core import clock, fiscal
+from core.testing import SURFACES, Reach, check_reach
 from monitoring import actions
 from monitoring.choices import Light
 from monitoring.models import MonitoringTable
@@ -130,14 +131,11 @@ def test_edit_page_saves_formset_rows(client_as, table):
     assert "红灯" in light.content.decode()
 
 
-def test_other_units_get_404_and_cannot_edit(client_as, persona, table):
-    for username in ("health_preparer", "county_reviewer"):
-        client = client_as(username)
-        assert client.get(reverse("monitoring:table", args=[table.pk])).status_code == 404
-        assert client.get(reverse("monitoring:table_edit", args=[table.pk])).status_code == 404
-    assert client_as("edu_preparer").get(reverse("monitoring:table", args=[table.pk])).status_code == 200
-    # The unit head reads it but does not edit it.
-    assert client_as("edu_head").get(reverse("monitoring:table_edit", args=[table.pk])).status_code == 404
+def test_other_units_get_404_and_cannot_edit(persona, table):
+    # The unit's preparer fills it; the unit head reads it but does not edit it; other units do not reach it.
+    reach = Reach(view={"edu_preparer", "edu_head"}, change={"edu_preparer"})
+    personas = ["edu_preparer", "edu_head", "health_preparer", "county_reviewer"]
+    check_reach(table, SURFACES["monitoring.monitoringtable"], reach, personas=personas)
     with pytest.raises(PermissionDenied):
         actions.save_table(table, persona("edu_head"), table.version, data={"other_notes": "x"})
 

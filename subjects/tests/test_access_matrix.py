@@ -1,22 +1,19 @@
-"""Who reaches a subject of 示范市第一中学: the same set as a 工作报告 of the school."""
+"""Who reaches a subject of 示范市第一中学: the same set as a 工作报告 of the school; a draft is changed only by
+the unit's preparer (core.testing.check_reach: list, detail, edit, export and the API)."""
 
 import pytest
 
-from demo.seed import ACCOUNTS
-from reports.tests.test_access_matrix import REACHES_SCHOOL_REPORT
+from core.testing import PERSONAS, SEES_SCHOOL, SURFACES, Reach, check_reach
 from subjects.tests.helpers import make_subject
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("username", [a.username for a in ACCOUNTS])
-def test_every_role_on_a_school_subject(client_as, username):
-    subject = make_subject(name="矩阵测试项目")
-    client = client_as(username)
-    page = client.get(f"/subjects/{subject.pk}/").status_code
-    api = client.get(f"/api/subjects/{subject.pk}/").status_code
-    listed = "矩阵测试项目</a>" in client.get("/subjects/?q=矩阵测试项目").content.decode()
-    if username in REACHES_SCHOOL_REPORT:
-        assert (page, api, listed) == (200, 200, True), username
-    else:
-        assert (page, api, listed) == (404, 404, False), username
+@pytest.mark.parametrize("username", PERSONAS)
+def test_every_role_on_a_school_subject(username):
+    check_reach(
+        make_subject(name="矩阵测试项目"),
+        SURFACES["subjects.subject"],
+        Reach(view=SEES_SCHOOL, change={"edu_preparer"}),
+        personas=[username],
+    )
