@@ -162,7 +162,8 @@ def save_new_version(instance, user=None, *, reason: str = "", changes: dict | N
     if spec.region is not None:
         line = line.filter(**{spec.region: region})
     with transaction.atomic():
-        list(line.select_for_update().values_list("pk", flat=True))  # two publishers never take one number
+        # two publishers never take one number (no ordering: a default ordering's outer join cannot be locked)
+        list(line.order_by().select_for_update(of=("self",)).values_list("pk", flat=True))
         setattr(instance, spec.version, next_version(model, region, **keys))
         if user is not None and any(f.name == "created_by" for f in model._meta.fields):
             instance.created_by = user
