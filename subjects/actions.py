@@ -2,17 +2,17 @@
 finance's mark that a subject needs an ex-ante assessment. Pages, API and the demo call these.
 
 Submission, department review and finance review (ending in admission, 入库) are the review chain
-(workflow.actions with the chain of migration 0002); ``Subject.before_final_approval`` refuses
-admission until the ex-ante assessment clears it, ``after_final_approval`` sets stage admitted.
+(workflow.actions with the chain of migration 0002); the ``before_transition`` hook at the end refuses admission
+until the ex-ante assessment clears the subject, and sets stage admitted.
 
-Each action here is one transaction: conditional UPDATE on the version the actor saw, the guard
-(role, stage and the rule of the table below), the change, and a TRANSITION audit row.
+The steps after admission are one ``workflow.lifecycle.Lifecycle`` (``LIFECYCLE``): each is one transaction with
+the conditional UPDATE on the version the actor saw, the guard (role, stage, the step's condition), the step's own
+change, and a TRANSITION audit row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +27,7 @@ from core import clock
 from subjects import assessment_gate
 from subjects.choices import Duration, LibraryStage
 from subjects.models import Subject, SubjectYearAmount
-from workflow import hooks
+from workflow import hooks, lifecycle
 from workflow.actions import StaleDocument
 from workflow.guards import holds_role_over
 from workflow.models import ReviewAction, ReviewStatus
@@ -38,89 +38,58 @@ FINANCE_MARKERS = frozenset({Role.BUDGET_SECTION, Role.PERFORMANCE_SECTION, Role
 S = LibraryStage
 
 
-@dataclass(frozen=True)
-class LifecycleStep:
-    label: str
-    sources: frozenset
-    target: Callable[[str], str]  # current stage → new stage
-    roles: frozenset
-    reason_required: bool = False
-
-
-# The one table of the library's transitions after admission.
-LIFECYCLE: dict[str, LifecycleStep] = {
-    # Funding an admitted subject makes it funded; re-arranging a funded or executing one keeps its stage.
-    "fund": LifecycleStep(
-        "安排预算",
-        frozenset({S.ADMITTED, S.FUNDED, S.EXECUTING}),
-        lambda stage: S.FUNDED if stage == S.ADMITTED else stage,
-        BUDGET,
-    ),
-    "start": LifecycleStep("开始执行", frozenset({S.FUNDED}), lambda stage: S.EXECUTING, UNIT | BUDGET),
-    "complete": LifecycleStep("完成", frozenset({S.EXECUTING}), lambda stage: S.COMPLETED, UNIT | BUDGET),
-    "terminate": LifecycleStep(
-        "终止",
-        frozenset({S.ADMITTED, S.FUNDED, S.EXECUTING}),
-        lambda stage: S.TERMINATED,
-        frozenset({Role.BUDGET_SECTION, Role.PERFORMANCE_SECTION}),
-        reason_required=True,
-    ),
-    # A continuing subject moves into its next year and waits in the library for that year's money.
-    "roll_over": LifecycleStep(
-        "结转下一年度", frozenset({S.FUNDED, S.EXECUTING}), lambda stage: S.ADMITTED, UNIT | BUDGET
-    ),
-}
-
-
-def allowed_lifecycle(user, subject) -> list[str]:
-    """The lifecycle actions ``user`` may take on ``subject`` now (for the buttons)."""
-    if subject.status != ReviewStatus.APPROVED:
-        return []
-    names = [name for name, step in LIFECYCLE.items() if subject.stage in step.sources]
-    if "roll_over" in names and not _can_roll_over(subject):
-        names.remove("roll_over")
-    return [name for name in names if holds_role_over(user, subject, LIFECYCLE[name].roles)]
-
-
 def _can_roll_over(subject) -> bool:
     return subject.duration == Duration.CONTINUING and subject.fiscal_year < subject.end_year
 
 
+# The one table of the library's transitions after admission (workflow/lifecycle.py runs it).
+LIFECYCLE = lifecycle.register(
+    lifecycle.Lifecycle(
+        model=Subject,
+        field="stage",
+        field_label="库内阶段",
+        noun="项目",
+        versioned=True,
+        # Only a subject that has passed its review chain is in the library.
+        precondition=lambda subject: subject.status == ReviewStatus.APPROVED,
+        steps={
+            # Funding an admitted subject makes it funded; re-arranging a funded or executing one keeps its stage.
+            "fund": lifecycle.Step(
+                "安排预算",
+                frozenset({S.ADMITTED, S.FUNDED, S.EXECUTING}),
+                lambda stage: S.FUNDED if stage == S.ADMITTED else stage,
+                BUDGET,
+            ),
+            "start": lifecycle.Step("开始执行", frozenset({S.FUNDED}), S.EXECUTING, UNIT | BUDGET),
+            "complete": lifecycle.Step("完成", frozenset({S.EXECUTING}), S.COMPLETED, UNIT | BUDGET),
+            "terminate": lifecycle.Step(
+                "终止",
+                frozenset({S.ADMITTED, S.FUNDED, S.EXECUTING}),
+                S.TERMINATED,
+                frozenset({Role.BUDGET_SECTION, Role.PERFORMANCE_SECTION}),
+                reason_required=True,
+            ),
+            # A continuing subject moves into its next year and waits in the library for that year's money.
+            "roll_over": lifecycle.Step(
+                "结转下一年度",
+                frozenset({S.FUNDED, S.EXECUTING}),
+                S.ADMITTED,
+                UNIT | BUDGET,
+                condition=_can_roll_over,
+                refusal="只有延续性项目、且未到终止年度，才能结转下一年度",
+            ),
+        },
+    )
+)
+
+
+def allowed_lifecycle(user, subject) -> list[str]:
+    """The lifecycle actions ``user`` may take on ``subject`` now (for the buttons)."""
+    return LIFECYCLE.allowed(user, subject)
+
+
 def _lifecycle(name: str, subject, user, version: int, reason: str, apply: Callable | None = None):
-    """Run lifecycle step ``name``; ``apply(fresh)`` adds the step's own changes and returns them."""
-    step = LIFECYCLE[name]
-    reason = (reason or "").strip()
-    try:
-        with transaction.atomic():
-            fresh = Subject.objects.select_for_update(of=("self",)).get(pk=subject.pk)
-            if fresh.version != version:
-                raise StaleDocument()
-            if not holds_role_over(user, fresh, step.roles):
-                raise PermissionDenied(f"您无权对该项目执行“{step.label}”")
-            if fresh.status != ReviewStatus.APPROVED or fresh.stage not in step.sources:
-                raise ValidationError(f"项目当前阶段为“{fresh.get_stage_display()}”，不能{step.label}")
-            if step.reason_required and not reason:
-                raise ValidationError({"reason": f"{step.label}时请填写理由"})
-            changes = apply(fresh) if apply else {}
-            to_stage = step.target(fresh.stage)
-            values = {"stage": to_stage, **changes.pop("_fields", {})}
-            updated = Subject.objects.filter(pk=fresh.pk, version=version).update(version=F("version") + 1, **values)
-            if updated != 1:
-                raise StaleDocument()
-            if to_stage != fresh.stage:
-                changes["库内阶段"] = [fresh.get_stage_display(), LibraryStage(to_stage).label]
-            trail.record(
-                AuditAction.TRANSITION,
-                fresh,
-                changes=changes,
-                actor=user,
-                reason=f"{step.label}：{reason}" if reason else step.label,
-            )
-    except PermissionDenied as exc:
-        trail.record(AuditAction.PERMISSION_DENIED, subject, actor=user, reason=str(exc))
-        raise
-    subject.refresh_from_db()
-    return subject
+    return LIFECYCLE.run(name, subject, user, version=version, reason=reason, apply=apply)
 
 
 def _money(value, field: str) -> Decimal:
@@ -175,8 +144,6 @@ def roll_over(subject, user, version: int, requested_amount=None, reason: str = 
     a new year row (requested amount copied unless given; last year's arrangement becomes 上年度)."""
 
     def apply(fresh):
-        if not _can_roll_over(fresh):
-            raise ValidationError("只有延续性项目、且未到终止年度，才能结转下一年度")
         current = SubjectYearAmount.objects.filter(subject=fresh, fiscal_year=fresh.fiscal_year).first()
         next_year = fresh.fiscal_year + 1
         if SubjectYearAmount.objects.filter(subject=fresh, fiscal_year=next_year).exists():

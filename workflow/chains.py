@@ -52,3 +52,19 @@ def resolve_chain(doc, organisation=None):
         queryset=ChainDefinition.objects.prefetch_related("steps"),
         document_type=doc.chain_document_type,
     )
+
+
+def start(doc, chain) -> None:
+    """Put a new document at step 0 of ``chain`` (None: no chain configured yet, looked up again at submission): the
+    preparer's role, and the starting values its type's ``initial_state`` hook gives (workflow/hooks.py) where the
+    creator set none. ``Reviewable.save`` calls it; bulk creation calls it on each unsaved document."""
+    from accounts.roles import Role
+    from workflow import hooks
+
+    if chain is not None:
+        first = chain.step(0)
+        doc.chain = chain
+        doc.current_role = first.role if first else Role.UNIT_PREPARER
+    for name, value in hooks.initial_values(doc).items():
+        if getattr(doc, name) in (None, ""):
+            setattr(doc, name, value)

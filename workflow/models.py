@@ -227,11 +227,7 @@ class Reviewable(models.Model):
         if self._state.adding and self.chain_id is None:
             # A new document starts at step 0 of the chain that applies to it now; the chain is
             # looked up again at the first submission, so a draft always follows the newest version.
-            from workflow.chains import resolve_chain
+            from workflow.chains import resolve_chain, start
 
-            chain = resolve_chain(self)
-            if chain is not None:
-                self.chain = chain
-                first = chain.step(0)
-                self.current_role = first.role if first else Role.UNIT_PREPARER
+            start(self, resolve_chain(self))
         super().save(*args, **kwargs)

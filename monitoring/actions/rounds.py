@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.roles import Capability, Role, roles_with
+from accounts.roles import Capability, roles_with
 from audit import trail
 from audit.models import AuditAction
 from core import access, clock, services
@@ -26,7 +26,7 @@ from monitoring.choices import RoundScope, RoundStatus
 from monitoring.models import MonitoringIndicator, MonitoringRound, MonitoringTable
 from subjects.choices import LibraryStage
 from targets.choices import COST_LEVEL2, Horizon, Level1, Level2
-from workflow import guards
+from workflow import guards, hooks, lifecycle
 from workflow.models import ReviewStatus
 
 # Subjects a round can monitor: budget arranged or being spent (subjects.choices.LibraryStage).
@@ -145,17 +145,23 @@ def _due_at(due_date) -> datetime.datetime:
     return timezone.make_aware(end) if timezone.is_naive(end) else end
 
 
+@hooks.initial_state("monitoring.monitoringtable")
+def table_due(table) -> dict:
+    """A table is due at the end of its round's 报送截止日期."""
+    return {"step_due_at": _due_at(table.round.due_date)}
+
+
 def create_tables(monitoring_round, subjects) -> int:
     """Create the missing tables of ``subjects`` for the round, set-based: one bulk insert of tables and one of
     indicator rows per batch; budget execution from the figures as of the round's data date. Idempotent."""
     from targets.models import TargetIndicator, TargetSheet
     from workflow.chains import resolve_chain
+    from workflow.chains import start as start_document
 
     existing = set(monitoring_round.tables.values_list("subject_id", flat=True))
     subjects = [s for s in subjects.select_related("organisation__region").order_by("pk") if s.pk not in existing]
     created = 0
     chains = {}
-    due_at = _due_at(monitoring_round.due_date)
     year, as_of = monitoring_round.fiscal_year, monitoring_round.data_as_of
     for start in range(0, len(subjects), BATCH):
         batch = subjects[start : start + BATCH]
@@ -172,19 +178,11 @@ def create_tables(monitoring_round, subjects) -> int:
             if region_id not in chains:
                 chains[region_id] = resolve_chain(MonitoringTable(), subject.organisation)
             chain = chains[region_id]
-            first = chain.step(0) if chain else None
-            sheet = sheets.get(subject.pk)
-            tables.append(
-                MonitoringTable(
-                    round=monitoring_round,
-                    subject=subject,
-                    target_sheet=sheet,
-                    chain=chain,
-                    current_role=first.role if first else Role.UNIT_PREPARER,
-                    step_due_at=due_at,
-                    **figures[subject.pk],
-                )
+            table = MonitoringTable(
+                round=monitoring_round, subject=subject, target_sheet=sheets.get(subject.pk), **figures[subject.pk]
             )
+            start_document(table, chain)  # the engine's starting state, as Reviewable.save would set it
+            tables.append(table)
         with transaction.atomic():
             MonitoringTable.objects.bulk_create(tables, ignore_conflicts=True)
             ids = dict(
@@ -249,15 +247,28 @@ def finish_pending_tables(round_id: int) -> int:
     return created
 
 
+# A round's lifecycle (workflow/lifecycle.py). The round is the parent of its tables (review-chain documents); closing
+# does not wait for them: a table not submitted by then is reported as not submitted (seed 003 第十七条).
+LIFECYCLE = lifecycle.register(
+    lifecycle.Lifecycle(
+        model=MonitoringRound,
+        noun="监控轮次",
+        documents=("tables",),
+        steps={
+            "close": lifecycle.Step(
+                "结束监控轮次",
+                frozenset({RoundStatus.OPEN}),
+                RoundStatus.CLOSED,
+                roles_with(Capability.OPEN_MONITORING_ROUNDS),
+                denied="只有发起监控的预算绩效管理科可以结束轮次",
+            ),
+        },
+    )
+)
+
+
 def close_round(monitoring_round, user, reason: str = "") -> MonitoringRound:
-    if not can_manage_round(user, monitoring_round):
-        trail.record(AuditAction.PERMISSION_DENIED, monitoring_round, actor=user, reason="无权结束监控轮次")
-        raise PermissionDenied("只有发起监控的预算绩效管理科可以结束轮次")
-    if monitoring_round.status == RoundStatus.CLOSED:
-        raise ValidationError("该轮次已结束")
-    with transaction.atomic():
-        before = trail.snapshot(monitoring_round)
-        monitoring_round.status = RoundStatus.CLOSED
-        monitoring_round.closed_at = clock.now()
-        services.update_record(monitoring_round, reason=reason or "结束监控轮次", before=before)
-    return monitoring_round
+    def apply(fresh):
+        return {"_fields": {"closed_at": clock.now()}}
+
+    return LIFECYCLE.run("close", monitoring_round, user, reason=reason, apply=apply)

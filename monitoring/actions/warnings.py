@@ -16,7 +16,7 @@ from audit.models import AuditAction
 from core import clock, services
 from monitoring.choices import DisposalDecision, HoldKind, WarningStatus
 from monitoring.models import DisbursementHold, Disposal, PerformanceWarning
-from workflow import guards
+from workflow import guards, lifecycle
 
 # seed 000 第二十一条 财政部门……可暂缓或停止预算拨款; seed 003 第十九条（二） 预算绩效管理科 and the desks.
 # The roles that dispose of warnings and control disbursement, and those that reply to them (accounts.roles).
@@ -26,12 +26,50 @@ AMOUNT_DECISIONS = frozenset({DisposalDecision.BUDGET_ADJUSTED, DisposalDecision
 HOLD_OF = {DisposalDecision.SUSPENDED: HoldKind.SUSPENDED, DisposalDecision.STOPPED: HoldKind.STOPPED}
 
 
+# A warning's lifecycle (workflow/lifecycle.py): the unit replies while it is open; finance disposes of it or writes
+# it off, once. Two identical submits at once: the second finds it no longer open.
+LIFECYCLE = lifecycle.register(
+    lifecycle.Lifecycle(
+        model=PerformanceWarning,
+        noun="预警",
+        steps={
+            "reply": lifecycle.Step(
+                "提交整改说明",
+                frozenset({WarningStatus.OPEN}),
+                None,
+                UNIT_ROLES,
+                reason_required=True,
+                reason_field="unit_reply",
+                denied="只有项目单位可以对待处置的预警作出说明",
+            ),
+            "dispose": lifecycle.Step(
+                "处置",
+                frozenset({WarningStatus.OPEN}),
+                WarningStatus.DISPOSED,
+                DISPOSING_ROLES,
+                reason_required=True,
+                denied="只有财政业务科室或预算绩效管理科可以处置预警",
+            ),
+            "dismiss": lifecycle.Step(
+                "核销",
+                frozenset({WarningStatus.OPEN}),
+                WarningStatus.DISMISSED,
+                DISPOSING_ROLES,
+                reason_required=True,
+                reason_field="dismiss_reason",
+                denied="只有财政业务科室或预算绩效管理科可以核销预警",
+            ),
+        },
+    )
+)
+
+
 def can_dispose(user, warning) -> bool:
-    return guards.holds_role_over(user, warning, DISPOSING_ROLES)
+    return LIFECYCLE.may(user, warning, "dispose")
 
 
 def can_reply(user, warning) -> bool:
-    return warning.status == WarningStatus.OPEN and guards.holds_role_over(user, warning, UNIT_ROLES)
+    return LIFECYCLE.may(user, warning, "reply")
 
 
 def _refuse(user, obj, message: str):
@@ -42,71 +80,58 @@ def _refuse(user, obj, message: str):
 def reply(warning, user, note: str) -> PerformanceWarning:
     """The unit's correction note before finance decides (seed 000 第二十条: 纠正……偏差)."""
     note = (note or "").strip()
-    if not can_reply(user, warning):
-        _refuse(user, warning, "只有项目单位可以对待处置的预警作出说明")
-    if not note:
-        raise ValidationError({"unit_reply": "请填写整改说明"})
-    with transaction.atomic():
-        before = trail.snapshot(warning)
-        warning.unit_reply = note
-        warning.replied_at = clock.now()
-        warning.replied_by = user
-        services.update_record(warning, reason="单位整改说明", before=before)
-    return warning
+
+    def apply(fresh):
+        return {
+            "单位整改说明": [fresh.unit_reply, note],
+            "_fields": {"unit_reply": note, "replied_at": clock.now(), "replied_by": user},
+        }
+
+    return LIFECYCLE.run("reply", warning, user, reason=note, apply=apply)
 
 
 def dispose(warning, user, decision: str, reason: str, amount: Decimal | None = None) -> Disposal:
     """Record finance's decision on an open warning (seed 000 第二十一条: 可暂缓或停止预算拨款，并督促购买主体
     整改；整改不到位或无法继续实施的，应及时收回资金; seed 001 第十八条: 对问题严重或整改不到位的暂缓或停止预算
     拨款). Suspending or stopping puts a ``DisbursementHold`` on the subject for the treasury."""
-    if not can_dispose(user, warning):
-        _refuse(user, warning, "只有财政业务科室或预算绩效管理科可以处置预警")
-    if warning.status != WarningStatus.OPEN:
-        raise ValidationError(f"该预警已{warning.get_status_display()}，不能重复处置")
     if decision not in DisposalDecision.values:
         raise ValidationError({"decision": "请选择处置决定"})
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "请填写处置理由"})
     if decision in AMOUNT_DECISIONS and (amount is None or amount <= 0):
         raise ValidationError({"amount": f"“{DisposalDecision(decision).label}”须填写涉及金额"})
     if decision not in AMOUNT_DECISIONS:
         amount = amount if amount else None
-    with transaction.atomic():
+    reason = (reason or "").strip()
+    made = []
+
+    def apply(fresh):
         disposal = services.create_record(
-            Disposal(warning=warning, decision=decision, reason=reason, amount=amount, decided_by=user), reason=reason
+            Disposal(warning=fresh, decision=decision, reason=reason, amount=amount, decided_by=user), reason=reason
         )
-        before = trail.snapshot(warning)
-        warning.status = WarningStatus.DISPOSED
-        services.update_record(warning, reason=f"处置：{DisposalDecision(decision).label}", before=before)
+        made.append(disposal)
         kind = HOLD_OF.get(decision)
         if (
             kind is not None
             and not DisbursementHold.objects.filter(
-                subject_id=warning.subject_id, kind=kind, lifted_at__isnull=True
+                subject_id=fresh.subject_id, kind=kind, lifted_at__isnull=True
             ).exists()
         ):
             services.create_record(
-                DisbursementHold(subject_id=warning.subject_id, kind=kind, disposal=disposal), reason=reason
+                DisbursementHold(subject_id=fresh.subject_id, kind=kind, disposal=disposal), reason=reason
             )
-    return disposal
+        return {"处置决定": [None, DisposalDecision(decision).label]}
+
+    LIFECYCLE.run("dispose", warning, user, reason=reason, apply=apply)
+    return made[0]
 
 
 def dismiss(warning, user, reason: str) -> PerformanceWarning:
     """Close a warning without a measure (核销, e.g. the figures were corrected), with a reason."""
-    if not can_dispose(user, warning):
-        _refuse(user, warning, "只有财政业务科室或预算绩效管理科可以核销预警")
-    if warning.status != WarningStatus.OPEN:
-        raise ValidationError(f"该预警已{warning.get_status_display()}")
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"dismiss_reason": "请填写核销理由"})
-    with transaction.atomic():
-        before = trail.snapshot(warning)
-        warning.status = WarningStatus.DISMISSED
-        warning.dismiss_reason = reason
-        services.update_record(warning, reason=reason, before=before)
-    return warning
+
+    def apply(fresh):
+        return {"核销理由": [None, reason], "_fields": {"dismiss_reason": reason}}
+
+    return LIFECYCLE.run("dismiss", warning, user, reason=reason, apply=apply)
 
 
 def can_lift(user, hold) -> bool:

@@ -49,7 +49,12 @@ CASES = {
         DISMISSAL,
         Reach(SEES_SCHOOL, {"desk_edu", "perf"}),
     ),
-    "warning dismissed, reply": (lambda: warning("第一中学校园安保服务", "dismissed"), WARNINGS, Reach(SEES_SCHOOL)),
+    # a written-off warning: the unit is told it is closed (a message, e.g. on a page opened before), others refused
+    "warning dismissed, reply": (
+        lambda: warning("第一中学校园安保服务", "dismissed"),
+        WARNINGS,
+        Reach(SEES_SCHOOL, {"edu_preparer", "edu_head"}),
+    ),
     "warning of the branch": (
         lambda: warning("示范市第一中学分部学生资助补助", "open"),
         DISMISSAL,

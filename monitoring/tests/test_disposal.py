@@ -56,7 +56,7 @@ def test_each_decision_recorded_with_reason_and_audited(persona, warnings, decis
     warning.refresh_from_db()
     assert warning.status == WarningStatus.DISPOSED
     assert disposal.amount == amount and disposal.decided_by.username == "desk_edu"
-    assert _audited(disposal, "create") and _audited(warning)
+    assert _audited(disposal, "create") and _audited(warning, "transition")
     holds = DisbursementHold.objects.filter(disposal=disposal)
     if decision in (DisposalDecision.SUSPENDED, DisposalDecision.STOPPED):
         assert holds.get().kind == decision
@@ -102,7 +102,11 @@ def test_unit_replies_before_finance_decides_and_cannot_dispose(client_as, perso
     assert unit.get(reverse("monitoring:warning", args=[warning.pk])).status_code == 200
     unit.post(reverse("monitoring:warning_reply", args=[warning.pk]), {"note": "已加快支付"})
     warning.refresh_from_db()
-    assert warning.unit_reply == "已加快支付" and warning.replied_by.username == "edu_preparer" and _audited(warning)
+    assert (
+        warning.unit_reply == "已加快支付"
+        and warning.replied_by.username == "edu_preparer"
+        and _audited(warning, "transition")
+    )
     response = unit.post(
         reverse("monitoring:warning_dispose", args=[warning.pk]), {"decision": "suspended", "reason": "x"}
     )

@@ -134,7 +134,10 @@ def test_close_round_audited_and_only_by_its_performance_section(persona):
     monitoring_round.refresh_from_db()
     assert monitoring_round.status == RoundStatus.CLOSED and monitoring_round.closed_at
     assert AuditEntry.objects.filter(
-        object_type="monitoring.monitoringround", object_id=str(monitoring_round.pk), action="update", reason="结束"
+        object_type="monitoring.monitoringround",
+        object_id=str(monitoring_round.pk),
+        action="transition",
+        reason="结束监控轮次：结束",
     ).exists()
     with pytest.raises(ValidationError):
         actions.close_round(monitoring_round, persona("perf"))

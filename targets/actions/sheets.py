@@ -76,6 +76,12 @@ def due_date(subject):
     return (start or clock.now()) + timedelta(days=DUE_DAYS)
 
 
+@hooks.initial_state("targets.targetsheet")
+def sheet_due(sheet) -> dict:
+    """A new sheet is due ``DUE_DAYS`` after its subject's budget was arranged (an adjustment sets its own)."""
+    return {"step_due_at": due_date(sheet.subject)}
+
+
 def _has_library_indicator() -> bool:
     return any(f.name == "library_indicator" for f in TargetIndicator._meta.get_fields())
 
@@ -200,7 +206,6 @@ def create_sheet(subject, user, year: int | None = None, *, reason: str = "", **
         if TargetSheet.objects.filter(subject=subject, fiscal_year=year).exists():
             raise ValidationError(f"该项目 {year} 年度的绩效目标申报表已存在")
         sheet = TargetSheet(subject=subject, fiscal_year=year, annual_goal=values.pop("annual_goal", ""), **values)
-        sheet.step_due_at = due_date(subject)
         sheet.full_clean(exclude=["annual_goal"])
         sheet.save()
         trail.record(
