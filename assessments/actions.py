@@ -77,30 +77,8 @@ def new_template_version(
     problems = scoring.weight_problems(p.get("weight") for p in points)
     if problems:
         raise ValidationError({"points": problems})
-    with transaction.atomic():
-        latest = AssessmentTemplate.objects.select_for_update().filter(code=base.code).order_by("-version").first()
-        template = AssessmentTemplate(
-            code=base.code,
-            applies_to=base.applies_to,
-            version=latest.version + 1,
-            is_active=True,
-            name=values.get("name") or base.name,
-            support_min=values.get("support_min", base.support_min),
-            improve_min=values.get("improve_min", base.improve_min),
-            effective_from=values.get("effective_from") or clock.today(),
-            basis=values.get("basis", base.basis),
-        )
-        old = list(AssessmentTemplate.objects.filter(code=base.code, is_active=True))
-        AssessmentTemplate.objects.filter(pk__in=[t.pk for t in old]).update(is_active=False)
-        for t in old:
-            trail.record(
-                AuditAction.UPDATE,
-                t,
-                changes={"启用": ["是", "否"]},
-                actor=user,
-                reason=f"由第 {template.version} 版替代",
-            )
-        services.create_record(template, reason=reason)
+
+    def save_points(template) -> dict:
         for order, point in enumerate(points, start=1):
             row = TemplatePoint(
                 template=template,
@@ -112,13 +90,23 @@ def new_template_version(
             )
             row.full_clean()
             row.save()
-        trail.record(
-            AuditAction.UPDATE,
-            template,
-            actor=user,
-            reason=reason,
-            changes={"评估要点": [None, [str(p) for p in template.ordered_points()]]},
-        )
+        return {"评估要点": [None, [str(p) for p in template.ordered_points()]]}
+
+    # the earlier versions are retired by the versioning (assessments already started keep theirs)
+    template = versioning.save_new_version(
+        AssessmentTemplate(
+            code=base.code,
+            applies_to=base.applies_to,
+            name=values.get("name") or base.name,
+            support_min=values.get("support_min", base.support_min),
+            improve_min=values.get("improve_min", base.improve_min),
+            effective_from=values.get("effective_from") or clock.today(),
+            basis=values.get("basis", base.basis),
+        ),
+        user,
+        reason=reason,
+        children=save_points,
+    )
     return template
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Action, Capability
-from assessments import actions, report
+from assessments import actions, documents
 from assessments.filtersets import AssessmentFilterSet
 from assessments.forms import CommissionForm, StartForm
 from assessments.gating import assessment_clears
@@ -164,14 +164,14 @@ def download_report(request, pk):
         request.user,
         pk=pk,
     )
-    content = report.build(assessment)
+    content = documents.build(assessment)
     trail.record(AuditAction.EXPORT, assessment, reason="下载事前绩效评估报告（Word）")
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
     from django.utils.encoding import escape_uri_path
 
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(report.filename(assessment))}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(documents.filename(assessment))}"
     return response
 
 

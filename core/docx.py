@@ -1,5 +1,5 @@
 """Word documents in the official style: the fonts and the few paragraph and table-cell helpers every
-generated report uses (assessments/report.py, targets/word.py, monitoring/report.py). East Asian text needs
+generated report uses (assessments/documents.py, targets/documents/word.py, monitoring/documents.py). East Asian text needs
 the font set on ``w:eastAsia`` as well, or Word falls back to its default CJK font."""
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ a fiscal year, a rule code). New schemes inherit ``VersionedRule``, whose fields
     in_force_by_region(Model, on, **keys)        (the default line's version, {region id: version}) for every
                                                  region at once, inheritance applied (set-based)
     next_version(Model, region, **keys)          the number the next saved version takes
-    save_new_version(instance, user, reason=…)   saves ``instance`` as that next version, with an audit row
+    save_new_version(instance, user, reason=…,   saves ``instance`` as that next version with its own rows, retires
+                     children=…)                 the earlier versions (``retire``), and audits it all in one go
 
 The choice is the same everywhere: the region itself, else the nearest ancestor with a version of its own, else the
 default line; within that line the latest effective date on or before ``on``, then the highest version number.
@@ -22,6 +23,7 @@ default line; within that line the latest effective date on or before ``on``, th
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -37,6 +39,11 @@ class Versioning:
     effective: str | None = "effective_from"  # DateField or DateTimeField; None: in force once saved
     active: str | None = None  # a boolean field; a version switched off never applies
     keys: tuple[str, ...] = ()  # fields that split independent lines of versions
+    retire: str | None = None  # a boolean field cleared on the line's earlier versions (default: ``active``)
+
+    @property
+    def retired_by(self) -> str | None:
+        return self.retire or self.active
 
 
 def _spec(model) -> Versioning:
@@ -145,10 +152,14 @@ def next_version(model, region=None, **keys) -> int:
     return (top or 0) + 1
 
 
-def save_new_version(instance, user=None, *, reason: str = "", changes: dict | None = None):
-    """Save the unsaved ``instance`` as the next version of its line, validated and audited (every field, as
-    ``core.services.create_record`` does), in one transaction that locks the line while numbering. A saved version
-    is never edited in place: publish a new one."""
+def save_new_version(
+    instance, user=None, *, reason: str = "", changes: dict | None = None, children: Callable | None = None
+):
+    """Save the unsaved ``instance`` as the next version of its line, validated and audited, in one transaction that
+    locks the line while numbering. ``children(version)`` saves the version's own rows (a chain's steps, a template's
+    points, a rule set's settings) and returns ``{label: value}`` for the audit row; the earlier versions' ``retire``
+    flag is cleared, each with an audit row. The CREATE row carries every field (as ``core.services.create_record``
+    does), the version number, ``changes`` and the children's summary. A saved version is never edited in place."""
     from audit import trail
     from audit.models import AuditAction
 
@@ -164,14 +175,32 @@ def save_new_version(instance, user=None, *, reason: str = "", changes: dict | N
     with transaction.atomic():
         # two publishers never take one number (no ordering: a default ordering's outer join cannot be locked)
         list(line.order_by().select_for_update(of=("self",)).values_list("pk", flat=True))
-        setattr(instance, spec.version, next_version(model, region, **keys))
+        number = next_version(model, region, **keys)
+        setattr(instance, spec.version, number)
         if user is not None and any(f.name == "created_by" for f in model._meta.fields):
             instance.created_by = user
+        if spec.retired_by:
+            setattr(instance, spec.retired_by, True)
         instance.full_clean()
         instance.save()
         recorded = trail.diff({}, trail.snapshot(instance), model)
-        recorded["版本"] = [None, getattr(instance, spec.version)]
-        trail.record(AuditAction.CREATE, instance, changes={**recorded, **(changes or {})}, actor=user, reason=reason)
+        recorded["版本"] = [None, number]
+        made = (children(instance) or {}) if children else {}
+        if spec.retired_by:
+            flag = model._meta.get_field(spec.retired_by).verbose_name
+            earlier = list(line.exclude(pk=instance.pk).filter(**{spec.retired_by: True}))
+            model._default_manager.filter(pk__in=[row.pk for row in earlier]).update(**{spec.retired_by: False})
+            for row in earlier:
+                trail.record(
+                    AuditAction.UPDATE,
+                    row,
+                    changes={str(flag): ["是", "否"]},
+                    actor=user,
+                    reason=f"被第 {number} 版取代",
+                )
+        trail.record(
+            AuditAction.CREATE, instance, changes={**recorded, **(changes or {}), **made}, actor=user, reason=reason
+        )
     return instance
 
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from core import access, clock
 from core.api import GatedModelSerializer, GatedReadOnlyViewSet, GatedSerializer
-from monitoring import figures
+from monitoring import figures, rollups
 from monitoring.models import ExecutionFigure, LightThresholds
 from monitoring.views_dashboard import can_refresh, refresh_region, region_roots
 from subjects.models import Subject
@@ -237,7 +237,7 @@ class FiguresViewSet(viewsets.ViewSet):
     def list(self, request):
         year, as_of = self._dates(request)
         return Response(
-            {"fiscal_year": year, "as_of": as_of, "total": _rollup(figures.total(year, as_of, self._subjects(request)))}
+            {"fiscal_year": year, "as_of": as_of, "total": _rollup(rollups.total(year, as_of, self._subjects(request)))}
         )
 
     @extend_schema(
@@ -255,7 +255,7 @@ class FiguresViewSet(viewsets.ViewSet):
     @action(detail=False)
     def departments(self, request):
         year, as_of = self._dates(request)
-        rows = figures.department_rollup(year, as_of, self._subjects(request))
+        rows = rollups.department_rollup(year, as_of, self._subjects(request))
         return Response({"fiscal_year": year, "as_of": as_of, "results": [_rollup(r) for r in rows]})
 
     @extend_schema(
@@ -266,7 +266,7 @@ class FiguresViewSet(viewsets.ViewSet):
     @action(detail=False)
     def units(self, request):
         year, as_of = self._dates(request)
-        rows = figures.unit_rollup(year, as_of, self._subjects(request))
+        rows = rollups.unit_rollup(year, as_of, self._subjects(request))
         return Response({"fiscal_year": year, "as_of": as_of, "results": [_rollup(r) for r in rows]})
 
     @extend_schema(
@@ -290,7 +290,7 @@ class FiguresViewSet(viewsets.ViewSet):
             parent = roots[0]
         else:
             parent = None
-        rows = figures.region_rollup(year, as_of, self._subjects(request), parent=parent)
+        rows = rollups.region_rollup(year, as_of, self._subjects(request), parent=parent)
         return Response(
             {
                 "fiscal_year": year,

@@ -16,7 +16,7 @@ from accounts.models import User
 from audit.context import acting_as
 from core import clock, fiscal
 from demo.seed import register
-from monitoring import figures, thresholds
+from monitoring import figures, rollups, thresholds
 from monitoring.models import ExecutionFigure, LightThresholds
 
 COUNTY_KEY = "county0:section:performance"
@@ -24,7 +24,7 @@ COUNTY_KEY = "county0:section:performance"
 
 def demo_dates(year: int, today: datetime.date) -> list[datetime.date]:
     until = min(today, datetime.date(year, 12, 31))
-    dates = figures.month_ends(year, until)
+    dates = rollups.month_ends(year, until)
     if until not in dates and until.year == year:
         dates.append(until)
     return dates

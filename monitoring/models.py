@@ -346,7 +346,7 @@ class WarningRule(models.Model):
     is_current = models.BooleanField("现行版本", default=True, editable=False)
 
     # One line per rule code, in force once saved (core/versioning.py); is_current marks the newest.
-    versioning = Versioning(region=None, effective=None, keys=("code",))
+    versioning = Versioning(region=None, effective=None, keys=("code",), retire="is_current")
     basis = models.CharField("依据", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,7 +19,7 @@ from audit import trail
 from audit.models import AuditAction
 from core import access, fiscal
 from core.views import GatedDetailView, GatedListView
-from monitoring import actions, alerts, board, report, thresholds
+from monitoring import actions, alerts, board, documents, thresholds
 from monitoring.filtersets import (
     DisbursementHoldFilterSet,
     MonitoringRoundFilterSet,
@@ -198,7 +198,7 @@ def round_scan(request, pk):
     return redirect(monitoring_round)
 
 
-def report_scope(monitoring_round, user, level: str, key: int) -> report.Scope:
+def report_scope(monitoring_round, user, level: str, key: int) -> documents.Scope:
     """The tables of a report, through the gate; 404 when the user reaches none of them."""
     tables = access.restrict(MonitoringTable.objects.filter(round=monitoring_round), user)
     if level == "subject":
@@ -228,7 +228,7 @@ def report_scope(monitoring_round, user, level: str, key: int) -> report.Scope:
         title = first.department.name if first.department_id else first.organisation.name
     else:
         title = region.name
-    return report.Scope(level, title, tables)
+    return documents.Scope(level, title, tables)
 
 
 @login_required
@@ -237,13 +237,13 @@ def round_report(request, pk, level, key):
     if not access.restrict(MonitoringTable.objects.filter(round=monitoring_round), request.user, "export").exists():
         raise Http404("无权导出")
     scope = report_scope(monitoring_round, request.user, level, key)
-    data = report.build(monitoring_round, scope)
+    data = documents.build(monitoring_round, scope)
     filename = f"{scope.title}绩效运行监控报告-{monitoring_round.data_as_of:%Y%m%d}.docx"
     trail.record(
         AuditAction.EXPORT,
         monitoring_round,
         reason=f"下载绩效运行监控报告：{scope.title}",
-        changes={"报告": [None, f"{report.LEVEL_NAMES[level]}：{scope.title}（{len(scope.tables)} 个项目）"]},
+        changes={"报告": [None, f"{documents.LEVEL_NAMES[level]}：{scope.title}（{len(scope.tables)} 个项目）"]},
     )
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import ROLE_SPECS, Capability, Scope
 from core import access, clock, fiscal
-from monitoring import figures, lights, thresholds
+from monitoring import figures, lights, rollups, thresholds
 from monitoring.forms import LightThresholdsForm
 from subjects.models import Subject
 
@@ -101,11 +101,11 @@ def dashboard(request):
         level = "subject"
     rows = []
     if level == "department":
-        rows = figures.department_rollup(year, as_of, subjects)
+        rows = rollups.department_rollup(year, as_of, subjects)
         if len(rows) == 1 and rows[0].key is not None:  # one department in reach: show its units
             level, department_id = "unit", str(rows[0].key)
     if level == "unit":
-        rows = figures.unit_rollup(year, as_of, subjects)
+        rows = rollups.unit_rollup(year, as_of, subjects)
         if len(rows) == 1 and rows[0].key is not None:  # one unit in reach: show its subjects
             level, unit_id = "subject", str(rows[0].key)
             subjects = subjects.filter(organisation_id=rows[0].key)
@@ -120,8 +120,8 @@ def dashboard(request):
         crumbs.append((names[int(department_id)], f"{query}&department={department_id}"))
     if unit_id.isdigit() and int(unit_id) in names and unit_id != department_id:
         crumbs.append((names[int(unit_id)], f"{query}&department={department_id}&unit={unit_id}"))
-    total = figures.total(year, as_of, subjects)
-    subject_rows = figures.subject_rows(year, as_of, subjects) if level == "subject" else []
+    total = rollups.total(year, as_of, subjects)
+    subject_rows = rollups.subject_rows(year, as_of, subjects) if level == "subject" else []
 
     def drill(row):
         if level == "department":
@@ -141,7 +141,7 @@ def dashboard(request):
     regions = []
     if level == "department" and not crumbs:
         for root in region_roots(request.user):
-            regions.append((root, figures.region_rollup(year, as_of, scope, parent=root)))
+            regions.append((root, rollups.region_rollup(year, as_of, scope, parent=root)))
     context = {
         "title": "运行监控总览",
         "year": year,
@@ -154,8 +154,8 @@ def dashboard(request):
         "query": query,
         "chart": chart,
         "regions": regions,
-        "stored": figures.is_stored(year, as_of),
-        "stored_dates": figures.stored_dates(year),
+        "stored": rollups.is_stored(year, as_of),
+        "stored_dates": rollups.stored_dates(year),
         "can_refresh": can_refresh(request.user),
         "min_date": datetime.date(year, 1, 1),
         "max_date": datetime.date(year, 12, 31),
@@ -170,7 +170,7 @@ def subject_detail(request, pk):
     """One subject's execution over the fiscal year (every stored date, or month ends) up to the date."""
     subject = access.get_object_or_404(Subject.objects.select_related("organisation__region"), request.user, pk=pk)
     year, as_of = dashboard_year_and_date(request)
-    points = figures.history(subject, year, as_of)
+    points = rollups.history(subject, year, as_of)
     current = figures.subject_figures(subject, as_of, year)
     chart = {
         "dates": [p.as_of.isoformat() for p in points],

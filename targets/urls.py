@@ -1,6 +1,6 @@
 from django.urls import path
 
-from targets import views, views_io
+from targets import views, views_comments, views_io, views_overview
 
 app_name = "targets"
 urlpatterns = [
@@ -19,10 +19,10 @@ urlpatterns = [
     path("<int:pk>/docx/", views_io.sheet_docx_download, name="docx"),
     path("<int:pk>/recommend/", views_io.recommendations, name="recommend"),
     path("<int:pk>/recommend/add/", views_io.recommendation_add, name="recommend_add"),
-    path("<int:pk>/comments/", views.comment, name="comment"),
-    path("<int:pk>/comments/<int:comment_pk>/resolve/", views.resolve_comment, name="resolve_comment"),
-    path("<int:pk>/regional/", views.regional, name="regional"),
-    path("regional/", views.regional_list, name="regional_list"),
-    path("summary/", views.summary, name="summary"),
-    path("common/", views.common_sets, name="common"),
+    path("<int:pk>/comments/", views_comments.comment, name="comment"),
+    path("<int:pk>/comments/<int:comment_pk>/resolve/", views_comments.resolve_comment, name="resolve_comment"),
+    path("<int:pk>/regional/", views_overview.regional, name="regional"),
+    path("regional/", views_overview.regional_list, name="regional_list"),
+    path("summary/", views_overview.summary, name="summary"),
+    path("common/", views_overview.common_sets, name="common"),
 ]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
 from accounts.roles import Capability, Role
 from audit import trail
 from audit.models import AuditAction
-from core import access
+from core import access, versioning
 from workflow.models import ChainDefinition, ChainStep
 
 
@@ -53,43 +52,30 @@ def save_chain(
             reason="无权配置该区划的审核流程",
         )
         raise PermissionDenied("无权配置该区划的审核流程")
-    with transaction.atomic():
-        same = ChainDefinition.objects.filter(document_type=document_type, region=region)
-        latest = max(same.select_for_update(of=("self",)).values_list("version", flat=True), default=0)
-        chain = ChainDefinition(document_type=document_type, region=region, name=name, version=latest + 1)
-        chain.full_clean()
-        chain.save()
+
+    def save_steps(chain) -> dict:
         for order, data in enumerate(steps):
             step = ChainStep(
                 chain=chain, order=order, name=data["name"], role=data["role"], deadline_days=data.get("deadline_days")
             )
             step.full_clean()
             step.save()
-        retired = list(same.filter(is_active=True).exclude(pk=chain.pk))
-        same.filter(is_active=True).exclude(pk=chain.pk).update(is_active=False)
-        for old in retired:
-            trail.record(
-                AuditAction.UPDATE,
-                old,
-                actor=user,
-                changes={"启用": [True, False]},
-                reason=f"被第 {chain.version} 版取代",
-            )
-        trail.record(
-            AuditAction.CREATE,
-            chain,
-            actor=user,
-            reason=reason,
-            changes={
-                "流程名称": [None, name],
-                "适用区划": [None, str(region) if region else "默认（全部区划）"],
-                "环节": [
-                    None,
-                    [
-                        f"{i}. {s['name']}（{Role(s['role']).label}，{s.get('deadline_days') or '不限'}天）"
-                        for i, s in enumerate(steps)
-                    ],
+        return {
+            "适用区划": [None, str(region) if region else "默认（全部区划）"],
+            "环节": [
+                None,
+                [
+                    f"{i}. {s['name']}（{Role(s['role']).label}，{s.get('deadline_days') or '不限'}天）"
+                    for i, s in enumerate(steps)
                 ],
-            },
-        )
+            ],
+        }
+
+    # The one it replaces is retired by the versioning (documents under review keep it).
+    chain = versioning.save_new_version(
+        ChainDefinition(document_type=document_type, region=region, name=name),
+        user,
+        reason=reason,
+        children=save_steps,
+    )
     return chain

@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from assessments import report
+from assessments import documents
 from assessments.tests.helpers import department_assessment, make_subject, walk
 from audit.models import AuditAction, AuditEntry
 
@@ -24,7 +24,7 @@ def text_of(document) -> str:
 
 def test_report_contains_scores_and_conclusion():
     assessment = walk(department_assessment(make_subject("校园安保服务购买项目"), fraction="0.9"))
-    document = Document(io.BytesIO(report.build(assessment)))
+    document = Document(io.BytesIO(documents.build(assessment)))
     text = text_of(document)
     assert "《校园安保服务购买项目事前绩效评估报告》" in text
     for heading in ("一、基本情况", "二、评估内容与评分", "三、评估结论", "四、意见和建议"):

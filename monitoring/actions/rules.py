@@ -4,12 +4,11 @@ warning always names the version that raised it. The kinds of check are code (``
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
-from core import access, services
+from core import access, versioning
 from monitoring.models import WarningRule
 
 
@@ -39,22 +38,18 @@ def set_rule(
             reason="无权修改预警规则",
         )
         raise PermissionDenied("只有预算绩效管理科可以修改预警规则")
-    with transaction.atomic():
-        current = WarningRule.objects.select_for_update().filter(code=code, is_current=True).first()
-        if current is None:
-            raise ValidationError("未知的预警规则")
-        params = current.params if params is None else params
-        alerts.validate_params(current.kind, params)
-        rule = WarningRule(
-            code=code,
-            version=current.version + 1,
-            name=name or current.name,
-            kind=current.kind,
-            params=params,
-            is_active=current.is_active if is_active is None else is_active,
-            basis=current.basis,
-            created_by=user,
-        )
-        WarningRule.objects.filter(pk=current.pk).update(is_current=False)
-        services.create_record(rule, reason=reason or f"修改预警规则，替代第 {current.version} 版")
+    current = WarningRule.objects.filter(code=code, is_current=True).first()
+    if current is None:
+        raise ValidationError("未知的预警规则")
+    params = current.params if params is None else params
+    alerts.validate_params(current.kind, params)
+    rule = WarningRule(
+        code=code,
+        name=name or current.name,
+        kind=current.kind,
+        params=params,
+        is_active=current.is_active if is_active is None else is_active,
+        basis=current.basis,
+    )
+    versioning.save_new_version(rule, user, reason=reason or f"修改预警规则，替代第 {current.version} 版")
     return rule

@@ -9,7 +9,7 @@ from django.urls import reverse
 from docx import Document
 
 from audit.models import AuditEntry
-from monitoring import actions, board, report
+from monitoring import actions, board, documents
 from monitoring.choices import RoundScope
 from monitoring.tests.helpers import CANTEEN, SECURITY, SPORTS, fill_rows, open_round, subject, table_of
 from workflow import actions as workflow
@@ -108,10 +108,10 @@ def test_report_through_the_gate(client_as, monitoring_round):
 def test_chart_png_with_and_without_cjk_font(monkeypatch):
     from decimal import Decimal
 
-    png = report.chart_png([("教育局", Decimal("0.3")), ("卫健委", None)], Decimal("0.58"), "预算执行率与序时进度")
+    png = documents.chart_png([("教育局", Decimal("0.3")), ("卫健委", None)], Decimal("0.58"), "预算执行率与序时进度")
     assert png.startswith(b"\x89PNG")
-    monkeypatch.setattr(report, "CJK_FONTS", ["/nonexistent.ttc"])
-    assert report.chart_png([("教育局", Decimal("0.9"))], Decimal("0.58"), "x").startswith(b"\x89PNG")
+    monkeypatch.setattr(documents, "CJK_FONTS", ["/nonexistent.ttc"])
+    assert documents.chart_png([("教育局", Decimal("0.9"))], Decimal("0.58"), "x").startswith(b"\x89PNG")
 
 
 def test_pages_render(client_as, monitoring_round):

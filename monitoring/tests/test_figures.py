@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from execution.choices import MatchStatus
-from monitoring import figures, lights, thresholds
+from monitoring import figures, lights, rollups, thresholds
 from monitoring.choices import Light
 from monitoring.models import ExecutionFigure, LightThresholds
 from monitoring.tests.test_figures_helpers import YEAR, allocate, clone_subjects, funded_subject, pay
@@ -212,22 +212,22 @@ def test_rollups_sum_paid_and_available_then_divide():
     for stored in (False, True):
         if stored:
             figures.refresh(YEAR, as_of)
-        [dept] = figures.department_rollup(YEAR, as_of, qs)
+        [dept] = rollups.department_rollup(YEAR, as_of, qs)
         assert dept.key == a.department_id
         assert (dept.available, dept.paid, dept.subjects) == (Decimal("1100000.00"), Decimal("200000.00"), 2)
         assert dept.execution_rate == Decimal("0.1818")
         assert (dept.red, dept.green) == (1, 1)
         assert dept.light == lights.execution_light(Decimal("0.1818"), lights.time_progress(YEAR, as_of))
-        [unit] = figures.unit_rollup(YEAR, as_of, qs)
+        [unit] = rollups.unit_rollup(YEAR, as_of, qs)
         assert unit.key == a.organisation_id and unit.paid == Decimal("200000.00")
-        total = figures.total(YEAR, as_of, qs)
+        total = rollups.total(YEAR, as_of, qs)
         assert (total.available, total.paid, total.subjects) == (Decimal("1100000.00"), Decimal("200000.00"), 2)
         city = a.organisation.region
-        rows = figures.region_rollup(YEAR, as_of, qs, parent=city.parent)
+        rows = rollups.region_rollup(YEAR, as_of, qs, parent=city.parent)
         assert [r.name for r in rows] == [city.name] and rows[0].paid == Decimal("200000.00")
-        [own] = figures.region_rollup(YEAR, as_of, qs, parent=city)
+        [own] = rollups.region_rollup(YEAR, as_of, qs, parent=city)
         assert own.name == f"{city.name}本级"
-        rows = figures.subject_rows(YEAR, as_of, qs)
+        rows = rollups.subject_rows(YEAR, as_of, qs)
         assert [r.subject_id for r in rows] == [a.pk, b.pk]  # worst ratio first
 
 
@@ -235,13 +235,13 @@ def test_history_uses_month_ends_until_refreshed():
     subject = funded_subject("120000.00")
     for month in range(1, 7):
         pay(subject, "10000.00", D(YEAR, month, 10))
-    points = figures.history(subject, YEAR, D(YEAR, 6, 15))
+    points = rollups.history(subject, YEAR, D(YEAR, 6, 15))
     assert [p.as_of for p in points] == [D(YEAR, m, e) for m, e in ((1, 31), (2, 28), (3, 31), (4, 30), (5, 31))] + [
         D(YEAR, 6, 15)
     ]
     assert points[-1].paid == Decimal("60000.00")
     figures.refresh(YEAR, D(YEAR, 3, 31))
-    assert [p.as_of for p in figures.history(subject, YEAR, D(YEAR, 6, 15))] == [D(YEAR, 3, 31), D(YEAR, 6, 15)]
+    assert [p.as_of for p in rollups.history(subject, YEAR, D(YEAR, 6, 15))] == [D(YEAR, 3, 31), D(YEAR, 6, 15)]
 
 
 def test_refresh_task_runs_in_the_background(immediate_tasks, persona):

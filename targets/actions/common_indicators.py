@@ -5,7 +5,6 @@ sheet is prefilled with them (``targets.actions.sheets.create_sheet``) and canno
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from accounts.roles import Capability
 from audit import trail
@@ -74,24 +73,10 @@ def save_common_set(user, region, year: int, items: list[dict], *, note: str = "
             reason="只有本级财政局预算绩效管理科可以设置部门整体共性指标",
         )
         raise PermissionDenied("只有本级财政局预算绩效管理科可以设置部门整体共性指标")
-    with transaction.atomic():
-        last = (
-            CommonIndicatorSet.objects.select_for_update()
-            .filter(region=region, fiscal_year=year)
-            .order_by("-number")
-            .first()
-        )
-        before = [str(i) for i in last.items.all()] if last else []
-        found = CommonIndicatorSet(
-            region_id=getattr(region, "pk", region),
-            organisation=owner,
-            fiscal_year=year,
-            number=(last.number if last else 0) + 1,
-            note=note[:500],
-            created_by=user,
-        )
-        found.full_clean()
-        found.save()
+    last = CommonIndicatorSet.objects.filter(region=region, fiscal_year=year).order_by("-number").first()
+    before = [str(i) for i in last.items.all()] if last else []
+
+    def save_items(found) -> dict:
         rows = []
         for n, values in enumerate(items, start=1):
             indicator = values["indicator"]
@@ -113,7 +98,14 @@ def save_common_set(user, region, year: int, items: list[dict], *, note: str = "
             row.full_clean(exclude=["rule_set"])
             rows.append(row)
         CommonIndicatorItem.objects.bulk_create(rows)
-        trail.record(
-            AuditAction.CREATE, found, changes={"共性指标": [before, [r.name for r in rows]]}, actor=user, reason=note
-        )
+        return {"共性指标": [before, [r.name for r in rows]]}
+
+    found = versioning.save_new_version(
+        CommonIndicatorSet(
+            region_id=getattr(region, "pk", region), organisation=owner, fiscal_year=year, note=note[:500]
+        ),
+        user,
+        reason=note,
+        children=save_items,
+    )
     return found

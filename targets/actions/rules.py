@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
-from core import access
+from core import access, versioning
 from targets import quality, review
 
 
@@ -34,27 +33,18 @@ def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: 
         raise PermissionDenied("只有预算绩效管理科可以设置智能审核规则")
     if code not in quality.RULES:
         raise ValidationError({"code": "未知的规则代码"})
-    with transaction.atomic():
-        last = QualityRuleSet.objects.select_for_update().order_by("-number").first()
-        current = review.current_rule_set()
-        before = review.stored_configuration(current)[code]
-        rule_set = QualityRuleSet(
-            number=(last.number if last else 0) + 1,
-            created_by=user,
-            note=(reason or "")[:500] or f"修改规则：{quality.RULES[code].name}",
-        )
-        rule_set.full_clean()
-        rule_set.save()
-        rows = (
-            {
-                r.code: QualityRuleSetting(
-                    rule_set=rule_set, code=r.code, severity=r.severity, is_active=r.is_active, params=r.params
-                )
-                for r in QualityRuleSetting.objects.filter(rule_set=current)
-            }
-            if current
-            else {}
-        )
+    current = review.current_rule_set()
+    before = review.stored_configuration(current)[code]
+    saved = []
+
+    def copy_settings(rule_set) -> dict:
+        # every setting of the version in force, this one changed
+        rows = {
+            r.code: QualityRuleSetting(
+                rule_set=rule_set, code=r.code, severity=r.severity, is_active=r.is_active, params=r.params
+            )
+            for r in (QualityRuleSetting.objects.filter(rule_set=current) if current else ())
+        }
         row = rows.get(code) or QualityRuleSetting(rule_set=rule_set, code=code, params={})
         row.severity, row.is_active = severity, is_active
         if params is not None:
@@ -62,8 +52,9 @@ def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: 
         row.full_clean()
         rows[code] = row
         QualityRuleSetting.objects.bulk_create(rows.values())
+        saved.append(row)
         after = review.stored_configuration(rule_set)[code]
-        changes = {
+        return {"版本号": [current.number if current else None, rule_set.number]} | {
             f"{quality.RULES[code].name}·{label}": [str(a), str(b)]
             for label, a, b in (
                 ("严重程度", before.severity, after.severity),
@@ -72,11 +63,11 @@ def set_rule(user, code: str, *, severity: str, is_active: bool = True, params: 
             )
             if a != b
         }
-        trail.record(
-            AuditAction.CREATE,
-            rule_set,
-            changes={"版本号": [current.number if current else None, rule_set.number], **changes},
-            actor=user,
-            reason=reason,
-        )
-    return row
+
+    versioning.save_new_version(
+        QualityRuleSet(note=(reason or "")[:500] or f"修改规则：{quality.RULES[code].name}"),
+        user,
+        reason=reason,
+        children=copy_settings,
+    )
+    return saved[0]

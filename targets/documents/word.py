@@ -2,7 +2,7 @@
 the project facts, 长期目标 and 年度目标, the 保障措施, the 实施进度计划, the 长期/年度绩效指标 tables with
 the level-1 and level-2 cells merged, and the 审核意见 blocks — one per step of the sheet's review chain
 (单位意见, 主管部门审核意见, 财政部门业务科室审核意见, 财政部门预算绩效管理科审核意见 …) filled from the
-chain's review log: the opinion, who gave it and when. Built with python-docx like assessments/report.py;
+chain's review log: the opinion, who gave it and when. Built with python-docx like assessments/documents.py;
 Chinese text carries East Asian fonts (w:eastAsia) so Word and WPS render it."""
 
 from __future__ import annotations
