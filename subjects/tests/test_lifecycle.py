@@ -199,6 +199,8 @@ def test_the_funding_date_is_stored_and_the_target_sheet_is_due_10_days_after_it
     """seed 004 三(五)2 (10 日内报送): the deadline runs from a stored date, not from text in the audit trail."""
     import datetime
 
+    from django.utils import timezone
+
     from core import clock
     from targets import actions as target_actions
 
@@ -206,7 +208,7 @@ def test_the_funding_date_is_stored_and_the_target_sheet_is_due_10_days_after_it
     with clock.pinned(datetime.date(2026, 5, 6)):
         lifecycle.fund(subject, user("budget"), subject.version, "450000")
     row = SubjectYearAmount.objects.get(subject=subject)
-    assert row.arranged_at.date() == datetime.date(2026, 5, 6)
+    assert timezone.localtime(row.arranged_at).date() == datetime.date(2026, 5, 6)
     subject = fresh(subject)
     with clock.pinned(datetime.date(2026, 5, 20)):
         lifecycle.fund(subject, user("budget"), subject.version, "460000")  # re-arranged: the first date stays

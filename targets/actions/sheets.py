@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from audit import trail
 from audit.models import AuditAction
@@ -66,7 +67,7 @@ def can_create(user, subject) -> bool:
 def funded_at(subject):
     """When finance first arranged the subject's money for its fiscal year (a stored date), or None."""
     row = SubjectYearAmount.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).first()
-    return row.arranged_at if row else None
+    return timezone.localtime(row.arranged_at) if row and row.arranged_at else None
 
 
 def due_date(subject):
