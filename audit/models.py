@@ -38,9 +38,12 @@ class AuditEntry(models.Model):
     """One append-only row of the audit trail.
 
     Rows are written only by ``audit.trail.record`` inside the transaction of the change they
-    describe. ``hash`` = SHA-256 over the previous row's hash and this row's canonical content,
-    so editing or deleting a row breaks the chain (``manage.py verify_audit``). The database
-    refuses UPDATE and DELETE on this table (migration 0002).
+    describe. ``hash`` = HMAC-SHA256, with a key the database does not hold, over every other stored
+    field, ``prev_hash`` (the previous row's hash) included; ``algorithm`` names the function
+    (``audit/hashing.py``: rows written before migration 0003 are plain ``sha256``). Editing, deleting
+    or reordering rows breaks the chain; truncating or rewriting it disagrees with the checkpoints kept
+    outside the database (``manage.py verify_audit``). The database refuses UPDATE and DELETE on this
+    table (migration 0002).
     """
 
     created_at = models.DateTimeField("时间", db_index=True)
@@ -62,8 +65,10 @@ class AuditEntry(models.Model):
     object_repr = models.CharField("对象", max_length=255, blank=True)
     changes = models.JSONField("变更内容", default=dict, blank=True)
     reason = models.TextField("理由/意见", blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField("上一条哈希", max_length=64)
+    algorithm = models.CharField("哈希算法", max_length=20)
+    key_id = models.CharField("密钥标识", max_length=16, blank=True)
+    hash = models.CharField("哈希", max_length=64)
 
     class Meta:
         verbose_name = "审计日志"
@@ -75,7 +80,8 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
     def save(self, *args, **kwargs):
-        if self.pk:
+        # ``record`` sets the id before saving (it is inside the hash), so "new" is the state, not the pk.
+        if not self._state.adding:
             raise RuntimeError("审计日志只能追加，不能修改")
         super().save(*args, **kwargs)
 

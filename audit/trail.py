@@ -1,25 +1,26 @@
 """The one way to write the audit trail.
 
 ``record()`` must be called inside the transaction of the change it describes; it takes a
-database-wide lock on the chain head so rows are chained in commit order.
+database-wide lock on the chain head so rows are chained in commit order. The hash is computed by
+``audit/hashing.py``; ``audit/verify.py`` checks the chain and ``audit/checkpoints.py`` anchors it
+outside the database.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
-import hashlib
-import json
 import uuid
 
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from audit import hashing
 from audit.context import current_actor
+from audit.hashing import GENESIS, compute_hash
 from audit.models import AuditAction, AuditEntry
 
-GENESIS = "0" * 64
 _LOCK_KEY = 7_204_311  # pg_advisory_xact_lock key for the chain head
 
 
@@ -86,36 +87,26 @@ def diff(before: dict, after: dict, model=None) -> dict:
     return changes
 
 
-def _canonical(entry: AuditEntry) -> str:
-    return json.dumps(
-        {
-            "created_at": entry.created_at.isoformat(),
-            "actor": entry.actor_id,
-            "actor_name": entry.actor_name,
-            "ip": entry.ip,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "object_repr": entry.object_repr,
-            "changes": entry.changes,
-            "reason": entry.reason,
-        },
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+def _chain_head() -> tuple[str, int]:
+    """Lock the chain head; return the last row's hash and the id the next row will take.
 
-
-def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256((prev_hash + _canonical(entry)).encode("utf-8")).hexdigest()
-
-
-def _chain_head() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    The id is allocated here, before the row is saved, because it is inside the row's hash.
+    """
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        else:
+            # SQLite serialises writers; AUTOINCREMENT never reuses an id (sqlite_sequence), nor do we.
+            cursor.execute(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                f"coalesce((SELECT max(id) FROM {connection.ops.quote_name(table)}), 0)) + 1",
+                [table],
+            )
+        next_id = cursor.fetchone()[0]
     last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-    return last or GENESIS
+    return last or GENESIS, next_id
 
 
 def record(
@@ -153,36 +144,14 @@ def record(
         else:
             entry.object_type = object_type
             entry.object_repr = object_repr[:255]
-        entry.prev_hash = _chain_head()
+        # Stored as the database will return it, so the hash is over what verification reads back.
+        entry.ip = AuditEntry._meta.get_field("ip").get_prep_value(entry.ip)
+        entry.algorithm = hashing.CURRENT
+        entry.key_id = hashing.key_id()
+        entry.prev_hash, entry.id = _chain_head()
         entry.hash = compute_hash(entry.prev_hash, entry)
-        entry.save()
+        entry.save(force_insert=True)
     return entry
 
 
-def verify_chain(batch: int = 5000, from_id: int | None = None):
-    """Yield (entry_id, problem) for every row whose hash or link is wrong.
-
-    ``from_id`` starts at that row and trusts its ``prev_hash`` as the anchor: after a DBA purged
-    rows past the retention period, verification resumes from the first row kept.
-    """
-    prev = GENESIS
-    last_id = 0
-    if from_id is not None:
-        anchor = AuditEntry.objects.filter(id__gte=from_id).order_by("id").first()
-        if anchor is None:
-            return
-        prev, last_id = anchor.prev_hash, anchor.id - 1
-    while True:
-        rows = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
-        if not rows:
-            return
-        for entry in rows:
-            if entry.prev_hash != prev:
-                yield entry.id, "与上一条记录的链接不符（记录被删除或插入）"
-            elif compute_hash(entry.prev_hash, entry) != entry.hash:
-                yield entry.id, "内容与哈希不符（记录被篡改）"
-            prev = entry.hash
-            last_id = entry.id
-
-
-__all__ = ["AuditAction", "diff", "record", "snapshot", "verify_chain"]
+__all__ = ["GENESIS", "AuditAction", "compute_hash", "diff", "record", "snapshot"]

@@ -98,7 +98,13 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
             changes={"筛选条件": self.request.GET.urlencode()},
         )
         name = self.export_name or str(self.model._meta.verbose_name)
-        return xlsx_response(f"{name}-{clock.today():%Y%m%d}.xlsx", [(name, headers, rows)])
+        sheets = [(name, headers, rows), *self.export_extra_sheets()]
+        return xlsx_response(f"{name}-{clock.today():%Y%m%d}.xlsx", sheets)
+
+    def export_extra_sheets(self) -> list:
+        """Further ``(title, headers, rows)`` sheets of the export file, made after the export's audit row
+        (the audit trail adds its checkpoint, audit/checkpoints.py)."""
+        return []
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -82,7 +82,17 @@ def envdatabase(name: str, default: str) -> dict:
 
 
 def check_production(
-    *, debug, secret_key_given, secret_key, allowed_hosts, default_hosts, database, secure_cookies, business_date
+    *,
+    debug,
+    secret_key_given,
+    secret_key,
+    audit_key_given,
+    audit_key,
+    allowed_hosts,
+    default_hosts,
+    database,
+    secure_cookies,
+    business_date,
 ) -> None:
     """With JIXIAO_PRODUCTION=1, refuse to start on any setting that only suits a developer's checkout, naming
     every problem at once (docs/admin-guide.md §4 says what each needs)."""
@@ -93,6 +103,14 @@ def check_production(
         problems.append("未设置 JIXIAO_SECRET_KEY（或 JIXIAO_SECRET_KEY_FILE），不能使用自动生成的开发密钥")
     elif len(secret_key) < 40 or len(set(secret_key)) < 10:
         problems.append("JIXIAO_SECRET_KEY 太短或过于简单（至少 40 个字符的随机串）")
+    if not audit_key_given:
+        problems.append(
+            "未设置 JIXIAO_AUDIT_KEY（或 JIXIAO_AUDIT_KEY_FILE）：审计日志哈希链须用单独的密钥，且不能保存在数据库中"
+        )
+    elif len(audit_key) < 32 or len(set(audit_key)) < 10:
+        problems.append("JIXIAO_AUDIT_KEY 太短或过于简单（至少 32 个字符的随机串）")
+    elif audit_key == secret_key:
+        problems.append("JIXIAO_AUDIT_KEY 不能与 JIXIAO_SECRET_KEY 相同")
     hosts = [h for h in allowed_hosts if h]
     if not hosts or set(hosts) <= set(default_hosts) or "*" in hosts:
         problems.append("JIXIAO_ALLOWED_HOSTS 须写明本系统的域名（不能为空、不能只有本机地址、不能为 *）")

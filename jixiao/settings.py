@@ -29,6 +29,18 @@ if not SECRET_KEY:
         _key_file.write_text(secrets.token_urlsafe(50))
     SECRET_KEY = _key_file.read_text().strip()
 
+# The key of the audit chain's HMAC (audit/hashing.py): kept out of the database, so whoever can write
+# the audit table cannot recompute the chain. A checkout derives one from SECRET_KEY; production must set
+# its own (check_production below, docs/decisions/0021-keyed-audit-chain.md).
+JIXIAO_AUDIT_KEY = envstr("JIXIAO_AUDIT_KEY", "")
+_AUDIT_KEY_GIVEN = bool(JIXIAO_AUDIT_KEY)
+if not JIXIAO_AUDIT_KEY:
+    import hashlib
+
+    JIXIAO_AUDIT_KEY = hashlib.sha256(f"jixiao audit key:{SECRET_KEY}".encode()).hexdigest()
+# Audit checkpoints (row count, last id, last hash) appended outside the database by `audit_checkpoint`.
+JIXIAO_AUDIT_CHECKPOINT_FILE = Path(envstr("JIXIAO_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl")))
+
 _DEFAULT_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ALLOWED_HOSTS = envlist("JIXIAO_ALLOWED_HOSTS", _DEFAULT_HOSTS)
 CSRF_TRUSTED_ORIGINS = envlist("JIXIAO_CSRF_TRUSTED_ORIGINS", [])
@@ -159,6 +171,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Treasury payment / budget allocation files (CSV or XLSX) are far larger than the Excel imports: a
 # 1,000,000-row payment CSV is about 80 MB (execution/, docs/decisions/0014).
 JIXIAO_EXECUTION_MAX_UPLOAD_BYTES = envint("JIXIAO_EXECUTION_MAX_UPLOAD_BYTES", 200 * 1024 * 1024, minimum=1024)
+# Import jobs whose worker died (imports/liveness.py, docs/decisions/0022): a running job beats about six times
+# per limit; one whose last heartbeat is older than the limit (seconds) is failed by the reaper. Staging tables
+# without a running job are dropped after the given hours (execution/loading/orphans.py).
+JIXIAO_JOB_STALE_SECONDS = envint("JIXIAO_JOB_STALE_SECONDS", 180, minimum=2)
+JIXIAO_STAGING_STALE_HOURS = envint("JIXIAO_STAGING_STALE_HOURS", 6, minimum=1)
 
 # Sessions and cookies (等保三级). Idle expiry is applied per request from the security policy.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -242,6 +259,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("JIXIAO_LOG_LEVEL", "WARNING")},
+    # Audit checkpoints always reach the log (journald, or a remote syslog): one of their copies outside the DB.
+    "loggers": {"jixiao.audit.checkpoint": {"level": "INFO"}},
 }
 
 if PRODUCTION:
@@ -249,6 +268,8 @@ if PRODUCTION:
         debug=DEBUG,
         secret_key_given=_SECRET_KEY_GIVEN,
         secret_key=SECRET_KEY,
+        audit_key_given=_AUDIT_KEY_GIVEN,
+        audit_key=JIXIAO_AUDIT_KEY,
         allowed_hosts=ALLOWED_HOSTS,
         default_hosts=_DEFAULT_HOSTS,
         database=DATABASES["default"],

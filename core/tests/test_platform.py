@@ -168,6 +168,8 @@ def _production_kwargs(**changes):
         "debug": False,
         "secret_key_given": True,
         "secret_key": "k7Qx2vN9pLr4sT8wYz3bC6dF1gH5jM0nP2qR9sU4vW7xY",
+        "audit_key_given": True,
+        "audit_key": "Zq8Wm3Rt6Yp1Ks4Hd7Fb0Nc5Xv2Lg9Je",
         "allowed_hosts": ["jixiao.example.gov.cn"],
         "default_hosts": ["127.0.0.1", "localhost", "testserver"],
         "database": {"ENGINE": "django.db.backends.postgresql"},
@@ -184,6 +186,9 @@ def _production_kwargs(**changes):
         ({"debug": True}, "JIXIAO_DEBUG"),
         ({"secret_key_given": False}, "JIXIAO_SECRET_KEY"),
         ({"secret_key": "short"}, "JIXIAO_SECRET_KEY"),
+        ({"audit_key_given": False}, "JIXIAO_AUDIT_KEY"),
+        ({"audit_key": "short"}, "JIXIAO_AUDIT_KEY"),
+        ({"audit_key": "k7Qx2vN9pLr4sT8wYz3bC6dF1gH5jM0nP2qR9sU4vW7xY"}, "JIXIAO_AUDIT_KEY"),
         ({"allowed_hosts": ["127.0.0.1", "localhost"]}, "JIXIAO_ALLOWED_HOSTS"),
         ({"allowed_hosts": ["*"]}, "JIXIAO_ALLOWED_HOSTS"),
         ({"database": {"ENGINE": "django.db.backends.sqlite3"}}, "PostgreSQL"),
@@ -208,3 +213,4 @@ def test_production_without_a_database_url_is_refused_at_start():
     )
     assert result.returncode != 0
     assert "拒绝启动" in result.stderr and "DATABASE_URL" in result.stderr and "JIXIAO_SECRET_KEY" in result.stderr
+    assert "JIXIAO_AUDIT_KEY" in result.stderr
