@@ -42,9 +42,16 @@ run: demo
 	@echo "绩效 Jixiao 已启动：http://$(HOST):$(PORT)/   （Ctrl+C 停止）"
 	@echo "API 文档：http://$(HOST):$(PORT)/api/docs/"
 	@echo "演示数据按业务日期 $$($(BIN)/python -c 'from core.clock import DEMO_TODAY; print(DEMO_TODAY)') 制作，本次运行的业务日期固定为该日（JIXIAO_BUSINESS_DATE=demo）"
+	@$(BIN)/python manage.py reap_jobs --verbosity 0 || true
 	@JIXIAO_BUSINESS_DATE=$${JIXIAO_BUSINESS_DATE:-demo} JIXIAO_SECURE_COOKIES=0 $(BIN)/python manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
 	  WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	  JIXIAO_BUSINESS_DATE=$${JIXIAO_BUSINESS_DATE:-demo} JIXIAO_SECURE_COOKIES=0 JIXIAO_DEBUG=$${JIXIAO_DEBUG:-0} $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
+
+# The background worker alone (make run starts one): jobs a killed worker left running are failed first
+# (imports/liveness.py).
+worker: migrate
+	$(BIN)/python manage.py reap_jobs
+	JIXIAO_BUSINESS_DATE=$${JIXIAO_BUSINESS_DATE:-demo} $(BIN)/python manage.py db_worker --interval 1
 
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \

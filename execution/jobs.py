@@ -15,6 +15,7 @@ from execution.choices import RecordSource
 from execution.loading import KINDS, Kind, LoadError, LoadFileError, LoadResult
 from execution.permissions import bureau_of, can_upload
 from imports import jobs as import_jobs
+from imports import liveness
 from imports.jobs import JobRunner
 from imports.models import ImportJob, ImportPhase
 
@@ -28,6 +29,8 @@ def job_kind(kind: Kind) -> str:
 
 for _kind in KINDS.values():  # /api/imports/ names these jobs by their Chinese title (kind_title)
     import_jobs.register_kind(job_kind(_kind), _kind.title)
+# A job failed by the reaper leaves its staging tables behind (its process died): drop them, and sweep orphans.
+liveness.register_cleanup(loading.cleanup_staging)
 
 
 def kind_of(job: ImportJob) -> Kind | None:
@@ -126,7 +129,7 @@ class LoadRunner(JobRunner):
                 reason=f"导入{kind.title}：{job.original_name}（导入任务 #{job.pk}）",
             )
         except LoadFileError as exc:
-            return 0, [self.issue(str(exc))]
+            return 0, [LoadError(getattr(exc, "line", None), "", str(exc))]
         return result.total, result.errors
 
     def succeeded(self, result: LoadResult) -> None:
@@ -149,17 +152,18 @@ def push(user, kind: Kind, records: list, *, fiscal_year: int, ip: str | None = 
         summary={"fiscal_year": int(fiscal_year)},
     )
     runner = LoadRunner(job)
-    result = loading.load_records(
-        kind,
-        records,
-        bureau=bureau_of(user),
-        fiscal_year=fiscal_year,
-        user=user,
-        source=RecordSource.API,
-        import_job=job,
-        on_success=runner.succeeded,
-        reason=f"接口推送{kind.title}（任务 #{job.pk}）",
-    )
+    with liveness.Heartbeat(job.pk):
+        result = loading.load_records(
+            kind,
+            records,
+            bureau=bureau_of(user),
+            fiscal_year=fiscal_year,
+            user=user,
+            source=RecordSource.API,
+            import_job=job,
+            on_success=runner.succeeded,
+            reason=f"接口推送{kind.title}（任务 #{job.pk}）",
+        )
     if not result.ok:
         runner.fail(result.errors, total=result.total)
     job.refresh_from_db()

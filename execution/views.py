@@ -22,6 +22,7 @@ from execution.loading import KINDS, LoadFileError
 from execution.models import BudgetAllocation, Payment
 from execution.permissions import can_match, can_upload
 from execution.tables import AllocationTable, PaymentTable
+from imports import liveness
 from imports.jobs import error_report_response
 from imports.models import ImportJob
 
@@ -105,7 +106,7 @@ def upload(request, kind: str):
 
 def _job_or_404(request, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.of(request.user).filter(kind__startswith=jobs.JOB_KIND_PREFIX), pk=pk)
-    return job
+    return liveness.check(job)  # a job whose worker died is failed while its page is polled
 
 
 @login_required

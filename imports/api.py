@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from audit.context import client_ip
 from core.api import GatedModelSerializer, GatedSerializer
+from imports import liveness
 from imports.actions import start_import
 from imports.framework import ImportFileError, get_importer, importer_choices
 from imports.models import ImportJob
@@ -70,6 +71,9 @@ class ImportJobViewSet(
 
     def get_serializer_class(self):
         return ImportUploadSerializer if self.action == "create" else ImportJobSerializer
+
+    def get_object(self):
+        return liveness.check(super().get_object())  # polling a job whose worker died fails it
 
     @extend_schema(request=ImportUploadSerializer, responses={201: ImportJobSerializer})
     def create(self, request, *args, **kwargs):

@@ -15,11 +15,16 @@ life, recorded the same way:
    their count, optionally a downloadable report of every one (``error_report``, served by
    ``error_report_response``), and an audit row records the failure.
 
+While it runs, the job shows a heartbeat (``heartbeat_at``): at its claim, at every progress call, and from a thread
+of its own during long statements (``imports.liveness.Heartbeat``). A job whose worker died stops beating and is
+failed by the reaper (``imports.liveness.reap``); progress and success check that the job is still running and raise
+``JobInterrupted`` otherwise, so that a job the reaper failed never writes a row.
+
 A kind of job subclasses ``JobRunner`` with what differs: who may still run it (``allowed``), the work itself
 (``work``), how a problem of the job as a whole is written in its error type (``issue``), what a failure's audit row
 names (``title``), and whether it writes an error report (``error_report``).
 
-The timing fields (``started_at``, ``finished_at``) are real time, ``timezone.now()``; business dates come from
+The timing fields (``started_at``, ``finished_at``, ``heartbeat_at``) are real time, ``timezone.now()``; business dates come from
 ``core.clock`` (docs/architecture.md 8.1).
 """
 
@@ -41,6 +46,7 @@ from django.utils import timezone, translation
 from audit import trail
 from audit.context import acting_as
 from audit.models import AuditAction
+from imports import liveness
 from imports.models import ImportJob, ImportPhase, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -55,6 +61,11 @@ def register_kind(kind: str, title: str) -> None:
 
 MAX_STORED_ERRORS = 500  # on the job (its page and the API); an error report, where the kind writes one, lists all
 NOT_ALLOWED = "上传人已无此项导入权限，未写入任何数据"
+
+
+class JobInterrupted(Exception):
+    """The job is no longer running: the reaper failed it (its heartbeat went stale). Raised by progress and
+    success, so that the work stops and its write transaction rolls back."""
 
 
 # --- queued ------------------------------------------------------------------------------------------------------
@@ -106,17 +117,20 @@ def queue_upload(
 
 # --- started -----------------------------------------------------------------------------------------------------
 def claim(job_id: int) -> bool:
-    """排队中 → 正在导入 (phase 读取文件, ``started_at``); False when another delivery of the task has it."""
+    """排队中 → 正在导入 (phase 读取文件, ``started_at``, the first heartbeat); False when another delivery of the
+    task has it."""
+    now = timezone.now()
     return bool(
         ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-            status=ImportStatus.RUNNING, phase=ImportPhase.READ, started_at=timezone.now()
+            status=ImportStatus.RUNNING, phase=ImportPhase.READ, started_at=now, heartbeat_at=now
         )
     )
 
 
 def begin(**fields) -> ImportJob:
     """A job run at once, in the request (an API push): created 正在导入."""
-    return ImportJob.objects.create(status=ImportStatus.RUNNING, started_at=timezone.now(), **fields)
+    now = timezone.now()
+    return ImportJob.objects.create(status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now, **fields)
 
 
 def run_task(job_id: int, runner: type[JobRunner]) -> dict:
@@ -157,12 +171,17 @@ class JobRunner:
 
     # --- the life of the job ---------------------------------------------------------------------------------
     def run(self) -> None:
-        """Do the work and record how it ended; a crash fails the job with a message for the administrator."""
+        """Do the work (with a heartbeat) and record how it ended; a crash fails the job with a message for the
+        administrator; a job the reaper failed meanwhile just stops (it wrote nothing)."""
         if not self.allowed():
             self.fail([self.issue(NOT_ALLOWED)])
             return
         try:
-            total, problems = self.work()
+            with liveness.Heartbeat(self.job.pk):
+                total, problems = self.work()
+        except JobInterrupted:
+            logger.warning("import job %s was failed by the reaper while it ran; nothing written", self.job.pk)
+            return
         except Exception:
             logger.exception("import job %s (%s) crashed", self.job.pk, self.job.kind)
             self.fail([self.issue(f"导入时发生系统错误，未写入任何数据。请联系系统管理员（导入任务 #{self.job.pk}）")])
@@ -170,12 +189,19 @@ class JobRunner:
         if problems:
             self.fail(problems, total=total)
 
+    def _running(self):
+        return ImportJob.objects.filter(pk=self.job.pk, status=ImportStatus.RUNNING)
+
     def progress(self, phase: str, done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=self.job.pk).update(phase=phase, processed_rows=done, total_rows=total)
+        """Outside any transaction: the phase, the rows done and a heartbeat; JobInterrupted when the job was
+        failed by the reaper meanwhile."""
+        if not self._running().update(phase=phase, processed_rows=done, total_rows=total, heartbeat_at=timezone.now()):
+            raise JobInterrupted(self.job.pk)
 
     def succeed(self, *, total: int, summary: dict) -> None:
-        """Inside the write transaction: the job's final state commits with the rows."""
-        ImportJob.objects.filter(pk=self.job.pk).update(
+        """Inside the write transaction: the job's final state commits with the rows. JobInterrupted (rolling the
+        rows back) when the reaper failed the job meanwhile."""
+        updated = self._running().update(
             status=ImportStatus.SUCCEEDED,
             phase="",
             processed_rows=total,
@@ -185,17 +211,20 @@ class JobRunner:
             error_count=0,
             finished_at=timezone.now(),
         )
+        if not updated:
+            raise JobInterrupted(self.job.pk)
 
     def fail(self, problems: list, *, total: int = 0) -> None:
         """Nothing was written: store the first problems, their count, the report if the kind writes one, and an
-        audit row."""
+        audit row. A job the reaper failed already keeps its message."""
         job = self.job
         fields = {}
         report = self.error_report(problems)
+        name = None
         if report is not None:
             name = default_storage.save(f"imports/{job.kind}/errors-{uuid.uuid4().hex}.csv", ContentFile(report))
             fields["summary"] = {**(job.summary or {}), "error_report": name}
-        ImportJob.objects.filter(pk=job.pk).update(
+        updated = self._running().update(
             status=ImportStatus.FAILED,
             phase="",
             total_rows=total,
@@ -204,6 +233,10 @@ class JobRunner:
             finished_at=timezone.now(),
             **fields,
         )
+        if not updated:
+            if name:
+                default_storage.delete(name)
+            return
         trail.record(
             AuditAction.IMPORT,
             job,

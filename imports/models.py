@@ -70,6 +70,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Real time, written by the job's runner while it works (imports/liveness.py): a running job whose heartbeat is
+    # older than JIXIAO_JOB_STALE_SECONDS lost its worker and is failed by the reaper.
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 

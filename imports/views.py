@@ -14,6 +14,7 @@ from audit import trail
 from audit.context import client_ip
 from audit.models import AuditAction
 from core.xlsx import bytes_response
+from imports import liveness
 from imports.actions import start_import
 from imports.forms import ImportUploadForm
 from imports.framework import Importer, ImportFileError, get_importer
@@ -79,7 +80,7 @@ def export_download(request, kind: str):
 
 @login_required
 def job_detail(request, pk: int):
-    job = get_object_or_404(ImportJob.objects.of(request.user), pk=pk)
+    job = liveness.check(get_object_or_404(ImportJob.objects.of(request.user), pk=pk))  # a dead worker's job fails
     importer_cls = get_importer(job.kind)
     return render(
         request,
@@ -95,7 +96,7 @@ def job_detail(request, pk: int):
 
 @login_required
 def job_progress(request, pk: int):
-    job = get_object_or_404(ImportJob.objects.of(request.user), pk=pk)
+    job = liveness.check(get_object_or_404(ImportJob.objects.of(request.user), pk=pk))  # a dead worker's job fails
     return render(
         request, "imports/job_progress.html", {"job": job, "importer": get_importer(job.kind), "percent": job.percent}
     )

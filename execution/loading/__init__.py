@@ -32,7 +32,9 @@ Where things are:
 - ``loader.py``: ``Loader`` — the staging schema, the session settings, mapping, cleaning and validation, and the
   entry points ``load_path``/``load_records``;
 - ``staging.py``: step 1 (``COPY`` of the file's bytes, two halves side by side; or rows by chunks);
-- ``writer.py``: step 5 (upsert on SQLite; ``UPDATE`` + streamed ``COPY`` on PostgreSQL; the audit rows).
+- ``writer.py``: step 5 (upsert on SQLite; ``UPDATE`` + streamed ``COPY`` on PostgreSQL; the audit rows);
+- ``orphans.py``: dropping the staging tables of loads whose process died (``cleanup_staging``, run by the job
+  reaper ``imports.liveness`` and at the start of every load).
 
 Import from ``execution.loading``: the names below are its interface.
 """
@@ -50,12 +52,13 @@ from execution.loading.kinds import (
 )
 from execution.loading.loader import (
     STAGING_SCHEMA,
-    STALE_SECONDS,
     Loader,
     ProgressCallback,
     load_path,
     load_records,
 )
+from execution.loading.orphans import cleanup as cleanup_staging
+from execution.loading.orphans import staging_tables
 from execution.loading.sources import (
     OLE_MAGIC,
     SNIFF_BYTES,
@@ -82,7 +85,6 @@ __all__ = [
     "PAYMENTS",
     "SNIFF_BYTES",
     "STAGING_SCHEMA",
-    "STALE_SECONDS",
     "ZIP_MAGIC",
     "Field",
     "Kind",
@@ -92,6 +94,7 @@ __all__ = [
     "Loader",
     "ProgressCallback",
     "Source",
+    "cleanup_staging",
     "count_lines",
     "detect_encoding",
     "detect_format",
@@ -102,5 +105,6 @@ __all__ = [
     "open_file",
     "open_xlsx",
     "records_source",
+    "staging_tables",
     "write_error_report",
 ]

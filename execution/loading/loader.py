@@ -4,7 +4,7 @@
 
 0. where to stage: on PostgreSQL, UNLOGGED tables in the schema ``STAGING_SCHEMA`` when the role may create tables
    there (parallel query), else TEMPORARY tables; the load's session gets larger ``work_mem``/``temp_buffers`` and
-   cheaper parallelism; tables a killed load left behind are dropped after ``STALE_SECONDS``;
+   cheaper parallelism; tables killed loads left behind are dropped (``orphans.py``);
 1. stage the rows as raw text (``staging.py``);
 2. map, in small staging tables: payer codes → ``Organisation.budget_code`` within the bureau's region subtree (its
    own region first), project codes → ``Subject.code``, else a ``MatchRule`` of the fiscal year (``_build_maps``);
@@ -27,6 +27,7 @@ from pathlib import Path
 from django.db import DatabaseError, connection, transaction
 
 from execution.choices import MatchStatus, RecordSource
+from execution.loading import orphans
 from execution.loading.dialect import _choice_spellings, _date_spellings, _Dialect
 from execution.loading.kinds import Kind, LoadError, LoadResult
 from execution.loading.sources import LoadFileError, Source, map_header, open_file, records_source
@@ -38,7 +39,6 @@ ProgressCallback = Callable[[str, int, int], None]
 
 
 STAGING_SCHEMA = "jixiao_staging"  # created by execution migration 0003 (PostgreSQL only)
-STALE_SECONDS = 24 * 3600  # staging tables left behind by a killed load are dropped by the next load after this
 
 
 class Loader(_Staging, _Writer):
@@ -71,8 +71,11 @@ class Loader(_Staging, _Writer):
         self.result = LoadResult(kind)
 
     def _name_tables(self) -> None:
-        # The tag carries the creation time, so that a later load can recognise tables a killed load left behind.
+        # The tag carries the creation time and the job, so that the reaper and later loads recognise the tables a
+        # killed load left behind (orphans.py).
         tag = f"{int(time.time())}_{uuid.uuid4().hex[:8]}"
+        if job_id := getattr(self.import_job, "pk", None):
+            tag += f"_j{int(job_id)}"
         prefix = f"{STAGING_SCHEMA}." if self.d.shared else ""
         self.stage, self.cal, self.choices = (
             f"{prefix}xs_stage_{tag}",
@@ -98,15 +101,7 @@ class Loader(_Staging, _Writer):
             return
         self.d.shared = True
         self._name_tables()
-        stale = int(time.time()) - STALE_SECONDS
-        for (name,) in self._fetch(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname ~ '^xs_[a-z]+_[0-9]+_' "
-            "AND pg_has_role(c.relowner, 'USAGE')",
-            [STAGING_SCHEMA],
-        ):
-            if int(name.split("_")[2]) < stale:
-                self._exec(f'DROP TABLE IF EXISTS {STAGING_SCHEMA}."{name}" CASCADE')
+        orphans.cleanup()
 
     # --- entry points -------------------------------------------------------------------------------------
     def load(

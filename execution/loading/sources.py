@@ -2,8 +2,9 @@
 (line number, text cells)), and the header mapped onto a kind's columns.
 
 - the format is told by content, not by file name (a real .xlsx, else CSV text; an old .xls is refused with a hint);
-- the encoding of a CSV file is detected from its first MB: UTF-8 with BOM, UTF-8, else GB18030 (⊇ GBK, what
-  government systems export);
+- the encoding of a CSV file is detected from its first MB holding a non-ASCII byte: UTF-8 with BOM, UTF-8, else
+  GB18030 (⊇ GBK, what government systems export); bytes the chosen encoding cannot decode are reported with the
+  encodings tried and the first line holding them (``encoding_error``), never as Python's codec error;
 - ``_csv_chunks`` cuts a CSV file's bytes into pieces ending at a record boundary (a newline with an even number of
   quotes before it), for PostgreSQL's ``COPY`` to parse as they are, and ``_csv_middle`` finds such a boundary near
   the middle, so that a large file can be staged as two halves side by side (``staging.py``);
@@ -117,16 +118,48 @@ def detect_format(path: str | Path) -> str:
 
 
 def detect_encoding(path: str | Path) -> str:
-    """utf-8-sig (Excel's UTF-8 CSV), utf-8, or GB18030 (a superset of GBK, what government systems export)."""
+    """utf-8-sig (Excel's UTF-8 CSV), utf-8, or GB18030 (a superset of GBK, what government systems export), judged
+    on the first ``SNIFF_BYTES`` that hold a non-ASCII byte (ASCII says nothing about the encoding)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
+        block = fh.read(SNIFF_BYTES)
+        if block.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        while block:
+            try:
+                decoder.decode(block, final=False)
+            except UnicodeDecodeError:
+                return "gb18030"
+            if not block.isascii():
+                return "utf-8"
+            block = fh.read(SNIFF_BYTES)
     return "utf-8"
+
+
+def undecodable_line(path: str | Path, encoding: str) -> int | None:
+    """The first line (from 1) holding bytes ``encoding`` cannot decode; None when the whole file decodes. Lines are
+    cut at b"\\n", a byte no UTF-8 or GB18030 multi-byte character contains."""
+    codec = "utf-8" if encoding.startswith("utf-8") else encoding
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode(codec)
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def encoding_error(path: str | Path, encoding: str, line: int | None = None) -> LoadFileError:
+    """A file the detected encoding cannot decode: which encodings were tried and the first line that broke (found
+    here; ``line`` is what another reader reported, for bytes this one decodes)."""
+    line = undecodable_line(path, encoding) or line
+    tried = "UTF-8（文件带 BOM）" if encoding == "utf-8-sig" else "UTF-8、GB18030"
+    where = f"第 {line} 行含有无法解码的字节" if line else "文件中含有无法解码的字节"
+    error = LoadFileError(
+        f"文件编码无法识别：已尝试 {tried}；{where}。请另存为 UTF-8 或 GB18030 编码的 CSV 后重新上传。"
+    )
+    error.line = line
+    return error
 
 
 def count_lines(path: str | Path) -> int:
@@ -170,8 +203,11 @@ def open_csv(path: str | Path) -> Source:
     fh = open(path, encoding=encoding, newline="", errors="strict")
     reader = csv.reader(fh)
     try:
-        header = next(reader, None)
-    except (UnicodeDecodeError, csv.Error) as exc:
+        header = next(reader, None)  # (decodes the first 8 KB)
+    except UnicodeDecodeError:
+        fh.close()
+        raise encoding_error(path, encoding) from None
+    except csv.Error as exc:
         fh.close()
         raise LoadFileError(f"无法读取文件：{exc}") from None
     if header is None:
@@ -190,9 +226,7 @@ def open_csv(path: str | Path) -> Source:
                         raise error
                     yield reader.line_num, cells
         except UnicodeDecodeError:
-            raise LoadFileError(
-                f"第 {reader.line_num + 1} 行附近的文字编码无法识别：请将文件另存为 UTF-8 或 GBK 编码的 CSV"
-            ) from None
+            raise encoding_error(path, encoding) from None
         except csv.Error as exc:
             raise LoadFileError(f"第 {reader.line_num} 行不是有效的 CSV：{exc}") from None
 

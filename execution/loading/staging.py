@@ -21,7 +21,7 @@ from operator import itemgetter
 from django.db import DatabaseError, connection, transaction
 
 from execution.loading.kinds import LoadError
-from execution.loading.sources import Source, _csv_chunks, _csv_middle
+from execution.loading.sources import Source, _csv_chunks, _csv_middle, encoding_error
 
 CHUNK_ROWS = 50_000  # rows per COPY / executemany between two progress reports
 
@@ -38,9 +38,8 @@ _COPY_MESSAGES = [
     ("extra data after last expected column", "列数多于表头"),
     ("missing data for column", "列数少于表头（或是空行）"),
     ("unterminated CSV quoted field", "引号不成对"),
-    ("invalid byte sequence", "文字编码无法识别，请将文件另存为 UTF-8 或 GBK 编码的 CSV"),
-    ("has no equivalent in encoding", "文字编码无法识别，请将文件另存为 UTF-8 或 GBK 编码的 CSV"),
 ]
+_ENCODING_ERRORS = ("invalid byte sequence", "has no equivalent in encoding")
 
 
 def _copy_error(exc: Exception, first_line: int) -> LoadError:
@@ -94,7 +93,8 @@ class _Staging:
             )
             selects.append(f"SELECT line, {names} FROM {table}")
         self._exec(self.d.view(self.stage, " UNION ALL ".join(selects)))
-        encoding = "UTF8" if src.encoding.startswith("utf-8") else "GB18030"
+        detected = src.encoding
+        encoding = "UTF8" if detected.startswith("utf-8") else "GB18030"
         listed = ", ".join(f"c{i}" for i in range(width))
         copy_sql = (
             f"COPY {{}} ({listed}) FROM STDIN WITH (FORMAT csv, ENCODING '{encoding}', FORCE_NOT_NULL ({listed}))"
@@ -117,7 +117,12 @@ class _Staging:
                     # psycopg raises its own errors from a COPY (Django wraps only execute()).
                     if not (isinstance(exc, DatabaseError) or type(exc).__module__.startswith("psycopg")):
                         raise
-                    raise _CopyFailed(_copy_error(exc, first_line)) from None
+                    error = _copy_error(exc, first_line)
+                    if any(text in str(exc) for text in _ENCODING_ERRORS):
+                        # the encodings tried and the first line that broke, as the other sources say it
+                        bad = encoding_error(path, detected, error.line)
+                        error = LoadError(bad.line, "", str(bad))
+                    raise _CopyFailed(error) from None
                 lines = chunk.count(b"\n")
                 first_line += lines
                 done[n] += lines
