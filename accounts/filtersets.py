@@ -3,10 +3,10 @@ from django.db.models import Q
 
 from accounts.models import User
 from accounts.roles import Role
-from core.filters import YesNoFilter
+from core.filters import GatedFilterSet, YesNoFilter
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(GatedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     role = django_filters.ChoiceFilter(choices=Role.choices, label="角色", method="by_role")
     is_active = YesNoFilter(label="启用")

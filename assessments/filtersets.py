@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from assessments.choices import AssessmentKind, Conclusion
 from assessments.models import Assessment
+from core.filters import PickerFilter
 from workflow.filtersets import ReviewableFilterSet
 
 
@@ -11,7 +12,7 @@ class AssessmentFilterSet(ReviewableFilterSet):
     fiscal_year = django_filters.NumberFilter(field_name="subject__fiscal_year", label="申报年度")
     kind = django_filters.ChoiceFilter(choices=AssessmentKind.choices, label="评估方式")
     conclusion = django_filters.ChoiceFilter(choices=Conclusion.choices, label="评估结论")
-    subject = django_filters.NumberFilter(field_name="subject_id", label="项目 ID")
+    subject = PickerFilter("subject", label="项目")
 
     class Meta:
         model = Assessment

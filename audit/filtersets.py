@@ -3,10 +3,10 @@ from django import forms
 from django.db.models import Q
 
 from audit.models import SECURITY_ACTIONS, AuditAction, AuditEntry
-from core.filters import YesNoFilter
+from core.filters import GatedFilterSet, YesNoFilter
 
 
-class AuditEntryFilterSet(django_filters.FilterSet):
+class AuditEntryFilterSet(GatedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label="操作")
     security = YesNoFilter(method="security_only", label="仅安全事件")

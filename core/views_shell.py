@@ -11,18 +11,25 @@ from core.navigation import links_for, stages_for, user_capabilities
 from core.todo import todos_for
 
 
+def todo_items(request) -> list:
+    """The user's 待办 items, once per request (only the pages that list them compute them; the navigation's
+    counts come from core.todo.counts_for)."""
+    if not hasattr(request, "_todo_items"):
+        request._todo_items = todos_for(request.user)
+    return request._todo_items
+
+
 @login_required
 def home(request):
     user = request.user
-    items = getattr(request, "_todo_items", None)
-    if items is None:
-        items = request._todo_items = todos_for(user)
-    return render(request, "core/home.html", {"todo_items": items[:10], "assignments": user.role_assignments()})
+    return render(
+        request, "core/home.html", {"todo_items": todo_items(request)[:10], "assignments": user.role_assignments()}
+    )
 
 
 @login_required
 def todo_list(request):
-    items = getattr(request, "_todo_items", None) or todos_for(request.user)
+    items = todo_items(request)
     stage = request.GET.get("stage")
     if stage:
         items = [i for i in items if i.stage == stage]
@@ -34,7 +41,7 @@ def stage_view(request, key):
     stage = next((s for s in stages_for(request.user) if s.key == key), None)
     if stage is None:
         raise Http404
-    items = [i for i in (getattr(request, "_todo_items", None) or todos_for(request.user)) if i.stage == key]
+    items = [i for i in todo_items(request) if i.stage == key]
     links = links_for(stage, request.user, user_capabilities(request.user))
     return render(request, "core/stage.html", {"stage": stage, "items": items, "title": stage.label, "links": links})
 

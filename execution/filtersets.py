@@ -1,24 +1,15 @@
 import django_filters
 from django.db.models import Q
 
-from accounts.roles import Action
-from core import access
+from core.filters import GatedFilterSet, PickerFilter
 from execution.choices import MatchStatus
 from execution.models import BudgetAllocation, Payment
-from organisations.models import Organisation
 
 
-def organisations(request):
-    """The organisations the user may see (the filter's choices)."""
-    if request is None:
-        return Organisation.objects.none()
-    return access.reachable_organisations(request.user, Action.VIEW).filter(is_active=True).order_by("path")
-
-
-class _ExecutionFilterSet(django_filters.FilterSet):
+class _ExecutionFilterSet(GatedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     fiscal_year = django_filters.NumberFilter(label="预算年度")
-    organisation = django_filters.ModelChoiceFilter(queryset=organisations, label="预算单位")
+    organisation = PickerFilter("organisation", label="预算单位")
     subject = django_filters.CharFilter(method="by_subject", label="项目（编码或名称）")
     # The source system's project code exactly as loaded (matched or not): what treasury looks a project's records
     # up by; the table's project_code index serves it.

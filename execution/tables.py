@@ -20,7 +20,7 @@ class _ExecutionTable(tables.Table):
         return f"{value:,.2f}"
 
     def value_amount(self, value):
-        return str(value)
+        return value  # the export writes a number (core.xlsx)
 
     def render_match_status(self, record):
         return format_html(

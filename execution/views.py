@@ -14,6 +14,7 @@ from audit import trail
 from audit.context import client_ip
 from audit.models import AuditAction
 from core import fiscal
+from core.keyset import KeysetPaginationMixin
 from core.views import GatedListView
 from execution import actions, jobs
 from execution.filtersets import AllocationFilterSet, PaymentFilterSet
@@ -53,8 +54,12 @@ class _ExecutionListView(GatedListView):
         return context
 
 
-class PaymentListView(_ExecutionListView):
+class PaymentListView(KeysetPaginationMixin, _ExecutionListView):
+    """Hundreds of thousands of payments per province year: pages by keyset (core/keyset.py), served without a sort
+    by the index ``payment_list_order`` (execution/models.py)."""
+
     model = Payment
+    keyset = ("-paid_on", "voucher_number", "id")
     table_class = PaymentTable
     filterset_class = PaymentFilterSet
     title = "国库支付明细"
@@ -139,7 +144,7 @@ def unmatched(request):
     if not can_match(request.user):
         _denied(request, "国库科或预算绩效管理科")
     year = request.GET.get("fiscal_year")
-    year = int(year) if year and year.isdigit() else None
+    year = int(year) if year and year.isdecimal() else None
     return render(
         request,
         "execution/unmatched.html",

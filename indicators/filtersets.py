@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import YesNoFilter
+from core.filters import GatedFilterSet, YesNoFilter
 from indicators.choices import Direction, IndicatorKind, Level1, Level2, Sector, Source
 from indicators.models import Indicator, IndicatorProposal
 from workflow.filtersets import ReviewableFilterSet
@@ -14,7 +14,7 @@ def search_indicators(queryset, value: str):
     return queryset
 
 
-class IndicatorFilterSet(django_filters.FilterSet):
+class IndicatorFilterSet(GatedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     kind = django_filters.ChoiceFilter(choices=IndicatorKind.choices, label="指标类别")
     sector = django_filters.ChoiceFilter(choices=Sector.choices, label="行业")

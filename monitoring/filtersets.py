@@ -1,10 +1,9 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import YesNoFilter
+from core.filters import GatedFilterSet, PickerFilter, YesNoFilter
 from monitoring.choices import Light, WarningStatus
 from monitoring.models import DisbursementHold, MonitoringRound, MonitoringTable, PerformanceWarning, WarningRule
-from subjects.filtersets import departments
 from workflow.filtersets import ReviewableFilterSet
 
 
@@ -34,14 +33,12 @@ def _rule_choices():
     return list(WarningRule.objects.filter(is_current=True).order_by("code").values_list("code", "name"))
 
 
-class PerformanceWarningFilterSet(django_filters.FilterSet):
+class PerformanceWarningFilterSet(GatedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     light = django_filters.ChoiceFilter(choices=Light.choices, label="灯色")
     rule = django_filters.ChoiceFilter(field_name="rule__code", label="预警规则", choices=_rule_choices)
     status = django_filters.ChoiceFilter(choices=WarningStatus.choices, label="状态")
-    department = django_filters.ModelChoiceFilter(
-        field_name="subject__department", label="主管部门", queryset=departments
-    )
+    department = PickerFilter("department", field_name="subject__department", label="主管部门")
     round = django_filters.NumberFilter(field_name="round_id", label="监控轮次")
 
     class Meta:
@@ -52,7 +49,7 @@ class PerformanceWarningFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(subject__name__icontains=value) | Q(message__icontains=value))
 
 
-class DisbursementHoldFilterSet(django_filters.FilterSet):
+class DisbursementHoldFilterSet(GatedFilterSet):
     in_force = YesNoFilter(field_name="lifted_at", lookup_expr="isnull", label="生效中")
 
     class Meta:
@@ -60,7 +57,7 @@ class DisbursementHoldFilterSet(django_filters.FilterSet):
         fields = ["kind", "in_force"]
 
 
-class MonitoringRoundFilterSet(django_filters.FilterSet):
+class MonitoringRoundFilterSet(GatedFilterSet):
     fiscal_year = django_filters.NumberFilter(label="预算年度")
 
     class Meta:

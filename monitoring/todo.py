@@ -1,6 +1,7 @@
 """待办 of operation monitoring (the tables themselves are in the review chain's 待办, due by the round's due
 date): open warnings the unit must explain (预警整改) or finance must dispose of (预警处置), and, for those who
-supervise, the tables of a round not submitted by its due date (催报). At most three queries."""
+supervise, the tables of a round not submitted by its due date (催报). At most three queries; the navigation's count
+(``count``) at most two, and it counts every open warning, not the first ``LIMIT``."""
 
 from __future__ import annotations
 
@@ -87,3 +88,31 @@ def provider(user) -> list[TodoItem]:
                 )
             )
     return items
+
+
+def count(user) -> dict[str, int]:
+    """The provider's items per stage, counted in the database: the open warnings to explain and to dispose of in
+    one aggregate, the rounds with late tables in another."""
+    from monitoring.actions import DISPOSING_ROLES, UNIT_ROLES, late_q
+    from monitoring.models import MonitoringTable, PerformanceWarning
+
+    n = 0
+    replying = role_q(user, PerformanceWarning, UNIT_ROLES)
+    kinds = {}
+    if replying is not NOTHING:
+        kinds["reply"] = replying & Q(unit_reply="")
+    disposing = role_q(user, PerformanceWarning, DISPOSING_ROLES)
+    if disposing is not NOTHING:
+        kinds["dispose"] = disposing
+    if kinds:
+        either = NOTHING
+        for q in kinds.values():
+            either = q if either is NOTHING else either | q
+        totals = PerformanceWarning.objects.filter(either, status=WarningStatus.OPEN).aggregate(
+            **{name: Count("pk", filter=q) for name, q in kinds.items()}
+        )
+        n += sum(totals.values())
+    q = role_q(user, MonitoringTable, SUPERVISING_ROLES)
+    if q is not NOTHING:
+        n += MonitoringTable.objects.filter(q & late_q()).values("round_id").distinct().count()
+    return {"monitoring": n} if n else {}

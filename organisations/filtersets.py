@@ -1,15 +1,15 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import YesNoFilter
+from core.filters import GatedFilterSet, PickerFilter, YesNoFilter
 from organisations.choices import OrgKind, RegionLevel
 from organisations.models import Organisation, Region
 
 
-class OrganisationFilterSet(django_filters.FilterSet):
+class OrganisationFilterSet(GatedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label="类型")
-    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), label="行政区划")
+    region = PickerFilter("region", label="行政区划")
     is_active = YesNoFilter(label="启用")
 
     class Meta:
@@ -22,7 +22,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         )
 
 
-class RegionFilterSet(django_filters.FilterSet):
+class RegionFilterSet(GatedFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label="级次")
 

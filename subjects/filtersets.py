@@ -1,11 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from accounts.roles import Action
-from core import access
-from core.filters import YesNoFilter
-from organisations.choices import OrgKind
-from organisations.models import Organisation
+from core.filters import PickerFilter, YesNoFilter
 from subjects.choices import Category, LibraryStage, SubjectKind
 from subjects.models import Subject
 from workflow.filtersets import ReviewableFilterSet
@@ -20,20 +16,12 @@ NEEDS_ASSESSMENT = (
 )
 
 
-def departments(request):
-    """The departments whose subjects the user may see (for the filter's choices)."""
-    if request is None:
-        return Organisation.objects.none()
-    visible = access.restrict(Subject.objects.all(), request.user, Action.VIEW).values("department_id")
-    return Organisation.objects.filter(kind=OrgKind.DEPARTMENT, pk__in=visible).order_by("path")
-
-
 class SubjectFilterSet(ReviewableFilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     kind = django_filters.ChoiceFilter(choices=SubjectKind.choices, label="项目类别")
     category = django_filters.ChoiceFilter(choices=Category.choices, label="项目类型")
     stage = django_filters.ChoiceFilter(choices=LibraryStage.choices, label="库内阶段")
-    department = django_filters.ModelChoiceFilter(queryset=departments, label="主管部门")
+    department = PickerFilter("department", label="主管部门")
     fiscal_year = django_filters.NumberFilter(label="申报年度")
     needs_assessment = YesNoFilter(method="by_needs_assessment", label="须事前评估")
 

@@ -54,10 +54,10 @@ class SubjectTable(ReviewableTable):
         return yuan(value)
 
     def value_requested(self, value):
-        return "" if value is None else str(value)
+        return value  # the export writes a number (core.xlsx)
 
     def value_arranged(self, value):
-        return "" if value is None else str(value)
+        return value
 
     def render_stage(self, record):
         return format_html(

@@ -5,12 +5,12 @@ from django.db.models import Q
 
 from core import clock
 from core.access import NOTHING
-from core.filters import YesNoFilter
+from core.filters import GatedFilterSet, YesNoFilter
 from workflow.guards import acting_q
 from workflow.models import ReviewStatus
 
 
-class ReviewableFilterSet(django_filters.FilterSet):
+class ReviewableFilterSet(GatedFilterSet):
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label="状态")
     overdue = YesNoFilter(method="by_overdue", label="已逾期")
     mine = YesNoFilter(method="by_mine", label="待我办理")

@@ -1,4 +1,5 @@
-"""The 待办 provider: every document waiting for the user at its current step (one query per model)."""
+"""The 待办 provider: every document waiting for the user at its current step (one query per model), and its cheap
+count for the navigation (one ``COUNT`` per model)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,16 @@ def provider(user) -> list[TodoItem]:
                 )
             )
     return items
+
+
+def count(user) -> dict[str, int]:
+    """The provider's items per stage, counted in the database: one aggregate per document type."""
+    counts: dict[str, int] = {}
+    for model in reviewable_models():
+        q = acting_q(user, model)
+        if q is NOTHING:
+            continue
+        n = model._default_manager.filter(q).count()
+        if n:
+            counts[model.todo_stage] = counts.get(model.todo_stage, 0) + n
+    return counts

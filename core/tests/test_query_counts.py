@@ -14,9 +14,13 @@ pytestmark = pytest.mark.django_db
 REPRESENTATIVES = ["perf", "edu_preparer", "sysadmin", "secadmin", "auditadmin"]
 
 
+# The shell's own pages: the fixed per-request work (session, user, policy, roles, the 待办 counts) is in every count.
+SHELL_PAGES = ["/", "/todo/"]
+
+
 def _urls(username: str) -> list[str]:
     pages = [url for _stage, urls in offered(user(username)) for url in urls]
-    return list(dict.fromkeys(pages + router_list_urls()))
+    return list(dict.fromkeys(SHELL_PAGES + pages + router_list_urls()))
 
 
 @pytest.mark.parametrize("username", REPRESENTATIVES)

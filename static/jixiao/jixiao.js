@@ -13,3 +13,32 @@ document.addEventListener("click", function (event) {
   const link = event.target.closest("[data-back]");
   if (link && window.history.length > 1) { event.preventDefault(); window.history.back(); }
 });
+// Searchable pickers (core/pickers.py, templates/core/widgets/picker.html): the text box searches, a click on a
+// result puts its id in the hidden input and submits the filter form through its own change trigger.
+document.addEventListener("change", function (event) {
+  // Typing in a picker's search box is not a filter change: only the hidden id is.
+  if (event.target.matches("[data-picker-query]")) { event.stopPropagation(); }
+}, true);
+document.addEventListener("input", function (event) {
+  const query = event.target;
+  if (!query.matches("[data-picker-query]") || query.value.trim() !== "") { return; }
+  const hidden = query.closest("[data-picker]").querySelector("[data-picker-value]");
+  if (hidden.value !== "") {
+    hidden.value = "";
+    hidden.dispatchEvent(new Event("change", {bubbles: true}));
+  }
+});
+document.addEventListener("click", function (event) {
+  const choice = event.target.closest("[data-picker-choice]");
+  document.querySelectorAll("[data-picker-results]").forEach(function (list) {
+    // A click outside a picker closes its result list.
+    if (!list.closest("[data-picker]").contains(event.target)) { list.replaceChildren(); }
+  });
+  if (!choice) { return; }
+  const picker = choice.closest("[data-picker]");
+  const hidden = picker.querySelector("[data-picker-value]");
+  picker.querySelector("[data-picker-query]").value = choice.getAttribute("data-text");
+  picker.querySelector("[data-picker-results]").replaceChildren();
+  hidden.value = choice.getAttribute("data-id");
+  hidden.dispatchEvent(new Event("change", {bubbles: true}));
+});
