@@ -9,11 +9,15 @@ def pytest_configure(config):
     """The suite runs on the demo's business date (core/clock.py), whatever the wall clock says: set before
     collection, so a module-level ``fiscal.default_year()`` sees it too. A test that needs another date pins it
     (``clock.pinned``) or sets ``settings.JIXIAO_BUSINESS_DATE``. Passwords are hashed with a fast hasher, except
-    in the tests of hashing itself (``argon2_hasher``)."""
+    in the tests of hashing itself (``argon2_hasher``). The per-address sign-in throttle (django-axes) is off,
+    except in the tests that turn it on (``settings.AXES_ENABLED = True``, accounts/tests/test_signin_throttle.py):
+    the suite signs in from one address far more often than any person."""
     from django.test import override_settings
 
     override_settings(
-        JIXIAO_BUSINESS_DATE="demo", PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        JIXIAO_BUSINESS_DATE="demo",
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        AXES_ENABLED=False,
     ).enable()
 
 
@@ -24,6 +28,16 @@ def argon2_hasher(settings):
         "django.contrib.auth.hashers.Argon2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the database is rolled back between tests, and on SQLite the ids (of
+    the audit rows that stamp the cached 待办 counts, core/todo.py) are handed out again."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,3 @@
-from django.contrib.auth import authenticate
 from rest_framework import serializers, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -53,28 +52,29 @@ class TokenSerializer(GatedSerializer):
 class TokenView(viewsets.ViewSet):
     """Exchange username and password for an API token (12 hours). Administrators cannot."""
 
-    api_description = "用用户名和密码换取 API 令牌（有效 12 小时），之后在请求头写 `Authorization: Token <令牌>`。三员账号须使用动态口令登录页面，不能取得令牌。"
+    api_description = "用用户名和密码换取 API 令牌（有效 12 小时），之后在请求头写 `Authorization: Token <令牌>`。三员账号须使用动态口令登录页面，不能取得令牌。用户名不存在、密码错误或账户锁定一律返回 400 和同一提示；同一来源地址登录失败过多时返回 429，须等待提示的分钟数。"
 
     permission_classes = [AllowAny]
     authentication_classes = []
     serializer_class = TokenSerializer
 
     def create(self, request):
-        from accounts import actions
+        """Same answer (400, one message) for an unknown username, a wrong password and a locked account;
+        429 for an address that failed too often (accounts/signin.py)."""
+        from accounts import actions, signin
         from audit.context import client_ip
 
         data = TokenSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        user = User.objects.filter(username=data.validated_data["username"]).first()
-        if user is not None and user.is_locked():
-            return Response({"detail": "账户已锁定"}, status=403)
-        authenticated = authenticate(
-            request, username=data.validated_data["username"], password=data.validated_data["password"]
+        # The Django request, not DRF's wrapper: the address throttle marks the request it is given.
+        outcome = signin.check_credentials(
+            request._request, data.validated_data["username"], data.validated_data["password"]
         )
+        if outcome.throttled:
+            return signin.throttled_response(request._request)
+        authenticated = outcome.user
         if authenticated is None:
-            if user is not None and user.is_active:
-                actions.register_failure(user, client_ip(request))
-            return Response({"detail": "用户名或密码错误"}, status=400)
+            return Response({"detail": outcome.error}, status=400)
         if authenticated.is_admin_role:
             return Response({"detail": "管理员账号须通过页面使用动态口令登录，不能获取 API 令牌"}, status=403)
         if authenticated.must_change_password or actions.password_expired(authenticated):

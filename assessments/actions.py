@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from accounts.roles import Capability, Role
@@ -118,7 +118,10 @@ def _open_of_kind(subject, kind: str):
 
 
 def _create(assessment: Assessment, reason: str) -> Assessment:
-    services.create_record(assessment, reason=reason)
+    try:
+        services.create_record(assessment, reason=reason)
+    except IntegrityError:  # another one of this kind was started at the same moment (assessment_one_open_per_kind)
+        raise ValidationError("该项目已有未办结的同类事前绩效评估，请先办结后再发起") from None
     AssessmentScore.objects.bulk_create(
         AssessmentScore(assessment=assessment, point=point) for point in assessment.template.ordered_points()
     )

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from assessments import actions
 from assessments.filtersets import AssessmentFilterSet
 from assessments.models import Assessment, AssessmentScore, AssessmentTemplate, TemplatePoint
-from core import access
+from core import access, api_input
 from core.api import GatedModelSerializer, GatedModelViewSet, GatedReadOnlyViewSet
 from subjects.models import Subject
 from workflow.api import WORKFLOW_FIELDS, ReviewableSerializer, ReviewableViewSetMixin, requested_version
@@ -58,6 +58,7 @@ class ScoreSerializer(GatedModelSerializer):
     class Meta:
         model = AssessmentScore
         fields = ["point", "dimension", "name", "weight", "score", "finding"]
+        list_serializer_class = api_input.RowList  # "第 2 行缺少 point", in a PATCH too
 
 
 class AssessmentSerializer(ReviewableSerializer):

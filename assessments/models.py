@@ -184,6 +184,16 @@ class Assessment(Reviewable):
         verbose_name = "事前绩效评估"
         verbose_name_plural = "事前绩效评估"
         ordering = ["-updated_at", "-pk"]
+        constraints = [
+            # One assessment of each kind in progress per subject (assessments.actions checks it first; the index
+            # holds when two start at once, issue 17 §8).
+            models.UniqueConstraint(
+                fields=["subject", "kind"],
+                condition=~models.Q(status="approved"),
+                name="assessment_one_open_per_kind",
+                violation_error_message="该项目已有未办结的同类事前绩效评估，请先办结后再发起",
+            )
+        ]
         indexes = [models.Index(fields=["subject", "kind", "status"])]
 
     def __str__(self) -> str:

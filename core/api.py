@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.roles import Action
-from core import access, services
+from core import access, idempotency, services
 
 
 def exception_handler(exc, context):
@@ -99,9 +99,16 @@ class CleanModelSerializer(GatedModelSerializer):
         return instance
 
 
+# Every detail route takes a numeric id: a malformed one ("abc", "1.5") answers 404 before any view runs (issue 17
+# §6). The base viewsets below set it; a viewset on another base sets ``lookup_value_regex = ID_REGEX`` itself
+# (core/tests/test_api_errors.py checks every route of the router).
+ID_REGEX = r"[0-9]+"
+
+
 class GatedModelViewSet(viewsets.ModelViewSet):
     """Reads through the gate (404 outside reach); writes through core.services with audit."""
 
+    lookup_value_regex = ID_REGEX
     write_action = Action.CHANGE
     read_action = Action.VIEW
 
@@ -123,6 +130,11 @@ class GatedModelViewSet(viewsets.ModelViewSet):
         organisation = data.get(org_field.split("__")[0]) if org_field else data.get("parent")
         return access.can_create_in(self.request.user, model, organisation, self.write_action)
 
+    @idempotency.idempotent
+    def create(self, request, *args, **kwargs):
+        """Every create endpoint honours the ``Idempotency-Key`` header (core/idempotency.py)."""
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         if not self.creation_allowed(serializer.validated_data):
             raise exceptions.PermissionDenied("无权在该机构下新增记录")
@@ -133,6 +145,7 @@ class GatedModelViewSet(viewsets.ModelViewSet):
 
 
 class GatedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_REGEX
     read_action = Action.VIEW
 
     def get_queryset(self):

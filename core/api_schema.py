@@ -12,3 +12,14 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 class AutoSchema(SpectacularAutoSchema):
     def get_description(self):
         return getattr(self.view, "api_description", "") or ""
+
+    def get_override_parameters(self):
+        """A POST operation whose handler is ``core.idempotency.idempotent`` documents the ``Idempotency-Key``
+        header (every create endpoint, through ``GatedModelViewSet.create``)."""
+        parameters = super().get_override_parameters()
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        if self.method == "POST" and getattr(handler, "idempotent", False):
+            from core import idempotency
+
+            parameters = [*parameters, idempotency.openapi_parameter()]
+        return parameters

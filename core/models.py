@@ -35,3 +35,28 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation or self.user} ← {self.content_type.name} #{self.object_id}"
+
+
+class IdempotencyKey(models.Model):
+    """One use of an ``Idempotency-Key`` header on a creating API request (core/idempotency.py): reserved before the
+    request runs (the unique (user, key) index lets only one in), completed with the response to replay. A row
+    without ``status_code`` is a request still running. Kept ``JIXIAO_IDEMPOTENCY_HOURS``; no business record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("幂等键", max_length=255)
+    method = models.CharField("方法", max_length=10)
+    path = models.CharField("路径", max_length=1000)
+    request_hash = models.CharField("请求摘要", max_length=64, help_text="方法、路径和请求体的 SHA-256")
+    status_code = models.PositiveSmallIntegerField("响应状态", null=True, blank=True)
+    response_body = models.TextField("响应内容", blank=True)
+    location = models.CharField("Location", max_length=1000, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "幂等键"
+        verbose_name_plural = "幂等键"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

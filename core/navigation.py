@@ -142,6 +142,7 @@ STAGES: list[Stage] = [
             NavLink("安全策略", "accounts:policy", capability="manage_security"),
             NavLink("审计日志", "audit:list", capability="read_audit"),
             NavLink("审核流程", "workflow:chain_list", hidden_for=("audit_admin", "security_admin", *OUTSIDE_ROLES)),
+            NavLink("无人办理的文档", "workflow:stranded", capability=Capability.MANAGE_CONFIG),
         ],
     ),
 ]

@@ -245,11 +245,11 @@ def reach_of(client: Client, username: str, record, surface: Surface, reach: Rea
         if reach.may("export", username):
             out.expect("export", url, 200, response.status_code)
             if response.status_code == 200:
-                out.expect("exported", url, True, name in xlsx_text(response.content))
+                out.expect("exported", url, True, name in xlsx_text(response.getvalue()))
         else:
             out.expect("export", url, {200, 404}, response.status_code)
             if response.status_code == 200:
-                out.expect("exported", url, False, name in xlsx_text(response.content))
+                out.expect("exported", url, False, name in xlsx_text(response.getvalue()))
     if surface.api:
         url = _with_query(surface.api, {**search, "page_size": 500})
         response = client.get(url)
@@ -367,6 +367,57 @@ SURFACES: dict[str, Surface] = {
         patch=False,
     ),
 }
+
+
+def out_of_reach_names(user) -> set[str]:
+    """Names and codes the user must never be shown: organisations outside reach that are not above the user's
+    own (a unit may see its department's name), and subjects outside reach (codes, and names no reachable subject
+    shares)."""
+    from accounts.roles import Action
+    from core import access
+    from organisations.choices import OrgKind
+    from organisations.models import Organisation
+    from subjects.models import Subject
+
+    reach = access.restrict(Organisation.objects.all(), user, Action.VIEW)
+    above = {pk for org in reach for pk in org.path.strip("/").split("/") if pk}
+    visible = set(reach.values_list("pk", flat=True)) | {int(pk) for pk in above}
+    out = {n for n in Organisation.objects.exclude(pk__in=visible).values_list("name", flat=True)}
+    out -= set(Organisation.objects.filter(pk__in=visible).values_list("name", flat=True))
+    # Public counterparties: the provider and agency registers, and the finance bureaus above the user.
+    out -= set(Organisation.objects.filter(kind__in=[OrgKind.PROVIDER, OrgKind.AGENCY]).values_list("name", flat=True))
+    regions = [c for org in reach for c in org.region.path.strip("/").split("/")]
+    out -= set(
+        Organisation.objects.filter(
+            kind__in=[OrgKind.FINANCE_BUREAU, OrgKind.FINANCE_SECTION], region__code__in=regions
+        ).values_list("name", flat=True)
+    )
+    mine = access.restrict(Subject.objects.all(), user, Action.VIEW)
+    others = Subject.objects.exclude(pk__in=mine.values("pk"))
+    out |= set(others.values_list("code", flat=True))
+    out |= set(others.values_list("name", flat=True)) - set(mine.values_list("name", flat=True))
+    return {n for n in out if n and len(n) >= 4}
+
+
+# Pages that show no single record but a list only some role may read: who opens them (200, and an API list with
+# rows); every other persona gets 404 on the page and an empty API list (as /api/users/ for business roles).
+PAGE_REACH: dict[str, tuple[str | None, frozenset]] = {
+    # 无人办理的文档 (workflow/staffing.py, issue 17 §9): the system administrator only
+    "/workflow/stranded/": ("/api/stranded-documents/", frozenset({"sysadmin"})),
+}
+
+
+def page_reach_of(client: Client, username: str, url: str) -> list[tuple]:
+    """The mismatches of one persona on a ``PAGE_REACH`` page and its API list."""
+    out = _Report(username)
+    api, allowed = PAGE_REACH[url]
+    out.expect("page", url, 200 if username in allowed else 404, client.get(url).status_code)
+    if api:
+        response = client.get(api)
+        out.expect("api list", api, 200, response.status_code)
+        if username not in allowed and response.status_code == 200:
+            out.expect("api rows", api, 0, len(_rows(response.json())))
+    return out.rows
 
 
 # ---------------------------------------------------------------------------------------------- navigation walk

@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.generic import DetailView, FormView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -15,8 +15,7 @@ from django_tables2 import SingleTableMixin
 from accounts.roles import Action
 from audit import trail
 from audit.models import AuditAction
-from core import access, clock, services
-from core.xlsx import xlsx_response
+from core import access, exports, services
 
 
 class GatedMixin(LoginRequiredMixin):
@@ -66,10 +65,55 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
             return ["core/table_partial.html"]
         return [self.template_name]
 
+    # One count per list (issue 16): the table paginates (its paginator's count is the one COUNT, shown as "共 N 条");
+    # the ListView's own paginator would count the same rows again, so it is off.
+    def get_paginate_by(self, queryset):
+        return None
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if pagination is False:
+            return False
+        pagination = {} if pagination is True else dict(pagination)
+        pagination.setdefault("per_page", self.paginate_by)
+        return pagination
+
+    # Query parameters a list page takes besides its filters (the table's page, sort and page size are added).
+    control_parameters = frozenset({"export"})
+
     def get(self, request, *args, **kwargs):
+        unknown = self.unknown_parameters()
+        if unknown:
+            # A filter the page does not have would be ignored, and the list (or its export) would cover more than the
+            # user believes it does (issue 17 §2): refuse it, naming it.
+            return render(
+                request,
+                "core/bad_filter.html",
+                {"title": "未知的筛选条件", "unknown": unknown, "known": self.filter_labels()},
+                status=400,
+            )
         if request.GET.get("export") == "xlsx":
             return self.export()
         return super().get(request, *args, **kwargs)
+
+    def known_parameters(self) -> set[str]:
+        table = self.get_table_class()([])
+        known = set(self.control_parameters)
+        known |= {table.prefixed_page_field, table.prefixed_order_by_field, table.prefixed_per_page_field}
+        filterset_class = self.get_filterset_class()
+        for name, filter_ in filterset_class.base_filters.items() if filterset_class else ():
+            known |= filter_parameter_names(name, filter_.field.widget)
+        return known
+
+    def unknown_parameters(self) -> list[str]:
+        known = self.known_parameters()
+        return [name for name in self.request.GET if name not in known]
+
+    def filter_labels(self) -> list[str]:
+        filterset_class = self.get_filterset_class()
+        if not filterset_class:
+            return []
+        return [f"{f.label or name}（{name}）" for name, f in filterset_class.base_filters.items()]
 
     def export_queryset(self):
         return access.restrict(self.base_queryset(), self.request.user, Action.EXPORT)
@@ -78,28 +122,20 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
         return access.may_reach(self.request.user, self.model, Action.EXPORT)
 
     def export(self):
+        """The filtered list as .xlsx, streamed in bounded memory; a large one runs as a background job and the user
+        is sent to its progress page (core/exports.py)."""
         if not self.can_export():
             raise Http404("页面不存在")
-        queryset = self.export_queryset()
-        filterset = self.get_filterset(self.get_filterset_class())
-        filterset.queryset = queryset
-        rows_qs = filterset.qs if filterset.is_valid() else queryset.none()
-        table = self.get_table_class()(rows_qs)
-        exclude = getattr(self.get_table_class().Meta, "export_exclude", ())
-        columns = [c for c in table.columns if c.name not in exclude]
-        headers = [str(c.header) for c in columns]
-        rows = []
-        for row in table.rows:
-            rows.append([_export_value(row.get_cell_value(c.name)) for c in columns])
+        return exports.respond(self)
+
+    def record_export(self, rows: int) -> None:
+        """The export's audit row (with the rows actually written), before the extra sheets are made."""
         trail.record(
             AuditAction.EXPORT,
             object_type=self.model._meta.label_lower,
-            object_repr=f"导出{self.model._meta.verbose_name}（{len(rows)} 行）",
+            object_repr=f"导出{self.model._meta.verbose_name}（{rows} 行）",
             changes={"筛选条件": self.request.GET.urlencode()},
         )
-        name = self.export_name or str(self.model._meta.verbose_name)
-        sheets = [(name, headers, rows), *self.export_extra_sheets()]
-        return xlsx_response(f"{name}-{clock.today():%Y%m%d}.xlsx", sheets)
 
     def export_extra_sheets(self) -> list:
         """Further ``(title, headers, rows)`` sheets of the export file, made after the export's audit row
@@ -121,11 +157,13 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
         return bool(self.create_capability) and access.has_capability(self.request.user, self.create_capability)
 
 
-def _export_value(value):
-    from django.utils.html import strip_tags
-
-    text = strip_tags(str(value)) if value is not None else ""
-    return "" if text == "—" else text
+def filter_parameter_names(name: str, widget) -> set[str]:
+    """The query parameters of one filter: its name, or its sub-widgets' names (a range's ``_min``/``_max`` …)."""
+    if hasattr(widget, "suffixes") and hasattr(widget, "suffixed"):
+        return {name, *(widget.suffixed(name, suffix) for suffix in widget.suffixes)}
+    if getattr(widget, "widgets_names", None):
+        return {name, *(name + suffix for suffix in widget.widgets_names)}
+    return {name}
 
 
 class GatedDetailView(GatedMixin, DetailView):

@@ -73,6 +73,7 @@ ACCOUNTS = [
     DemoAccount("edu_head", "郑校长", Role.UNIT_HEAD, "city:unit:教育:0", "第一中学单位负责人"),
     DemoAccount("edu_preparer", "冯填报", Role.UNIT_PREPARER, "city:unit:教育:0", "第一中学单位填报人"),
     DemoAccount("health_reviewer", "陈审核", Role.DEPT_REVIEWER, "city:dept:卫健", "卫生健康委员会主管部门审核人"),
+    DemoAccount("health_head", "何院长", Role.UNIT_HEAD, "city:unit:卫健:0", "人民医院单位负责人"),
     DemoAccount("health_preparer", "褚填报", Role.UNIT_PREPARER, "city:unit:卫健:0", "人民医院单位填报人"),
     DemoAccount("auditor", "卫审计", Role.AUDIT_OFFICE, "city:audit", "市审计局（只读）"),
     DemoAccount("agency", "蒋评价", Role.AGENCY, "agency", "第三方评价机构（仅见受托事项）"),
@@ -83,6 +84,9 @@ ACCOUNTS = [
         "county_perf", "朱绩效", Role.PERFORMANCE_SECTION, "county0:section:performance", "区县财政局预算绩效管理科"
     ),
     DemoAccount("county_reviewer", "秦审核", Role.DEPT_REVIEWER, "county0:dept:教育", "区县教育局主管部门审核人"),
+    DemoAccount(
+        "county_desk", "许科长", Role.FINANCE_DESK, "county0:desk:教科文科", "区县财政局教科文科（归口区县教育等）"
+    ),
 ]
 
 # Demo content of later features: functions (seeder: Seeder) -> None; use seeder.index, .rng, .created.

@@ -10,7 +10,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from audit.context import client_ip
-from core import fiscal
+from core import fiscal, idempotency
 from core.api import GatedModelSerializer, GatedReadOnlyViewSet
 from execution import jobs
 from execution.filtersets import AllocationFilterSet, PaymentFilterSet
@@ -155,6 +155,7 @@ class PaymentViewSet(_ExecutionViewSet):
     @extend_schema(
         request=_push_serializer(PAYMENTS), parameters=[_YEAR_PARAM], responses={200: LOAD_RESULT, 400: LOAD_ERRORS}
     )
+    @idempotency.idempotent
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
@@ -173,5 +174,6 @@ class AllocationViewSet(_ExecutionViewSet):
     @extend_schema(
         request=_push_serializer(ALLOCATIONS), parameters=[_YEAR_PARAM], responses={200: LOAD_RESULT, 400: LOAD_ERRORS}
     )
+    @idempotency.idempotent
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)

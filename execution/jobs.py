@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from django.conf import settings
 
+from core import files
 from execution import loading
 from execution.choices import RecordSource
 from execution.loading import KINDS, Kind, LoadError, LoadFileError, LoadResult
@@ -59,6 +60,10 @@ def check_upload(uploaded_file) -> None:
         raise LoadFileError("这是旧版 .xls 文件或加密的 Excel 文件，请另存为 .xlsx 或 CSV（逗号分隔）后再上传")
     if not head.startswith(loading.ZIP_MAGIC) and b"\x00" in head:
         raise LoadFileError("文件不是 CSV 文本文件，也不是 .xlsx 文件")
+    # The format is told by the content, whatever the name; a web page or a Word file is refused (core/files.py).
+    family = files.content_family(uploaded_file)
+    if family not in ("text", "xlsx"):
+        raise LoadFileError(files.mismatch_message(uploaded_file.name, family, ["csv", "xlsx"]))
 
 
 def _refuse(user, kind: Kind, ip) -> NoReturn:

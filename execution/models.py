@@ -163,7 +163,12 @@ class Payment(ExecutionRecord):
         verbose_name_plural = "国库支付明细"
         ordering = ["-paid_on", "voucher_number"]
         constraints = [natural_key("payment", "voucher_number")]
-        indexes = execution_indexes("payment", "paid_on")
+        # The list's keyset order (execution/views.py PaymentListView): a region-wide reach walks this index and stops
+        # after a page; a narrow reach (a department, a unit) reads its few rows by the organisation index and sorts.
+        indexes = [
+            *execution_indexes("payment", "paid_on"),
+            models.Index(fields=["-paid_on", "voucher_number", "id"], name="payment_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.voucher_number}（{self.amount} 元）"

@@ -8,7 +8,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from audit.context import client_ip
-from core.api import GatedModelSerializer, GatedSerializer
+from core import api_input, idempotency
+from core.api import ID_REGEX, GatedModelSerializer, GatedSerializer
 from imports import liveness
 from imports.actions import start_import
 from imports.framework import ImportFileError, get_importer, importer_choices
@@ -64,10 +65,11 @@ class ImportJobViewSet(
 
     queryset = ImportJob.objects.all()
     serializer_class = ImportJobSerializer
+    lookup_value_regex = ID_REGEX
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return ImportJob.objects.of(self.request.user)
+        return ImportJob.objects.of(self.request.user).exclude(kind="export")  # exports have their own pages
 
     def get_serializer_class(self):
         return ImportUploadSerializer if self.action == "create" else ImportJobSerializer
@@ -76,14 +78,14 @@ class ImportJobViewSet(
         return liveness.check(super().get_object())  # polling a job whose worker died fails it
 
     @extend_schema(request=ImportUploadSerializer, responses={201: ImportJobSerializer})
+    @idempotency.idempotent
     def create(self, request, *args, **kwargs):
-        upload = ImportUploadSerializer(data=request.data, context={"request": request})
-        upload.is_valid(raise_exception=True)
+        values = api_input.validated(request, ImportUploadSerializer)
         try:
             job = start_import(
                 request.user,
-                get_importer(upload.validated_data["kind"]),
-                upload.validated_data["file"],
+                get_importer(values["kind"]),
+                values["file"],
                 ip=client_ip(request),
             )
         except PermissionDenied:

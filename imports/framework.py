@@ -27,12 +27,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
-from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from core import access
-from core.xlsx import save_bytes, write_sheet
+from core import access, files
+from core.xlsx import Sheet, workbook_bytes
 from imports.parsers import Parser, Text, normalise
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -232,30 +231,30 @@ class Importer:
 
     # --- workbooks --------------------------------------------------------------------------------
     def workbook_bytes(self, rows: Iterable[dict]) -> bytes:
-        """The data sheet (headers, then ``rows``), the notes sheet and the example sheet."""
-        wb = Workbook()
-        wb.remove(wb.active)
+        """The data sheet (headers, then ``rows``), the notes sheet and the example sheet (core.xlsx: typed, inert
+        cells)."""
         headers = [c.header for c in self.columns]
         text_columns = [i for i, c in enumerate(self.columns) if c.text]
         required = [i for i, c in enumerate(self.columns) if c.required]
-        write_sheet(
-            wb,
-            self.sheet_name,
-            headers,
-            ([r.get(c.key, "") for c in self.columns] for r in rows),
-            text_columns=text_columns,
-            highlight=required,
+        return workbook_bytes(
+            [
+                Sheet(
+                    self.sheet_name,
+                    headers,
+                    ([r.get(c.key, "") for c in self.columns] for r in rows),
+                    text_columns=text_columns,
+                    highlight=required,
+                ),
+                Sheet(NOTES_SHEET, ["列名", "是否必填", "格式", "说明", "示例"], self._notes_rows()),
+                Sheet(
+                    EXAMPLE_SHEET,
+                    headers,
+                    [[c.example for c in self.columns]],
+                    text_columns=text_columns,
+                    highlight=required,
+                ),
+            ]
         )
-        write_sheet(wb, NOTES_SHEET, ["列名", "是否必填", "格式", "说明", "示例"], self._notes_rows())
-        write_sheet(
-            wb,
-            EXAMPLE_SHEET,
-            headers,
-            [[c.example for c in self.columns]],
-            text_columns=text_columns,
-            highlight=required,
-        )
-        return save_bytes(wb)
 
     def _notes_rows(self) -> list[list]:
         rows = [[c.header, "必填" if c.required else "", c.parse.hint, c.note, c.example] for c in self.columns]
@@ -267,7 +266,7 @@ class Importer:
             f"文件须为 .xlsx 格式（Excel 2007 及以上），大小不超过 {limit:g} MB。",
             *self.notes,
         ]
-        return [*rows, [], *[[f"{i}. {text}"] for i, text in enumerate(general, start=1)]]
+        return [*rows, [""], *[[f"{i}. {text}"] for i, text in enumerate(general, start=1)]]
 
     def template_bytes(self) -> bytes:
         return self.workbook_bytes([])
@@ -314,7 +313,10 @@ def check_upload(fileobj, name: str, size: int) -> None:
             "文件是旧版 Excel（.xls）格式或设置了打开密码：请在 Excel 中“另存为”不加密的 .xlsx 文件后再导入"
         )
     if head != ZIP_MAGIC:
-        raise ImportFileError(f"“{name}”不是 Excel 工作簿：只支持 .xlsx 格式（Excel 2007 及以上版本保存的文件）")
+        actual = files.FAMILY_LABELS[files.content_family(fileobj)]  # magic bytes, core/files.py
+        raise ImportFileError(
+            f"“{name}”不是 Excel 工作簿：只支持 .xlsx 格式（Excel 2007 及以上版本保存的文件），文件内容实际是{actual}"
+        )
     try:
         with zipfile.ZipFile(fileobj) as archive:
             names = set(archive.namelist())

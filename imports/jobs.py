@@ -148,6 +148,7 @@ class JobRunner:
     """Runs one job of one kind. Subclasses implement ``work`` and ``issue`` (see the module docstring)."""
 
     title = ""  # what is imported, named in a failure's audit row: “导入{title}失败……”
+    failure_action = AuditAction.IMPORT  # the audit action of a failure (an export job's is EXPORT)
 
     def __init__(self, job: ImportJob):
         self.job = job
@@ -164,6 +165,14 @@ class JobRunner:
     def issue(self, message: str) -> Any:
         """A problem of the job as a whole, in the kind's error type (anything with ``as_dict()``)."""
         raise NotImplementedError
+
+    def crash_message(self) -> str:
+        """What a failed job says when its work crashed (the traceback goes to the log)."""
+        return f"导入时发生系统错误，未写入任何数据。请联系系统管理员（导入任务 #{self.job.pk}）"
+
+    def failure_reason(self, count: int) -> str:
+        """The reason of a failure's audit row."""
+        return f"导入{self.title}失败，未写入任何数据：{self.job.original_name}（{count} 处错误）"
 
     def error_report(self, problems: list) -> bytes | None:
         """The downloadable report of every problem (a file's content), or None: the kind writes none."""
@@ -184,7 +193,7 @@ class JobRunner:
             return
         except Exception:
             logger.exception("import job %s (%s) crashed", self.job.pk, self.job.kind)
-            self.fail([self.issue(f"导入时发生系统错误，未写入任何数据。请联系系统管理员（导入任务 #{self.job.pk}）")])
+            self.fail([self.issue(self.crash_message())])
             return
         if problems:
             self.fail(problems, total=total)
@@ -238,10 +247,7 @@ class JobRunner:
                 default_storage.delete(name)
             return
         trail.record(
-            AuditAction.IMPORT,
-            job,
-            changes={"错误数": len(problems)},
-            reason=f"导入{self.title}失败，未写入任何数据：{job.original_name}（{len(problems)} 处错误）",
+            self.failure_action, job, changes={"错误数": len(problems)}, reason=self.failure_reason(len(problems))
         )
 
 

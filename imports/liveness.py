@@ -71,8 +71,15 @@ def _where(phase: str) -> str:
     return _WHERE.get(phase, "在处理过程中")
 
 
-def interrupted_message(phase: str) -> str:
+EXPORT_KIND = "export"  # export jobs of the list pages (core/exports.py) share the job model and this reaper
+
+
+def interrupted_message(phase: str, kind: str = "") -> str:
     """What the job page says about a job whose worker died in ``phase``."""
+    if kind == EXPORT_KIND:
+        return (
+            "后台处理进程在生成导出文件时中断，文件未生成；请重新导出。若反复出现，请联系系统管理员检查后台任务进程。"
+        )
     where = _where(phase)
     return (
         f"后台处理进程{where}中断，数据未写入任何一行；请重新上传该文件。若反复出现，请联系系统管理员检查后台任务进程。"
@@ -246,7 +253,7 @@ def _reap_one(pk: int, condition: Q, now: datetime) -> bool:
             job = jobs.first()
             if job is None:
                 return False
-            message = interrupted_message(job.phase)
+            message = interrupted_message(job.phase, job.kind)
             last = job.heartbeat_at or job.started_at
             ImportJob.objects.filter(pk=pk).update(
                 status=ImportStatus.FAILED,
@@ -265,11 +272,14 @@ def _reap_one(pk: int, condition: Q, now: datetime) -> bool:
             )
             _fail_task_row(job.task_id, message, now)
             with acting_as(name=REAPER_NAME):
+                exporting = job.kind == EXPORT_KIND
                 trail.record(
-                    AuditAction.IMPORT,
+                    AuditAction.EXPORT if exporting else AuditAction.IMPORT,
                     job,
                     changes={"状态": ["正在导入" if job.status == ImportStatus.RUNNING else "排队中", "导入失败"]},
-                    reason=f"后台处理进程{_where(job.phase)}中断，未写入任何数据：{job.original_name}",
+                    reason=f"后台处理进程在生成导出文件时中断：{job.original_name}"
+                    if exporting
+                    else f"后台处理进程{_where(job.phase)}中断，未写入任何数据：{job.original_name}",
                 )
     except DatabaseError as exc:
         logger.warning("import job %s not reaped now (%s); trying again later", pk, exc)

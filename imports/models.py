@@ -34,7 +34,9 @@ class ImportJobQuerySet(models.QuerySet):
 
 class ImportJob(models.Model):
     """One uploaded file and its import, run in the background by ``imports.tasks.run_import`` (Excel) or
-    ``execution.tasks.run_load`` (execution data), both through the job runner ``imports.jobs``.
+    ``execution.tasks.run_load`` (execution data), both through the job runner ``imports.jobs``. A job of kind
+    ``export`` is a large list export (``core.exports.run_export``): ``uploaded_by`` is who asked for it, ``file`` the
+    finished workbook, ``summary`` the list, its filters and the row count (docs/decisions/0023).
 
     ``processed_rows`` counts rows checked so far (visible while the job runs); the writing phase is
     one transaction, so it is all-or-nothing and shows as the phase “写入数据”.
@@ -82,12 +84,17 @@ class ImportJob(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"导入任务 #{self.pk}（{self.original_name}）"
+        return f"{'导出' if self.is_export else '导入'}任务 #{self.pk}（{self.original_name}）"
 
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("imports:job", args=[self.pk])
+        return reverse("exports:job" if self.is_export else "imports:job", args=[self.pk])
+
+    @property
+    def is_export(self) -> bool:
+        """An export of a list page run in the background (core/exports.py): the same life, its own pages."""
+        return self.kind == "export"
 
     @property
     def done(self) -> bool:

@@ -80,7 +80,9 @@ def export_download(request, kind: str):
 
 @login_required
 def job_detail(request, pk: int):
-    job = liveness.check(get_object_or_404(ImportJob.objects.of(request.user), pk=pk))  # a dead worker's job fails
+    job = liveness.check(
+        get_object_or_404(ImportJob.objects.of(request.user).exclude(kind="export"), pk=pk)
+    )  # a dead worker's job fails
     importer_cls = get_importer(job.kind)
     return render(
         request,
@@ -96,7 +98,9 @@ def job_detail(request, pk: int):
 
 @login_required
 def job_progress(request, pk: int):
-    job = liveness.check(get_object_or_404(ImportJob.objects.of(request.user), pk=pk))  # a dead worker's job fails
+    job = liveness.check(
+        get_object_or_404(ImportJob.objects.of(request.user).exclude(kind="export"), pk=pk)
+    )  # a dead worker's job fails
     return render(
         request, "imports/job_progress.html", {"job": job, "importer": get_importer(job.kind), "percent": job.percent}
     )

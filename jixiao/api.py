@@ -21,7 +21,7 @@ from reports.api import WorkReportViewSet
 from subjects.api import SubjectViewSet
 from targets.api import CommonIndicatorSetViewSet, RegionalTargetViewSet, TargetSheetViewSet
 from targets.api_io import TargetSheetDocumentViewSet
-from workflow.api import ChainViewSet
+from workflow.api import ChainViewSet, StrandedViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet)
@@ -39,6 +39,7 @@ router.register("target-regional", RegionalTargetViewSet)
 router.register("target-common-indicators", CommonIndicatorSetViewSet)
 router.register("target-sheet-documents", TargetSheetDocumentViewSet, basename="targetsheetdocument")
 router.register("review-chains", ChainViewSet)
+router.register("stranded-documents", StrandedViewSet, basename="stranded")
 router.register("indicators", IndicatorViewSet)
 router.register("indicator-proposals", IndicatorProposalViewSet)
 router.register("monitoring-rounds", MonitoringRoundViewSet)

@@ -3,6 +3,7 @@
 See docs/admin-guide.md for the list of variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONCE
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "csp",
@@ -90,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -97,6 +100,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.SecurityPolicyMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jixiao.urls"
@@ -129,7 +133,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a throttled client address before any password is checked (accounts/signin.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -176,6 +181,32 @@ JIXIAO_EXECUTION_MAX_UPLOAD_BYTES = envint("JIXIAO_EXECUTION_MAX_UPLOAD_BYTES", 
 # without a running job are dropped after the given hours (execution/loading/orphans.py).
 JIXIAO_JOB_STALE_SECONDS = envint("JIXIAO_JOB_STALE_SECONDS", 180, minimum=2)
 JIXIAO_STAGING_STALE_HOURS = envint("JIXIAO_STAGING_STALE_HOURS", 6, minimum=1)
+# Idempotency-Key of the API's create requests (core/idempotency.py, docs/decisions/0027): a key is kept this many
+# hours (then `manage.py purge_idempotency_keys` deletes it); a repeat that finds its first still running waits up to
+# the given seconds for its result before answering 409.
+JIXIAO_IDEMPOTENCY_HOURS = envint("JIXIAO_IDEMPOTENCY_HOURS", 24, minimum=1)
+JIXIAO_IDEMPOTENCY_WAIT_SECONDS = envint("JIXIAO_IDEMPOTENCY_WAIT_SECONDS", 10, minimum=0)
+# List exports (core/exports.py, docs/decisions/0023): up to this many rows the file is streamed in the request;
+# more rows run as a background job whose file its requester downloads from 待办 for the given hours.
+JIXIAO_EXPORT_INLINE_ROWS = envint("JIXIAO_EXPORT_INLINE_ROWS", 20000, minimum=1)
+JIXIAO_EXPORT_KEEP_HOURS = envint("JIXIAO_EXPORT_KEEP_HOURS", 24, minimum=1)
+
+# The cache (docs/decisions/0029-cheap-shell.md). By default each process keeps its own (local memory): what is
+# cached is only ever trusted together with a version read from the database, so processes need not share it.
+# JIXIAO_CACHE_URL=redis://127.0.0.1:6379/1 shares one among the workers (install the `redis` package for it).
+JIXIAO_CACHE_URL = envstr("JIXIAO_CACHE_URL", "")
+if JIXIAO_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": JIXIAO_CACHE_URL}}
+elif JIXIAO_CACHE_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"配置错误：JIXIAO_CACHE_URL 只支持 redis://（现为 {JIXIAO_CACHE_URL}）")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jixiao"}}
+# 待办 counts of the navigation (core/todo.py): cached per user in this cache for at most the given seconds (0: not
+# cached); a change that moves a document into or out of someone's 待办 makes them stale at once.
+JIXIAO_TODO_CACHE = "default"
+JIXIAO_TODO_CACHE_SECONDS = envint("JIXIAO_TODO_CACHE_SECONDS", 30, minimum=0)
 
 # Sessions and cookies (等保三级). Idle expiry is applied per request from the security policy.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -195,6 +226,26 @@ X_FRAME_OPTIONS = "DENY"
 JIXIAO_BEHIND_PROXY = envbool("JIXIAO_BEHIND_PROXY", False)
 if JIXIAO_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Per-address sign-in throttling (django-axes; accounts/signin.py, docs/decisions/0026-sign-in-throttling.md).
+# The per-account lockout is the security policy's; this counts the failed sign-ins (page and API token) from one
+# client address, whatever the username, and answers 429 once JIXIAO_SIGNIN_IP_FAILURES of them fell within
+# JIXIAO_SIGNIN_IP_COOLOFF_MINUTES. The address is audit.context.client_ip's: X-Real-IP behind the proxy
+# (JIXIAO_BEHIND_PROXY=1), else REMOTE_ADDR; X-Forwarded-For is never trusted.
+AXES_ENABLED = envbool("JIXIAO_SIGNIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = envint("JIXIAO_SIGNIN_IP_FAILURES", 20, minimum=5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("JIXIAO_SIGNIN_IP_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
+# Addresses never throttled (e.g. a bureau's one NAT address; each account keeps its own lockout).
+AXES_IP_WHITELIST = envlist("JIXIAO_SIGNIN_TRUSTED_ADDRESSES", []) or None
+AXES_NEVER_LOCKOUT_WHITELIST = bool(AXES_IP_WHITELIST)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a fixed window: a busy shared address gets back in time
+AXES_LOCKOUT_CALLABLE = "accounts.signin.throttled_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 # Content-Security-Policy: only the app's own origin (data: for the inline SVG icons in Tabler's CSS).
 CONTENT_SECURITY_POLICY = {

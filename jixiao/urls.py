@@ -1,7 +1,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
-from core import views_shell
+from core import pickers, views_shell
 from jixiao.api import router
 
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("todo/", views_shell.todo_list, name="todo"),
     path("stage/<slug:key>/", views_shell.stage_view, name="stage"),
     path("fiscal-year/", views_shell.switch_year, name="switch_year"),
+    path("pick/<slug:key>/", pickers.pick, name="pick"),
     path("accounts/", include("accounts.urls")),
     path("organisations/", include("organisations.urls")),
     path("audit/", include("audit.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("execution/", include("execution.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("imports/", include("imports.urls")),
+    path("exports/", include("core.urls")),
     path("api/openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),

@@ -9,6 +9,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import api_input, idempotency
 from core.api import GatedModelSerializer, GatedModelViewSet, GatedReadOnlyViewSet, GatedSerializer
 from monitoring import actions, alerts, board
 from monitoring.choices import DisposalDecision
@@ -112,7 +113,9 @@ class MonitoringRoundViewSet(ActionGuardMixin, GatedModelViewSet):
     def close(self, request, pk=None):
         monitoring_round = self.get_object()
         try:
-            actions.close_round(monitoring_round, request.user, request.data.get("reason", ""))
+            actions.close_round(
+                monitoring_round, request.user, api_input.validated(request, ReasonSerializer)["reason"]
+            )
         except DjangoPermissionDenied as exc:
             raise _denied(exc) from None
         return Response(self.get_serializer(monitoring_round).data)
@@ -198,6 +201,9 @@ class RowUpdateSerializer(GatedSerializer):
     deviation_reason = serializers.CharField(required=False, allow_blank=True, max_length=20)
     deviation_explanation = serializers.CharField(required=False, allow_blank=True)
     measures = serializers.CharField(required=False, allow_blank=True)
+
+    class Meta:
+        list_serializer_class = api_input.RowList  # "第 2 行缺少 id", in a PATCH too
 
 
 class MonitoringTableSerializer(ReviewableSerializer):
@@ -356,18 +362,16 @@ class PerformanceWarningViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         warning = self.get_object()
-        data = NoteSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        self._run(lambda: actions.reply(warning, request.user, data.validated_data["note"]))
+        note = api_input.validated(request, NoteSerializer)["note"]
+        self._run(lambda: actions.reply(warning, request.user, note))
         return Response(self.get_serializer(warning).data)
 
     @extend_schema(request=DisposeSerializer, responses=DisposalSerializer, summary="处置预警")
     @action(detail=True, methods=["post"])
+    @idempotency.idempotent
     def dispose(self, request, pk=None):
         warning = self.get_object()
-        data = DisposeSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = api_input.validated(request, DisposeSerializer)
         result = {}
         self._run(
             lambda: result.setdefault(
@@ -380,7 +384,8 @@ class PerformanceWarningViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def dismiss(self, request, pk=None):
         warning = self.get_object()
-        self._run(lambda: actions.dismiss(warning, request.user, request.data.get("reason", "")))
+        reason = api_input.validated(request, ReasonSerializer)["reason"]
+        self._run(lambda: actions.dismiss(warning, request.user, reason))
         return Response(self.get_serializer(warning).data)
 
 
@@ -433,7 +438,7 @@ class DisbursementHoldViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
     def lift(self, request, pk=None):
         hold = self.get_object()
         try:
-            actions.lift_hold(hold, request.user, request.data.get("reason", ""))
+            actions.lift_hold(hold, request.user, api_input.validated(request, ReasonSerializer)["reason"])
         except DjangoPermissionDenied as exc:
             raise _denied(exc) from None
         return Response(self.get_serializer(hold).data)

@@ -13,8 +13,9 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core import access, clock
-from core.api import GatedModelSerializer, GatedReadOnlyViewSet, GatedSerializer
+from core import access, api_input, clock
+from core.api import ID_REGEX, GatedModelSerializer, GatedReadOnlyViewSet, GatedSerializer
+from core.filters import GatedFilterSet
 from monitoring import figures, rollups
 from monitoring.models import ExecutionFigure, LightThresholds
 from monitoring.views_dashboard import can_refresh, refresh_region, region_roots
@@ -46,7 +47,7 @@ class ExecutionFigureSerializer(GatedModelSerializer):
         ]
 
 
-class ExecutionFigureFilterSet(filters.FilterSet):
+class ExecutionFigureFilterSet(GatedFilterSet):
     # By id, not a menu of every subject: a choice list would name subjects outside the user's reach.
     subject = filters.NumberFilter(field_name="subject_id", label="项目 id")
 
@@ -186,23 +187,26 @@ class FiguresViewSet(viewsets.ViewSet):
     summed); ``POST …/refresh/`` (``as_of``) recomputes and stores the figures of the caller's region in the
     background — finance sections only."""
 
+    lookup_value_regex = ID_REGEX
     api_description = "任一日期的预算执行情况：`GET …/{项目 id}/` 单个项目，`…/total/`、`…/departments/`、`…/units/`、`…/regions/` 为汇总；`as_of` 为截止日期（默认今天）。"
 
     def _dates(self, request) -> tuple[int, datetime.date]:
-        raw = (request.data.get("as_of") if request.method == "POST" else None) or request.query_params.get("as_of")
+        raw = (api_input.body_dict(request).get("as_of") if request.method == "POST" else None) or (
+            request.query_params.get("as_of")
+        )
         try:
             as_of = datetime.date.fromisoformat(raw) if raw else clock.today()
-        except ValueError:
+        except (TypeError, ValueError):
             raise exceptions.ValidationError({"as_of": ["日期格式应为 YYYY-MM-DD"]}) from None
         year = request.query_params.get("fiscal_year", "")
-        if year and not year.isdigit():
+        if year and not (len(year) == 4 and year.isascii() and year.isdigit()):
             raise exceptions.ValidationError({"fiscal_year": ["预算年度应为四位数字"]})
         return (int(year) if year else as_of.year), as_of
 
     def _subjects(self, request):
         subjects = access.restrict(Subject.objects.all(), request.user)
         department = request.query_params.get("department", "")
-        if department.isdigit():
+        if department.isascii() and department.isdigit():
             subjects = subjects.filter(department_id=int(department))
         return subjects
 
@@ -282,7 +286,7 @@ class FiguresViewSet(viewsets.ViewSet):
         year, as_of = self._dates(request)
         raw = request.query_params.get("region", "")
         roots = region_roots(request.user)
-        if raw.isdigit():
+        if raw.isascii() and raw.isdigit():
             parent = Region.objects.filter(pk=int(raw)).first()
             if parent is None:
                 raise exceptions.NotFound("记录不存在或无权访问")

@@ -11,9 +11,9 @@ class MonitoringConfig(AppConfig):
         from monitoring import demo_figures  # noqa: F401, I001
         from monitoring import demo  # noqa: F401
         from core import todo
-        from monitoring.todo import provider
+        from monitoring.todo import count, provider
 
-        todo.register(provider)
+        todo.register(provider, count=count)
         from monitoring import (
             actions,  # noqa: F401 - the workflow hooks of monitoring tables
             actuals,  # noqa: F401 - monitored actuals for targets.recommend

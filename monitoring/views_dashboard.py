@@ -89,12 +89,12 @@ def dashboard(request):
     subjects, level, crumbs = scope, "department", []
     query = f"?as_of={as_of.isoformat()}"
     department_id, unit_id = request.GET.get("department", ""), request.GET.get("unit", "")
-    if department_id.isdigit():
+    if department_id.isdecimal():
         subjects = scope.filter(department_id=int(department_id))
         if not subjects.exists():
             raise Http404("记录不存在或无权访问")
         level = "unit"
-    if unit_id.isdigit():
+    if unit_id.isdecimal():
         subjects = subjects.filter(organisation_id=int(unit_id))
         if not subjects.exists():
             raise Http404("记录不存在或无权访问")
@@ -112,13 +112,13 @@ def dashboard(request):
     from organisations.models import Organisation
 
     names = dict(
-        Organisation.objects.filter(pk__in=[int(x) for x in (department_id, unit_id) if x.isdigit()]).values_list(
+        Organisation.objects.filter(pk__in=[int(x) for x in (department_id, unit_id) if x.isdecimal()]).values_list(
             "pk", "name"
         )
     )
-    if department_id.isdigit() and int(department_id) in names:
+    if department_id.isdecimal() and int(department_id) in names:
         crumbs.append((names[int(department_id)], f"{query}&department={department_id}"))
-    if unit_id.isdigit() and int(unit_id) in names and unit_id != department_id:
+    if unit_id.isdecimal() and int(unit_id) in names and unit_id != department_id:
         crumbs.append((names[int(unit_id)], f"{query}&department={department_id}&unit={unit_id}"))
     total = rollups.total(year, as_of, subjects)
     subject_rows = rollups.subject_rows(year, as_of, subjects) if level == "subject" else []

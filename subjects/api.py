@@ -8,7 +8,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core import access
+from core import access, api_input
 from core.api import GatedModelSerializer, GatedModelViewSet, GatedSerializer
 from subjects import actions as lifecycle
 from subjects import services as subject_services
@@ -162,9 +162,7 @@ class SubjectViewSet(ReviewableViewSetMixin, GatedModelViewSet):
 
     def _lifecycle(self, request, name):
         subject = self.get_object()
-        data = LifecycleSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = api_input.validated(request, LifecycleSerializer)
         if name == "fund":
             if v.get("amount") is None:
                 raise exceptions.ValidationError({"amount": "请填写财政实际安排金额"})

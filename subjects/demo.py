@@ -237,6 +237,22 @@ def _seed_showcase(seeder) -> None:
 # --- the library: bulk, state set directly ------------------------------------------------------------------
 
 
+def _nobody_waits_in_vain(subjects) -> None:
+    """A library subject is put in review (or returned) only where someone holds the role it then waits for;
+    elsewhere it stays a draft, so the demo strands nothing (issue 17 §9, workflow/staffing.py). The random draw is
+    unchanged, so every other subject is as before."""
+    from workflow.staffing import WAITING, staffed_organisation_ids
+
+    staffed: dict[str, set[int]] = {}
+    for subject in subjects:
+        if subject.status not in WAITING:
+            continue
+        if subject.current_role not in staffed:
+            staffed[subject.current_role] = staffed_organisation_ids(subject.current_role)
+        if subject.organisation_id not in staffed[subject.current_role]:
+            subject.status, subject.current_step, subject.current_role = ReviewStatus.DRAFT, 0, "unit_preparer"
+
+
 def _seed_library(seeder) -> None:
     school = seeder.index.get("city:unit:教育:0")
     if Subject.objects.exclude(organisation=school).exists():
@@ -309,6 +325,7 @@ def _seed_library(seeder) -> None:
         amounts.append((i, fiscal_year, previous, requested, arranged))
         if kind == SubjectKind.PURCHASED_SERVICE:
             details.append((i, org, requested, fiscal_year))
+    _nobody_waits_in_vain(subjects)
     assert all(s.sub_category in SUB_CATEGORIES[Category(s.category)] for s in subjects)
     created = Subject.objects.bulk_create(subjects, batch_size=1000)
     SubjectYearAmount.objects.bulk_create(

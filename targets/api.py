@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core import access
+from core import access, api_input, idempotency
 from core.api import GatedModelSerializer, GatedModelViewSet, GatedReadOnlyViewSet, GatedSerializer
 from subjects.models import Subject
 from targets import actions, review
@@ -54,6 +54,7 @@ class TargetIndicatorSerializer(GatedModelSerializer):
             "order",
         ]
         read_only_fields = ["order", "is_common_required"]
+        list_serializer_class = api_input.RowList  # the whole list is sent: "第 2 行缺少 name", in a PATCH too
 
 
 class ScheduleStageSerializer(GatedModelSerializer):
@@ -61,6 +62,7 @@ class ScheduleStageSerializer(GatedModelSerializer):
         model = ScheduleStage
         fields = ["id", "stage", "start", "finish", "order"]
         read_only_fields = ["order"]
+        list_serializer_class = api_input.RowList
 
 
 class QualityFindingSerializer(GatedSerializer):
@@ -193,6 +195,15 @@ class RegionalRowSerializer(GatedSerializer):
         child=serializers.CharField(allow_blank=True), required=False, help_text="{指标 ID: 区域指标值}"
     )
 
+    class Meta:
+        list_serializer_class = api_input.RowList
+
+    def validate_values(self, value):
+        wrong = [key for key in value if not (str(key).isascii() and str(key).isdigit())]
+        if wrong:
+            raise serializers.ValidationError(f"values 的键应为指标 ID（整数），收到“{wrong[0]}”")
+        return value
+
 
 class RegionalTargetSerializer(GatedModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
@@ -229,13 +240,12 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
         summary="指标审核意见（GET 列出本表及之前版本的意见；POST 由当前环节审核人提出）",
     )
     @action(detail=True, methods=["get", "post"])
+    @idempotency.idempotent
     def comments(self, request, pk=None):
         sheet = self.get_object()
         if request.method == "POST":
-            data = IndicatorCommentSerializer(data=request.data, context={"request": request})
-            data.is_valid(raise_exception=True)
-            indicator = data.validated_data.get("indicator")
-            comment = actions.add_comment(sheet, request.user, data.validated_data["text"], indicator)
+            values = api_input.validated(request, IndicatorCommentSerializer)
+            comment = actions.add_comment(sheet, request.user, values["text"], values.get("indicator"))
             return Response(IndicatorCommentSerializer(comment).data, status=201)
         return Response(IndicatorCommentSerializer(actions.lineage_comments(sheet), many=True).data)
 
@@ -258,11 +268,10 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
 
     @extend_schema(request=TargetAdjustSerializer, summary="申请调整（生成新版本）")
     @action(detail=True, methods=["post"])
+    @idempotency.idempotent
     def adjust(self, request, pk=None):
         sheet = self.get_object()
-        data = TargetAdjustSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        copy = actions.adjust(sheet, request.user, data.validated_data["reason"])
+        copy = actions.adjust(sheet, request.user, api_input.validated(request, TargetAdjustSerializer)["reason"])
         return Response(self.get_serializer(copy).data, status=201)
 
     @extend_schema(responses=QualityFindingSerializer(many=True), summary="智能审核（即时运行，不保存）")
@@ -276,14 +285,11 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     @action(detail=True, methods=["get"])
     def compare(self, request, pk=None):
         sheet = self.get_object()
+        other_pk = request.query_params.get("other") or sheet.previous_id
+        if other_pk is not None and not str(other_pk).isdecimal():
+            raise serializers.ValidationError({"other": ["other 应为另一版本的 ID（整数）"]})
         other = (
-            self.get_queryset()
-            .filter(
-                subject_id=sheet.subject_id,
-                fiscal_year=sheet.fiscal_year,
-                pk=request.query_params.get("other") or sheet.previous_id,
-            )
-            .first()
+            self.get_queryset().filter(subject_id=sheet.subject_id, fiscal_year=sheet.fiscal_year, pk=other_pk).first()
         )
         if other is None:
             return Response({"detail": "没有可对比的版本"}, status=404)

@@ -25,8 +25,8 @@ from rest_framework.response import Response
 from accounts.roles import Action
 from audit import trail
 from audit.models import AuditAction
-from core import access
-from core.api import GatedSerializer
+from core import access, api_input, idempotency
+from core.api import ID_REGEX, GatedSerializer
 from core.xlsx import XLSX_MIME, bytes_response
 from imports.framework import ImportFileError
 from targets import recommend
@@ -64,6 +64,7 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     pagination_class = None
     filter_backends = []
+    lookup_value_regex = ID_REGEX
 
     def _sheet(self, action_name=Action.VIEW):
         return access.get_object_or_404(
@@ -108,13 +109,11 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
         request={"multipart/form-data": UploadSerializer}, summary="上传填好的申报表（全部成功或全部不写入）"
     )
     @action(detail=False, methods=["post"])
+    @idempotency.idempotent
     def upload(self, request):
-        data = UploadSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
+        values = api_input.validated(request, UploadSerializer)
         try:
-            saved = sheet_upload.upload(
-                request.user, data.validated_data["file"], reason=data.validated_data.get("reason", "")
-            )
+            saved = sheet_upload.upload(request.user, values["file"], reason=values.get("reason", ""))
         except ImportFileError as exc:
             return Response({"detail": str(exc), "issues": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except sheet_upload.UploadError as exc:
@@ -156,9 +155,7 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
         if not guards.can_edit(request.user, sheet):
             trail.record(AuditAction.PERMISSION_DENIED, sheet, reason="采纳指标推荐：申报表不在可修改状态或无编辑权限")
             return Response({"detail": "申报表不在可修改状态或无编辑权限"}, status=status.HTTP_403_FORBIDDEN)
-        data = AddSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = api_input.validated(request, AddSerializer)
         suggestion = recommend.find(
             sheet, values["horizon"], values["level1"], values["level2"], values["name"], values["unit"]
         )
@@ -182,4 +179,4 @@ class TargetSheetDocumentViewSet(viewsets.GenericViewSet):
 
 def _if_match(request) -> int | None:
     value = request.headers.get("If-Match", "").strip('"')
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None

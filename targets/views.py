@@ -265,7 +265,7 @@ def compare(request, pk):
     sheet = access.get_object_or_404(TargetSheet.objects.select_related("subject"), request.user, pk=pk)
     versions = versions_of(sheet, request.user)
     other_pk = request.GET.get("other") or sheet.previous_id
-    other = versions.filter(pk=other_pk).first() if other_pk and str(other_pk).isdigit() else None
+    other = versions.filter(pk=other_pk).first() if other_pk and str(other_pk).isdecimal() else None
     if other is None:
         other = versions.exclude(pk=sheet.pk).first()
     left, right = (other, sheet) if other and other.revision < sheet.revision else (sheet, other)
@@ -326,7 +326,7 @@ def rules(request):
     rule_sets = list(QualityRuleSet.objects.select_related("created_by").order_by("-number"))
     current = review.current_rule_set()
     selected = current
-    if request.GET.get("version", "").isdigit():
+    if request.GET.get("version", "").isdecimal():
         selected = next((r for r in rule_sets if r.number == int(request.GET["version"])), None)
         if selected is None:
             raise Http404("没有该版本")

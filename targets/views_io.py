@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,10 +24,9 @@ from accounts.roles import Action
 from audit import trail
 from audit.models import AuditAction
 from core import access
+from core.filters import PickerFilter
 from core.xlsx import bytes_response
 from imports.framework import ImportFileError
-from organisations.choices import OrgKind
-from organisations.models import Organisation
 from targets import recommend
 from targets.documents import word, xlsx_write
 from targets.documents.upload import UploadError, upload
@@ -51,19 +49,10 @@ class UploadForm(forms.Form):
 class ExportFilterSet(TargetSheetFilterSet):
     """The list's filters plus 主管部门, for “a department's target sheets”."""
 
-    department = django_filters.ModelChoiceFilter(
-        field_name="subject__department", label="主管部门", queryset=Organisation.objects.none()
-    )
+    department = PickerFilter("department", field_name="subject__department", label="主管部门")
 
     class Meta(TargetSheetFilterSet.Meta):
         fields = [*TargetSheetFilterSet.Meta.fields, "department"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = self.request.user if self.request is not None else None
-        self.filters["department"].queryset = access.restrict(
-            Organisation.objects.filter(kind=OrgKind.DEPARTMENT), user
-        ).order_by("name")
 
 
 def _exportable(request):

@@ -19,7 +19,7 @@ from django.db.models import F
 from audit import trail
 from audit.models import AuditAction
 from core import clock, services
-from workflow import guards, hooks
+from workflow import guards, hooks, staffing
 from workflow.chains import resolve_chain
 from workflow.models import ChainDefinition, ReviewAction, ReviewLog, ReviewStatus
 
@@ -106,6 +106,8 @@ def _apply(action, doc, user, version, opinion, target_step):
         chain = resolve_chain(fresh)  # a first submission enters the newest chain version
     if chain is None or chain.step(0) is None:
         raise ValidationError("该单据类型尚未配置审核流程，请联系系统管理员")
+    if action == ReviewAction.SUBMIT:
+        staffing.check_submission(fresh, chain)  # no step ahead may be one nobody can act on (issue 17 §9)
     last = chain.last_order
     to_step = rule.target(fresh.current_step, last, target_step)
     if action == ReviewAction.RETURN and (

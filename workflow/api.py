@@ -9,7 +9,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CleanModelSerializer, GatedModelSerializer, GatedSerializer
+from core import api_input
+from core.api import ID_REGEX, CleanModelSerializer, GatedModelSerializer, GatedSerializer
 from workflow import actions, config, guards
 from workflow.models import ChainDefinition, ChainStep, ReviewAction, ReviewLog
 
@@ -30,8 +31,8 @@ WORKFLOW_FIELDS = [
 def requested_version(request, instance) -> int:
     """The document version the client loaded (optimistic locking); the current one if not given."""
     try:
-        return int(request.data.get("version", instance.version))
-    except (TypeError, ValueError):
+        return int(api_input.body_dict(request).get("version", instance.version))
+    except (TypeError, ValueError, OverflowError):
         raise serializers.ValidationError({"version": "版本号应为整数"}) from None
 
 
@@ -109,9 +110,7 @@ class ReviewableViewSetMixin:
 
     def _transition(self, request, name):
         doc = self.get_object()
-        data = TransitionSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = api_input.validated(request, TransitionSerializer)
         actions.perform(name, doc, request.user, values["version"], values["opinion"], values.get("target_step"))
         return Response(self.get_serializer(doc).data)
 
@@ -167,6 +166,7 @@ class ChainViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ChainSerializer
     queryset = ChainDefinition.objects.none()
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         if not config.can_view_chains(self.request.user):
@@ -176,3 +176,33 @@ class ChainViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(is_active=True)
         document_type = self.request.query_params.get("document_type")
         return qs.filter(Q(document_type=document_type)) if document_type else qs
+
+
+class StrandedSerializer(GatedSerializer):
+    document_type = serializers.CharField(help_text="单据类型")
+    document = serializers.CharField(help_text="文档")
+    organisation = serializers.CharField(help_text="所属单位")
+    organisation_id = serializers.IntegerField(allow_null=True)
+    step = serializers.CharField(help_text="停在的环节")
+    role = serializers.CharField(help_text="无人持有的办理角色")
+    status = serializers.CharField(help_text="状态")
+    since = serializers.DateTimeField(allow_null=True, help_text="到达该环节的时间（无审核记录时为空）")
+
+
+class StrandedViewSet(viewsets.ViewSet):
+    """Documents waiting at a step nobody can act on (workflow/staffing.py): the system administrator's list; an
+    empty list for everyone else (as /api/users/ is for business roles)."""
+
+    api_description = (
+        "无人办理的文档（系统管理员）：停在某一审核环节、而本辖区内无人持有该环节办理角色的文档，"
+        "含文档、所属单位、环节、缺少的角色和到达时间。其他账号得到空列表。"
+    )
+
+    @extend_schema(responses=StrandedSerializer(many=True))
+    def list(self, request):
+        from dataclasses import asdict
+
+        from workflow import staffing
+
+        rows = [asdict(row) for row in staffing.stranded(request.user)]
+        return Response(StrandedSerializer(rows, many=True).data)

@@ -7,6 +7,6 @@ class WorkflowConfig(AppConfig):
 
     def ready(self):
         from core import todo
-        from workflow.todo import provider
+        from workflow.todo import count, provider
 
-        todo.register(provider)
+        todo.register(provider, count=count)

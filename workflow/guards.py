@@ -8,7 +8,9 @@ the city's performance section reviews the city's documents, the county's review
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import StartsWith
 
 from accounts.roles import ROLE_SPECS, Scope
 from core.access import NOTHING, _prefix, _scope_q
@@ -92,6 +94,40 @@ def preparer_organisations(user, model):
     ids = [a.organisation_id for a in user.role_assignments() if ROLE_SPECS[a.role].scope is not Scope.ASSIGNED]
     candidates = Organisation.objects.filter(pk__in=ids).select_related("region")
     return Organisation.objects.filter(pk__in=[o.pk for o in candidates if can_prepare(user, model, o)])
+
+
+def staffed_q(model, role: str) -> Q:
+    """The documents of ``model`` over which some active account holds ``role`` as a chain step reads it (the
+    reach of ``acting_q``, asked the other way round: not "what waits for this user" but "does anyone reach this
+    document in this role"). One Q, set-based, for the submission check and the 无人办理 page (workflow/staffing.py).
+    """
+    from accounts.models import RoleAssignment
+    from core.models import Assignment
+    from organisations.models import DeskResponsibility
+
+    spec = ROLE_SPECS.get(role)
+    org_field = model.access_org_field
+    if spec is None or org_field is None:
+        return NOTHING
+    p = _prefix(org_field)
+    holders = RoleAssignment.objects.filter(role=role, user__is_active=True)
+    if spec.scope is Scope.OWN_ORG:
+        return Q(**{f"{p}pk__in": holders.values("organisation_id")})
+    if spec.scope is Scope.ORG_SUBTREE:
+        return Q(Exists(holders.filter(StartsWith(OuterRef(f"{p}path"), F("organisation__path")))))
+    if spec.scope is Scope.DESK_DEPARTMENTS:
+        departments = DeskResponsibility.objects.filter(desk_id__in=holders.values("organisation_id"))
+        return Q(**{f"{p}department_id__in": departments.values("department_id")})
+    if spec.scope is Scope.REGION_SUBTREE:
+        # region-wide finance roles act on their own region's documents only (as in _assignment_q)
+        return Q(**{f"{p}region_id__in": holders.values("organisation__region_id")})
+    if spec.scope is Scope.ASSIGNED:
+        ct = ContentType.objects.get_for_model(model)
+        who = Q(user_id__in=holders.values("user_id"))
+        if role != "expert":
+            who |= Q(organisation_id__in=holders.values("organisation_id"))
+        return Q(Exists(Assignment.objects.filter(who, content_type=ct, object_id=OuterRef("pk"))))
+    return NOTHING
 
 
 def holds_role_over(user, doc, roles) -> bool:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("chains/", views.chain_list, name="chain_list"),
     path("chains/new/", views.chain_edit, name="chain_create"),
     path("chains/<int:pk>/edit/", views.chain_edit, name="chain_edit"),
+    path("stranded/", views.stranded_list, name="stranded"),
 ]

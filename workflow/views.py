@@ -15,7 +15,7 @@ from audit import trail
 from audit.models import AuditAction
 from core import access
 from core.views import GatedUpdateView
-from workflow import actions, config, guards
+from workflow import actions, config, guards, staffing
 from workflow.forms import ChainForm, StepFormSet, TransitionForm
 from workflow.models import ChainDefinition, ReviewLog
 
@@ -181,3 +181,15 @@ def chain_edit(request, pk=None):
             return redirect("workflow:chain_list")
     title = f"修改审核流程：{base}" if base else "新增审核流程"
     return render(request, "workflow/chain_form.html", {"title": title, "form": form, "formset": formset, "base": base})
+
+
+@login_required
+def stranded_list(request):
+    """无人办理的文档: documents waiting at a step nobody can act on (the system administrator's, issue 17 §9)."""
+    if not staffing.can_see_stranded(request.user):
+        raise Http404("页面不存在")
+    return render(
+        request,
+        "workflow/stranded_list.html",
+        {"title": "无人办理的文档", "rows": staffing.stranded(request.user)},
+    )

@@ -59,7 +59,8 @@ class User(AbstractUser):
 
     # --- roles -----------------------------------------------------------------------------------
     def role_assignments(self) -> list["RoleAssignment"]:
-        """Assignments cached for the life of this object (one request)."""
+        """Assignments cached for the life of this object (one request). The user's own organisation, when it is
+        among theirs, is taken from them rather than read again (the page shell shows it)."""
         cached = getattr(self, "_role_cache", None)
         if cached is None:
             if not self.pk:
@@ -68,6 +69,11 @@ class User(AbstractUser):
                 self.roles.select_related("organisation", "organisation__region", "organisation__parent__region")
             )
             self._role_cache = cached
+            field = type(self).organisation.field
+            if self.organisation_id and not field.is_cached(self):
+                same = next((a.organisation for a in cached if a.organisation_id == self.organisation_id), None)
+                if same is not None:
+                    field.set_cached_value(self, same)
         return cached
 
     def role_names(self) -> set[str]:

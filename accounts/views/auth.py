@@ -1,7 +1,7 @@
 """Sign-in: password, lockout, second factor for the three administrators, forced change."""
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from accounts import actions
+from accounts import actions, signin
 from accounts.forms import LoginForm, OTPForm, PasswordChangeForm
 from accounts.models import SecurityPolicy, User, UserSession
 from audit import trail
@@ -21,6 +21,7 @@ PENDING_KEY = "otp_pending_user"
 
 
 def _finish_login(request, user, device=None):
+    notice = signin.failures_notice(user)  # before this sign-in moves last_login
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # cycles the session key
     if device is not None:
         otp_login(request, device)
@@ -29,6 +30,8 @@ def _finish_login(request, user, device=None):
         session_key=request.session.session_key, defaults={"user": user, "ip": client_ip(request)}
     )
     actions.register_success(user, client_ip(request))
+    if notice:
+        messages.warning(request, notice)
     target = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -38,45 +41,27 @@ def _finish_login(request, user, device=None):
 
 
 def login_view(request):
+    """The same message and status for an unknown username, a wrong password and a locked or disabled account
+    (accounts/signin.py); HTTP 429 for an address that failed too often."""
     if request.user.is_authenticated:
         return redirect("home")
     form = LoginForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"].strip()
-        ip = client_ip(request)
-        user = User.objects.filter(username=username).first()
-        if user is not None and user.is_locked():
-            trail.record(AuditAction.LOGIN_FAILURE, user, ip=ip, actor=user, reason="账户锁定期间尝试登录")
-            until = timezone.localtime(user.locked_until)
-            error = f"账户已锁定，请于 {until:%H:%M} 后再试，或联系安全管理员解除锁定"
+        outcome = signin.check_credentials(
+            request, form.cleaned_data["username"].strip(), form.cleaned_data["password"]
+        )
+        authenticated = outcome.user
+        if outcome.throttled:
+            return signin.throttled_response(request)
+        if authenticated is None:
+            error = outcome.error
+        elif authenticated.is_admin_role and SecurityPolicy.current().admin_otp_required:
+            request.session.cycle_key()
+            request.session[PENDING_KEY] = authenticated.pk
+            return redirect("accounts:otp")
         else:
-            authenticated = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if authenticated is None:
-                if user is not None and user.is_active:
-                    locked = actions.register_failure(user, ip)
-                    policy = SecurityPolicy.current()
-                    error = (
-                        f"连续 {policy.max_failures} 次密码错误，账户已锁定 {policy.lockout_minutes} 分钟"
-                        if locked
-                        else f"用户名或密码错误（再错 {policy.max_failures - user.failed_logins} 次将锁定账户）"
-                    )
-                else:
-                    trail.record(
-                        AuditAction.LOGIN_FAILURE,
-                        object_type="accounts.user",
-                        object_repr=username[:100],
-                        ip=ip,
-                        actor_name=username[:100],
-                        reason="用户名不存在或账户已停用",
-                    )
-                    error = "用户名或密码错误"
-            elif authenticated.is_admin_role and SecurityPolicy.current().admin_otp_required:
-                request.session.cycle_key()
-                request.session[PENDING_KEY] = authenticated.pk
-                return redirect("accounts:otp")
-            else:
-                return _finish_login(request, authenticated)
+            return _finish_login(request, authenticated)
     return render(request, "accounts/login.html", {"form": form, "error": error})
 
 

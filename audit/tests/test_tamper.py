@@ -277,7 +277,7 @@ def test_audit_export_carries_a_checkpoint(client_as, tmp_path, capsys):
     _rows(2)
     response = client_as("auditadmin").get("/audit/?export=xlsx&q=记录1")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content))["检查点"]
+    sheet = load_workbook(io.BytesIO(response.getvalue()))["检查点"]
     line = sheet.cell(row=2, column=5).value
     checkpoint = checkpoints.parse(line)
     last = AuditEntry.objects.order_by("-id").first()  # the export's own row included

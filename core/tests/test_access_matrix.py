@@ -5,7 +5,7 @@ import pytest
 
 from accounts.models import User
 from core import access
-from core.testing import PERSONAS, SEES_SCHOOL, SURFACES, Reach, Surface, check_reach
+from core.testing import PAGE_REACH, PERSONAS, SEES_SCHOOL, SURFACES, Reach, Surface, check_reach
 from organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,8 @@ MATRIX = {
     "auditor": ({EDU, SCHOOL, HOSPITAL, COUNTY_SCHOOL}, set()),
     "county_perf": ({COUNTY_SCHOOL}, {EDU, SCHOOL, HOSPITAL}),
     "county_reviewer": ({COUNTY_SCHOOL}, {SCHOOL, EDU}),
+    "health_head": ({HOSPITAL}, {HEALTH, EDU, SCHOOL}),
+    "county_desk": ({COUNTY_SCHOOL}, {SCHOOL, EDU, HOSPITAL}),
     "agency": (set(), {EDU, SCHOOL, HOSPITAL}),
     "expert": (set(), {EDU, SCHOOL}),
     "provider": (set(), {EDU, SCHOOL}),
@@ -153,3 +155,14 @@ def test_lifecycle_records_follow_the_matrix(label):
     surface = SURFACES[label]
     if surface.detail:
         check_reach(record, Surface(name=surface.name, detail=surface.detail), Reach(view=SEES_SCHOOL, change=None))
+
+
+@pytest.mark.parametrize("url", sorted(PAGE_REACH))
+def test_list_pages_of_one_role_answer_404_to_everyone_else(url):
+    """core.testing.PAGE_REACH: e.g. 无人办理的文档 opens for the system administrator only."""
+    from core.testing import client_for, page_reach_of
+
+    mismatches = [row for username in PERSONAS for row in page_reach_of(client_for(username), username, url)]
+    assert not mismatches, "\n".join(
+        f"  {who:16} {where:10} {u}  expected {e}, got {g}" for who, where, u, e, g in mismatches
+    )

@@ -8,13 +8,8 @@ import pytest
 from rest_framework import renderers, serializers
 from rest_framework.views import APIView
 
-from accounts.roles import Action
-from core import access
 from core.api import GatedChoicesMixin
-from core.testing import router_list_urls
-from organisations.choices import OrgKind
-from organisations.models import Organisation
-from subjects.models import Subject
+from core.testing import out_of_reach_names, router_list_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -49,37 +44,13 @@ def test_every_serializer_of_the_project_gates_its_choices():
     assert ungated == []
 
 
-def _forbidden(user) -> set[str]:
-    """Names and codes the user must never be shown: organisations outside reach that are not above the user's
-    own (a unit may see its department's name), and subjects outside reach (codes, and names no reachable subject
-    shares)."""
-    reach = access.restrict(Organisation.objects.all(), user, Action.VIEW)
-    above = {pk for org in reach for pk in org.path.strip("/").split("/") if pk}
-    visible = set(reach.values_list("pk", flat=True)) | {int(pk) for pk in above}
-    out = {n for n in Organisation.objects.exclude(pk__in=visible).values_list("name", flat=True)}
-    out -= set(Organisation.objects.filter(pk__in=visible).values_list("name", flat=True))
-    # Public counterparties: the provider and agency registers, and the finance bureaus above the user.
-    out -= set(Organisation.objects.filter(kind__in=[OrgKind.PROVIDER, OrgKind.AGENCY]).values_list("name", flat=True))
-    regions = [c for org in reach for c in org.region.path.strip("/").split("/")]
-    out -= set(
-        Organisation.objects.filter(
-            kind__in=[OrgKind.FINANCE_BUREAU, OrgKind.FINANCE_SECTION], region__code__in=regions
-        ).values_list("name", flat=True)
-    )
-    mine = access.restrict(Subject.objects.all(), user, Action.VIEW)
-    others = Subject.objects.exclude(pk__in=mine.values("pk"))
-    out |= set(others.values_list("code", flat=True))
-    out |= set(others.values_list("name", flat=True)) - set(mine.values_list("name", flat=True))
-    return {n for n in out if n and len(n) >= 4}
-
-
 @pytest.mark.parametrize("username", ["edu_preparer", "health_preparer"])
 def test_every_endpoint_as_a_unit_user_shows_nothing_out_of_reach(client_as, persona, monkeypatch, username):
     # The browsable renderer is off in production (JSON only); it is turned on here so its HTML forms, which list
     # every choice of a related field, are walked too.
     monkeypatch.setattr(APIView, "renderer_classes", [renderers.JSONRenderer, renderers.BrowsableAPIRenderer])
     user = persona(username)
-    forbidden = _forbidden(user)
+    forbidden = out_of_reach_names(user)
     assert len(forbidden) > 50  # the demo city has plenty outside a school's reach
     client = client_as(username)
     pages = []

@@ -9,11 +9,11 @@ from core.files import validate_upload_size
 
 def test_a_file_over_the_limit_is_refused_with_its_size(settings):
     settings.JIXIAO_MAX_UPLOAD_BYTES = 1024 * 1024
-    big = SimpleUploadedFile("大文件.pdf", b"x" * (1024 * 1024 + 1))
+    big = SimpleUploadedFile("大文件.pdf", b"%PDF-1.4" + b"x" * (1024 * 1024 + 1))
     big._committed = False
     with pytest.raises(ValidationError, match="不能超过 1 MB"):
         validate_upload_size(big)
-    small = SimpleUploadedFile("小文件.pdf", b"x" * 10)
+    small = SimpleUploadedFile("小文件.pdf", b"%PDF-1.4" + b"x" * 10)
     small._committed = False
     validate_upload_size(small)
 

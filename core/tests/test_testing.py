@@ -59,7 +59,7 @@ def test_fill_reads_attributes_and_listing_text_ignores_the_search_box():
 
 def test_xlsx_text_reads_every_cell():
     response = xlsx_response("a.xlsx", [("表", ["名称"], [["示范市第一中学 & 分部"]])])
-    assert "示范市第一中学 & 分部" in xlsx_text(response.content)
+    assert "示范市第一中学 & 分部" in xlsx_text(response.getvalue())
 
 
 def test_query_baselines_compare_refresh_and_fall_back_to_another_vendor(tmp_path, monkeypatch):

@@ -9,11 +9,11 @@ downloadable CSV that lists every error of a failed load (docs/decisions/0014).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from core.xlsx import CsvWriter
 from execution.models import BudgetAllocation, Payment
 from subjects.choices import BudgetKind, FundSource
 
@@ -197,8 +197,9 @@ class LoadResult:
 
 
 def write_error_report(kind: Kind, errors: Iterable[LoadError], out: io.TextIOBase) -> None:
-    """The downloadable report: 行号, natural key, 问题 (CSV, UTF-8 with BOM so that Excel opens it)."""
-    writer = csv.writer(out)
+    """The downloadable report: 行号, natural key, 问题 (CSV, UTF-8 with BOM so that Excel opens it); fields that a
+    spreadsheet would read as a formula are neutralised (core.xlsx.CsvWriter)."""
+    writer = CsvWriter(out)
     writer.writerow(["行号", kind.key_header, "问题"])
     for e in errors:
         writer.writerow([e.line or "", e.key, e.message])

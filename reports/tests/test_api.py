@@ -112,7 +112,9 @@ def test_edit_through_the_api_checks_the_version(client_as):
 
 def test_attachment_uploaded_through_the_api_is_downloaded_through_the_gate(client_as, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    upload = SimpleUploadedFile("计划.docx", b"docx bytes")
+    from core.tests.test_upload_content import docx_bytes
+
+    upload = SimpleUploadedFile("计划.docx", docx_bytes())
     response = client_as("edu_preparer").post(
         "/api/work-reports/",
         {

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from accounts.roles import Action
 from core import access
-from core.xlsx import save_bytes
+from core.xlsx import new_workbook, put, save_bytes
 from targets.choices import LEVEL2_OF, Horizon, Level1, Level2, Standard
 from targets.documents.xlsx_layout import (
     BORDER,
@@ -61,7 +60,7 @@ class _Writer:
         self.row = 0
 
     def cell(self, column: int, value="", *, bold=False, align=WRAP, fmt: str | None = None, size=10.5):
-        cell = self.ws.cell(row=self.row, column=column, value=value)
+        cell = put(self.ws.cell(row=self.row, column=column), value)  # typed, never a formula (core.xlsx)
         cell.font = font(bold, size)
         cell.alignment = align
         cell.border = BORDER
@@ -96,7 +95,7 @@ def _text_height(text: str, chars_per_line: int) -> float:
     return max(20, 15 * lines)
 
 
-def write_sheet(wb: Workbook, sheet: TargetSheet, title: str):
+def write_sheet(wb, sheet: TargetSheet, title: str):
     subject = sheet.subject
     ws = wb.create_sheet(title=title)
     w = _Writer(ws)
@@ -111,7 +110,7 @@ def write_sheet(wb: Workbook, sheet: TargetSheet, title: str):
     year_cell.alignment = CENTER
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=COLUMNS)
     w.next(18)
-    unit_cell = ws.cell(row=3, column=1, value=f"填报单位（盖章）：{subject.organisation.name}")
+    unit_cell = put(ws.cell(row=3, column=1), f"填报单位（盖章）：{subject.organisation.name}")
     unit_cell.font = font()
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=6)
     state = ws.cell(row=3, column=7, value=f"第 {sheet.revision} 版 · {sheet.get_status_display()}")
@@ -250,7 +249,7 @@ def _merge_runs(ws, first_row: int, keys: list[tuple], column: int) -> None:
             start = n
 
 
-def _notes(wb: Workbook) -> None:
+def _notes(wb) -> None:
     ws = wb.create_sheet(title=NOTES_SHEET)
     lines = [
         "填写说明（依据《长治市预算绩效管理办法》附件1 填表说明）",
@@ -267,9 +266,8 @@ def _notes(wb: Workbook) -> None:
         "7. 实施进度的开始、完成时间写作 2026-03-01 或 2026年3月1日，完成时间不能早于开始时间。",
         "8. 文件中任何一处有误，整个文件都不会导入；请按提示逐项改正后重新上传。上传成功后系统立即进行智能审核。",
     ]
-    for line in lines:
-        ws.append([line])
-        ws.cell(row=ws.max_row, column=1).font = font(ws.max_row == 1)
+    for n, line in enumerate(lines, start=1):
+        put(ws.cell(row=n, column=1), line).font = font(n == 1)
     ws.column_dimensions["A"].width = 120
 
 
@@ -290,8 +288,7 @@ def worksheet_title(sheet: TargetSheet, taken: set[str]) -> str:
 
 def workbook_bytes(sheets) -> bytes:
     """The .xlsx of ``sheets`` (already through the gate), one worksheet each, then the notes."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     taken: set[str] = set()
     for sheet in sheets:
         write_sheet(wb, sheet, worksheet_title(sheet, taken))

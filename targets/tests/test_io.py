@@ -286,7 +286,7 @@ def test_file_too_large_and_not_xlsx(client_as, settings):
     assert "文件不能超过" in body
     settings.JIXIAO_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
     body = post(client, b"not a workbook", "x.xlsx").content.decode()
-    assert "不是 Excel 工作簿" in body
+    assert "文件内容与扩展名不符：x.xlsx 实际是文本文件，只能上传 Excel 文件" in body
 
 
 def test_api_upload_reports_issues_and_saves(client_as):
