@@ -82,16 +82,9 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
     control_parameters = frozenset({"export"})
 
     def get(self, request, *args, **kwargs):
-        unknown = self.unknown_parameters()
-        if unknown:
-            # A filter the page does not have would be ignored, and the list (or its export) would cover more than the
-            # user believes it does (issue 17 §2): refuse it, naming it.
-            return render(
-                request,
-                "core/bad_filter.html",
-                {"title": "未知的筛选条件", "unknown": unknown, "known": self.filter_labels()},
-                status=400,
-            )
+        refusal = refuse_unknown_parameters(request, self.known_parameters(), self.get_filterset_class())
+        if refusal is not None:
+            return refusal
         if request.GET.get("export") == "xlsx":
             return self.export()
         return super().get(request, *args, **kwargs)
@@ -100,20 +93,7 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
         table = self.get_table_class()([])
         known = set(self.control_parameters)
         known |= {table.prefixed_page_field, table.prefixed_order_by_field, table.prefixed_per_page_field}
-        filterset_class = self.get_filterset_class()
-        for name, filter_ in filterset_class.base_filters.items() if filterset_class else ():
-            known |= filter_parameter_names(name, filter_.field.widget)
-        return known
-
-    def unknown_parameters(self) -> list[str]:
-        known = self.known_parameters()
-        return [name for name in self.request.GET if name not in known]
-
-    def filter_labels(self) -> list[str]:
-        filterset_class = self.get_filterset_class()
-        if not filterset_class:
-            return []
-        return [f"{f.label or name}（{name}）" for name, f in filterset_class.base_filters.items()]
+        return known | filterset_parameters(self.get_filterset_class())
 
     def export_queryset(self):
         return access.restrict(self.base_queryset(), self.request.user, Action.EXPORT)
@@ -164,6 +144,38 @@ def filter_parameter_names(name: str, widget) -> set[str]:
     if getattr(widget, "widgets_names", None):
         return {name, *(name + suffix for suffix in widget.widgets_names)}
     return {name}
+
+
+def filterset_parameters(filterset_class) -> set[str]:
+    """Every query parameter the filters of ``filterset_class`` read (none without a filterset)."""
+    names: set[str] = set()
+    for name, filter_ in filterset_class.base_filters.items() if filterset_class else ():
+        names |= filter_parameter_names(name, filter_.field.widget)
+    return names
+
+
+def refuse_unknown_parameters(request, known, filterset_class=None, *, invalid=None):
+    """A 400 page naming the query parameters of ``request`` that are not in ``known`` (or the filter values that
+    ``invalid`` — a bound filterset or form's errors — reports), or None when all are understood. A filter a page
+    does not have, or a value it cannot read, would be ignored, and the list or its export would cover more than
+    the user believes it does (issue 17 §2)."""
+    unknown = [name for name in request.GET if name not in known]
+    errors = []
+    if invalid is not None and not invalid.is_valid():
+        for name, messages_ in invalid.errors.items():
+            label = invalid.filters[name].label if hasattr(invalid, "filters") and name in invalid.filters else name
+            errors.append(f"{label or name}：{'；'.join(str(m) for m in messages_)}")
+    if not unknown and not errors:
+        return None
+    labels = (
+        [f"{f.label or name}（{name}）" for name, f in filterset_class.base_filters.items()] if filterset_class else []
+    )
+    return render(
+        request,
+        "core/bad_filter.html",
+        {"title": "筛选条件有误", "unknown": unknown, "errors": errors, "known": labels},
+        status=400,
+    )
 
 
 class GatedDetailView(GatedMixin, DetailView):

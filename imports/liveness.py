@@ -273,10 +273,11 @@ def _reap_one(pk: int, condition: Q, now: datetime) -> bool:
             _fail_task_row(job.task_id, message, now)
             with acting_as(name=REAPER_NAME):
                 exporting = job.kind == EXPORT_KIND
+                doing, failed = ("正在导出", "导出失败") if exporting else ("正在导入", "导入失败")
                 trail.record(
                     AuditAction.EXPORT if exporting else AuditAction.IMPORT,
                     job,
-                    changes={"状态": ["正在导入" if job.status == ImportStatus.RUNNING else "排队中", "导入失败"]},
+                    changes={"状态": [doing if job.status == ImportStatus.RUNNING else "排队中", failed]},
                     reason=f"后台处理进程在生成导出文件时中断：{job.original_name}"
                     if exporting
                     else f"后台处理进程{_where(job.phase)}中断，未写入任何数据：{job.original_name}",

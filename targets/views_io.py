@@ -25,6 +25,7 @@ from audit import trail
 from audit.models import AuditAction
 from core import access
 from core.filters import PickerFilter
+from core.views import filterset_parameters, refuse_unknown_parameters
 from core.xlsx import bytes_response
 from imports.framework import ImportFileError
 from targets import recommend
@@ -77,8 +78,17 @@ def _filtered(request):
 
 @login_required
 def list_xlsx_download(request):
-    """The sheets of the filtered list as one workbook, one worksheet per sheet (export action, audited)."""
-    _, queryset = _filtered(request)
+    """The sheets of the filtered list as one workbook, one worksheet per sheet (export action, audited). A filter
+    the page does not have, or a value it cannot read, is a 400: the file never covers more than the user asked."""
+    filterset, queryset = _filtered(request)
+    refusal = refuse_unknown_parameters(
+        request,
+        filterset_parameters(ExportFilterSet),
+        ExportFilterSet,
+        invalid=filterset if filterset.is_bound else None,
+    )
+    if refusal is not None:
+        return refusal
     sheets = list(queryset[: MAX_EXPORT_SHEETS + 1])
     if not sheets:
         messages.warning(request, "没有符合条件、可导出的绩效目标申报表")

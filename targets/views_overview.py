@@ -14,6 +14,7 @@ from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
 from core import access, fiscal
+from core.views import refuse_unknown_parameters
 from targets import actions, quality
 from targets.choices import LEVEL2_OF, Comparator, Level1, Level2
 from targets.models import TargetSheet
@@ -96,10 +97,17 @@ def summary(request):
 
     if not actions.can_view_summary(request.user):
         raise Http404("页面不存在")
-    try:
-        year = int(request.GET.get("fiscal_year") or fiscal.current_year(request))
-    except ValueError:
-        year = fiscal.current_year(request)
+    raw_year = request.GET.get("fiscal_year", "")
+    bad_year = bool(raw_year) and not (raw_year.isdecimal() and 1900 < int(raw_year) < 3000)
+    refusal = refuse_unknown_parameters(request, {"fiscal_year", "export"})
+    if refusal is not None or bad_year:
+        return refusal or render(
+            request,
+            "core/bad_filter.html",
+            {"title": "筛选条件有误", "errors": [f"预算年度：“{raw_year}”不是年份"]},
+            status=400,
+        )
+    year = int(raw_year) if raw_year else fiscal.current_year(request)
     data = actions.summary(request.user, year)
     if request.GET.get("export") == "xlsx":
         headers = ["主管部门", *[label for _, label in data["statuses"]], "合计", "有阻断问题", "有提示问题"]

@@ -198,6 +198,8 @@ def test_an_export_whose_worker_died_says_so(persona):
     assert liveness.reap(limit=60) == [job.pk]
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and "导出" in job.summary["interrupted"]["message"]
+    entry = AuditEntry.objects.filter(object_type="imports.importjob", object_id=str(job.pk)).latest("pk")
+    assert entry.changes["状态"] == ["正在导出", "导出失败"]
     page = client_for("treasury").get(f"/exports/{job.pk}/").content.decode()
     assert 'id="export-interrupted"' in page and "请重新导出" in page
 
@@ -228,3 +230,26 @@ def test_known_filters_and_the_export_still_answer(client_as):
     assert response.status_code == 200
     targets = client_as("perf").get("/targets/?fiscal_year=2026&is_current=true&department=1&has_blocking=true")
     assert targets.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/targets/io/xlsx/", "/targets/summary/"])
+def test_the_target_exports_refuse_an_unknown_filter_too(client_as, path):
+    client = client_as("perf")
+    for query in ("voucher_number=1", "voucher_number=1&export=xlsx"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, query
+        assert "未知的筛选条件：voucher_number" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path,query,message",
+    [
+        ("/targets/io/xlsx/", "fiscal_year=abc", "预算年度"),
+        ("/targets/summary/", "fiscal_year=abc&export=xlsx", "预算年度：“abc”不是年份"),
+    ],
+)
+def test_a_filter_value_that_cannot_be_read_is_refused_not_dropped(client_as, path, query, message):
+    """Issue 17 §2: a filter the export cannot apply would make the file cover everything."""
+    response = client_as("perf").get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
