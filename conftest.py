@@ -25,6 +25,7 @@ def pytest_configure(config):
 def argon2_hasher(settings):
     """The production hashers, for the tests of password hashing."""
     settings.PASSWORD_HASHERS = [
+        "accounts.hashers.JixiaoArgon2PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]

@@ -229,3 +229,22 @@ def test_client_address_behind_the_proxy_comes_from_x_real_ip(settings):
 
 def test_api_schema_needs_a_signed_in_user(client):
     assert client.get("/api/openapi.json").status_code in (401, 403)
+
+
+def test_argon2_uses_the_configured_cost_and_upgrades_an_old_hash_at_sign_in(persona, argon2_hasher, settings):
+    """Issue 16 "Sign-in cost": OWASP's Argon2id parameters by default, each a setting; a hash made with Django's
+    heavier defaults still verifies and is re-hashed with the configured cost at the next sign-in."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
+
+    user = persona("perf")
+    user.password = make_password("Argon@2026x", hasher=Argon2PasswordHasher())  # m=102400, t=2, p=8
+    user.save(update_fields=["password"])
+    assert "m=102400,t=2,p=8" in user.password
+    response = post_login(Client(), "perf", "Argon@2026x")
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert "m=19456,t=2,p=1" in user.password
+    settings.JIXIAO_ARGON2_MEMORY_KIB = 65536
+    actions.set_password(user, "Argon@2026y", by_admin=False)
+    user.refresh_from_db()
+    assert "m=65536,t=2,p=1" in user.password and user.check_password("Argon@2026y")
