@@ -154,6 +154,8 @@ AUTH_PASSWORD_VALIDATORS = [{"NAME": "accounts.validators.PolicyPasswordValidato
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# One date format on every page and in every table (jixiao/formats/zh_Hans/formats.py): 2026-09-15, 2026-09-15 14:30.
+FORMAT_MODULE_PATH = ["jixiao.formats"]
 TIME_ZONE = envstr("JIXIAO_TIME_ZONE", "Asia/Shanghai")
 # The business date (core/clock.py): empty follows the wall clock; a demo or training installation fixes it
 # (an ISO date, or "demo" for the day the demo city is made for). `make run` sets "demo".
