@@ -563,3 +563,16 @@ def measure(username: str, urls: Iterable[str], count: Callable = count_queries)
         else:
             counts[f"{username} GET {url}"] = queries
     return counts, failed
+
+
+def own_apps() -> frozenset[str]:
+    """The project's own apps (those whose code lives in this checkout), for tests that check every app's classes."""
+    from django.apps import apps
+    from django.conf import settings
+
+    base = str(settings.BASE_DIR)
+    return frozenset(
+        c.name.split(".")[0]
+        for c in apps.get_app_configs()
+        if str(c.path).startswith(base) and "site-packages" not in str(c.path)
+    )

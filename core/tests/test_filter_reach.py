@@ -13,28 +13,14 @@ from django.urls import resolve, reverse
 
 from core import pickers
 from core.filters import GatedFilterSet, PickerFilter, PickerWidget
-from core.testing import navigation_urls, out_of_reach_names, user
+from core.testing import navigation_urls, out_of_reach_names, own_apps, user
 from core.views import GatedListView
 from organisations.models import Organisation
 from subjects.models import Subject
 
 pytestmark = pytest.mark.django_db
 
-OWN_MODULES = (
-    "accounts",
-    "assessments",
-    "audit",
-    "core",
-    "execution",
-    "imports",
-    "indicators",
-    "monitoring",
-    "organisations",
-    "reports",
-    "subjects",
-    "targets",
-    "workflow",
-)
+OWN_MODULES = own_apps()
 # A unit user and a department user (ADR 0002's narrowest business reaches).
 WALKERS = ["edu_preparer", "edu_reviewer"]
 FILTER_FORM = re.compile(r'<form method="get"[^>]*>.*?</form>', re.S)
