@@ -13,3 +13,11 @@ class CoreConfig(AppConfig):
         # run (core/exports.py).
         todo.register(exports.todo_provider)
         liveness.register_cleanup(exports.expire)
+
+        # The triggers that keep approved records and review logs immutable, (re)installed after every migrate,
+        # once all apps' tables exist (core/immutability.py).
+        from django.db.models.signals import post_migrate
+
+        from core import immutability
+
+        post_migrate.connect(immutability.install_all, sender=self, dispatch_uid="jixiao-immutability")

@@ -60,3 +60,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class MaintenanceWindow(models.Model):
+    """The maintenance switch (core/immutability.py): while a row of the current transaction is open, the database
+    lets approved records and review logs be corrected. Rows are kept as the record of every use."""
+
+    reason = models.TextField("理由")
+    operator = models.CharField("操作人", max_length=120)
+    opened_at = models.DateTimeField("开始时间", default=timezone.now)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # PostgreSQL: the transaction the window belongs to (txid_current()); the triggers ignore any other.
+    txid = models.BigIntegerField("事务号", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "维护开关记录"
+        verbose_name_plural = "维护开关记录"
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.opened_at:%Y-%m-%d %H:%M} {self.operator}：{self.reason[:40]}"

@@ -14,8 +14,14 @@ class MonitoringConfig(AppConfig):
         from monitoring.todo import count, provider
 
         todo.register(provider, count=count)
+        from core.immutability import Guard, register
         from monitoring import (
             actions,  # noqa: F401 - the workflow hooks of monitoring tables
             actuals,  # noqa: F401 - monitored actuals for targets.recommend
             panels,  # noqa: F401 - the subject page's disbursement holds
         )
+        from monitoring.models import MonitoringIndicator, MonitoringTable
+
+        # Approved monitoring tables and their rows are immutable in the database (issue 17 §5).
+        register(Guard(MonitoringTable, when="status = 'approved'", mutable=("updated_at",)))
+        register(Guard(MonitoringIndicator, parent=("table_id", MonitoringTable)))

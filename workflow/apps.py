@@ -10,3 +10,9 @@ class WorkflowConfig(AppConfig):
         from workflow.todo import count, provider
 
         todo.register(provider, count=count)
+
+        from core.immutability import Guard, register
+        from workflow.models import ReviewLog
+
+        # The review history is append-only in the database (issue 17 §5).
+        register(Guard(ReviewLog, always=True))

@@ -36,7 +36,6 @@ def test_latest_approved_monitored_value_is_the_actual():
             due_date=datetime.date(indicator.sheet.fiscal_year, month + 1, 20),
         )
         table = MonitoringTable.objects.create(round=round_, subject=subject)
-        MonitoringTable.objects.filter(pk=table.pk).update(status=status)
         MonitoringIndicator.objects.create(
             table=table,
             target_indicator=indicator,
@@ -47,6 +46,8 @@ def test_latest_approved_monitored_value_is_the_actual():
             annual_target=indicator.target_value,
             actual_to_date=actual,
         )
+        # Rows first: an approved table's rows cannot be added afterwards (core/immutability.py).
+        MonitoringTable.objects.filter(pk=table.pk).update(status=status)
     assert monitored_actuals([indicator]) == {indicator.pk: "70（截至 8 月 31 日监控）"}
     from targets.recommend import actual_of
 
