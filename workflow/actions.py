@@ -88,7 +88,10 @@ def _transition(action: str, doc, user, version: int, opinion: str = "", target_
 
 def _apply(action, doc, user, version, opinion, target_step):
     model = type(doc)
-    fresh = model._default_manager.select_related("chain").get(pk=doc.pk)
+    # Locked until the transaction ends: a concurrent transition of the same document waits here, then finds the
+    # version moved on. Without the lock both would pass the version check and run the hooks' side effects (the
+    # indicator a final approval admits) before the conditional UPDATE below lets only one of them through.
+    fresh = model._default_manager.select_related("chain").select_for_update(of=("self",)).get(pk=doc.pk)
     if fresh.version != version:
         raise StaleDocument()
     rule = TRANSITIONS[action]
