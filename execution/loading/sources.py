@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +30,8 @@ from execution.loading.kinds import Kind, LoadError
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 SNIFF_BYTES = 1 << 20
+
+logger = logging.getLogger(__name__)
 
 
 class LoadFileError(Exception):
@@ -247,7 +250,11 @@ def open_xlsx(path: str | Path) -> Source:
         book = CalamineWorkbook.from_path(str(path))
         sheet = book.get_sheet_by_index(0)
     except (CalamineError, Exception) as exc:  # calamine raises several types for broken files
-        raise LoadFileError(f"无法读取 Excel 文件：{exc}") from None
+        logger.info("unreadable xlsx %s: %s", path, exc)
+        raise LoadFileError(
+            "无法读取 Excel 文件：文件已损坏、不完整或不是 .xlsx 工作簿（如只上传了一部分，或是改了扩展名的其他文件）。"
+            "请在 Excel 或 WPS 中打开确认后另存为 .xlsx 再上传"
+        ) from None
     iterator = iter(sheet.iter_rows())
     header = next(iterator, None)
     if header is None:
