@@ -174,10 +174,14 @@ DIGIT = re.compile(r"\d")
 
 
 def check_vague(data: SheetData, params: dict):
-    """可衡量: a target value or indicator name in words such as 进一步、有所提高、明显、较好 with no number."""
+    """可衡量 (seed 003 第十三条（二）): a quantitative indicator (≥ ≤ =) whose target value or name is in words such as
+    进一步、有所提高、明显、较好 with no number. A 定性 indicator is described in words by nature ("明显改善" is how its
+    value is written, 附件1 填报说明), so it is not checked."""
     words = tuple(params.get("words") or VAGUE_WORDS)
     out = []
     for i in data.indicators:
+        if i.comparator not in QUANTITATIVE:
+            continue
         for text, what in ((i.target_value, "指标值"), (i.name, "指标名称")):
             hits = [w for w in words if w in (text or "")]
             if hits and not DIGIT.search(text or ""):
@@ -407,7 +411,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "weights",
             "分值分配",
-            Severity.BLOCKING,
+            Severity.WARNING,  # national practice, not a seed's text, and 附件1 has no 分值 column: a region may block
             check_weights,
             "财预〔2020〕10号 自评表分值（通行做法，可配置）",
             {"weights": DEFAULT_WEIGHTS},

@@ -65,9 +65,10 @@ def test_submission_is_refused_while_a_blocking_finding_remains():
             "horizon": "annual",
             "level1": "effect",
             "level2": "social_benefit",
-            "name": "教学条件",
-            "comparator": "qualitative",
-            "target_value": "明显改善",
+            "name": "教学条件明显改善",
+            "comparator": "ge",
+            "target_value": "95",
+            "unit": "%",
             "weight": Decimal("0"),
         },
     ]

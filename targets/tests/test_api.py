@@ -57,9 +57,10 @@ def test_update_quality_adjust_and_compare(client_as):
             "horizon": "annual",
             "level1": "effect",
             "level2": "social_benefit",
-            "name": "质量",
-            "comparator": "qualitative",
-            "target_value": "进一步提高",
+            "name": "质量进一步提高",
+            "comparator": "ge",
+            "target_value": "95",
+            "unit": "%",
             "weight": "0",
         },
     ]

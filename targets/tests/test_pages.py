@@ -123,9 +123,10 @@ def test_rule_settings_page_perf_changes_severity_others_only_read(client_as):
             "horizon": "annual",
             "level1": "effect",
             "level2": "social_benefit",
-            "name": "教学条件",
-            "comparator": "qualitative",
-            "target_value": "明显改善",
+            "name": "教学条件明显改善",
+            "comparator": "ge",
+            "target_value": "95",
+            "unit": "%",
             "weight": 0,
         },
     ]

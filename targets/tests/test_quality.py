@@ -81,17 +81,30 @@ def test_relevance_needs_a_quantified_output_indicator():
     assert "relevance" not in codes(complete())
 
 
-# 量化表述 — seed 003 第十三条（二）: 进一步 / 有所提高 … with no number
-def test_vague_wording_without_a_number_is_flagged():
-    data = complete(
-        indicators=[*complete().indicators, ind("effect", "social_benefit", "教学质量", "qualitative", "有所提高", "")]
-    )
-    found = [f for f in quality.run(data) if f.rule == "vague_wording"]
-    assert found and "有所提高" in found[0].message and found[0].severity == "blocking"
+# 量化表述 — seed 003 第十三条（二）: 进一步 / 有所提高 … with no number, in a quantitative indicator
+def test_vague_wording_without_a_number_is_flagged_in_a_quantitative_indicator():
     data = complete(
         indicators=[*complete().indicators, ind("effect", "social_benefit", "教学质量", "ge", "进一步", "")]
     )
+    found = [f for f in quality.run(data) if f.rule == "vague_wording"]
+    assert found and "进一步" in found[0].message and found[0].severity == "blocking"
+    data = complete(
+        indicators=[*complete().indicators, ind("effect", "social_benefit", "有所提高的比例", "ge", "", "")]
+    )
     assert "vague_wording" in codes(data)
+
+
+def test_a_qualitative_value_in_words_is_not_vague():
+    """Seed 003 第十三条（二） asks targets to be measurable; a 定性 indicator's value is words by nature (附件1 填报说明:
+    定性指标填文字描述), so “明显改善” is how it is written, not a vague quantity (issue 12 §1)."""
+    data = complete(
+        indicators=[
+            *complete().indicators,
+            ind("effect", "social_benefit", "教学质量", "qualitative", "明显改善", ""),
+            ind("effect", "social_benefit", "办学条件", "qualitative", "有所提高", ""),
+        ]
+    )
+    assert "vague_wording" not in codes(data)
 
 
 def test_vague_word_with_a_number_passes():
@@ -125,11 +138,17 @@ def test_duplicates_same_level2_and_name():
     assert "duplicate" not in codes(data)
 
 
-# 分值 — DOMAIN.md: 产出 50 (成本 with it), 效益 30, 满意度 10
+# 分值 — DOMAIN.md: 产出 50 (成本 with it), 效益 30, 满意度 10 — national practice, not a seed's text
 def test_weights_follow_the_scheme_and_are_configurable():
     data = complete(indicators=[ind(weight="30", name="a"), *complete().indicators[1:]])
     found = messages(data, "weights")
     assert found and "产出指标分值合计 40" in found[0]
+    # A warning by default (附件1 has no 分值 column; issue 12 §1); blocking is the bureau's choice.
+    assert [f.severity for f in quality.run(data) if f.rule == "weights"] == ["warning"]
+    blocking = RuleConfig("blocking", True, {"weights": quality.DEFAULT_WEIGHTS})
+    assert [
+        f.severity for f in quality.run(data, {**quality.configuration(), "weights": blocking}) if f.rule == "weights"
+    ] == ["blocking"]
     assert "weights" not in codes(complete())
     scheme = RuleConfig("warning", True, {"weights": {"output": 40, "effect": 40, "satisfaction": 10}})
     data = complete(
