@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 
 from targets import actions
-from targets.choices import Comparator, Horizon, Level1, Level2, Standard
+from targets.choices import COST_LEVEL2, Comparator, Horizon, Level1, Level2, Standard
 from targets.models import TargetIndicator, TargetSheet, parse_number
 from workflow.models import ReviewStatus
 
@@ -291,6 +291,8 @@ class Suggestion:
     uses: list[Use] = field(default_factory=list)
     low: Decimal | None = None
     high: Decimal | None = None
+    # Set when a cost indicator's suggested value exceeds this sheet's requested amount (issue 12 §1).
+    over_budget: str = ""
 
     @property
     def best(self) -> Use:
@@ -342,6 +344,7 @@ class Suggestion:
             "low": self.low,
             "high": self.high,
             "subjects": len(self.uses),
+            "over_budget": self.over_budget,
             "sources": [
                 {
                     "subject": u.subject,
@@ -399,9 +402,33 @@ def suggest(sheet: TargetSheet, limit: int = MAX_SUGGESTIONS) -> list[Suggestion
             group.low = number if group.low is None else min(group.low, number)
             group.high = number if group.high is None else max(group.high, number)
     result = sorted(groups.values(), key=lambda g: (-g.score, g.horizon != Horizon.ANNUAL, g.name))[:limit]
+    requested = _requested_amount(sheet)
     for group in result:
         group.uses.sort(key=lambda u: (-u.similarity, u.subject))
+        group.over_budget = _over_budget(group, requested)
     return result
+
+
+def _requested_amount(sheet: TargetSheet) -> Decimal | None:
+    from subjects.models import SubjectYearAmount
+
+    row = SubjectYearAmount.objects.filter(subject_id=sheet.subject_id, fiscal_year=sheet.fiscal_year).first()
+    return row.requested_amount if row else None
+
+
+def _over_budget(suggestion: Suggestion, requested: Decimal | None) -> str:
+    """适当性 (seed 003 第十三条（三）): a suggested cost value above what this subject asks for this year would be
+    refused by the automatic review once added; say so in the list, before the click."""
+    from targets.quality import MONEY_UNITS
+
+    factor = MONEY_UNITS.get(suggestion.unit)
+    is_cost = suggestion.level1 == Level1.COST or suggestion.level2 in COST_LEVEL2
+    number = (
+        parse_number(suggestion.best.target_value) if suggestion.best.comparator != Comparator.QUALITATIVE else None
+    )
+    if requested is None or factor is None or not is_cost or number is None or number * factor <= requested:
+        return ""
+    return f"参考值 {suggestion.best.display_value} 高于本项目本年度申请金额 {requested:,.2f} 元，请按本项目测算后填写"
 
 
 def find(sheet: TargetSheet, horizon: str, level1: str, level2: str, name: str, unit: str) -> Suggestion | None:

@@ -151,6 +151,25 @@ def test_value_range_over_similar_subjects_same_name_and_unit():
     assert len(percent.uses) == 2 and suggestions[("维修合格率", "比率")].value_range == "0.97比率"
 
 
+def test_a_suggested_cost_above_the_requested_amount_is_flagged(client_as):
+    """适当性, seed 003 第十三条（三）: a cost the similar subject had (80 万元) above what this subject asks for this year
+    (50 万元, the helper's request) is flagged in the list, before it is added (issue 12 §1)."""
+    history(
+        "推荐测试甲校校舍维修项目",
+        [row("维修总成本", "80", unit="万元", level1="cost", level2="economic_cost", comparator="le")],
+    )
+    history(
+        "推荐测试乙校校舍维修项目",
+        [row("单位面积成本", "300", unit="元", level1="cost", level2="economic_cost", comparator="le")],
+    )
+    sheet = current()
+    suggestions = {s.name: s for s in recommend.suggest(sheet)}
+    assert "高于本项目本年度申请金额 500,000.00 元" in suggestions["维修总成本"].over_budget
+    assert suggestions["单位面积成本"].over_budget == ""
+    page = client_as("edu_preparer").get(f"/targets/{sheet.pk}/recommend/").content.decode()
+    assert "data-over-budget" in page and "高于本项目本年度申请金额" in page
+
+
 def test_actual_of_comes_from_the_next_years_sheet_and_can_be_extended():
     subject = continuing("推荐测试实际值校舍维修项目", 2024, 2025)
     earlier = history("", [row("屋面修缮面积", "3000", unit="平方米", level2="quantity")], year=2024, subject=subject)
