@@ -14,6 +14,8 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
+# Thousands separators only in groups of three: "12,3" or "1,2,3,4" are not numbers (issue 12 §5).
+THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 
 
 def normalise(text: str) -> str:
@@ -72,7 +74,10 @@ class Integer(Parser):
         elif isinstance(value, int):
             number = value
         else:
-            text = normalise(str(value)).replace(",", "")
+            text = normalise(str(value))
+            if "," in text and not THOUSANDS.fullmatch(text):
+                raise ValueError(f"“{value}”不是整数（千分位逗号应每三位一组）")
+            text = text.replace(",", "")
             if not re.fullmatch(r"[+-]?\d+", text):
                 raise ValueError(f"“{value}”不是整数")
             number = int(text)
@@ -104,6 +109,9 @@ class Yuan(Parser):
                     raise ValueError(f"金额“{_shown(value)}”超过两位小数，请精确到分")
                 amount = rounded
         else:
+            written = re.sub(r"\s|[¥￥]|元$", "", normalise(str(value)))
+            if "," in written and not THOUSANDS.fullmatch(written):
+                raise ValueError(f"金额“{value}”的千分位逗号位置不对（应每三位一组，如 1,234,567.50）")
             text = self._STRIP.sub("", normalise(str(value)))
             if "万" in text:
                 raise ValueError(f"“{value}”：请以“元”为单位填写数字，不要带“万元”")

@@ -10,6 +10,7 @@ downloadable CSV that lists every error of a failed load (docs/decisions/0014).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -139,6 +140,10 @@ ALLOCATIONS = Kind(
 )
 
 KINDS = {PAYMENTS.key: PAYMENTS, ALLOCATIONS.key: ALLOCATIONS}
+
+
+# An amount written with thousands separators: 1 to 3 digits, then groups of exactly three (issue 12 §5).
+AMOUNT_GROUPS = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
 
 
 @dataclass

@@ -29,7 +29,7 @@ from django.db import DatabaseError, connection, transaction
 from execution.choices import MatchStatus, RecordSource
 from execution.loading import orphans
 from execution.loading.dialect import _choice_spellings, _date_spellings, _Dialect
-from execution.loading.kinds import Kind, LoadError, LoadResult
+from execution.loading.kinds import AMOUNT_GROUPS, Kind, LoadError, LoadResult
 from execution.loading.sources import LoadFileError, Source, map_header, open_file, records_source
 from execution.loading.staging import _CopyFailed, _Staging
 from execution.loading.writer import _Abort, _Writer
@@ -291,6 +291,13 @@ class Loader(_Staging, _Writer):
         d, k = self.d, self.kind
         date_raw = f"TRIM(s.{k.date_field})"
         amount_raw = "REPLACE(REPLACE(TRIM(s.amount), ',', ''), ' ', '')" if d.pg else "s.amount"
+        # Thousands separators only in groups of three ("12,3" and "1,2,3,4" are not amounts, issue 12 §5); on
+        # SQLite the staging step removed only well-placed ones (staging.squeeze_amount), so a bad one fails below.
+        grouped = (
+            rf"(POSITION(',' IN s.amount) = 0 OR REPLACE(TRIM(s.amount), ' ', '') ~ '{AMOUNT_GROUPS.pattern}')"
+            if d.pg
+            else "1"
+        )
         texts = [
             f"TRIM(s.{f.key}) AS {f.key}"
             for f in k.fields
@@ -301,7 +308,7 @@ class Loader(_Staging, _Writer):
                 "s.line AS line",
                 *texts,
                 "cal.d AS date_value",
-                f"CASE WHEN {d.amount_ok(amount_raw)} THEN {d.amount_value(amount_raw)} END AS amount",
+                f"CASE WHEN {grouped} AND {d.amount_ok(amount_raw)} THEN {d.amount_value(amount_raw)} END AS amount",
                 "bk.value AS budget_kind",
                 "fs.value AS fund_source",
                 "om.org_id AS org_id",

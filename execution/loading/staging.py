@@ -20,10 +20,19 @@ from operator import itemgetter
 
 from django.db import DatabaseError, connection, transaction
 
-from execution.loading.kinds import LoadError
+from execution.loading.kinds import AMOUNT_GROUPS, LoadError
 from execution.loading.sources import Source, _csv_chunks, _csv_middle, encoding_error
 
 CHUNK_ROWS = 50_000  # rows per COPY / executemany between two progress reports
+
+
+def squeeze_amount_text(text: str) -> str:
+    """The amount without spaces and without its thousands separators, when these stand in groups of three
+    ("1,234,567.50"); otherwise the text as written, which the amount check then refuses, quoting it ("12,3")."""
+    text = text.replace(" ", "")
+    if "," not in text:
+        return text
+    return text.replace(",", "") if AMOUNT_GROUPS.fullmatch(text) else text
 
 
 class _CopyFailed(Exception):
@@ -179,7 +188,7 @@ class _Staging:
             if squeeze_amount:
                 # SQLite has no regular expressions: the amount's thousands separators and spaces go here, once,
                 # instead of in every term of the SQL check (docs/decisions/0014).
-                row[amount] = row[amount].replace(",", "").replace(" ", "")
+                row[amount] = squeeze_amount_text(row[amount])
             return row
 
         chunk: list[list] = []

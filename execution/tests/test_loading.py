@@ -102,6 +102,10 @@ def test_one_bad_row_among_good_writes_nothing(load, city_subject, tmp_path):
         (4, "一千元", "不是有效金额"),
         (4, "1.2.3", "不是有效金额"),
         (4, "0", "金额不能为 0"),
+        # issue 12 §5: thousands separators only in groups of three, and the error quotes the cell as written
+        (4, "12,3", "金额“12,3”不是有效金额"),
+        (4, "1,2,3,4", "金额“1,2,3,4”不是有效金额"),
+        (4, "12,3a", "金额“12,3a”不是有效金额"),
         (5, "赤字预算", "预算类别“赤字预算”无法识别"),
         (6, "民间资本", "资金来源“民间资本”无法识别"),
         (7, "3" * 21, "经济分类超过 20 个字符"),

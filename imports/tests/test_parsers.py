@@ -51,6 +51,7 @@ def test_wrong_dates_are_named(value, message):
         (1234.5, Decimal("1234.50")),
         (1234, Decimal("1234.00")),
         ("1,234.56", Decimal("1234.56")),
+        ("12,345,678.90", Decimal("12345678.90")),
         ("￥12", Decimal("12.00")),
         ("12元", Decimal("12.00")),
         ("１２.３", Decimal("12.30")),
@@ -73,6 +74,9 @@ def test_amounts_are_decimal_yuan_to_the_fen(value, expected):
         (-5, "不能为负数"),
         (datetime.date(2025, 1, 1), "不是金额"),
         ("NaN", "不是金额"),
+        ("12,3", "千分位逗号位置不对"),  # issue 12 §5: not 123.00
+        ("1,2,3,4", "千分位逗号位置不对"),
+        ("1234,567.00", "千分位逗号位置不对"),
     ],
 )
 def test_wrong_amounts_are_named(value, message):
