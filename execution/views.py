@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit import trail
@@ -104,8 +105,39 @@ def upload(request, kind: str):
             "form": form,
             "kind": kind_,
             "list_url": LIST_URLS[kind_.key],
+            "template_urls": {fmt: reverse(f"execution:template_{kind_.key}", args=[fmt]) for fmt in ("xlsx", "csv")},
             "jobs": ImportJob.objects.of(request.user).filter(kind=jobs.job_kind(kind_))[:10],
         },
+    )
+
+
+@login_required
+def template(request, kind: str, fmt: str):
+    """The file to fill: the columns of ``kind`` and one example row, as .xlsx (with a sheet of column notes) or as a
+    UTF-8 CSV that Excel opens (issue 12 §5). Offered to whoever may upload."""
+    import io
+
+    from core.xlsx import CsvWriter, bytes_response, workbook_bytes
+    from execution.loading.kinds import template_rows
+
+    kind_ = KINDS[kind]
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("页面不存在")
+    if not can_upload(request.user):
+        _denied(request, "国库科或预算管理科")
+    year = fiscal.current_year(request)
+    header, example = template_rows(kind_, year)
+    name = f"{kind_.title}导入模板"
+    if fmt == "csv":
+        out = io.StringIO()
+        CsvWriter(out).writerows([header, example])
+        response = bytes_response(f"{name}.csv", ("\ufeff" + out.getvalue()).encode("utf-8"))
+        response["Content-Type"] = "text/csv; charset=utf-8"
+        return response
+    notes = [[f.header, "必填" if f.required else "可选", f.note] for f in kind_.fields]
+    return bytes_response(
+        f"{name}.xlsx",
+        workbook_bytes([(kind_.title, header, [example]), ("填写说明", ["列", "是否必须", "说明"], notes)]),
     )
 
 

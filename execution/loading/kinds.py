@@ -27,6 +27,7 @@ class Field:
     max_length: int = 0  # 0: not a text field checked for length
     aliases: tuple[str, ...] = ()
     note: str = ""
+    example: str = ""  # the value of the downloadable template's example row ({year} is the fiscal year)
 
 
 @dataclass(frozen=True)
@@ -79,33 +80,39 @@ PAYMENTS = Kind(
             max_length=60,
             aliases=("凭证号",),
             note="国库集中支付凭证号，唯一；重复导入同一凭证号不会重复计数，金额等不同即为更正",
+            example="ZF{year}000001",
         ),
-        Field("支付日期", "paid_on", note=_DATE_NOTE),
+        Field("支付日期", "paid_on", note=_DATE_NOTE, example="{year}-07-31"),
         Field(
             "单位预算编码",
             "payer_code",
             max_length=30,
             aliases=("预算单位编码", "单位编码"),
             note="付款单位的预算编码；系统中没有此编码时记在导入的财政部门名下",
+            example="101001",
         ),
         Field(
             "项目编码",
             "project_code",
             max_length=40,
             note="项目库中的项目编码；未知编码进入“待匹配”队列，由国库科或绩效科匹配",
+            example="XM{year}-00001",
         ),
-        Field("金额", "amount", aliases=("支付金额", "金额（元）"), note=_AMOUNT_NOTE),
-        Field("预算类别", "budget_kind", note=_BUDGET_NOTE),
-        Field("资金来源", "fund_source", note=_FUND_NOTE),
+        Field("金额", "amount", aliases=("支付金额", "金额（元）"), note=_AMOUNT_NOTE, example="12,500.00"),
+        Field("预算类别", "budget_kind", note=_BUDGET_NOTE, example="一般公共预算"),
+        Field("资金来源", "fund_source", note=_FUND_NOTE, example="本级"),
         Field(
             "经济分类",
             "economic_code",
             max_length=20,
             aliases=("经济分类科目", "支出经济分类"),
             note="支出经济分类科目编码，可空",
+            example="30201",
         ),
-        Field("收款人", "payee", required=False, max_length=200, note="可选"),
-        Field("用途", "summary", required=False, max_length=200, aliases=("摘要",), note="可选"),
+        Field("收款人", "payee", required=False, max_length=200, note="可选", example="某某办公用品有限公司"),
+        Field(
+            "用途", "summary", required=False, max_length=200, aliases=("摘要",), note="可选", example="购买办公用品"
+        ),
     ),
 )
 
@@ -122,20 +129,28 @@ ALLOCATIONS = Kind(
             max_length=60,
             aliases=("指标编号",),
             note="指标文号（每行唯一，如一文多行请加序号）；重复导入不会重复计数",
+            example="示财预〔{year}〕1号-01",
         ),
-        Field("下达日期", "issued_on", note=_DATE_NOTE),
+        Field("下达日期", "issued_on", note=_DATE_NOTE, example="{year}-03-15"),
         Field(
             "单位预算编码",
             "payer_code",
             max_length=30,
             aliases=("预算单位编码", "单位编码"),
             note="指标下达到的单位的预算编码；未知编码记在导入的财政部门名下",
+            example="101001",
         ),
-        Field("项目编码", "project_code", max_length=40, note="项目库中的项目编码；未知编码进入“待匹配”队列"),
-        Field("金额", "amount", aliases=("指标金额", "金额（元）"), note=_AMOUNT_NOTE),
-        Field("预算类别", "budget_kind", note=_BUDGET_NOTE),
-        Field("资金来源", "fund_source", note=_FUND_NOTE),
-        Field("摘要", "summary", required=False, max_length=200, note="可选"),
+        Field(
+            "项目编码",
+            "project_code",
+            max_length=40,
+            note="项目库中的项目编码；未知编码进入“待匹配”队列",
+            example="XM{year}-00001",
+        ),
+        Field("金额", "amount", aliases=("指标金额", "金额（元）"), note=_AMOUNT_NOTE, example="500,000.00"),
+        Field("预算类别", "budget_kind", note=_BUDGET_NOTE, example="一般公共预算"),
+        Field("资金来源", "fund_source", note=_FUND_NOTE, example="本级"),
+        Field("摘要", "summary", required=False, max_length=200, note="可选", example="年初预算"),
     ),
 )
 
@@ -208,3 +223,8 @@ def write_error_report(kind: Kind, errors: Iterable[LoadError], out: io.TextIOBa
     writer.writerow(["行号", kind.key_header, "问题"])
     for e in errors:
         writer.writerow([e.line or "", e.key, e.message])
+
+
+def template_rows(kind: Kind, year: int) -> tuple[list[str], list[str]]:
+    """The header and the example row of ``kind``'s downloadable template (the upload page's 下载模板)."""
+    return [f.header for f in kind.fields], [f.example.format(year=year) for f in kind.fields]

@@ -177,3 +177,43 @@ def test_a_value_that_starts_with_an_equals_sign_is_kept_as_text(city_subject, t
         )
     assert result.ok, result.errors
     assert Payment.objects.get(voucher_number="EQ0").payee == formula
+
+
+@pytest.mark.parametrize("kind", ["payments", "allocations"])
+def test_the_downloadable_template_loads_once_its_example_row_is_real(kind, client_as, city_subject, tmp_path):
+    """Issue 12 §5: the upload page offers a template (xlsx with a sheet of notes, and CSV) whose columns are the
+    loader's; filled with a real unit and project code, it loads as it is."""
+    import csv
+
+    from python_calamine import CalamineWorkbook
+
+    from audit.context import acting_as
+    from core.testing import user
+    from execution.permissions import bureau_of
+    from execution.tests.helpers import year
+
+    client = client_as("treasury")
+    page = client.get(f"/execution/{kind}/upload/").content.decode()
+    assert 'id="template-xlsx"' in page and 'id="template-csv"' in page
+    csv_text = client.get(f"/execution/{kind}/template.csv").content.decode("utf-8-sig")
+    header, example = list(csv.reader(io.StringIO(csv_text)))
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(client.get(f"/execution/{kind}/template.xlsx").content)
+    book = CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_index(0).to_python()
+    assert rows[0] == header and [str(v) for v in rows[1]] == example and book.sheet_names[1] == "填写说明"
+
+    kind_ = loading.KINDS[kind]
+    example[kind_.keys.index("payer_code")] = city_subject.organisation.budget_code
+    example[kind_.keys.index("project_code")] = city_subject.code
+    filled = tmp_path / "filled.csv"
+    with filled.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([header, example])
+    treasury = user("treasury")
+    with acting_as(user=treasury):
+        result = loading.load_path(
+            kind_, filled, bureau=bureau_of(treasury), fiscal_year=year(), user=treasury, reason="测试"
+        )
+    assert result.ok, result.errors
+    assert client_as("edu_preparer").get(f"/execution/{kind}/template.xlsx").status_code == 404
+    assert client.get(f"/execution/{kind}/template.exe").status_code == 404
