@@ -20,13 +20,16 @@ TITLE = "并发幂等新建测试"
 
 
 @pytest.fixture
-def committed(django_db_setup, django_db_blocker):
+def committed(django_db_setup, django_db_blocker, monkeypatch):
     """Database access in autocommit (each request's writes visible to the others), cleaned up afterwards."""
     from django.contrib.sessions.models import Session
 
     from core.models import IdempotencyKey
     from reports.models import WorkReport
 
+    # When the browser tests ran first in this worker, Playwright's event loop is still registered as running in this
+    # thread, and Django would take these plain synchronous queries for calls from async code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with django_db_blocker.unblock():
         sessions = set(Session.objects.values_list("pk", flat=True))
         try:

@@ -17,7 +17,7 @@ NAME = "并发流转测试指标"
 
 
 @pytest.fixture
-def committed(django_db_setup, django_db_blocker):
+def committed(django_db_setup, django_db_blocker, monkeypatch):
     from django.contrib.contenttypes.models import ContentType
     from django.contrib.sessions.models import Session
 
@@ -25,6 +25,9 @@ def committed(django_db_setup, django_db_blocker):
     from indicators.models import Indicator, IndicatorProposal
     from workflow.models import ReviewLog
 
+    # When the browser tests ran first in this worker, Playwright's event loop is still registered as running in this
+    # thread, and Django would take these plain synchronous queries for calls from async code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with django_db_blocker.unblock():
         sessions = set(Session.objects.values_list("pk", flat=True))
         try:
