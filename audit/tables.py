@@ -1,5 +1,3 @@
-import json
-
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
@@ -43,7 +41,24 @@ class AuditEntryTable(tables.Table):
         )
 
     def value_changes(self, value):
-        return json.dumps(value, ensure_ascii=False) if value else ""
+        """The export's 变更内容 as people read it, one change a line: 字段：修改前 → 修改后 (issue 12 §6)."""
+        if not value:
+            return ""
+        return "\n".join(
+            f"{k}：{_plain(v[0] if isinstance(v, list) and len(v) == 2 else '')} → "
+            f"{_plain(v[1] if isinstance(v, list) and len(v) == 2 else v)}"
+            for k, v in value.items()
+        )
+
+
+def _plain(value) -> str:
+    if value in (None, ""):
+        return "（空）"
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_plain(v)}" for k, v in value.items())
+    return str(value)
 
 
 def _short(value) -> str:

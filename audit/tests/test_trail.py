@@ -171,3 +171,13 @@ def test_security_events_filter(client_as):
     trail.record(AuditAction.CREATE, object_type="x", object_repr="普通新增")
     page = client_as("auditadmin").get("/audit/?security=true").content.decode()
     assert "锁定事件" in page and "普通新增" not in page
+
+
+def test_the_export_shows_changes_as_people_read_them():
+    """Issue 12 §6: the 变更内容 column of the audit export is 字段：修改前 → 修改后, not a dict."""
+    from audit.tables import AuditEntryTable
+
+    table = AuditEntryTable([])
+    text = table.value_changes({"年度目标": ["", "完成维修"], "指标": [["甲", "乙"], ["甲"]], "状态": "已办结"})
+    assert text.splitlines() == ["年度目标：（空） → 完成维修", "指标：甲、乙 → 甲", "状态：（空） → 已办结"]
+    assert "{" not in text and "[" not in text
