@@ -300,7 +300,7 @@ def scan(target, as_of: datetime.date | None = None, *, user=None) -> ScanResult
                     as_of=as_of,
                     light=hit.light,
                     message=message[:500],
-                    figures={"规则": rule.code, "版本": rule.version, **hit.figures},
+                    figures={"规则": rule.name, "版本": rule.version, **hit.figures},
                 )
             )
             result.by_rule[rule.name] = result.by_rule.get(rule.name, 0) + 1

@@ -48,3 +48,18 @@ def yuan(value):
         return f"{Decimal(value):,.2f}"
     except (InvalidOperation, ValueError, TypeError):
         return value
+
+
+@register.filter
+def readable(value):
+    """A stored figure as people read it: a list as 甲、乙, an amount written as 16781618.00 as 16,781,618.00
+    (issue 12 §6: no Python lists or bare numbers on a page)."""
+    import re
+
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(readable(v)) for v in value) or "—"
+    if isinstance(value, str) and re.fullmatch(r"-?\d{4,}\.\d{2}", value):
+        return yuan(value)
+    return value

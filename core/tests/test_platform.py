@@ -214,3 +214,12 @@ def test_production_without_a_database_url_is_refused_at_start():
     assert result.returncode != 0
     assert "拒绝启动" in result.stderr and "DATABASE_URL" in result.stderr and "JIXIAO_SECRET_KEY" in result.stderr
     assert "JIXIAO_AUDIT_KEY" in result.stderr
+
+
+def test_stored_figures_are_shown_as_people_read_them():
+    """Issue 12 §6: no Python list, no bare 16781618.00 on a page."""
+    from core.templatetags.jixiao import readable
+
+    assert readable(["校园安保完成数量", "维修面积"]) == "校园安保完成数量、维修面积"
+    assert readable("16781618.00") == "16,781,618.00"
+    assert readable("45.2%") == "45.2%" and readable(3) == 3 and readable("") == "—"
