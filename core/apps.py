@@ -6,6 +6,9 @@ class CoreConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
+        from core import forms_defaults
+
+        forms_defaults.apply()  # 请选择, not "---------", in every select of every form
         from core import exports, todo
         from imports import liveness
 

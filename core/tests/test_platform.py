@@ -223,3 +223,20 @@ def test_stored_figures_are_shown_as_people_read_them():
     assert readable(["校园安保完成数量", "维修面积"]) == "校园安保完成数量、维修面积"
     assert readable("16781618.00") == "16,781,618.00"
     assert readable("45.2%") == "45.2%" and readable(3) == 3 and readable("") == "—"
+
+
+@pytest.mark.django_db
+def test_select_boxes_say_please_choose():
+    """Issue 12 §7: a select with nothing chosen says 请选择, not "---------", whether its choices come from a model
+    field's choices or from a queryset."""
+    from django import forms
+
+    from subjects.models import Subject
+
+    class Form(forms.ModelForm):
+        class Meta:
+            model = Subject
+            fields = ["category", "organisation"]
+
+    html = str(Form())
+    assert "---------" not in html and html.count("请选择") >= 2
