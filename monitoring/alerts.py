@@ -44,6 +44,7 @@ class Facts:
     execution_reason: str = ""
     execution_measures: str = ""
     rows: list = field(default_factory=list)  # MonitoringIndicator rows
+    answer_due: datetime.date | None = None  # the round's due date: units explain deviations until then
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,13 @@ def check_indicator_not_met(rule, facts: Facts) -> Hit | None:
 
 def check_deviation_unexplained(rule, facts: Facts) -> Hit | None:
     """A deviation with no reason or no measure: an indicator expected not to be met, or a red or yellow
-    execution light, whose reason category or corrective measure is empty."""
+    execution light, whose reason category or corrective measure is empty. Only once the round's due date has
+    passed (business date): until then the unit is still filling in its table and will explain the deviation
+    (seed 003 第十九条（一）: the department monitors and corrects itself first; issue 12 §4)."""
+    from core import clock
+
+    if facts.answer_due is not None and clock.today() <= facts.answer_due:
+        return None
     missing = [
         r.name
         for r in facts.rows
@@ -221,6 +228,7 @@ def facts_of_round(monitoring_round) -> list[Facts]:
             execution_reason=t.execution_deviation_reason,
             execution_measures=t.execution_measures,
             rows=list(t.indicators.all()),
+            answer_due=monitoring_round.due_date,
         )
         for t in tables
     ]

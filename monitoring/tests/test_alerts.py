@@ -107,6 +107,20 @@ def test_deviation_without_reason_or_measure_rule():
     assert check(r, facts(execution_light=Light.GREEN)) is None
 
 
+def test_an_unexplained_deviation_is_a_warning_only_after_the_round_is_due():
+    """Seed 003 第十九条（一）: the department monitors and corrects its own deviations first; until the round's due date
+    the unit is still writing its explanation, so no 偏差未说明 warning yet (issue 12 §4)."""
+    from core import clock
+
+    r = rule("deviation_unexplained")
+    check = alerts.KINDS[r.kind].check
+    unexplained = [row(will_be_met=False, deviation_reason="", measures="")]
+    today = clock.today()
+    assert check(r, facts(rows=unexplained, answer_due=today)) is None
+    assert check(r, facts(rows=unexplained, answer_due=today + datetime.timedelta(days=5))) is None
+    assert check(r, facts(rows=unexplained, answer_due=today - datetime.timedelta(days=1))) is not None
+
+
 def test_indicator_red_rule():
     r = rule("indicator_red")
     hit = alerts.KINDS[r.kind].check(r, facts(rows=[row(light=Light.RED, name="覆盖率"), row(light=Light.YELLOW)]))
@@ -121,7 +135,7 @@ def test_scan_is_idempotent_and_names_rule_version_and_figures(persona):
         scope=RoundScope.KEY,
         key=[SECURITY, CANTEEN, SPORTS],
         as_of=AUG31,
-        due=datetime.date(YEAR, 9, 20),
+        due=datetime.date(YEAR, 9, 10),  # passed on the demo's business date: deviations must be explained
     )
     MonitoringTable.objects.filter(round=monitoring_round, subject__name=SECURITY).update(
         execution_light=Light.RED, execution_rate=Decimal("0.1"), time_progress=Decimal("0.5808")
