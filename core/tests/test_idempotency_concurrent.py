@@ -7,11 +7,9 @@ It removes the records it made (the report, the keys, the sessions); the audit r
 On SQLite (one writer at a time) the threads take turns; on PostgreSQL they run together.
 """
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
 
 from core.idempotency import HEADER, REPLAYED_HEADER
 
@@ -21,27 +19,21 @@ TITLE = "并发幂等新建测试"
 
 @pytest.fixture
 def committed(django_db_setup, django_db_blocker, monkeypatch):
-    """Database access in autocommit (each request's writes visible to the others), cleaned up afterwards."""
-    from django.contrib.sessions.models import Session
-
     from core.models import IdempotencyKey
+    from core.testing_threads import outside_test_transaction
     from reports.models import WorkReport
 
-    # When the browser tests ran first in this worker, Playwright's event loop is still registered as running in this
-    # thread, and Django would take these plain synchronous queries for calls from async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with django_db_blocker.unblock():
-        sessions = set(Session.objects.values_list("pk", flat=True))
+    with outside_test_transaction(django_db_blocker, monkeypatch):
         try:
             yield
         finally:
             WorkReport.objects.filter(title=TITLE).delete()
             IdempotencyKey.objects.filter(key__startswith="concurrent-").delete()
-            Session.objects.exclude(pk__in=sessions).delete()
 
 
 def test_fifty_concurrent_identical_creates_give_one_record(committed):
     from core.testing import client_for
+    from core.testing_threads import at_once
     from organisations.models import Organisation
     from reports.models import WorkReport
 
@@ -49,34 +41,12 @@ def test_fifty_concurrent_identical_creates_give_one_record(committed):
     body = {"title": TITLE, "fiscal_year": 2025, "organisation": school.pk, "kind": "annual_summary", "content": "正文"}
     key = f"concurrent-{uuid.uuid4()}"
     clients = [client_for("edu_preparer") for _ in range(THREADS)]
-    serial = connection.vendor == "sqlite"
-    turn = threading.Lock()
-    start = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
 
-    def send(i: int) -> None:
-        try:
-            start.wait()
-            if serial:
-                turn.acquire()
-            try:
-                response = clients[i].post(
-                    "/api/work-reports/", body, content_type="application/json", headers={HEADER: key}
-                )
-                results[i] = (response.status_code, response.get(REPLAYED_HEADER), response.json())
-            finally:
-                if serial:
-                    turn.release()
-        except Exception as exc:  # reported below, with the thread's number
-            results[i] = ("error", repr(exc), None)
-        finally:
-            connections.close_all()
+    def send(i: int):
+        response = clients[i].post("/api/work-reports/", body, content_type="application/json", headers={HEADER: key})
+        return (response.status_code, response.get(REPLAYED_HEADER), response.json())
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = [r if isinstance(r, tuple) else ("error", r, None) for r in at_once(THREADS, send)]
 
     assert WorkReport.objects.filter(title=TITLE).count() == 1
     statuses = sorted({r[0] for r in results}, key=str)

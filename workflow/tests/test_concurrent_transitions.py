@@ -7,10 +7,7 @@ commits. The records it made are removed afterwards; the review logs through the
 append-only in the database, core/immutability.py).
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 THREADS = 50
 NAME = "并发流转测试指标"
@@ -19,17 +16,13 @@ NAME = "并发流转测试指标"
 @pytest.fixture
 def committed(django_db_setup, django_db_blocker, monkeypatch):
     from django.contrib.contenttypes.models import ContentType
-    from django.contrib.sessions.models import Session
 
     from core import immutability
+    from core.testing_threads import outside_test_transaction
     from indicators.models import Indicator, IndicatorProposal
     from workflow.models import ReviewLog
 
-    # When the browser tests ran first in this worker, Playwright's event loop is still registered as running in this
-    # thread, and Django would take these plain synchronous queries for calls from async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with django_db_blocker.unblock():
-        sessions = set(Session.objects.values_list("pk", flat=True))
+    with outside_test_transaction(django_db_blocker, monkeypatch):
         try:
             yield
         finally:
@@ -40,39 +33,15 @@ def committed(django_db_setup, django_db_blocker, monkeypatch):
                 ).delete()
                 Indicator.objects.filter(name=NAME).delete()
                 IndicatorProposal.objects.filter(pk__in=proposals).delete()
-            Session.objects.exclude(pk__in=sessions).delete()
 
 
 def at_once(username: str, url: str, body: dict) -> list:
-    from core.testing import client_for
+    from core import testing, testing_threads
 
-    clients = [client_for(username) for _ in range(THREADS)]
-    serial = connection.vendor == "sqlite"  # one writer at a time: the threads take turns
-    turn = threading.Lock()
-    start = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
-
-    def send(i: int) -> None:
-        try:
-            start.wait()
-            if serial:
-                turn.acquire()
-            try:
-                results[i] = clients[i].post(url, body, content_type="application/json").status_code
-            finally:
-                if serial:
-                    turn.release()
-        except Exception as exc:  # reported by the assertion, with its repr
-            results[i] = repr(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    clients = [testing.client_for(username) for _ in range(THREADS)]
+    return testing_threads.at_once(
+        THREADS, lambda i: clients[i].post(url, body, content_type="application/json").status_code
+    )
 
 
 def test_fifty_identical_transitions_at_once_have_one_effect(committed):
