@@ -26,7 +26,7 @@ def test_sheet_filled_from_the_library_fixed_and_approved(ui_as):
     assert match, page.url
     sheet_url = match.group(0)
 
-    # 1. The demo draft carries a blocking finding: 明显改善 with no number.
+    # 1. The demo draft carries a blocking finding: a quantitative indicator named 明显提高 with no number.
     vague = page.locator("#quality-findings .finding[data-rule=vague_wording]")
     expect(vague).to_be_visible()
     expect(vague).to_contain_text("阻断")
@@ -59,9 +59,10 @@ def test_sheet_filled_from_the_library_fixed_and_approved(ui_as):
     filled.locator("[name$='-comparator']").select_option("ge")
     filled.locator("[name$='-weight']").fill("0")
     filled.locator("[name$='-data_source']").fill("问卷调查")
-    vague_row = rows.filter(has=page.locator("[name$='-target_value'][value='明显改善']"))
+    # The demo draft's vague quantitative indicator (seed 003 第十三条（二）): its name says 明显提高 with no number.
+    vague_row = rows.filter(has=page.locator("[name$='-name'][value='教学质量明显提高']"))
     expect(vague_row).to_have_count(1)
-    vague_row.locator("[name$='-target_value']").fill("受资助学生全部按时足额领取资助")
+    vague_row.locator("[name$='-name']").fill("教学质量达标率")
     school.shot("targets-02-edit-picked-and-fixed")
     with page.expect_navigation():
         page.click("#submit")
