@@ -80,6 +80,8 @@ class Integer(Parser):
             text = text.replace(",", "")
             if not re.fullmatch(r"[+-]?\d+", text):
                 raise ValueError(f"“{value}”不是整数")
+            if len(text) > 30:  # int() refuses thousands of digits with Python's own (English) message
+                raise ValueError(f"“{text[:20]}…”共 {len(text)} 位，不是有效整数")
             number = int(text)
         if self.minimum is not None and number < self.minimum:
             raise ValueError(f"{number} 小于下限 {self.minimum}")
@@ -103,11 +105,6 @@ class Yuan(Parser):
         if isinstance(value, (int, float)):
             # repr() is the shortest text that reads back as the same double: 1234.56, not 1234.5600000001.
             amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-            if isinstance(value, float) and amount != amount.quantize(FEN):
-                rounded = amount.quantize(FEN, rounding=ROUND_HALF_UP)
-                if abs(amount - rounded) > Decimal("0.000001"):
-                    raise ValueError(f"金额“{_shown(value)}”超过两位小数，请精确到分")
-                amount = rounded
         else:
             written = re.sub(r"\s|[¥￥]|元$", "", normalise(str(value)))
             if "," in written and not THOUSANDS.fullmatch(written):
@@ -119,8 +116,17 @@ class Yuan(Parser):
                 amount = Decimal(text)
             except InvalidOperation:
                 raise ValueError(f"“{value}”不是金额，应为数字，如 12500.00") from None
-            if not amount.is_finite():
-                raise ValueError(f"“{value}”不是金额")
+        # NaN and infinity (a number cell of a hand-made file may hold them: 1e309 reads as infinity), and numbers
+        # too large to round to the fen at all (1e309 or thirty nines as text): refused before any rounding.
+        if not amount.is_finite():
+            raise ValueError(f"“{_shown(value)}”不是金额")
+        if amount.adjusted() >= self.max_digits:
+            raise ValueError(f"金额“{value}”过大")
+        if isinstance(value, float) and amount != amount.quantize(FEN):
+            rounded = amount.quantize(FEN, rounding=ROUND_HALF_UP)
+            if abs(amount - rounded) > Decimal("0.000001"):
+                raise ValueError(f"金额“{_shown(value)}”超过两位小数，请精确到分")
+            amount = rounded
         if amount != amount.quantize(FEN, rounding=ROUND_HALF_UP):
             raise ValueError(f"金额“{value}”超过两位小数，请精确到分")
         amount = amount.quantize(FEN)
@@ -174,7 +180,7 @@ class Boolean(Parser):
             return True
         if text in self.FALSE:
             return False
-        raise ValueError(f"“{value}”无法识别，请填“是”或“否”")
+        raise ValueError(f"“{_shown(value)}”无法识别，请填“是”或“否”")
 
 
 class Choice(Parser):
@@ -193,7 +199,7 @@ class Choice(Parser):
     def __call__(self, value):
         found = self.by_text.get(normalise(_shown(value)))
         if found is None:
-            raise ValueError(f"“{value}”不是可选的值，可填：" + "、".join(self.labels))
+            raise ValueError(f"“{_shown(value)}”不是可选的值，可填：" + "、".join(self.labels))
         return found
 
     def label(self, value) -> str:
