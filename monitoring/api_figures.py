@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from core import access, api_input, clock
 from core.api import ID_REGEX, GatedModelSerializer, GatedReadOnlyViewSet, GatedSerializer
 from core.filters import GatedFilterSet
-from monitoring import figures, rollups
+from monitoring import figures, rollup_store
 from monitoring.models import ExecutionFigure, LightThresholds
 from monitoring.views_dashboard import can_refresh, refresh_region, region_roots
 from subjects.models import Subject
@@ -203,12 +203,14 @@ class FiguresViewSet(viewsets.ViewSet):
             raise exceptions.ValidationError({"fiscal_year": ["预算年度应为四位数字"]})
         return (int(year) if year else as_of.year), as_of
 
-    def _subjects(self, request):
-        subjects = access.restrict(Subject.objects.all(), request.user)
+    def _selection(self, request, year: int, as_of: datetime.date) -> rollup_store.Selection:
+        """The subjects in reach (of ``department`` when given), summed from the stored roll-ups of a refreshed
+        date, as the dashboard does."""
+        selection = rollup_store.Selection(request.user, year, as_of)
         department = request.query_params.get("department", "")
         if department.isascii() and department.isdigit():
-            subjects = subjects.filter(department_id=int(department))
-        return subjects
+            selection = selection.narrow(department_id=int(department))
+        return selection
 
     @extend_schema(
         parameters=[AS_OF, FISCAL_YEAR],
@@ -241,7 +243,7 @@ class FiguresViewSet(viewsets.ViewSet):
     def list(self, request):
         year, as_of = self._dates(request)
         return Response(
-            {"fiscal_year": year, "as_of": as_of, "total": _rollup(rollups.total(year, as_of, self._subjects(request)))}
+            {"fiscal_year": year, "as_of": as_of, "total": _rollup(self._selection(request, year, as_of).total())}
         )
 
     @extend_schema(
@@ -259,7 +261,7 @@ class FiguresViewSet(viewsets.ViewSet):
     @action(detail=False)
     def departments(self, request):
         year, as_of = self._dates(request)
-        rows = rollups.department_rollup(year, as_of, self._subjects(request))
+        rows = self._selection(request, year, as_of).departments()
         return Response({"fiscal_year": year, "as_of": as_of, "results": [_rollup(r) for r in rows]})
 
     @extend_schema(
@@ -270,7 +272,7 @@ class FiguresViewSet(viewsets.ViewSet):
     @action(detail=False)
     def units(self, request):
         year, as_of = self._dates(request)
-        rows = rollups.unit_rollup(year, as_of, self._subjects(request))
+        rows = self._selection(request, year, as_of).units()
         return Response({"fiscal_year": year, "as_of": as_of, "results": [_rollup(r) for r in rows]})
 
     @extend_schema(
@@ -294,7 +296,7 @@ class FiguresViewSet(viewsets.ViewSet):
             parent = roots[0]
         else:
             parent = None
-        rows = rollups.region_rollup(year, as_of, self._subjects(request), parent=parent)
+        rows = self._selection(request, year, as_of).regions(parent=parent)
         return Response(
             {
                 "fiscal_year": year,

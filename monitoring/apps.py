@@ -19,6 +19,7 @@ class MonitoringConfig(AppConfig):
             actions,  # noqa: F401 - the workflow hooks of monitoring tables
             actuals,  # noqa: F401 - monitored actuals for targets.recommend
             panels,  # noqa: F401 - the subject page's disbursement holds
+            rollup_store,  # noqa: F401 - roll-ups follow a subject that changes organisation
         )
         from monitoring.models import MonitoringIndicator, MonitoringTable
 

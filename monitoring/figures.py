@@ -5,7 +5,9 @@
 * ``refresh(fiscal_year, as_of, region=None)`` — every subject's figures in one set-based statement,
   ``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE`` into ``ExecutionFigure``: sums, rate, ratio and light
   are computed in SQL, in whole fen and basis points (1/10000) so PostgreSQL and SQLite give exactly what the
-  pure functions give (tested on a grid of values). ``refresh_task`` runs it in the background.
+  pure functions give (tested on a grid of values). In the same transaction it rebuilds the date's roll-ups per
+  organisation and department (``monitoring.rollup_store``, ADR 0031), which the dashboard reads. This is the
+  only writer of figures. ``refresh_task`` runs it in the background.
 * ``monitoring.rollups``: ``department_rollup`` / ``unit_rollup`` / ``region_rollup`` / ``subject_rows`` — aggregates for the dashboard and
   the monitoring reports: paid ÷ available summed over the subjects the caller passes (already gated), with the
   light of the sums. They read the stored figures of the date when a refresh stored them, otherwise the same
@@ -297,6 +299,7 @@ def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> 
     figures for the date."""
     from audit import trail
     from audit.models import AuditAction
+    from monitoring import rollup_store
     from monitoring.models import ExecutionFigure
 
     select, params = _figures_select(fiscal_year, as_of, region=region)
@@ -321,6 +324,7 @@ def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> 
                 cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
             cursor.execute(statement, params)
             written = cursor.rowcount
+        rollup_store.rebuild(fiscal_year, as_of, region)  # the dashboard's sums follow, in this transaction
         stored = ExecutionFigure.objects.filter(fiscal_year=fiscal_year, as_of=as_of)
         if region is not None:
             stored = stored.filter(subject__organisation__region__path__startswith=region.path)

@@ -2,7 +2,8 @@
 
 * ``LightThresholds`` — the numbers of the lights as versioned data per region (DOMAIN.md, *practice*).
 * ``ExecutionFigure`` — a subject's execution figures and execution light as of a date, recomputed set-based
-  from ``execution`` data by ``monitoring.figures.refresh``.
+  from ``execution`` data by ``monitoring.figures.refresh``; ``FigureRollup`` — their sums per organisation and
+  department, kept by the same refresh, that the dashboard reads (``monitoring.rollup_store``).
 * ``MonitoringRound`` — finance opens a round (data to a date, due by a date, scope); each subject in scope gets a
   ``MonitoringTable`` (《绩效目标执行监控表》, seed 004 三(六)) with one ``MonitoringIndicator`` per annual target
   indicator; the table goes through the review chain "monitoring.monitoringtable".
@@ -156,6 +157,45 @@ class ExecutionFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.as_of}"
+
+
+class FigureRollup(models.Model):
+    """The stored figures of one date summed per implementing organisation and 主管部门 (``Subject.department``),
+    kept by ``monitoring.figures.refresh`` in the same transaction (``monitoring.rollup_store``, ADR 0031). Only
+    additive measures are stored; rates, ratios and lights of the sums are computed when read."""
+
+    fiscal_year = models.PositiveSmallIntegerField("预算年度", validators=YEAR_VALIDATORS)
+    as_of = models.DateField("数据截止日期")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name="实施单位", on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="主管部门",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+    subjects = models.PositiveIntegerField("项目数", default=0)
+    available = models.DecimalField("可用预算（元）", default=Decimal("0"), **MONEY)
+    paid = models.DecimalField("累计支付（元）", default=Decimal("0"), **MONEY)
+    red = models.PositiveIntegerField("红灯项目数", default=0)
+    yellow = models.PositiveIntegerField("黄灯项目数", default=0)
+    green = models.PositiveIntegerField("绿灯项目数", default=0)
+    no_light = models.PositiveIntegerField("无数据项目数", default=0)
+
+    # The same path as Subject.access_org_field: the gate's reach over subjects filters these rows unchanged.
+    access_org_field = "organisation"
+
+    class Meta:
+        verbose_name = "预算执行汇总"
+        verbose_name_plural = "预算执行汇总"
+        ordering = ["-as_of", "organisation"]
+        indexes = [models.Index(fields=["fiscal_year", "as_of", "organisation"], name="figure_rollup_date")]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.organisation_id}/{self.department_id}"
 
 
 class MonitoringRound(models.Model):

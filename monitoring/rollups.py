@@ -1,7 +1,10 @@
 """Rollups of the execution figures (monitoring/figures.py) for the dashboard and the monitoring reports: a
 department's, a unit's or a region's paid ÷ available over the subjects the caller passes (already gated), the
 subject rows, and one subject's history by month end. They read the stored figures of the date when a refresh stored
-them; otherwise the same SELECT computes them live (nothing is written on a read)."""
+them; otherwise the same SELECT computes them live (nothing is written on a read). These are the raw aggregates: the
+dashboard and the API read the stored roll-ups of a refreshed date instead (``monitoring.rollup_store``, ADR 0031),
+and come here for a date never refreshed or a reach that names subjects one by one; ``build``, ``regions_from`` and
+``total_from`` turn either source's sums into ``Rollup`` rows, so both give the same numbers."""
 
 from __future__ import annotations
 
@@ -117,10 +120,13 @@ def _grouped(fiscal_year: int, as_of: date, subjects, group_sql: str) -> list[tu
         return cursor.fetchall()
 
 
-def _rollups(fiscal_year, as_of, subjects, group_sql, names: dict, region_of: dict) -> list[Rollup]:
-    default, regional = thresholds_by_region(as_of)
+def build(fiscal_year, as_of, grouped, names: dict, region_of: dict, thresholds=None) -> list[Rollup]:
+    """Rollups from grouped sums — (key, available, paid, subjects, red, yellow, green, none) per group, from the
+    figures here or from the stored roll-ups (``monitoring.rollup_store``) —, worst ratio first. ``thresholds`` is
+    ``thresholds_by_region(as_of)`` when the caller already has it."""
+    default, regional = thresholds or thresholds_by_region(as_of)
     result = []
-    for key, available, paid, n, red, yellow, green, none in _grouped(fiscal_year, as_of, subjects, group_sql):
+    for key, available, paid, n, red, yellow, green, none in grouped:
         row = Rollup(
             key=key,
             name=names.get(key, "（未归属）"),
@@ -130,37 +136,54 @@ def _rollups(fiscal_year, as_of, subjects, group_sql, names: dict, region_of: di
             counts={Light.RED: red or 0, Light.YELLOW: yellow or 0, Light.GREEN: green or 0, Light.NONE: none or 0},
         )
         result.append(row.finish(fiscal_year, as_of, regional.get(region_of.get(key), default)))
-    return sorted(result, key=lambda r: (r.progress_ratio is None, r.progress_ratio or ZERO, r.name))
+    # The key last: rows alike in ratio and name keep one order whatever order the sums came in.
+    return sorted(
+        result, key=lambda r: (r.progress_ratio is None, r.progress_ratio or ZERO, r.name, r.key is None, r.key or 0)
+    )
+
+
+def department_names(ids) -> tuple[dict, dict]:
+    """({department id: short name}, {department id: region id}) of the 主管部门 ``ids`` (ids or a subquery)."""
+    from organisations.models import Organisation
+
+    orgs = Organisation.objects.filter(pk__in=ids)
+    return {o.pk: o.short_name or o.name for o in orgs}, {o.pk: o.region_id for o in orgs}
+
+
+def unit_names(ids) -> tuple[dict, dict]:
+    """({organisation id: name}, {organisation id: region id}) of the implementing organisations ``ids``."""
+    from organisations.models import Organisation
+
+    orgs = Organisation.objects.filter(pk__in=ids)
+    return {o.pk: o.name for o in orgs}, {o.pk: o.region_id for o in orgs}
 
 
 def department_rollup(fiscal_year: int, as_of: date, subjects) -> list[Rollup]:
     """Per 主管部门 (``Subject.department``) of the given subjects, worst ratio first."""
-    from organisations.models import Organisation
-
-    orgs = Organisation.objects.filter(pk__in=subjects.values("department_id"))
-    names = {o.pk: o.short_name or o.name for o in orgs}
-    region_of = {o.pk: o.region_id for o in orgs}
-    return _rollups(fiscal_year, as_of, subjects, "s.department_id", names, region_of)
+    names, region_of = department_names(subjects.values("department_id"))
+    return build(fiscal_year, as_of, _grouped(fiscal_year, as_of, subjects, "s.department_id"), names, region_of)
 
 
 def unit_rollup(fiscal_year: int, as_of: date, subjects) -> list[Rollup]:
     """Per implementing organisation (unit, or the department itself) of the given subjects."""
-    from organisations.models import Organisation
-
-    orgs = Organisation.objects.filter(pk__in=subjects.values("organisation_id"))
-    names = {o.pk: o.name for o in orgs}
-    region_of = {o.pk: o.region_id for o in orgs}
-    return _rollups(fiscal_year, as_of, subjects, "s.organisation_id", names, region_of)
+    names, region_of = unit_names(subjects.values("organisation_id"))
+    return build(fiscal_year, as_of, _grouped(fiscal_year, as_of, subjects, "s.organisation_id"), names, region_of)
 
 
 def region_rollup(fiscal_year: int, as_of: date, subjects, parent=None) -> list[Rollup]:
     """Level by level (seed 003 第二十条(三)): with ``parent`` a region, one row for the region's own level
     (本级) and one per child region summing its whole subtree; without, one row per region of the organisations."""
+    grouped = _grouped(fiscal_year, as_of, subjects, "o.region_id")
+    return regions_from(fiscal_year, as_of, grouped, parent)
+
+
+def regions_from(fiscal_year: int, as_of: date, grouped, parent=None, thresholds=None) -> list[Rollup]:
+    """``region_rollup`` from the sums per organisation region."""
     from organisations.models import Region
 
-    per_region = _rollups(fiscal_year, as_of, subjects, "o.region_id", {}, {})
+    per_region = build(fiscal_year, as_of, grouped, {}, {}, thresholds)
     regions = {r.pk: r for r in Region.objects.filter(pk__in=[row.key for row in per_region])}
-    default, regional = thresholds_by_region(as_of)
+    default, regional = thresholds or thresholds_by_region(as_of)
     if parent is None:
         for row in per_region:
             row.name = regions[row.key].name if row.key in regions else row.name
@@ -184,12 +207,16 @@ def region_rollup(fiscal_year: int, as_of: date, subjects, parent=None) -> list[
 
 def total(fiscal_year: int, as_of: date, subjects) -> Rollup:
     """All the given subjects together (the KPI cards)."""
-    rows = _grouped(fiscal_year, as_of, subjects, "1")
+    return total_from(fiscal_year, as_of, _grouped(fiscal_year, as_of, subjects, "1"))
+
+
+def total_from(fiscal_year: int, as_of: date, grouped, thresholds=None) -> Rollup:
+    """``total`` from grouped sums (one group, or none when nothing is in reach)."""
     row = Rollup(key=None, name="合计")
-    for _, available, paid, n, red, yellow, green, none in rows:
+    for _, available, paid, n, red, yellow, green, none in grouped:
         row.available, row.paid, row.subjects = _money(available), _money(paid), n
         row.counts = {Light.RED: red or 0, Light.YELLOW: yellow or 0, Light.GREEN: green or 0, Light.NONE: none or 0}
-    return row.finish(fiscal_year, as_of, thresholds_by_region(as_of)[0])
+    return row.finish(fiscal_year, as_of, (thresholds or thresholds_by_region(as_of))[0])
 
 
 @dataclass(frozen=True)
@@ -201,11 +228,14 @@ class SubjectRow:
     figures: Figures
 
 
-def subject_rows(fiscal_year: int, as_of: date, subjects, limit: int = 200) -> list[SubjectRow]:
-    """Per subject, worst ratio first (at most ``limit``)."""
+def subject_rows(
+    fiscal_year: int, as_of: date, subjects, limit: int = 200, *, stored: bool | None = None
+) -> list[SubjectRow]:
+    """Per subject, worst ratio first (at most ``limit``); ``stored`` when the caller knows whether the date's
+    figures are stored."""
     from monitoring.models import ExecutionFigure
 
-    if is_stored(fiscal_year, as_of):
+    if is_stored(fiscal_year, as_of) if stored is None else stored:
         figures = [
             Figures(
                 subject_id=f.subject_id,

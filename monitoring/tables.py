@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from core.tables import DateTimeColumn
 from monitoring.choices import Light
 from monitoring.models import DisbursementHold, MonitoringRound, MonitoringTable, PerformanceWarning
 from workflow.tables import ReviewableTable
@@ -93,7 +94,7 @@ class MonitoringTableTable(ReviewableTable):
 
 
 class PerformanceWarningTable(tables.Table):
-    raised_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="预警时间")
+    raised_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="预警时间")
     subject = tables.Column(accessor="subject__name", verbose_name="项目", order_by="subject__name")
     organisation = tables.Column(accessor="subject__organisation__name", verbose_name="实施单位")
     rule = tables.Column(accessor="rule__name", verbose_name="预警规则")
@@ -125,8 +126,8 @@ class DisbursementHoldTable(tables.Table):
     organisation = tables.Column(accessor="subject__organisation__name", verbose_name="实施单位")
     kind = tables.Column(verbose_name="类型")
     reason = tables.Column(accessor="disposal__reason", verbose_name="处置理由")
-    since = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="生效时间")
-    lifted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="解除时间")
+    since = DateTimeColumn(format="Y-m-d H:i", verbose_name="生效时间")
+    lifted_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="解除时间")
 
     class Meta:
         model = DisbursementHold

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import ROLE_SPECS, Capability, Scope
 from core import access, clock, fiscal
-from monitoring import figures, lights, rollups, thresholds
+from monitoring import figures, lights, rollup_store, rollups, thresholds
 from monitoring.forms import LightThresholdsForm
 from subjects.models import Subject
 
@@ -40,10 +40,6 @@ def dashboard_year_and_date(request) -> tuple[int, datetime.date]:
     except ValueError:
         as_of = default
     return year, min(max(as_of, datetime.date(year, 1, 1)), datetime.date(year, 12, 31))
-
-
-def subjects_in_scope(user):
-    return access.restrict(Subject.objects.all(), user)
 
 
 def region_roots(user) -> list:
@@ -84,31 +80,34 @@ def _chart(rows, progress, link=None) -> dict:
 
 @login_required
 def dashboard(request):
+    """The sums come from the stored roll-ups of a refreshed date (``monitoring.rollup_store.Selection``, ADR 0031),
+    filtered by the user's reach; a date never refreshed is computed live."""
     year, as_of = dashboard_year_and_date(request)
-    scope = subjects_in_scope(request.user)
-    subjects, level, crumbs = scope, "department", []
+    dates = rollup_store.stored_dates(year)
+    everything = rollup_store.Selection(request.user, year, as_of, dates)
+    selection, level, crumbs = everything, "department", []
     query = f"?as_of={as_of.isoformat()}"
     department_id, unit_id = request.GET.get("department", ""), request.GET.get("unit", "")
     if department_id.isdecimal():
-        subjects = scope.filter(department_id=int(department_id))
-        if not subjects.exists():
+        selection = everything.narrow(department_id=int(department_id))
+        if not selection.subjects.exists():
             raise Http404("记录不存在或无权访问")
         level = "unit"
     if unit_id.isdecimal():
-        subjects = subjects.filter(organisation_id=int(unit_id))
-        if not subjects.exists():
+        selection = selection.narrow(organisation_id=int(unit_id))
+        if not selection.subjects.exists():
             raise Http404("记录不存在或无权访问")
         level = "subject"
     rows = []
     if level == "department":
-        rows = rollups.department_rollup(year, as_of, subjects)
+        rows = selection.departments()
         if len(rows) == 1 and rows[0].key is not None:  # one department in reach: show its units
             level, department_id = "unit", str(rows[0].key)
     if level == "unit":
-        rows = rollups.unit_rollup(year, as_of, subjects)
+        rows = selection.units()
         if len(rows) == 1 and rows[0].key is not None:  # one unit in reach: show its subjects
             level, unit_id = "subject", str(rows[0].key)
-            subjects = subjects.filter(organisation_id=rows[0].key)
+            selection = selection.narrow(organisation_id=rows[0].key)
     from organisations.models import Organisation
 
     names = dict(
@@ -120,8 +119,8 @@ def dashboard(request):
         crumbs.append((names[int(department_id)], f"{query}&department={department_id}"))
     if unit_id.isdecimal() and int(unit_id) in names and unit_id != department_id:
         crumbs.append((names[int(unit_id)], f"{query}&department={department_id}&unit={unit_id}"))
-    total = rollups.total(year, as_of, subjects)
-    subject_rows = rollups.subject_rows(year, as_of, subjects) if level == "subject" else []
+    total = selection.total()
+    subject_rows = selection.subject_rows() if level == "subject" else []
 
     def drill(row):
         if level == "department":
@@ -141,7 +140,7 @@ def dashboard(request):
     regions = []
     if level == "department" and not crumbs:
         for root in region_roots(request.user):
-            regions.append((root, rollups.region_rollup(year, as_of, scope, parent=root)))
+            regions.append((root, everything.regions(parent=root)))
     context = {
         "title": "运行监控总览",
         "year": year,
@@ -154,8 +153,8 @@ def dashboard(request):
         "query": query,
         "chart": chart,
         "regions": regions,
-        "stored": rollups.is_stored(year, as_of),
-        "stored_dates": rollups.stored_dates(year),
+        "stored": everything.stored,
+        "stored_dates": dates,
         "can_refresh": can_refresh(request.user),
         "min_date": datetime.date(year, 1, 1),
         "max_date": datetime.date(year, 12, 31),
