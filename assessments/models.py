@@ -16,13 +16,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from assessments import scoring
 from assessments.choices import AppliesTo, AssessmentKind, Conclusion
 from core import clock
 from core.files import filename_of, validate_upload_size
+from core.links import detail_url
 from core.versioning import Versioning
 from organisations.choices import OrgKind
 from workflow.models import Reviewable
@@ -84,7 +84,7 @@ class AssessmentTemplate(models.Model):
         return f"{self.name}（第 {self.version} 版）"
 
     def get_absolute_url(self):
-        return reverse("assessments:template_detail", args=[self.pk])
+        return detail_url("assessments:template_detail", self.pk)
 
     def clean(self) -> None:
         errors = scoring.threshold_problems(self.support_min, self.improve_min)
@@ -194,14 +194,19 @@ class Assessment(Reviewable):
                 violation_error_message="该项目已有未办结的同类事前绩效评估，请先办结后再发起",
             )
         ]
-        indexes = [models.Index(fields=["subject", "kind", "status"])]
+        indexes = [
+            models.Index(fields=["subject", "kind", "status"]),
+            # The 事前绩效评估 list's default order (assessments/tables.py AssessmentTable, /assessments/) and the
+            # model's (issue 16).
+            models.Index(fields=["-updated_at", "-id"], name="assessment_list_order"),
+        ]
 
     def __str__(self) -> str:
         suffix = f"（{self.agency.name}）" if self.kind == AssessmentKind.THIRD_PARTY and self.agency_id else ""
         return f"{self.subject.name}事前绩效评估{suffix}"
 
     def get_absolute_url(self):
-        return reverse("assessments:detail", args=[self.pk])
+        return detail_url("assessments:detail", self.pk)
 
     @property
     def chain_document_type(self) -> str:

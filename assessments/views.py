@@ -27,7 +27,7 @@ from core.views import GatedDetailView, GatedListView
 from subjects.models import Subject
 from workflow import guards
 from workflow.actions import StaleDocument
-from workflow.guards import preparer_organisations
+from workflow.guards import may_prepare, preparer_organisations
 from workflow.models import ReviewStatus
 from workflow.views import TransitionView, review_context
 
@@ -50,7 +50,7 @@ class AssessmentListView(GatedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         buttons = []
-        if preparer_organisations(self.request.user, Assessment).exists():
+        if may_prepare(self.request.user, Assessment):
             buttons.append(("assessments:start", "发起部门评估", "bi-plus-lg"))
         if access.has_capability(self.request.user, Capability.COMMISSION_ASSESSMENTS):
             buttons.append(("assessments:commission", "委托第三方评估", "bi-building"))

@@ -2,11 +2,12 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
 from audit.models import AuditEntry
+from core.tables import DateTimeColumn
 
 
 class AuditEntryTable(tables.Table):
     id = tables.Column(linkify=("audit:detail", [tables.A("pk")]), verbose_name="序号")
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name="时间")
+    created_at = DateTimeColumn(format="Y-m-d H:i:s", verbose_name="时间")
     changes = tables.Column(orderable=False, verbose_name="变更内容")
 
     class Meta:

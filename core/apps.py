@@ -6,6 +6,10 @@ class CoreConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
+        # Before any app's table class exists: the date columns and the signature memo of core/tables.py (issue 16).
+        from core import tables
+
+        tables.install()
         from core import forms_defaults
 
         forms_defaults.apply()  # 请选择, not "---------", in every select of every form

@@ -90,9 +90,10 @@ class GatedListView(GatedMixin, SingleTableMixin, FilterView):
         return super().get(request, *args, **kwargs)
 
     def known_parameters(self) -> set[str]:
-        table = self.get_table_class()([])
+        meta = self.get_table_class()._meta  # the table's own names, without building a table to ask them
+        prefix = meta.prefix or ""
         known = set(self.control_parameters)
-        known |= {table.prefixed_page_field, table.prefixed_order_by_field, table.prefixed_per_page_field}
+        known |= {prefix + meta.page_field, prefix + meta.order_by_field, prefix + meta.per_page_field}
         return known | filterset_parameters(self.get_filterset_class())
 
     def export_queryset(self):

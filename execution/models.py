@@ -129,7 +129,12 @@ class BudgetAllocation(ExecutionRecord):
         verbose_name_plural = "预算指标"
         ordering = ["-issued_on", "document_number"]
         constraints = [natural_key("allocation", "document_number")]
-        indexes = execution_indexes("allocation", "issued_on")
+        # The 预算指标 list's default order (execution/tables.py AllocationTable, /execution/allocations/), as
+        # payment_list_order serves the payments list (issue 16).
+        indexes = [
+            *execution_indexes("allocation", "issued_on"),
+            models.Index(fields=["-issued_on", "document_number"], name="allocation_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.document_number}（{self.amount} 元）"

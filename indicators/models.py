@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Capability
+from core.links import detail_url
 from indicators.choices import Direction, IndicatorKind, Level1, Level2, Sector, Source
 from organisations.choices import BUDGETED_KINDS, OrgKind
 from workflow.models import Reviewable
@@ -102,7 +102,7 @@ class Indicator(IndicatorFields):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self):
-        return reverse("indicators:detail", args=[self.pk])
+        return detail_url("indicators:detail", self.pk)
 
     def build_search_text(self) -> str:
         parts = [
@@ -174,7 +174,7 @@ class IndicatorProposal(IndicatorFields, Reviewable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("indicators:proposal_detail", args=[self.pk])
+        return detail_url("indicators:proposal_detail", self.pk)
 
     def clean(self) -> None:
         errors = {}

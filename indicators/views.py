@@ -108,7 +108,7 @@ class ProposalListView(GatedListView):
         return IndicatorProposal.objects.select_related("organisation", "chain").prefetch_related("chain__steps")
 
     def can_create(self):
-        return guards.preparer_organisations(self.request.user, IndicatorProposal).exists()
+        return guards.may_prepare(self.request.user, IndicatorProposal)
 
 
 class ProposalDetailView(GatedDetailView):

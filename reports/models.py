@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from core.files import validate_upload_size
+from core.links import detail_url
 from organisations.choices import BUDGETED_KINDS, OrgKind
 from workflow.models import Reviewable
 
@@ -57,13 +57,17 @@ class WorkReport(Reviewable):
         verbose_name = "工作报告"
         verbose_name_plural = "工作报告"
         ordering = ["-fiscal_year", "-updated_at", "-pk"]
-        indexes = [models.Index(fields=["organisation", "fiscal_year"])]
+        indexes = [
+            models.Index(fields=["organisation", "fiscal_year"]),
+            # The 工作报告 list's default order (reports/tables.py WorkReportTable, /reports/) (issue 16).
+            models.Index(fields=["-updated_at", "-id"], name="report_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self):
-        return reverse("reports:detail", args=[self.pk])
+        return detail_url("reports:detail", self.pk)
 
     def clean(self) -> None:
         errors = {}

@@ -22,7 +22,7 @@ class WorkReportListView(GatedListView):
         return WorkReport.objects.select_related("organisation", "chain").prefetch_related("chain__steps")
 
     def can_create(self):
-        return guards.preparer_organisations(self.request.user, WorkReport).exists()
+        return guards.may_prepare(self.request.user, WorkReport)
 
 
 class WorkReportDetailView(GatedDetailView):
@@ -45,7 +45,7 @@ class WorkReportCreateView(GatedCreateView):
     form_class = WorkReportForm
 
     def creation_possible(self) -> bool:
-        return guards.preparer_organisations(self.request.user, WorkReport).exists()
+        return guards.may_prepare(self.request.user, WorkReport)
 
     def get_initial(self):
         return {"fiscal_year": fiscal.current_year(self.request) - 1}

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from core.files import filename_of, validate_upload_size
+from core.links import detail_url
 from organisations.choices import BUDGETED_KINDS, OrgKind
 from subjects.choices import (
     SUB_CATEGORIES,
@@ -136,13 +136,16 @@ class Subject(Reviewable):
         indexes = [
             models.Index(fields=["organisation", "fiscal_year"]),
             models.Index(fields=["department", "fiscal_year"]),
+            # The 项目库 list's default order (subjects/tables.py SubjectTable, /subjects/): a region-wide reach walks
+            # this index and stops after a page instead of sorting every subject in reach (issue 16).
+            models.Index(fields=["-fiscal_year", "code"], name="subject_list_order"),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}" if self.code else self.name
 
     def get_absolute_url(self):
-        return reverse("subjects:detail", args=[self.pk])
+        return detail_url("subjects:detail", self.pk)
 
     @property
     def needs_assessment(self) -> bool:

@@ -32,7 +32,8 @@ from workflow.views import TransitionView, review_context
 
 def with_amounts(queryset):
     """The current year's requested and arranged amounts as columns (sortable, no N+1)."""
-    year = SubjectYearAmount.objects.filter(subject=OuterRef("pk"), fiscal_year=OuterRef("fiscal_year"))
+    # No order: one row per subject and year, and the model's order (by subject) would join the subjects again.
+    year = SubjectYearAmount.objects.filter(subject=OuterRef("pk"), fiscal_year=OuterRef("fiscal_year")).order_by()
     return queryset.annotate(
         requested=Subquery(year.values("requested_amount")[:1]), arranged=Subquery(year.values("arranged_amount")[:1])
     )
@@ -51,7 +52,7 @@ class SubjectListView(GatedListView):
         )
 
     def can_create(self):
-        return guards.preparer_organisations(self.request.user, Subject).exists()
+        return guards.may_prepare(self.request.user, Subject)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -140,7 +141,7 @@ class SubjectCreateView(SubjectFormMixin, GatedCreateView):
     form_class = SubjectForm
 
     def creation_possible(self) -> bool:
-        return guards.preparer_organisations(self.request.user, Subject).exists()
+        return guards.may_prepare(self.request.user, Subject)
 
     def get_initial(self):
         year = fiscal.current_year(self.request)

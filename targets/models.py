@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from core import clock
+from core.links import detail_url
 from core.versioning import Versioning, in_force
 from targets.choices import LEVEL2_OF, QUANTITATIVE, Comparator, Horizon, Level1, Level2, Severity, Standard
 from targets.quality import parse_number
@@ -107,7 +107,7 @@ class TargetSheet(Reviewable):
         return f"{self.fiscal_year} 年度 {name} 绩效目标{suffix}"
 
     def get_absolute_url(self):
-        return reverse("targets:detail", args=[self.pk])
+        return detail_url("targets:detail", self.pk)
 
     def _subject_kind(self) -> str | None:
         try:

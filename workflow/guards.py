@@ -87,13 +87,28 @@ def can_prepare(user, model, organisation, probe=None) -> bool:
     return Organisation.objects.filter(pk=organisation.pk).filter(result).exists()
 
 
+def _candidate_organisations(user) -> list:
+    """The organisations of the user's role assignments (already read with their regions), each once; assignments
+    of the ASSIGNED scope name records, not organisations, and never allow preparing one."""
+    candidates = {}
+    for assignment in user.role_assignments():
+        if ROLE_SPECS[assignment.role].scope is not Scope.ASSIGNED:
+            candidates.setdefault(assignment.organisation_id, assignment.organisation)
+    return list(candidates.values())
+
+
 def preparer_organisations(user, model):
     """Organisations ``user`` may prepare ``model`` documents for (form choices)."""
     from organisations.models import Organisation
 
-    ids = [a.organisation_id for a in user.role_assignments() if ROLE_SPECS[a.role].scope is not Scope.ASSIGNED]
-    candidates = Organisation.objects.filter(pk__in=ids).select_related("region")
-    return Organisation.objects.filter(pk__in=[o.pk for o in candidates if can_prepare(user, model, o)])
+    ids = [o.pk for o in _candidate_organisations(user) if can_prepare(user, model, o)]
+    return Organisation.objects.filter(pk__in=ids)
+
+
+def may_prepare(user, model) -> bool:
+    """May ``user`` prepare a ``model`` document for some organisation (a list page's 新增 button)? As
+    ``preparer_organisations(user, model).exists()``, stopping at the first organisation that allows it."""
+    return any(can_prepare(user, model, o) for o in _candidate_organisations(user))
 
 
 def staffed_q(model, role: str) -> Q:

@@ -53,9 +53,9 @@ class User(AbstractUser):
             raise ValidationError({"name": "请填写姓名"})
 
     def get_absolute_url(self):
-        from django.urls import reverse
+        from core.links import detail_url
 
-        return reverse("accounts:user_detail", args=[self.pk])
+        return detail_url("accounts:user_detail", self.pk)
 
     # --- roles -----------------------------------------------------------------------------------
     def role_assignments(self) -> list["RoleAssignment"]:

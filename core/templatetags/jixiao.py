@@ -63,3 +63,11 @@ def readable(value):
     if isinstance(value, str) and re.fullmatch(r"-?\d{4,}\.\d{2}", value):
         return yuan(value)
     return value
+
+
+@register.simple_tag(takes_context=True)
+def table_body(context, table):
+    """The rows of a django-tables2 table, written in Python (core/tables.py: the list pages' per-row cost)."""
+    from core.tables import render_body
+
+    return render_body(table, context)

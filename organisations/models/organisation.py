@@ -132,9 +132,9 @@ class Organisation(models.Model):
                     child._refresh_path()
 
     def get_absolute_url(self):
-        from django.urls import reverse
+        from core.links import detail_url
 
-        return reverse("organisations:detail", args=[self.pk])
+        return detail_url("organisations:detail", self.pk)
 
     @property
     def is_finance(self) -> bool:

@@ -56,9 +56,9 @@ class Region(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        from django.urls import reverse
+        from core.links import detail_url
 
-        return reverse("organisations:region_detail", args=[self.pk])
+        return detail_url("organisations:region_detail", self.pk)
 
     def subtree(self):
         return Region.objects.filter(path__startswith=self.path)
