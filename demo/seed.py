@@ -89,6 +89,24 @@ ACCOUNTS = [
     ),
 ]
 
+# Accounts of the province scale only (its bureau exists only there): the province's performance section, whose
+# reach is the whole province — what bench/pages.py measures the lists at province scale with (issue 16).
+PROVINCE_ACCOUNTS = [
+    DemoAccount(
+        "prov_perf",
+        "省绩效",
+        Role.PERFORMANCE_SECTION,
+        "province:section:performance",
+        "示范省财政局预算绩效管理科（全省）",
+    ),
+]
+
+
+def accounts_of(scale_name: str) -> list[DemoAccount]:
+    """The demo accounts a scale has."""
+    return ACCOUNTS + (PROVINCE_ACCOUNTS if scale_name == "province" else [])
+
+
 # Demo content of later features: functions (seeder: Seeder) -> None; use seeder.index, .rng, .created.
 _seeders: list[Callable] = []
 
@@ -245,7 +263,7 @@ class Seeder:
         from accounts.roles import ADMIN_ROLES
 
         now = timezone.now()
-        for account in ACCOUNTS:
+        for account in accounts_of(self.scale.name):
             org = self.index.get(account.org_key)
             if org is None:
                 continue

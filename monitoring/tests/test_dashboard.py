@@ -81,6 +81,25 @@ def test_finance_and_audit_office_see_their_region_rolled_up(client_as, persona,
     assert response.context["can_refresh"] is (username == "perf")
 
 
+def test_a_long_ranking_shows_its_worst_rows_and_offers_the_rest(client_as, monkeypatch):
+    """A province reaches ~850 departments: the table and chart show the worst DASHBOARD_ROWS (issue 16), the footer
+    says how many there are, and 显示全部 shows every one, the date kept."""
+    from monitoring import views_dashboard
+
+    client = client_as("perf")
+    every = client.get(URL, {"all": "1"}).context["rows"]
+    assert len(every) > 2
+    monkeypatch.setattr(views_dashboard, "DASHBOARD_ROWS", 2)
+    response = client.get(URL)
+    content = response.content.decode()
+    assert [r.key for r in response.context["rows"]] == [r.key for r in every[:2]]  # the worst first
+    assert f"显示前 2 个，共 {len(every)} 个" in content
+    link = content.split('id="rows-capped"')[1].split('href="')[1].split('"')[0]
+    assert "all=1" in link and "as_of=" in link
+    assert len(client.get(URL + link.replace("&amp;", "&")).context["rows"]) == len(every)
+    assert 'id="rows-capped"' not in client.get(URL, {"all": "1"}).content.decode()
+
+
 def test_drill_down_outside_reach_is_404(client_as, persona):
     other = Subject.objects.exclude(department=persona("edu_reviewer").organisation).exclude(department=None).first()
     client = client_as("edu_reviewer")

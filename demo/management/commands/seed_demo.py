@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from demo.seed import ACCOUNTS, DEMO_OTP_BASE32, DEMO_PASSWORD, SCALES, seed
+from demo.seed import DEMO_OTP_BASE32, DEMO_PASSWORD, SCALES, accounts_of, seed
 
 
 class Command(BaseCommand):
@@ -19,12 +19,12 @@ class Command(BaseCommand):
         result = seed(scale)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪（规模 {scale}，本次新建 {result['created']} 条）"))
         if not quiet:
-            self.stdout.write(accounts_text())
+            self.stdout.write(accounts_text(scale))
 
 
-def accounts_text() -> str:
+def accounts_text(scale: str = "small") -> str:
     lines = [f"演示账号（密码均为 {DEMO_PASSWORD}）："]
-    for account in ACCOUNTS:
+    for account in accounts_of(scale):
         lines.append(f"  {account.username:<16} {account.name:<6} {account.note}")
     lines.append(f"三员动态口令：身份验证器密钥 {DEMO_OTP_BASE32}，或运行 `make otp ACCOUNT=sysadmin` 查看当前口令")
     return "\n".join(lines)
