@@ -21,7 +21,7 @@ from core import fiscal
 from demo.seed import register
 
 PERSONAS = ["perf", "edu_preparer", "edu_head", "edu_reviewer", "desk_edu"]
-SCHOOL_SUBJECTS = ["第一中学校园安保服务", "第一中学食堂设施改造项目", "第一中学体育场地改造项目"]
+SCHOOL_SUBJECTS = ["第一中学校园安保服务", "第一中学食堂设施改造项目", "第一中学体育器材购置项目"]
 OTHER_SUBJECTS = 3
 ROUND_NAME = "{year}年7月重点绩效运行监控"
 NOTICE = (

@@ -24,7 +24,7 @@ from accounts.roles import Role
 from audit import trail
 from audit.models import AuditAction
 from core import clock
-from subjects import assessment_gate
+from subjects import assessment_gate, target_gate
 from subjects.choices import Duration, LibraryStage
 from subjects.models import Subject, SubjectYearAmount
 from workflow import hooks, lifecycle
@@ -104,7 +104,8 @@ def _money(value, field: str) -> Decimal:
 
 def fund(subject, user, version: int, arranged_amount, year: int | None = None, reason: str = ""):
     """预算管理科 arranges the year's money (财政实际安排). seed 000 第十条: not before the
-    ex-ante assessment clears the subject."""
+    ex-ante assessment clears the subject; seed 003 第十一条（一）, seed 001 第十二条（一）: not without the year's
+    approved performance targets (``subjects.target_gate``)."""
     amount = _money(arranged_amount, "arranged_amount")
 
     def apply(fresh):
@@ -112,6 +113,9 @@ def fund(subject, user, version: int, arranged_amount, year: int | None = None, 
         if not ok:
             raise ValidationError(message)
         fiscal_year = year or fresh.fiscal_year
+        ok, message = target_gate.targets_clear(fresh, fiscal_year)
+        if not ok:
+            raise ValidationError(message)
         row = SubjectYearAmount.objects.select_for_update().filter(subject=fresh, fiscal_year=fiscal_year).first()
         if row is None:
             raise ValidationError({"year": f"该项目没有 {fiscal_year} 年度的申请金额，不能安排预算"})

@@ -130,7 +130,9 @@ SHOWCASE = [
         False,
         "one_off",
         "project",
-        [("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve"), ("budget", "fund")],
+        # Admitted; its target sheet waits for the unit head, so the budget section cannot fund it yet (seed 003
+        # 第十一条（一）: no target, no budget).
+        [("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve")],
     ),
     (
         "第一中学校园安保服务",
@@ -159,6 +161,13 @@ SHOWCASE = [
             ("edu_preparer", "complete"),
         ],
     ),
+    (
+        "第一中学体育器材购置项目",
+        False,
+        "one_off",
+        "project",
+        [("edu_preparer", "submit"), ("edu_reviewer", "approve"), ("desk_edu", "approve"), ("budget", "fund")],
+    ),
 ]
 
 
@@ -166,9 +175,11 @@ def _seed_showcase(seeder) -> None:
     school = seeder.index.get("city:unit:教育:0")
     users = {
         u.username: u
-        for u in User.objects.filter(username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "budget"])
+        for u in User.objects.filter(
+            username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "budget", "perf"]
+        )
     }
-    if school is None or len(users) < 5:
+    if school is None or len(users) < 6:
         return
     year = fiscal.default_year()
     for index, (name, is_new, duration, kind, steps) in enumerate(SHOWCASE):
@@ -224,6 +235,10 @@ def _seed_showcase(seeder) -> None:
                     elif step == "return":
                         actions.return_to(subject, actor, subject.version, 0, opinion[0])
                     elif step == "fund":
+                        from targets.demo import approved_targets  # the targets first (seed 003 第十一条（一）)
+
+                        approved_targets(subject, users)
+                        subject.refresh_from_db()
                         lifecycle.fund(subject, actor, subject.version, amount * Decimal("0.9"), reason="按财力安排")
                     else:
                         lifecycle.LIFECYCLE_FUNCTIONS[step](subject, actor, subject.version, "")

@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 
 from accounts.models import User
 from audit.context import acting_as
@@ -78,6 +79,39 @@ def _stages(year: int) -> list[dict]:
     ]
 
 
+def approved_targets(subject, users: dict, reason: str = "演示数据"):
+    """The subject's target sheet of its year, filled by the school's preparer and approved along the chain
+    (APPROVERS), through the real actions: what budget arrangement needs first (seed 003 第十一条（一）). Returns the
+    sheet (an existing one is returned as it is)."""
+    from subjects.models import SubjectYearAmount
+    from targets import actions
+    from targets.models import TargetSheet
+    from workflow import actions as workflow
+
+    sheet = TargetSheet.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).order_by("revision").first()
+    if sheet is not None:
+        return sheet
+    preparer = users["edu_preparer"]
+    row = SubjectYearAmount.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).first()
+    amount = row.requested_amount if row else Decimal("100000")
+    with acting_as(preparer):
+        sheet = actions.create_sheet(subject, preparer, subject.fiscal_year, reason=reason)
+        sheet = actions.save_sheet(
+            sheet,
+            preparer,
+            sheet.version,
+            data=_data(subject),
+            indicators=_indicators(subject.name[4:8], amount),
+            stages=_stages(subject.fiscal_year),
+        )
+        workflow.submit(sheet, preparer, sheet.version, "请审核")
+    for persona in APPROVERS:
+        with acting_as(users[persona]):
+            workflow.approve(sheet, users[persona], sheet.version, "同意")
+    sheet.refresh_from_db()
+    return sheet
+
+
 def _extra_subject(school, users):
     """A funded subject for the adjustment showcase, through the library's own actions."""
     from subjects import actions as lifecycle
@@ -121,6 +155,8 @@ def _extra_subject(school, users):
                 subject.version,
                 "" if persona == "edu_preparer" else "同意",
             )
+    approved_targets(subject, users)  # no target, no budget (seed 003 第十一条（一）)
+    subject.refresh_from_db()
     with acting_as(users["budget"]):
         lifecycle.fund(subject, users["budget"], subject.version, amount, reason="按财力安排")
     return subject
@@ -153,8 +189,14 @@ def seed_targets(seeder) -> None:
         subject = extra if name == EXTRA_SUBJECT else Subject.objects.filter(organisation=school, name=name).first()
         if subject is None or subject.stage not in actions.OPEN_STAGES:
             continue
-        if TargetSheet.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).exists():
-            continue  # seeded before
+        existing = TargetSheet.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).first()
+        if existing is not None:  # approved before its funding (approved_targets), or seeded before
+            if until == "adjusted" and not TargetSheet.objects.filter(previous=existing).exists():
+                try:
+                    _adjust(existing, subject, preparer, users, seeder)
+                except (ValidationError, PermissionDenied) as exc:
+                    seeder.out(f"  演示绩效目标“{name}”停在当前环节：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
+            continue
         row = SubjectYearAmount.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).first()
         amount = row.requested_amount if row else Decimal("100000")
         try:
@@ -179,18 +221,30 @@ def seed_targets(seeder) -> None:
                 with acting_as(users[persona]):
                     workflow.approve(sheet, users[persona], sheet.version, "同意")
             if until == "adjusted":
-                with acting_as(preparer):
-                    v2 = actions.adjust(sheet, preparer, "食堂改造范围扩大，调整数量和时效指标")
-                    rows = _indicators(subject.name[4:8], amount)
-                    rows[0]["target_value"] = "2"
-                    rows[2]["target_value"] = "98"
-                    v2 = actions.save_sheet(v2, preparer, v2.version, indicators=rows)
-                    workflow.submit(v2, preparer, v2.version, "调整后请审核")
-                seeder.created += 1
-                with acting_as(users["edu_head"]):
-                    workflow.approve(v2, users["edu_head"], v2.version, "同意调整")
+                _adjust(sheet, subject, preparer, users, seeder)
         except (ValidationError, PermissionDenied) as exc:
             seeder.out(f"  演示绩效目标“{name}”停在当前环节：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
+
+
+def _adjust(sheet, subject, preparer, users, seeder) -> None:
+    """Version 2 of an approved sheet, submitted and approved by the unit head (now with the department)."""
+    from subjects.models import SubjectYearAmount
+    from targets import actions
+    from workflow import actions as workflow
+
+    sheet.refresh_from_db()
+    row = SubjectYearAmount.objects.filter(subject=subject, fiscal_year=subject.fiscal_year).first()
+    amount = row.requested_amount if row else Decimal("100000")
+    with acting_as(preparer):
+        v2 = actions.adjust(sheet, preparer, "食堂改造范围扩大，调整数量和时效指标")
+        rows = _indicators(subject.name[4:8], amount)
+        rows[0]["target_value"] = "2"
+        rows[2]["target_value"] = "98"
+        v2 = actions.save_sheet(v2, preparer, v2.version, indicators=rows)
+        workflow.submit(v2, preparer, v2.version, "调整后请审核")
+    seeder.created += 1
+    with acting_as(users["edu_head"]):
+        workflow.approve(v2, users["edu_head"], v2.version, "同意调整")
 
 
 # --- 部门整体、转移支付、退回意见与逾期 (issue 4, structural parts) --------------------------------------------
@@ -340,3 +394,71 @@ def seed_department_targets(seeder) -> None:
             seeder.created += 1
     except (ValidationError, PermissionDenied) as exc:
         seeder.out(f"  演示部门整体/转移支付绩效目标未能完成：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
+
+
+# --- the library's funded subjects: approved targets, state set directly -----------------------------------------
+
+
+@register
+def seed_library_targets(seeder) -> None:
+    """Every subject the bulk library funded (``subjects.demo._seed_library``, state set directly) has its approved
+    target sheet of that year, as the rules require before any budget arrangement (seed 003 第十一条（一）; seed 001
+    第十二条（一）): bulk-created in the approved state, the same way, with one audit row saying so."""
+    from audit import trail
+    from audit.models import AuditAction
+    from subjects.models import SubjectYearAmount
+    from targets.models import TargetIndicator, TargetSheet
+    from workflow.models import ChainDefinition, ReviewStatus
+
+    chain = (
+        ChainDefinition.objects.filter(document_type="targets.targetsheet", region__isnull=True, is_active=True)
+        .order_by("-version")
+        .first()
+    )
+    if chain is None:
+        return
+    funded = (
+        SubjectYearAmount.objects.filter(arranged_amount__isnull=False)
+        .exclude(subject__target_sheets__fiscal_year=models.F("fiscal_year"))
+        .filter(subject__fiscal_year=models.F("fiscal_year"))
+        .select_related("subject")
+        .order_by("subject_id")
+    )
+    rows = list(funded)
+    if not rows:
+        return
+    now = clock.now()
+    sheets = TargetSheet.objects.bulk_create(
+        [
+            TargetSheet(
+                subject=row.subject,
+                fiscal_year=row.fiscal_year,
+                status=ReviewStatus.DRAFT,  # approved below, once its indicators are in (approved sheets are sealed)
+                chain=chain,
+                created_at=now,
+                **_data(row.subject),
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+    )
+    indicators = []
+    for sheet, row in zip(sheets, rows, strict=True):
+        short = (row.subject.name[-6:-2] or row.subject.name)[:20]
+        for order, values in enumerate(_indicators(short, row.requested_amount)):
+            indicators.append(TargetIndicator(sheet=sheet, order=order, **values))
+    TargetIndicator.objects.bulk_create(indicators, batch_size=2000)
+    ids = [sheet.pk for sheet in sheets]
+    for start in range(0, len(ids), 1000):
+        TargetSheet.objects.filter(pk__in=ids[start : start + 1000]).update(
+            status=ReviewStatus.APPROVED, current_step=chain.last_order, current_role=""
+        )
+    seeder.created += len(sheets) + len(indicators)
+    trail.record(
+        AuditAction.IMPORT,
+        object_type="targets.targetsheet",
+        object_repr="演示绩效目标",
+        actor_name="系统（演示数据）",
+        reason=f"seed_demo --scale {seeder.scale.name}：为已安排预算的 {len(sheets)} 个项目批量新建已批复的绩效目标"
+        "（状态直接设定）",
+    )

@@ -12,7 +12,10 @@ from subjects.models import Subject
 
 SECURITY = "第一中学校园安保服务"  # executing, purchased service, approved target sheet
 CANTEEN = "第一中学食堂设施改造项目"  # funded, approved sheet v1 (v2 in review)
-SPORTS = "第一中学体育场地改造项目"  # funded, target sheet still in review
+SPORTS = "第一中学体育器材购置项目"  # funded, its targets approved; its monitoring table waits for the unit head
+UNFUNDED = (
+    "第一中学体育场地改造项目"  # admitted, its target sheet still in review: no budget yet (seed 003 第十一条（一）)
+)
 
 
 def subject(name: str) -> Subject:

@@ -51,7 +51,7 @@ CASES = {
     ),
     # a written-off warning: the unit is told it is closed (a message, e.g. on a page opened before), others refused
     "warning dismissed, reply": (
-        lambda: warning("第一中学校园安保服务", "dismissed"),
+        lambda: warning("第一中学体育器材购置项目", "dismissed"),
         WARNINGS,
         Reach(SEES_SCHOOL, {"edu_preparer", "edu_head"}),
     ),

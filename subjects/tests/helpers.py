@@ -11,7 +11,7 @@ from accounts.models import User
 from audit.context import acting_as
 from core import services
 from organisations.models import Organisation
-from subjects import assessment_gate
+from subjects import assessment_gate, target_gate
 from subjects.choices import Category, Duration, SubCategory, SubjectKind
 from subjects.models import PurchasedServiceDetail, Subject, SubjectYearAmount
 from workflow import actions
@@ -95,8 +95,10 @@ def fresh(subject) -> Subject:
 
 @pytest.fixture
 def gate_open(monkeypatch):
-    """The assessment gate clears everything (the tests of other rules don't depend on assessments/)."""
+    """The assessment and target gates clear everything (the tests of the library's other rules depend on neither
+    assessments/ nor targets/; subjects/tests/test_target_gate.py tests the target gate itself)."""
     monkeypatch.setattr(assessment_gate, "assessment_clears", lambda subject: (True, ""))
+    monkeypatch.setattr(target_gate, "targets_clear", lambda subject, fiscal_year: (True, ""))
 
 
 @pytest.fixture

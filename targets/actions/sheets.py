@@ -29,7 +29,9 @@ from workflow import actions as workflow
 from workflow import guards, hooks
 from workflow.models import ReviewStatus
 
-OPEN_STAGES = (LibraryStage.ADMITTED, LibraryStage.FUNDED, LibraryStage.EXECUTING)
+# A sheet is filled with the application and reviewed with it (张店区《区级部门单位预算绩效管理办法》第十二条（一）:
+# 绩效目标作为申请预算和项目入库的前置条件), and stays open while the subject is funded and executed.
+OPEN_STAGES = (LibraryStage.PENDING, LibraryStage.ADMITTED, LibraryStage.FUNDED, LibraryStage.EXECUTING)
 FUNDED_STAGES = (LibraryStage.FUNDED, LibraryStage.EXECUTING)
 DUE_DAYS = 10  # seed 004 三(五)2: 项目批复后 10 日内报送绩效目标
 # 阿图什市《预算绩效管理第三方服务采购项目技术要求》三（五）2: 因项目变动若有调整的绩效目标，须在10日内同步进行校正.
@@ -202,7 +204,7 @@ def create_sheet(subject, user, year: int | None = None, *, reason: str = "", **
     if not can_create(user, subject):
         raise _refused(subject, user, "只有项目单位的填报人可以编制绩效目标（谁申请资金，谁编制目标）")
     if subject.stage not in OPEN_STAGES:
-        raise ValidationError(f"项目当前为“{subject.get_stage_display()}”，入库（或安排预算）后才能编制绩效目标")
+        raise ValidationError(f"项目当前为“{subject.get_stage_display()}”，不能再编制绩效目标")
     with transaction.atomic():
         if TargetSheet.objects.filter(subject=subject, fiscal_year=year).exists():
             raise ValidationError(f"该项目 {year} 年度的绩效目标申报表已存在")

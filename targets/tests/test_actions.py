@@ -17,15 +17,19 @@ from workflow import actions as workflow
 pytestmark = pytest.mark.django_db
 
 
-def test_only_the_units_preparer_creates_and_only_for_a_subject_in_the_library():
+def test_only_the_units_preparer_creates_and_from_the_application_on():
     subject = library_subject()
     with pytest.raises(PermissionDenied):
         actions.create_sheet(subject, user("edu_reviewer"), 2026)
     with pytest.raises(PermissionDenied):
         actions.create_sheet(subject, user("health_preparer") if _exists("health_preparer") else user("desk_edu"), 2026)
+    # The sheet is filled with the application, before admission (seed 001 第十二条（一）: 绩效目标……作为申请预算和项目入库的
+    # 前置条件); a subject that is over takes none.
     pending = library_subject("未入库项目", stage="pending")
-    with pytest.raises(ValidationError, match="入库"):
-        actions.create_sheet(pending, user("edu_preparer"), 2026)
+    assert actions.create_sheet(pending, user("edu_preparer"), 2026).status == "draft"
+    finished = library_subject("已完成项目", stage="completed")
+    with pytest.raises(ValidationError, match="不能再编制"):
+        actions.create_sheet(finished, user("edu_preparer"), 2026)
     sheet = actions.create_sheet(subject, user("edu_preparer"), 2026)
     assert sheet.status == "draft" and sheet.revision == 1 and sheet.current_role == "unit_preparer"
     with pytest.raises(ValidationError, match="已存在"):

@@ -1,9 +1,12 @@
 """The project library end to end: a school enters a new project, the bureau and the finance desk review it,
 admission is refused until the ex-ante assessment has cleared it, the bureau assesses it, finance approves the
-assessment (予以支持, with its Word report), the desk admits the subject (已入库) and the budget section funds it."""
+assessment (予以支持, with its Word report), the desk admits the subject (已入库), the budget section is refused until the
+year's targets are approved (no target, no budget) and then funds it."""
 
 import io
 import re
+import subprocess
+import sys
 import time
 import zipfile
 from decimal import Decimal
@@ -11,7 +14,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import review
+from tests.browser.helpers import BASE_DIR, review
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +24,25 @@ ARRANGED = "1200000.00"
 NOT_ASSESSED_TEXT = "尚无审核通过且结论为“予以支持”或“完善后予以支持”的评估，不得入库或安排预算"
 
 
-def test_subject_is_assessed_admitted_and_funded(ui_as):
+def approve_targets(live_app, subject_id: str) -> None:
+    code = f"""
+from subjects.models import Subject
+from targets.demo import approved_targets
+from accounts.models import User
+users = {{u.username: u for u in User.objects.filter(username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf"])}}
+approved_targets(Subject.objects.get(pk={subject_id}), users, reason="浏览器测试")
+"""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env=live_app.env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_subject_is_assessed_admitted_and_funded(ui_as, live_app):
     stamp = time.strftime("%H%M%S")
     name = f"示范市第一中学智慧教室建设项目（{stamp}）"
 
@@ -178,6 +199,7 @@ def test_subject_is_assessed_admitted_and_funded(ui_as):
     expect(page.locator("#review-status")).to_contain_text("审核通过")
     desk.shot("library-06-desk-admitted")
 
+    # 5. No target, no budget (长治市办法第十一条（一）): the budget section is refused until the targets are approved.
     budget = ui_as("budget")
     page = budget.page
     budget.goto(subject_url)
@@ -186,7 +208,20 @@ def test_subject_is_assessed_admitted_and_funded(ui_as):
     page.fill("#lifecycle-form #id_reason", "按预算评审结果核减后安排")
     with page.expect_navigation():
         page.click("#action-fund")
+    expect(page.locator(".alert-danger")).to_contain_text("尚未编制")
+    expect(page.locator(".alert-danger")).to_contain_text("第十一条（一）")
+    expect(page.locator("#stage")).to_have_text("已入库")
+    budget.shot("library-07-budget-refused-without-targets")
+    # The school's targets, filled and approved along their chain (tests/browser/test_targets.py walks the sheet
+    # through its pages; here the actions do it in the app's database).
+    approve_targets(live_app, re.search(r"\d+", subject_url).group(0))
+
+    budget.goto(subject_url)
+    page.fill("#id_amount", ARRANGED)
+    page.fill("#lifecycle-form #id_reason", "按预算评审结果核减后安排")
+    with page.expect_navigation():
+        page.click("#action-fund")
     expect(page.locator(".alert-success")).to_contain_text("已办理，当前阶段：已安排预算")
     expect(page.locator("#stage")).to_have_text("已安排预算")
     expect(page.locator("#year-amounts tbody tr").first).to_contain_text("1,200,000.00")
-    budget.shot("library-07-budget-funded")
+    budget.shot("library-08-budget-funded")
