@@ -77,7 +77,6 @@ LOAD_RESULT = inline_serializer(
         "corrected": serializers.IntegerField(),
         "rematched": serializers.IntegerField(),
         "unmatched": serializers.IntegerField(),
-        "unknown_payer": serializers.IntegerField(),
     },
 )
 LOAD_ERRORS = inline_serializer(

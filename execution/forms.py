@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core import fiscal
+from core.filters import PickerWidget
 from execution.jobs import check_upload, max_upload_bytes
 from execution.loading import LoadFileError
 
@@ -37,12 +38,28 @@ class LoadUploadForm(forms.Form):
 
 
 class MatchForm(forms.Form):
+    """Matching a queued project code to a subject chosen with the searchable subject picker (issue 12 §5): the
+    picker and this field offer the same gated subjects (``core.pickers`` "subject"), so an id outside the user's
+    reach is refused like one that does not exist."""
+
     project_code = forms.CharField(widget=forms.HiddenInput, max_length=40)
     fiscal_year = forms.IntegerField(widget=forms.HiddenInput)
-    subject_code = forms.CharField(
-        label="匹配到项目（项目编码）", max_length=20, help_text="项目库中的项目编码，如 XM2026-00012"
+    subject = forms.ModelChoiceField(
+        label="匹配到项目",
+        queryset=None,
+        widget=PickerWidget("subject"),
+        error_messages={
+            "required": "请在“匹配到项目”中查找并选择项目",
+            "invalid_choice": "没有找到所选项目，或该项目不在您的管理范围内",
+        },
     )
     reason = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        from core import pickers
+
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = pickers.options("subject", user)
 
 
 class IgnoreForm(forms.Form):

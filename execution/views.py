@@ -171,6 +171,22 @@ def job_errors(request, pk: int):
     return error_report_response(_job_or_404(request, pk))
 
 
+def _with_pickers(groups: list[dict], user) -> list[dict]:
+    """Each queued code's match form gets its own subject picker (one id per row)."""
+    form = MatchForm(user=user)
+    for number, group in enumerate(groups, start=1):
+        group["picker"] = form.fields["subject"].widget.render(
+            "subject",
+            None,
+            {
+                "id": f"match-subject-{number}",
+                "class": "form-control form-control-sm",
+                "aria-label": f"项目编码 {group['project_code']} 匹配到的项目",
+            },
+        )
+    return groups
+
+
 @login_required
 def unmatched(request):
     if not can_match(request.user):
@@ -182,8 +198,9 @@ def unmatched(request):
         "execution/unmatched.html",
         {
             "title": "待匹配支付",
-            "groups": actions.unmatched_groups(request.user, year),
-            "fiscal_year": year,
+            "groups": _with_pickers(actions.unmatched_groups(request.user, year), request.user),
+            # Not "fiscal_year": that is the shell's working year, which the header shows (issue 12 §5).
+            "filter_year": year,
             "years": fiscal.year_choices(),
             "match_form": MatchForm(),
             "ignore_form": IgnoreForm(),
@@ -196,19 +213,19 @@ def unmatched(request):
 def match(request):
     if not can_match(request.user):
         _denied(request, "国库科或预算绩效管理科")
-    form = MatchForm(request.POST)
+    form = MatchForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:
             counts = actions.match_code(
-                request.user, data["project_code"], data["fiscal_year"], data["subject_code"], reason=data["reason"]
+                request.user, data["project_code"], data["fiscal_year"], data["subject"].code, reason=data["reason"]
             )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
             messages.success(
                 request,
-                f"已将项目编码 {data['project_code']} 匹配到 {data['subject_code']}："
+                f"已将项目编码 {data['project_code']} 匹配到 {data['subject']}："
                 + "，".join(f"{k} {v} 条" for k, v in counts.items())
                 + "；以后导入的同一编码自动匹配",
             )

@@ -88,7 +88,7 @@ PAYMENTS = Kind(
             "payer_code",
             max_length=30,
             aliases=("预算单位编码", "单位编码"),
-            note="付款单位的预算编码；系统中没有此编码时记在导入的财政部门名下",
+            note="付款单位的预算编码，须是本财政部门及下级区划已登记的单位编码；未登记的编码整批拒绝并指出行号",
             example="101001",
         ),
         Field(
@@ -137,7 +137,7 @@ ALLOCATIONS = Kind(
             "payer_code",
             max_length=30,
             aliases=("预算单位编码", "单位编码"),
-            note="指标下达到的单位的预算编码；未知编码记在导入的财政部门名下",
+            note="指标下达到的单位的预算编码，须已登记；未登记的编码整批拒绝并指出行号",
             example="101001",
         ),
         Field(
@@ -187,7 +187,6 @@ class LoadResult:
     corrected: int = 0
     rematched: int = 0
     unmatched: int = 0
-    unknown_payer: int = 0
 
     @property
     def ok(self) -> bool:
@@ -201,7 +200,6 @@ class LoadResult:
             "corrected": self.corrected,
             "rematched": self.rematched,
             "unmatched": self.unmatched,
-            "unknown_payer": self.unknown_payer,
         }
 
     def summary_text(self) -> str:
@@ -211,8 +209,6 @@ class LoadResult:
         )
         if self.rematched:
             text += f"，新匹配 {self.rematched}"
-        if self.unknown_payer:
-            text += f"，单位编码未知（记在财政部门名下）{self.unknown_payer}"
         return text
 
 

@@ -357,6 +357,15 @@ class Loader(_Staging, _Writer):
             ),
             ("amount = 0", lambda r: "金额不能为 0"),
             ("payer_code = ''", lambda r: "单位预算编码为空"),
+            # Nothing is guessed (issue 12 §5): a code that names no organisation of the bureau's region and below is
+            # refused with the row, never booked to the bureau or anywhere else that looks plausible.
+            (
+                "org_id IS NULL AND payer_code <> ''",
+                lambda r: (
+                    f"单位预算编码“{r['payer_code']}”不是本财政部门及下级区划登记的单位编码，请核对；"
+                    "新单位请先在“机构”中登记其预算编码后再导入"
+                ),
+            ),
             ("project_code = ''", lambda r: "项目编码为空"),
             (
                 "budget_kind IS NULL",
@@ -381,6 +390,7 @@ class Loader(_Staging, _Writer):
                 "c.amount IS NULL",
                 "c.amount = 0",
                 "c.payer_code = ''",
+                "c.org_id IS NULL",
                 "c.project_code = ''",
                 "c.budget_kind IS NULL",
                 "c.fund_source IS NULL",
@@ -393,7 +403,7 @@ class Loader(_Staging, _Writer):
             "budget_kind_raw": "budget_kind",
             "fund_source_raw": "fund_source",
         }
-        columns = ["line", key, *raw]
+        columns = ["line", key, "payer_code", *raw]
         errors: list[LoadError] = []
         if not self._fetch(f"SELECT COUNT(*) FROM {self.clean} c WHERE {suspect}")[0][0]:  # (parallel; EXISTS is not)
             return self._duplicates() if not self.d.pg else []  # (SQLite: see below)

@@ -101,10 +101,7 @@ class _Writer:
                 corrections.append((r[1], r[2], dict(zip(data, old, strict=True)), dict(zip(data, new, strict=True))))
             else:
                 rematched += 1
-        stats = self._fetch(
-            f"SELECT SUM(CASE WHEN subject_id IS NULL THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN org_id IS NULL THEN 1 ELSE 0 END) FROM {self.clean}"
-        )[0]
+        stats = self._fetch(f"SELECT SUM(CASE WHEN subject_id IS NULL THEN 1 ELSE 0 END) FROM {self.clean}")[0]
 
         if self.d.pg:
             self._write_pg(values, changed=bool(rows), existing=existing)
@@ -117,7 +114,6 @@ class _Writer:
         result.rematched = rematched
         result.unchanged = existing - len(corrections) - rematched
         result.unmatched = int(stats[0] or 0)
-        result.unknown_payer = int(stats[1] or 0)
         self._audit(corrections)
 
     def _assignments(self, old: str, new: str) -> tuple[list[str], str]:
@@ -161,7 +157,7 @@ class _Writer:
             select = [
                 f"c.{key}",
                 *(values[c] for c in data),
-                "COALESCE(c.org_id, %s)",
+                "c.org_id",  # never null here: an unknown payer code is a validation error
                 "c.subject_id",
                 "c.match_status",
                 "%s",
@@ -169,10 +165,10 @@ class _Writer:
                 "%s",
                 "%s",
             ]
-            return columns, select, [self.bureau.pk, self.source, job_id, stamp, stamp]
+            return columns, select, [self.source, job_id, stamp, stamp]
         # COPY cannot take parameters: our own values as literals, every column cast to the table's type.
         literals = {
-            "organisation_id": f"COALESCE(c.org_id, {int(self.bureau.pk)})",
+            "organisation_id": "c.org_id",
             "subject_id": "c.subject_id",
             "match_status": "c.match_status",
             "source": f"'{RecordSource(self.source).value}'",

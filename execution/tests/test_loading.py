@@ -31,7 +31,6 @@ def test_load_payments_matches_payer_and_project(load, city_subject):
         "corrected": 0,
         "rematched": 0,
         "unmatched": 0,
-        "unknown_payer": 0,
     }
     p = Payment.objects.get(voucher_number="T1")
     assert p.amount == Decimal("1001.50")
@@ -188,13 +187,30 @@ def test_xlsx(load, city_subject, tmp_path):
     assert Payment.objects.filter(voucher_number="20260001").exists()
 
 
-def test_unknown_payer_is_attributed_to_the_bureau(load, city_subject, treasury):
-    rows = rows_for(city_subject, 1)
-    rows[0][2] = "999999"
+def test_unknown_payer_is_named_with_its_row_and_nothing_is_booked(load, city_subject, treasury):
+    """Nothing is guessed (issue 12 §5): a mistyped unit code does not move money to the bureau's name."""
+    rows = rows_for(city_subject, 3)
+    rows[1][2] = "999999"
     result = load(rows)
-    assert result.unknown_payer == 1
-    p = Payment.objects.get(voucher_number="T0")
-    assert p.organisation == treasury.organisation.bureau() and p.payer_code == "999999"
+    assert not result.ok
+    [error] = result.errors
+    assert error.line == 3 and "“999999”" in error.message and "不是本财政部门及下级区划登记的单位编码" in error.message
+    assert not Payment.objects.filter(voucher_number__in=["T0", "T1", "T2"]).exists()  # all or nothing
+
+
+def test_a_unit_code_of_another_region_is_unknown_here(load, city_subject, treasury):
+    from organisations.choices import OrgKind, RegionLevel
+    from organisations.models import Organisation, Region
+
+    city = treasury.organisation.region
+    other = Region.objects.create(code="990900", name="外市", level=RegionLevel.CITY, parent=city.parent)
+    outside = Organisation.objects.create(
+        name="外市教育局", kind=OrgKind.DEPARTMENT, region=other, budget_code="909001"
+    )
+    rows = rows_for(city_subject, 1)
+    rows[0][2] = outside.budget_code
+    result = load(rows)
+    assert not result.ok and "不是本财政部门及下级区划登记的单位编码" in result.errors[0].message
 
 
 def test_unknown_project_waits_in_the_queue_and_a_match_is_remembered(load, city_subject, treasury):
@@ -265,7 +281,7 @@ def test_allocations(load, city_subject):
     ]
     result = load(rows, kind="allocations")
     assert result.ok, result.errors
-    assert (result.inserted, result.unmatched, result.unknown_payer) == (2, 1, 0)
+    assert (result.inserted, result.unmatched) == (2, 1)
     a = BudgetAllocation.objects.get(document_number="示财预〔2026〕1号-1")
     assert a.subject == city_subject and a.amount == Decimal("500000.00") and a.summary == "年初预算"
     assert load(rows, kind="allocations").unchanged == 2

@@ -159,7 +159,7 @@ def test_unmatched_queue_match_and_ignore(client_as, immediate_tasks, city_subje
     perf = client_as("perf")
     response = perf.post(
         reverse("execution:match"),
-        {"project_code": "LEGACY-9", "fiscal_year": year(), "subject_code": city_subject.code},
+        {"project_code": "LEGACY-9", "fiscal_year": year(), "subject": city_subject.pk},
     )
     assert response.status_code == 302
     assert set(Payment.objects.filter(voucher_number__in=["UQ1", "UQ2"]).values_list("match_status", flat=True)) == {
@@ -168,10 +168,14 @@ def test_unmatched_queue_match_and_ignore(client_as, immediate_tasks, city_subje
     assert MatchRule.objects.filter(project_code="LEGACY-9", subject=city_subject).exists()
     bad = perf.post(
         reverse("execution:match"),
-        {"project_code": "ADMIN-9", "fiscal_year": year(), "subject_code": "XM1999-99999"},
+        {"project_code": "ADMIN-9", "fiscal_year": year(), "subject": 10**9},
         follow=True,
     )
-    assert "没有找到此项目编码" in bad.content.decode()
+    assert "没有找到所选项目" in bad.content.decode()
+    # The row's picker searches the gated subjects: no option list of the library in the page.
+    assert (
+        "data-picker" in page and "/pick/subject/" in page and "<option" not in page.split('id="unmatched-groups"')[1]
+    )
     treasury.post(reverse("execution:ignore"), {"project_code": "ADMIN-9", "fiscal_year": year(), "reason": "公用经费"})
     assert Payment.objects.get(voucher_number="UQ3").match_status == MatchStatus.IGNORED
     # Units do not reach the queue.
@@ -213,3 +217,19 @@ def test_outsiders_see_no_monitoring_lists_in_the_navigation(client_as, username
         reverse("monitoring:warnings")
         in client_as("auditor").get(reverse("stage", args=["monitoring"])).content.decode()
     )
+
+
+def test_the_unmatched_queue_keeps_the_headers_working_year(client_as):
+    """The 待匹配 page's own year filter ("全部" by default) is not the shell's working year: the header still shows the
+    year the user works in (issue 12 §5: it flipped to the newest year)."""
+    import re
+
+    from core import fiscal
+
+    client = client_as("treasury")
+    html = client.get("/execution/unmatched/").content.decode()
+    header = re.search(r'<select[^>]*name="year"[^>]*>(.*?)</select>', html, re.S)
+    assert header, "the header's year switch"
+    assert f'<option value="{fiscal.default_year()}" selected>' in header.group(1)
+    filtered = client.get("/execution/unmatched/", {"fiscal_year": fiscal.default_year() - 1}).content.decode()
+    assert f'<option value="{fiscal.default_year() - 1}" selected>' in filtered

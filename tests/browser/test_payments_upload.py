@@ -12,6 +12,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from core.clock import DEMO_TODAY
 from tests.browser.helpers import BASE_DIR, stop
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,9 @@ def _subject_codes(live_app) -> list[tuple[str, str]]:
 
 
 def _payment_csv(codes: list[tuple[str, str]], stamp: str) -> bytes:
-    year = time.localtime().tm_year
+    year = (
+        DEMO_TODAY.year
+    )  # the browser app's business date is the demo's (JIXIAO_BUSINESS_DATE=demo), not the wall clock
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -93,7 +96,8 @@ def _payment_csv(codes: list[tuple[str, str]], stamp: str) -> bytes:
 def test_treasury_uploads_payments_and_watches_the_progress(ui_as, live_app, worker, tmp_path):
     stamp = time.strftime("%H%M%S")
     path = tmp_path / f"国库支付明细-{stamp}.csv"
-    path.write_bytes(_payment_csv(_subject_codes(live_app), stamp))
+    codes = _subject_codes(live_app)
+    path.write_bytes(_payment_csv(codes, stamp))
 
     treasury = ui_as("treasury")
     page = treasury.page
@@ -135,5 +139,16 @@ def test_treasury_uploads_payments_and_watches_the_progress(ui_as, live_app, wor
     treasury.goto(f"/execution/payments/?q=BT{stamp}-000001")
     expect(page.locator("#payments tbody tr")).to_have_count(1)
     treasury.goto("/execution/unmatched/")
-    expect(page.locator('#unmatched-groups tr[data-code="BROWSER-UNKNOWN"]')).to_be_visible()
+    row = page.locator('#unmatched-groups tr[data-code="BROWSER-UNKNOWN"]')
+    expect(row).to_be_visible()
+    # Matched with the searchable picker (issue 12 §5): type part of a code or name, choose, 匹配.
+    row.locator("[data-picker-query]").fill(codes[0][0])
+    choice = row.locator("[data-picker-choice]").first
+    expect(choice).to_contain_text(codes[0][0])
+    choice.click()
     treasury.shot("payments-04-unmatched")
+    with page.expect_navigation():
+        row.locator(".match-form button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_contain_text("已将项目编码 BROWSER-UNKNOWN 匹配到")
+    expect(page.locator('#unmatched-groups tr[data-code="BROWSER-UNKNOWN"]')).to_have_count(0)
+    treasury.shot("payments-05-matched")
