@@ -234,10 +234,12 @@ def facts_of_round(monitoring_round) -> list[Facts]:
     ]
 
 
-def facts_of_year(fiscal_year: int, as_of: datetime.date) -> list[Facts]:
+def facts_of_year(fiscal_year: int, as_of: datetime.date, region=None) -> list[Facts]:
     from monitoring.models import ExecutionFigure
 
     rows = ExecutionFigure.objects.filter(fiscal_year=fiscal_year, as_of=as_of).select_related("subject")
+    if region is not None:
+        rows = rows.filter(subject__organisation__region__path__startswith=region.path)
     return [
         Facts(
             subject_id=f.subject_id,
@@ -261,10 +263,10 @@ class ScanResult:
     by_rule: dict = field(default_factory=dict)
 
 
-def scan(target, as_of: datetime.date | None = None, *, user=None) -> ScanResult:
+def scan(target, as_of: datetime.date | None = None, *, user=None, region=None) -> ScanResult:
     """Run the current active rules over a round's tables (``target`` a ``MonitoringRound``) or over the stored
-    figures of a fiscal year as of ``as_of`` (``target`` an int). Idempotent: one warning per rule code, subject
-    and date. One audit row sums the scan up."""
+    figures of a fiscal year as of ``as_of`` (``target`` an int; of the subjects in ``region`` and below when
+    given). Idempotent: one warning per rule code, subject and date. One audit row sums the scan up."""
     from monitoring.models import MonitoringRound, PerformanceWarning, WarningRule
 
     if isinstance(target, MonitoringRound):
@@ -275,7 +277,7 @@ def scan(target, as_of: datetime.date | None = None, *, user=None) -> ScanResult
         fiscal_year, round_id = int(target), None
         if as_of is None:
             raise ValidationError("按预算年度扫描须指定数据截止日期")
-        facts = facts_of_year(fiscal_year, as_of)
+        facts = facts_of_year(fiscal_year, as_of, region)
     rules = [
         r
         for r in WarningRule.objects.filter(is_current=True, is_active=True).order_by("code")

@@ -390,9 +390,12 @@ def _share(value) -> Decimal | None:
 
 @task()
 def refresh_task(fiscal_year: int, as_of: str, region_id: int | None = None, user_id: int | None = None) -> dict:
-    """``refresh`` as a background task (django-tasks), acting as the user who started it."""
+    """``refresh`` as a background task (django-tasks), acting as the user who started it, then the warning scan
+    of the refreshed figures (``monitoring.alerts.scan``): started from the dashboard, or after every load of
+    treasury data (``monitoring.follow_treasury``)."""
     from accounts.models import User
     from audit.context import acting_as
+    from monitoring import alerts
     from organisations.models import Region
 
     region = Region.objects.filter(pk=region_id).first() if region_id else None
@@ -400,8 +403,11 @@ def refresh_task(fiscal_year: int, as_of: str, region_id: int | None = None, use
     started = time.perf_counter()
     with acting_as(user=user, name=str(user) if user else "系统"):
         count = refresh(fiscal_year, date.fromisoformat(as_of), region)
+        # The warnings follow the treasury data itself, outside any monitoring round (seed 003 第十九条（二）).
+        scanned = alerts.scan(fiscal_year, date.fromisoformat(as_of), user=user, region=region)
     return {
         "subjects": count,
+        "warnings": scanned.raised,
         "seconds": round(time.perf_counter() - started, 2),
         "as_of": as_of,
         "fiscal_year": fiscal_year,

@@ -103,6 +103,19 @@ class Loader(_Staging, _Writer):
         self._name_tables()
         orphans.cleanup()
 
+    def _announce(self) -> None:
+        """After the load committed: the apps that read execution data follow it (``execution.signals``)."""
+        from execution.signals import records_loaded
+
+        records_loaded.send(
+            sender=self.kind.model,
+            kind=self.kind,
+            fiscal_year=self.fiscal_year,
+            bureau=self.bureau,
+            user=self.user,
+            result=self.result,
+        )
+
     # --- entry points -------------------------------------------------------------------------------------
     def load(
         self, src: Source, *, on_success: Callable[[LoadResult], None] | None = None, max_errors: int | None = None
@@ -146,6 +159,7 @@ class Loader(_Staging, _Writer):
                     self._write()
                     if on_success is not None:
                         on_success(self.result)
+                    transaction.on_commit(self._announce)
             except _Abort:
                 pass
             except Exception as exc:
