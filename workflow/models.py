@@ -161,6 +161,17 @@ class ReviewLog(models.Model):
     def __str__(self) -> str:
         return f"{self.actor_name} {self.get_action_display()} {self.step_name}"
 
+    @property
+    def signed(self) -> str:
+        """Who acted, as a review opinion is signed on paper: the person's name and office, never the login name
+        (issue 12 §2). Read with ``select_related("actor__organisation")``; a deleted account keeps the name
+        written at the time."""
+        actor = self.actor if self.actor_id else None
+        if actor is None:
+            return self.actor_name
+        office = actor.organisation.name if actor.organisation_id else ""
+        return f"{actor.name or self.actor_name}（{office}）" if office else (actor.name or self.actor_name)
+
 
 class Reviewable(models.Model):
     """Inherit this to put a document through the chain.

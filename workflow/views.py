@@ -17,7 +17,7 @@ from core import access
 from core.views import GatedUpdateView
 from workflow import actions, config, guards, staffing
 from workflow.forms import ChainForm, StepFormSet, TransitionForm
-from workflow.models import ChainDefinition, ReviewLog
+from workflow.models import ChainDefinition, ReviewAction, ReviewLog, ReviewStatus
 
 
 def review_history(doc):
@@ -25,7 +25,15 @@ def review_history(doc):
 
     return ReviewLog.objects.filter(
         content_type=ContentType.objects.get_for_model(type(doc)), object_id=doc.pk
-    ).select_related("actor")
+    ).select_related("actor__organisation")
+
+
+def returned_reason(doc):
+    """The return that sent a returned document back (who, from which step, why), for the banner at the top of the
+    document's page (templates/workflow/returned_banner.html, issue 12 §6); None unless it is returned."""
+    if doc.status != ReviewStatus.RETURNED:
+        return None
+    return review_history(doc).filter(action=ReviewAction.RETURN).order_by("-created_at", "-id").first()
 
 
 def review_context(doc, user) -> dict:
@@ -37,6 +45,7 @@ def review_context(doc, user) -> dict:
     if "submit" in allowed:
         form.fields["opinion"].widget.attrs["placeholder"] = "提交说明（可选）"
     return {
+        "review_returned": returned_reason(doc),
         "review_chain": chain,
         "review_steps": chain.ordered_steps() if chain else [],
         "review_actions": allowed,

@@ -182,7 +182,13 @@ def test_return_with_comments_through_the_page(client_as, gate_open):
         },
     )
     assert fresh(subject).status == ReviewStatus.RETURNED
-    assert "请补充可行性论证" in client.get(f"/subjects/{subject.pk}/").content.decode()
+    html = client.get(f"/subjects/{subject.pk}/").content.decode()
+    # The reason at the top of the page (issue 12 §6), by the reviewer's name and office, not the login name.
+    banner = html.split('id="returned-banner"')[1].split("</div>\n</div>")[0]
+    assert "请补充可行性论证" in banner and "吴审核（示范市教育局）" in banner and "edu_reviewer" not in banner
+    assert html.index('id="returned-banner"') < html.index('class="page-title"')
+    client.post(f"/subjects/{subject.pk}/transition/", {"action": "submit", "version": page_version(client, subject)})
+    assert 'id="returned-banner"' not in client.get(f"/subjects/{subject.pk}/").content.decode()  # resubmitted
 
 
 # seed 000 第九条: the page says why a subject cannot be admitted yet

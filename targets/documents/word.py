@@ -125,7 +125,7 @@ def opinions(sheet) -> list[dict]:
                 "label": OPINION_LABELS.get(step.role, f"{step.name}意见"),
                 "step": step.name,
                 "opinion": opinion,
-                "actor": last.actor_name if last else "",
+                "actor": last.signed if last else "",
                 "at": timezone.localtime(last.created_at) if last else None,
             }
         )
@@ -136,7 +136,7 @@ def submitter(sheet) -> tuple[str, object]:
     logs = [log for log in review_history(sheet) if log.action == ReviewAction.SUBMIT]
     if not logs:
         return "", None
-    return logs[-1].actor_name, timezone.localtime(logs[-1].created_at)
+    return logs[-1].signed, timezone.localtime(logs[-1].created_at)
 
 
 def build(sheet) -> bytes:

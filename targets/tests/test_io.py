@@ -335,10 +335,11 @@ def test_word_print_has_indicators_and_the_review_opinions_of_each_step(client_a
         "财政部门预算绩效管理科审核意见",
         "绩效目标符合申报要求，建议安排资金",
         "业务科室同意",
-        str(user("edu_reviewer")),
+        "吴审核（示范市教育局）",  # the reviewer by name and office, as signed on paper (issue 12 §2)
         "（尚未审核）",
     ):
         assert expected in text, expected
+    assert "edu_reviewer" not in text and "edu_preparer" not in text  # never a login name
     entry = AuditEntry.objects.filter(object_type="targets.targetsheet", object_id=str(sheet.pk)).first()
     assert entry.action == "export" and "Word" in entry.reason
     api = client_as("desk_edu").get(f"/api/target-sheet-documents/{sheet.pk}/docx/")
