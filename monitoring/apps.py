@@ -20,6 +20,7 @@ class MonitoringConfig(AppConfig):
             actuals,  # noqa: F401 - monitored actuals for targets.recommend
             follow_treasury,  # noqa: F401 - figures and warnings follow every load of treasury data
             panels,  # noqa: F401 - the subject page's disbursement holds
+            pickers,  # noqa: F401 - the key-subject picker of a new round
             rollup_store,  # noqa: F401 - roll-ups follow a subject that changes organisation
         )
         from monitoring.models import MonitoringIndicator, MonitoringTable

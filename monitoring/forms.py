@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.filters import MultiPickerWidget
 from monitoring import thresholds
 from monitoring.choices import DeviationReason, DisposalDecision, QualitativeLevel, RoundScope
 from monitoring.models import LightThresholds, MonitoringRound, MonitoringTable
@@ -17,8 +18,9 @@ class MonitoringRoundForm(forms.ModelForm):
         label="重点监控项目",
         queryset=Subject.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="监控范围为“财政重点监控项目”时选择",
+        widget=MultiPickerWidget("key_subject"),
+        help_text="监控范围为“财政重点监控项目”时选择：输入项目编码或名称查找，可选多个（本区划已安排预算或执行中的项目）",
+        error_messages={"invalid_choice": "所选项目 %(value)s 不是本区划已安排预算或执行中的项目"},
     )
     reason = forms.CharField(
         label="备注", required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"})

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from audit import trail
 from audit.models import AuditAction
-from core import access, fiscal
+from core import access, clock, fiscal
 from core.views import GatedDetailView, GatedListView
 from monitoring import actions, alerts, board, documents, thresholds
 from monitoring.filtersets import (
@@ -43,7 +43,6 @@ from monitoring.models import (
     WarningRule,
 )
 from monitoring.tables import DisbursementHoldTable, MonitoringRoundTable, MonitoringTableTable, PerformanceWarningTable
-from subjects.models import Subject
 from workflow.actions import StaleDocument
 from workflow.views import ReviewableEditView, TransitionView, review_context
 
@@ -96,20 +95,14 @@ def round_create(request):
             reason="只有预算绩效管理科可以发起绩效监控",
         )
         raise Http404("无权发起")
-    organisation = actions.round_organisation(request.user)
     year = fiscal.current_year(request)
-    subjects = (
-        Subject.objects.filter(
-            stage__in=actions.MONITORED_STAGES, organisation__region__path__startswith=organisation.region.path
-        )
-        .select_related("organisation")
-        .order_by("code")
-    )
+    subjects = actions.key_subject_choices(request.user)
+    as_of, due = actions.round_defaults(year, clock.business_date())  # issue 12 §4: the dates follow today
     initial = {
         "fiscal_year": year,
-        "name": f"{year}年绩效运行监控",
-        "data_as_of": f"{year}-07-31",
-        "due_date": f"{year}-08-20",
+        "name": f"{year}年{as_of.month}月绩效运行监控",
+        "data_as_of": as_of.isoformat(),
+        "due_date": due.isoformat(),
     }
     form = MonitoringRoundForm(request.POST or None, subjects=subjects, initial=initial)
     if request.method == "POST" and form.is_valid():

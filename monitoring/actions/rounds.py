@@ -33,6 +33,7 @@ from workflow.models import ReviewStatus
 MONITORED_STAGES = (LibraryStage.FUNDED, LibraryStage.EXECUTING)
 # Above this many subjects the tables are created by a background task (monitoring.tasks.open_tables).
 INLINE_TABLE_LIMIT = 300
+ROUND_DUE_DAYS = 20  # the tables are due this many days after the data date (proposed; the form can change it)
 BATCH = 500
 # Quality, time and cost indicators are judged against the whole target, not a time share (DOMAIN.md lights).
 NON_CUMULATIVE_LEVEL2 = frozenset({Level2.QUALITY, Level2.TIMELINESS, *COST_LEVEL2})
@@ -43,6 +44,44 @@ def round_organisation(user):
     for assignment in access.capable_assignments(user, Capability.OPEN_MONITORING_ROUNDS):
         return assignment.organisation
     return None
+
+
+def key_subject_choices(user):
+    """The subjects ``user`` may name as a round's 重点监控项目: funded or executing, in the region of the
+    organisation at which the user opens rounds and below (the picker and the form's field both use this)."""
+    from subjects.models import Subject
+
+    organisation = round_organisation(user)
+    if organisation is None:
+        return Subject.objects.none()
+    return (
+        Subject.objects.filter(
+            stage__in=MONITORED_STAGES, organisation__region__path__startswith=organisation.region.path
+        )
+        .select_related("organisation")
+        .order_by("-fiscal_year", "code")
+    )
+
+
+def round_defaults(fiscal_year: int, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """(数据截止日期, 报送截止日期) proposed for a new round: the last month end on or before the business date, within
+    the fiscal year (31 December for a past year, 31 January before the year's first month end), and 20 days
+    later for the tables (national practice; the form can change both)."""
+    if today.year > fiscal_year:
+        as_of = datetime.date(fiscal_year, 12, 31)
+    elif today == _month_end(today):
+        as_of = today
+    else:
+        as_of = today.replace(day=1) - datetime.timedelta(days=1)
+    if as_of.year < fiscal_year:
+        as_of = datetime.date(fiscal_year, 1, 31)
+    return as_of, as_of + datetime.timedelta(days=ROUND_DUE_DAYS)
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    import calendar
+
+    return datetime.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
 def can_open_round(user) -> bool:

@@ -23,7 +23,7 @@ document.addEventListener("input", function (event) {
   const query = event.target;
   if (!query.matches("[data-picker-query]") || query.value.trim() !== "") { return; }
   const hidden = query.closest("[data-picker]").querySelector("[data-picker-value]");
-  if (hidden.value !== "") {
+  if (hidden && hidden.value !== "") {
     hidden.value = "";
     hidden.dispatchEvent(new Event("change", {bubbles: true}));
   }
@@ -34,8 +34,35 @@ document.addEventListener("click", function (event) {
     // A click outside a picker closes its result list.
     if (!list.closest("[data-picker]").contains(event.target)) { list.replaceChildren(); }
   });
+  const remove = event.target.closest("[data-picker-remove]");
+  if (remove) { remove.closest("[data-picker-chip]").remove(); return; }
   if (!choice) { return; }
   const picker = choice.closest("[data-picker]");
+  if (picker.hasAttribute("data-picker-multiple")) {
+    // A picker of several records: the choice becomes a chip with its own hidden input, once.
+    const chosen = picker.querySelector("[data-picker-chosen]");
+    const id = choice.getAttribute("data-id");
+    const query = picker.querySelector("[data-picker-query]");
+    if (!chosen.querySelector('input[value="' + CSS.escape(id) + '"]')) {
+      const chip = document.createElement("span");
+      chip.className = "badge bg-blue-lt d-inline-flex align-items-center gap-1";
+      chip.setAttribute("data-picker-chip", "");
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = picker.getAttribute("data-picker-name");
+      input.value = id;
+      const close = document.createElement("button");
+      close.type = "button";
+      close.className = "btn-close btn-close-sm ms-1";
+      close.setAttribute("data-picker-remove", "");
+      close.setAttribute("aria-label", "移除 " + choice.getAttribute("data-text"));
+      chip.append(input, document.createTextNode(choice.getAttribute("data-text")), close);
+      chosen.append(chip);
+    }
+    query.value = "";
+    picker.querySelector("[data-picker-results]").replaceChildren();
+    return;
+  }
   const hidden = picker.querySelector("[data-picker-value]");
   picker.querySelector("[data-picker-query]").value = choice.getAttribute("data-text");
   picker.querySelector("[data-picker-results]").replaceChildren();

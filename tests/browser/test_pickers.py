@@ -44,3 +44,34 @@ def test_the_department_picker_searches_and_filters_the_list(ui_as):
         query.fill("")
     expect(footer).to_contain_text(f"共 {total} 条")
     ui.assert_clean("picker")
+
+
+def test_a_round_names_its_key_subjects_with_a_picker_of_several(ui_as):
+    """The new-round form (issue 12 §4): 重点监控项目 are chips added by searching, removable, submitted as a list."""
+    ui = ui_as("perf")
+    page = ui.page
+    ui.goto("/monitoring/rounds/new/")
+    picker = page.locator("[data-picker-multiple]")
+    assert page.locator('select[name="key_subjects"]').count() == 0
+    query = picker.locator("[data-picker-query]")
+    for text in ("校园安保", "食堂设施"):
+        with page.expect_response(lambda r: "/pick/key_subject/" in r.url and "q=" in r.url):
+            query.fill(text)
+        page.wait_for_timeout(100)
+        choice = picker.locator("[data-picker-choice]").first
+        expect(choice).to_contain_text(text)
+        choice.click()
+        expect(query).to_have_value("")
+    chips = picker.locator("[data-picker-chip]")
+    expect(chips).to_have_count(2)
+    ui.shot("round-key-subjects")
+    chips.nth(1).locator("[data-picker-remove]").click()
+    expect(chips).to_have_count(1)
+    page.fill("#id_name", "浏览器重点监控")
+    page.select_option("#id_scope", "key")
+    with page.expect_navigation():
+        page.locator("form [type=submit]").last.click()
+    expect(page.locator(".alert-success")).to_contain_text("已发起")
+    expect(page.locator("body")).to_contain_text("第一中学校园安保服务")
+    ui.shot("round-key-created")
+    ui.assert_clean("round-picker")

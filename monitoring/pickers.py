@@ -1,0 +1,22 @@
+"""Monitoring's searchable picker (core/pickers.py): a round's 重点监控项目, chosen from the subjects the user may name
+(``monitoring.actions.key_subject_choices``), never from a list box of every funded subject of a province."""
+
+from core import pickers
+from monitoring.actions import key_subject_choices
+
+
+def _search(queryset, text):
+    from django.db.models import Q
+
+    return queryset.filter(Q(code__startswith=text) | Q(name__icontains=text))
+
+
+pickers.register(
+    pickers.PickerKind(
+        "key_subject",
+        "项目",
+        key_subject_choices,
+        _search,
+        lambda s: f"{s.code} {s.name}（{s.organisation.name}）",
+    )
+)
