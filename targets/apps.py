@@ -7,6 +7,7 @@ class TargetsConfig(AppConfig):
     verbose_name = "绩效目标"
 
     def ready(self):
+        from core import todo
         from core.immutability import Guard, register
         from targets import (
             actions,  # noqa: F401 - the workflow hooks of target sheets
@@ -14,7 +15,10 @@ class TargetsConfig(AppConfig):
             demo_history,  # noqa: F401 - last year's sheets, for 指标推荐
             panels,  # noqa: F401 - the subject page's target sheets panel
         )
+        from targets import todo as targets_todo
         from targets.models import ScheduleStage, TargetIndicator, TargetSheet
+
+        todo.register(targets_todo.provider, count=targets_todo.count)  # 编制绩效目标 (issue 12 §6)
 
         # Approved target sheets and their rows are immutable in the database (issue 17 §5). What may still change
         # is not content: the lifecycle marks an approved sheet no longer current when a later revision is approved,

@@ -18,7 +18,7 @@ def waiting_documents(user, model):
         return model._default_manager.none()
     org_field = model.access_org_field
     related = [org_field] if org_field else []
-    return model._default_manager.filter(q).select_related(*related)
+    return model._default_manager.filter(q).select_related(*related, *getattr(model, "todo_select_related", ()))
 
 
 def provider(user) -> list[TodoItem]:
@@ -29,7 +29,8 @@ def provider(user) -> list[TodoItem]:
             organisation = document_organisation(doc)
             items.append(
                 TodoItem(
-                    title=f"{label}：{doc}",
+                    # A model can name its items better than str() (a monitoring table: with its round).
+                    title=doc.todo_title() if hasattr(doc, "todo_title") else f"{label}：{doc}",
                     url=doc.get_absolute_url(),
                     stage=model.todo_stage,
                     kind=KIND_BY_STATUS.get(doc.status, model.todo_kind),
