@@ -4,8 +4,8 @@ round instead of three alike lines."""
 
 import pytest
 
-from core.todo import counts_for, todos_for
 from core.testing import user
+from core.todo import counts_for, todos_for
 
 pytestmark = pytest.mark.django_db
 
