@@ -5,6 +5,13 @@ from __future__ import annotations
 from django.db import models
 
 
+class TimeProgressBasis(models.TextChoices):
+    """How 序时进度 is counted (issue 12 §3): by months by default (6-30 is 50.0 %), by days a region's choice."""
+
+    MONTHS = "months", "按月（已过月数 ÷ 12）"
+    DAYS = "days", "按日（已过天数 ÷ 全年天数）"
+
+
 class Light(models.TextChoices):
     """Monitoring lights, ordered from best to worst by ``LIGHT_SEVERITY``. Blue marks an indicator far ahead
     of its expected-to-date value: a target probably set too low."""

@@ -160,7 +160,10 @@ def build(monitoring_round, scope: Scope) -> bytes:
     )
 
     available, paid, rate = _totals(tables)
-    progress = lights.time_progress(monitoring_round.fiscal_year, monitoring_round.data_as_of)
+    from monitoring.thresholds import thresholds_for
+
+    basis = thresholds_for(monitoring_round.organisation.region, monitoring_round.data_as_of).time_progress_basis
+    progress = lights.time_progress(monitoring_round.fiscal_year, monitoring_round.data_as_of, basis)
     submitted = sum(1 for t in tables if t.submitted_at is not None or t.status not in ("draft", "returned"))
     _paragraph(doc, "一、基本情况", font=HEADING_FONT, size=16)
     _paragraph(

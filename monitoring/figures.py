@@ -118,7 +118,7 @@ def subject_figures(
     available, paid = Decimal(available).quantize(CENT), Decimal(paid).quantize(CENT)  # whole fen, as in SQL
     if thresholds is None:
         thresholds = thresholds_for(subject.organisation.region, as_of)
-    progress = lights.time_progress(year, as_of)
+    progress = lights.time_progress(year, as_of, thresholds.time_progress_basis)
     rate = lights.execution_rate(paid, available)
     return Figures(
         subject_id=subject.pk,
@@ -195,16 +195,22 @@ def _figures_select(
     thresholds of the regions whose own differ from the default (a handful of rows)."""
     t = _tables()
     default, regional = thresholds_by_region(as_of)
-    progress = lights.time_progress(fiscal_year, as_of)
-    tp_bp = _bp(progress)
+    # 序时进度 per region: its thresholds say whether it is counted by months or by days (issue 12 §3).
+    tp_bp = _bp(lights.time_progress(fiscal_year, as_of, default.time_progress_basis))
     counted = ", ".join(f"'{s}'" for s in COUNTED)  # fixed vocabulary values, not user input
     params: list = []
     rows = [
-        (region_id, _bp(th.execution_red_below), _bp(th.execution_yellow_below))
+        (
+            region_id,
+            _bp(th.execution_red_below),
+            _bp(th.execution_yellow_below),
+            _bp(lights.time_progress(fiscal_year, as_of, th.time_progress_basis)),
+        )
         for region_id, th in sorted(regional.items())
-    ] or [(0, 0, 0)]  # a row that matches no region
+    ] or [(0, 0, 0, 0)]  # a row that matches no region
     regional_sql = " UNION ALL ".join(
-        "SELECT CAST(%s AS BIGINT) AS region_id, CAST(%s AS BIGINT) AS red_bp, CAST(%s AS BIGINT) AS yellow_bp"
+        "SELECT CAST(%s AS BIGINT) AS region_id, CAST(%s AS BIGINT) AS red_bp, CAST(%s AS BIGINT) AS yellow_bp,"
+        " CAST(%s AS BIGINT) AS tp_bp"
         for _ in rows
     )
     for row in rows:
@@ -221,7 +227,8 @@ def _figures_select(
         f"SELECT s.id AS subject_id,"
         f" CAST(ROUND(COALESCE(al.total, ya.arranged_amount, 0) * 100) AS BIGINT) AS avail_fen,"
         f" CAST(ROUND(COALESCE(pa.total, 0) * 100) AS BIGINT) AS paid_fen,"
-        f" COALESCE(rt.red_bp, CAST(%s AS BIGINT)) AS red_bp, COALESCE(rt.yellow_bp, CAST(%s AS BIGINT)) AS yellow_bp"
+        f" COALESCE(rt.red_bp, CAST(%s AS BIGINT)) AS red_bp, COALESCE(rt.yellow_bp, CAST(%s AS BIGINT)) AS yellow_bp,"
+        f" COALESCE(rt.tp_bp, CAST(%s AS BIGINT)) AS tp_bp"
         f" FROM {t['subject']} s"
         f" JOIN {t['org']} o ON o.id = s.organisation_id"
         f" LEFT JOIN (SELECT subject_id, SUM(amount) AS total FROM {t['allocation']}"
@@ -237,6 +244,7 @@ def _figures_select(
     params_base = [
         _bp(default.execution_red_below),
         _bp(default.execution_yellow_below),
+        tp_bp,
         fiscal_year,
         as_of,
         fiscal_year,
@@ -252,18 +260,14 @@ def _figures_select(
         f"SELECT b.*, CASE WHEN avail_fen = 0 THEN NULL ELSE {_half_up_div('paid_fen', 'avail_fen', 10000)} END"
         f" AS rate_bp FROM ({base}{fence}) b"
     )
-    if tp_bp:
-        ratio_expr = f"CASE WHEN rate_bp IS NULL THEN NULL ELSE {_half_up_div('rate_bp', str(tp_bp), 10000)} END"
-    else:
-        ratio_expr = "CAST(NULL AS BIGINT)"
+    ratio_expr = f"CASE WHEN rate_bp IS NULL OR tp_bp = 0 THEN NULL ELSE {_half_up_div('rate_bp', 'tp_bp', 10000)} END"
     ratio = f"SELECT r.*, {ratio_expr} AS ratio_bp FROM ({rate}{fence}) r"
-    if tp_bp:
-        light = (
-            f"CASE WHEN rate_bp IS NULL THEN '{Light.NONE}' WHEN ratio_bp < red_bp THEN '{Light.RED}'"
-            f" WHEN ratio_bp < yellow_bp THEN '{Light.YELLOW}' ELSE '{Light.GREEN}' END"
-        )
-    else:  # before the fiscal year starts nothing is due yet
-        light = f"CASE WHEN rate_bp IS NULL THEN '{Light.NONE}' ELSE '{Light.GREEN}' END"
+    # Before the fiscal year starts (time progress 0) nothing is due yet: green.
+    light = (
+        f"CASE WHEN rate_bp IS NULL THEN '{Light.NONE}' WHEN tp_bp = 0 THEN '{Light.GREEN}'"
+        f" WHEN ratio_bp < red_bp THEN '{Light.RED}'"
+        f" WHEN ratio_bp < yellow_bp THEN '{Light.YELLOW}' ELSE '{Light.GREEN}' END"
+    )
 
     def capped(column):
         return (
@@ -273,7 +277,7 @@ def _figures_select(
 
     select = (
         f"SELECT subject_id, CAST(%s AS INTEGER) AS fiscal_year, %s AS as_of, avail_fen / 100.0 AS available,"
-        f" paid_fen / 100.0 AS paid, {capped('rate_bp')} AS execution_rate, {tp_bp} / 10000.0 AS time_progress,"
+        f" paid_fen / 100.0 AS paid, {capped('rate_bp')} AS execution_rate, tp_bp / 10000.0 AS time_progress,"
         f" {capped('ratio_bp')} AS progress_ratio, {light} AS light, %s AS refreshed_at FROM ({ratio}{fence}) c WHERE 1 = 1"
     )
     return select, [fiscal_year, as_of, clock.now(), *params_base]

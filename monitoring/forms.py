@@ -126,6 +126,7 @@ class LightThresholdsForm(forms.ModelForm):
             "indicator_red_below",
             "indicator_yellow_below",
             "indicator_blue_from",
+            "time_progress_basis",
             "note",
         ]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}

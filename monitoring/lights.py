@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from monitoring.choices import LIGHT_SEVERITY, Light, QualitativeLevel
+from monitoring.choices import LIGHT_SEVERITY, Light, QualitativeLevel, TimeProgressBasis
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -29,6 +29,7 @@ class Thresholds:
     indicator_red_below: Decimal = Decimal("0.60")
     indicator_yellow_below: Decimal = Decimal("0.80")
     indicator_blue_from: Decimal = Decimal("1.20")
+    time_progress_basis: str = TimeProgressBasis.MONTHS
 
     @classmethod
     def of(cls, row) -> Thresholds:
@@ -38,6 +39,7 @@ class Thresholds:
             row.indicator_red_below,
             row.indicator_yellow_below,
             row.indicator_blue_from,
+            row.time_progress_basis,
         )
 
 
@@ -48,13 +50,20 @@ def _q(value: Decimal) -> Decimal:
     return value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 
-def time_progress(fiscal_year: int, as_of: date) -> Decimal:
+def time_progress(fiscal_year: int, as_of: date, basis: str = TimeProgressBasis.MONTHS) -> Decimal:
     """序时进度: the elapsed share of the fiscal year (calendar year) at the end of ``as_of``; 0 before the year,
-    1 after it."""
-    start = date(fiscal_year, 1, 1)
-    days = 366 if calendar.isleap(fiscal_year) else 365
-    elapsed = (as_of - start).days + 1
-    return _q(Decimal(min(max(elapsed, 0), days)) / Decimal(days))
+    1 after it. By months (the default, national practice: at a month end the months passed ÷ 12, so 30 June is
+    exactly 50 %; within a month its passed days count as that share of the month), or by days (a region's choice:
+    days passed ÷ days of the year, 30 June 49.59 %)."""
+    if as_of < date(fiscal_year, 1, 1):
+        return _q(Decimal(0))
+    if as_of > date(fiscal_year, 12, 31):
+        return _q(Decimal(1))
+    if basis == TimeProgressBasis.DAYS:
+        days = 366 if calendar.isleap(fiscal_year) else 365
+        return _q(Decimal((as_of - date(fiscal_year, 1, 1)).days + 1) / Decimal(days))
+    month_days = calendar.monthrange(fiscal_year, as_of.month)[1]
+    return _q((Decimal(as_of.month - 1) + Decimal(as_of.day) / Decimal(month_days)) / Decimal(12))
 
 
 def elapsed_months(fiscal_year: int, as_of: date) -> int:

@@ -32,6 +32,7 @@ from monitoring.choices import (
     QualitativeLevel,
     RoundScope,
     RoundStatus,
+    TimeProgressBasis,
     WarningStatus,
 )
 from workflow.models import Reviewable
@@ -74,6 +75,13 @@ class LightThresholds(models.Model):
     indicator_blue_from = models.DecimalField(
         "指标蓝灯（实际÷序时目标不低于）", default=Decimal("1.20"), validators=SHARE, **RATIO
     )
+    time_progress_basis = models.CharField(
+        "序时进度计算方式",
+        max_length=10,
+        choices=TimeProgressBasis.choices,
+        default=TimeProgressBasis.MONTHS,
+        help_text="按月：月末为已过月数 ÷ 12（6 月 30 日为 50%）；按日：已过天数 ÷ 全年天数",
+    )
     note = models.CharField("说明", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,6 +105,7 @@ class LightThresholds(models.Model):
         "indicator_red_below",
         "indicator_yellow_below",
         "indicator_blue_from",
+        "time_progress_basis",
         "note",
     ]
 

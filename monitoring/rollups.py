@@ -48,7 +48,7 @@ class Rollup:
     light: str = Light.NONE
 
     def finish(self, fiscal_year: int, as_of: date, thresholds: lights.Thresholds) -> Rollup:
-        self.time_progress = lights.time_progress(fiscal_year, as_of)
+        self.time_progress = lights.time_progress(fiscal_year, as_of, thresholds.time_progress_basis)
         self.execution_rate = lights.execution_rate(self.paid, self.available)
         self.progress_ratio = lights.progress_ratio(self.execution_rate, self.time_progress)
         self.light = lights.execution_light(self.execution_rate, self.time_progress, thresholds)

@@ -84,6 +84,15 @@ def _chart(rows, progress, link=None) -> dict:
 DASHBOARD_ROWS = 50
 
 
+def _progress_basis(user, as_of: datetime.date) -> str:
+    """How 序时进度 is counted where the user works (issue 12 §3: shown beside the figure), e.g. 按月（已过月数 ÷ 12）."""
+    from monitoring.choices import TimeProgressBasis
+
+    roots = region_roots(user)
+    region = roots[0] if roots else (user.organisation.region if user.organisation_id else None)
+    return TimeProgressBasis(thresholds.thresholds_for(region, as_of).time_progress_basis).label
+
+
 def _with_all(request, as_of: datetime.date) -> str:
     """The page's own query string, with its date, asking for every row."""
     params = request.GET.copy()
@@ -178,6 +187,7 @@ def dashboard(request):
         "row_count": row_count,
         "rows_capped": row_count > len(rows),
         "all_query": _with_all(request, as_of),
+        "progress_basis": _progress_basis(request.user, as_of),
         "task": _task_state(request),
     }
     return render(request, "monitoring/dashboard/dashboard.html", context)

@@ -112,8 +112,8 @@ def _computed_figures(subject, as_of) -> dict:
         or 0
     )
     rate = lights.execution_rate(paid, available)
-    progress = lights.time_progress(year, as_of)
     thresholds = thresholds_for(subject.organisation.region if subject.organisation_id else None, as_of)
+    progress = lights.time_progress(year, as_of, thresholds.time_progress_basis)
     return {
         "available": available,
         "paid": paid,

@@ -174,6 +174,7 @@ def test_thresholds_page_readable_by_all_changed_by_the_performance_section(clie
         "indicator_red_below": "0.60",
         "indicator_yellow_below": "0.80",
         "indicator_blue_from": "1.20",
+        "time_progress_basis": "months",
         "note": "全市统一放宽",
     }
     response = client_as("perf").post("/monitoring/thresholds/", data)
@@ -198,6 +199,7 @@ def test_threshold_validation_messages_are_chinese(client_as, persona):
         "indicator_red_below": "0.60",
         "indicator_yellow_below": "0.80",
         "indicator_blue_from": "1.20",
+        "time_progress_basis": "months",
         "note": "",
     }
     response = client_as("perf").post("/monitoring/thresholds/", bad)
@@ -219,6 +221,7 @@ def test_county_sets_its_own_region_only(client_as, persona):
         "indicator_red_below": "0.60",
         "indicator_yellow_below": "0.80",
         "indicator_blue_from": "1.20",
+        "time_progress_basis": "months",
         "note": "县级调整",
     }
     client = client_as("county_perf")
@@ -233,3 +236,10 @@ def test_county_sets_its_own_region_only(client_as, persona):
 def test_nav_links_in_the_monitoring_stage(client_as):
     content = client_as("edu_preparer").get("/stage/monitoring/").content.decode()
     assert "/monitoring/dashboard/" in content and "/monitoring/thresholds/" in content
+
+
+def test_the_dashboard_says_how_time_progress_is_counted(client_as):
+    """Issue 12 §3: beside the figure and in the footnote, the basis that applies (by months by default)."""
+    html = client_as("perf").get(URL).content.decode()
+    assert 'id="progress-basis">按月（已过月数 ÷ 12）<' in html
+    assert "序时进度按月（已过月数 ÷ 12）计算" in html

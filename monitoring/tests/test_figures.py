@@ -30,8 +30,8 @@ def test_paid_over_arranged_amount_when_no_allocation_was_issued():
     assert f.basis == figures.BudgetBasis.ARRANGED
     assert f.paid == Decimal("250000.50")
     assert f.execution_rate == Decimal("0.2500")
-    assert f.time_progress == lights.time_progress(YEAR, D(YEAR, 6, 30)) == Decimal("0.4959")
-    assert f.progress_ratio == Decimal("0.5041")
+    assert f.time_progress == lights.time_progress(YEAR, D(YEAR, 6, 30)) == Decimal("0.5000")  # months ÷ 12
+    assert f.progress_ratio == Decimal("0.5000")  # 0.25 ÷ 0.50
     assert f.light == Light.RED
 
 
@@ -268,3 +268,26 @@ def test_region_tree_of_thresholds_uses_nearest_ancestor():
     _default, regional = figures.thresholds_by_region(D(YEAR, 2, 1))
     assert regional[county.pk] == regional[city.pk] == thresholds.thresholds_for(county, D(YEAR, 2, 1))
     assert regional[county.pk].execution_red_below == Decimal("0.50")
+
+
+def test_a_region_counting_by_days_gets_its_own_time_progress_in_sql_and_python():
+    """Issue 12 §3: months ÷ 12 by default; a region whose thresholds say "by days" gets days ÷ year in the stored
+    figures (SQL) exactly as in the pure function, the light judged against it."""
+    from monitoring.choices import TimeProgressBasis
+    from monitoring.models import ExecutionFigure, LightThresholds
+
+    subject = funded_subject("1000000.00")
+    pay(subject, "250000.00", D(YEAR, 3, 15))
+    as_of = D(YEAR, 6, 30)
+    LightThresholds.objects.create(
+        region=subject.organisation.region,
+        version=99,
+        effective_from=D(YEAR, 1, 1),
+        time_progress_basis=TimeProgressBasis.DAYS,
+    )
+    figures.refresh(YEAR, as_of)
+    stored = ExecutionFigure.objects.get(subject=subject, fiscal_year=YEAR, as_of=as_of)
+    by_days = lights.time_progress(YEAR, as_of, TimeProgressBasis.DAYS)
+    assert by_days != lights.time_progress(YEAR, as_of)
+    assert stored.time_progress == by_days == figures.subject_figures(subject, as_of).time_progress
+    assert stored.progress_ratio == figures.subject_figures(subject, as_of).progress_ratio

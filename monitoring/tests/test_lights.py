@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from monitoring import lights, thresholds
-from monitoring.choices import Light, QualitativeLevel
+from monitoring.choices import Light, QualitativeLevel, TimeProgressBasis
 from monitoring.lights import Thresholds
 
 D = Decimal
@@ -104,9 +104,30 @@ def test_execution_light_with_regional_thresholds():
         (2027, date(2028, 3, 1), "1.0000"),  # after it
     ],
 )
-def test_time_progress(year, on, progress):
-    """DOMAIN.md 序时进度 (*practice*): the elapsed share of the fiscal (calendar) year at the end of the date."""
+def test_time_progress_by_days(year, on, progress):
+    """DOMAIN.md 序时进度, counted by days (a region's choice): the elapsed share of the year's days."""
+    assert lights.time_progress(year, on, TimeProgressBasis.DAYS) == D(progress)
+
+
+@pytest.mark.parametrize(
+    "year, on, progress",
+    [
+        (2027, date(2027, 6, 30), "0.5000"),  # issue 12 §3: at a month end, months ÷ 12 — 30 June is 50.0 %
+        (2027, date(2027, 1, 31), "0.0833"),  # 1/12
+        (2028, date(2028, 2, 29), "0.1667"),  # 2/12, the leap day being February's end
+        (2027, date(2027, 2, 28), "0.1667"),
+        (2027, date(2027, 9, 15), "0.7083"),  # within a month its passed days: (8 + 15/30) ÷ 12
+        (2027, date(2027, 1, 1), "0.0027"),  # (0 + 1/31) ÷ 12
+        (2027, date(2027, 12, 31), "1.0000"),
+        (2027, date(2026, 12, 31), "0.0000"),  # before the fiscal year
+        (2027, date(2028, 3, 1), "1.0000"),  # after it
+    ],
+)
+def test_time_progress_by_months_is_the_default(year, on, progress):
+    """DOMAIN.md 序时进度 (*practice*, issue 12 §3): by months unless a region chooses days."""
     assert lights.time_progress(year, on) == D(progress)
+    assert lights.time_progress(year, on, TimeProgressBasis.MONTHS) == D(progress)
+    assert lights.DEFAULT.time_progress_basis == TimeProgressBasis.MONTHS
 
 
 @pytest.mark.parametrize(
