@@ -247,10 +247,25 @@ def create_tables(monitoring_round, subjects) -> int:
     return created
 
 
+# Units of a rate or a share: a rate (合格率 ≥ 95 %, 满意度 ≥ 90 %) is reached or not, it does not pile up over the
+# months; 85 % against 90 % is below its target, not "ahead of 7/12 of 90 %" (issue 12 §3).
+RATE_UNITS = frozenset({"%", "％", "‰", "百分比", "百分点"})
+
+
+def is_cumulative(indicator) -> bool:
+    """Whether an indicator's value accumulates over the year, so that its expected-to-date is the annual target
+    × months ÷ 12: not quality, time or cost indicators, not satisfaction, and not any rate."""
+    return (
+        indicator.level2 not in NON_CUMULATIVE_LEVEL2
+        and indicator.level1 not in (Level1.COST, Level1.SATISFACTION)
+        and (indicator.unit or "").strip() not in RATE_UNITS
+    )
+
+
 def indicator_row(table_id: int, indicator) -> MonitoringIndicator:
-    """A monitoring row copied from an annual target indicator; quality, time and cost indicators are not
-    accumulated over the year (they are judged against the whole target)."""
-    cumulative = indicator.level2 not in NON_CUMULATIVE_LEVEL2 and indicator.level1 != Level1.COST
+    """A monitoring row copied from an annual target indicator; quality, time, cost and satisfaction indicators and
+    rates are not accumulated over the year (they are judged against the whole target)."""
+    cumulative = is_cumulative(indicator)
     return MonitoringIndicator(
         table_id=table_id,
         target_indicator_id=indicator.pk,

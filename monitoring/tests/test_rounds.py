@@ -4,6 +4,8 @@ finance's key subjects — 《长治市预算绩效管理办法》第十九条�
 
 import datetime
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -69,7 +71,30 @@ def test_rows_copied_from_annual_indicators_and_quality_time_cost_not_cumulative
     assert cumulative["验收合格率"] is False  # 质量
     assert cumulative["按计划完成率"] is False  # 时效
     assert cumulative["项目总成本"] is False  # 成本
-    assert cumulative["师生满意度"] is True
+    assert cumulative["师生满意度"] is False  # a satisfaction rate is reached or not (issue 12 §3)
+
+
+@pytest.mark.parametrize(
+    "level1, level2, unit, expected",
+    [
+        ("output", "quantity", "项", True),  # a count piles up over the months
+        ("output", "quantity", "%", False),  # a rate does not
+        ("effect", "social_benefit", "％", False),
+        ("satisfaction", "service_satisfaction", "", False),
+        ("output", "quality", "项", False),
+        ("cost", "economic_cost", "万元", False),
+    ],
+)
+def test_rates_and_satisfaction_are_not_pro_rated(level1, level2, unit, expected):
+    """Issue 12 §3: ≥ 90 % with 85 % actual by July is below its target, not "ahead of 7/12 of 90 %" (a 蓝灯)."""
+    from targets.models import TargetIndicator
+
+    indicator = TargetIndicator(level1=level1, level2=level2, name="x", unit=unit, target_value="90")
+    assert actions.rounds.is_cumulative(indicator) is expected
+    if unit == "%" or level1 == "satisfaction":
+        light = lights.indicator_light("ge", Decimal("90"), Decimal("85"), 7, cumulative=expected)
+        assert light == Light.RED
+        assert lights.indicator_light("ge", Decimal("90"), Decimal("85"), 7, cumulative=True) == Light.BLUE  # before
 
 
 def test_budget_execution_prefilled_from_the_figures(persona):
