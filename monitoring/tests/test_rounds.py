@@ -3,7 +3,6 @@ finance's key subjects — 《长治市预算绩效管理办法》第十九条�
 办法》第十八条), the tables and their indicator rows, the budget execution prefilled, the audit trail."""
 
 import datetime
-
 from decimal import Decimal
 
 import pytest
