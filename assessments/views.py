@@ -22,7 +22,7 @@ from assessments.models import Assessment, AssessmentEvidence, AssessmentScore
 from assessments.tables import AssessmentTable
 from audit import trail
 from audit.models import AuditAction
-from core import access, files
+from core import access, files, kept_input
 from core.views import GatedDetailView, GatedListView
 from subjects.models import Subject
 from workflow import guards
@@ -100,6 +100,14 @@ class AssessmentDetailView(GatedDetailView):
                 "gate": assessment_clears(obj.subject),
             }
         )
+        # A refused save shows every score and opinion as typed, not as stored (core/kept_input.py).
+        kept = kept_input.take(self.request, f"assessment-scores-{obj.pk}")
+        for group in context["groups"]:
+            for row in group["rows"]:
+                row.shown_score = kept.get(f"score_{row.point_id}", row.score)
+                row.shown_finding = kept.get(f"finding_{row.point_id}", row.finding)
+        context["shown_summary"] = kept.get("summary", obj.summary)
+        context["shown_suggestions"] = kept.get("suggestions", obj.suggestions)
         return context
 
 
@@ -150,6 +158,7 @@ def save(request, pk):
         messages.error(request, "版本号无效，请刷新后重试")
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        kept_input.keep(request, f"assessment-scores-{assessment.pk}", request.POST)  # every score stays typed
     else:
         messages.success(request, "已保存评分")
     return redirect(assessment.get_absolute_url())

@@ -15,7 +15,7 @@ from django.views import View
 
 from audit import trail
 from audit.models import AuditAction
-from core import access, files, fiscal, panels, services
+from core import access, files, fiscal, kept_input, panels, services
 from core.views import GatedCreateView, GatedDetailView, GatedListView
 from subjects import actions as lifecycle
 from subjects import services as subject_services
@@ -94,6 +94,7 @@ class SubjectDetailView(GatedDetailView):
         except PurchasedServiceDetail.DoesNotExist:
             context["service"] = None
         context["lifecycle_actions"] = lifecycle.allowed_lifecycle(user, subject)
+        context["lifecycle_kept"] = kept_input.take(self.request, f"subject-lifecycle-{subject.pk}")
         context["can_mark"] = guards.holds_role_over(
             user, subject, lifecycle.FINANCE_MARKERS
         ) and subject.stage not in (LibraryStage.COMPLETED, LibraryStage.TERMINATED)
@@ -246,6 +247,7 @@ class SubjectLifecycleView(LoginRequiredMixin, View):
             messages.error(request, str(exc))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
+            kept_input.keep(request, f"subject-lifecycle-{subject.pk}", request.POST)  # the amount stays typed
         else:
             messages.success(request, f"已办理，当前阶段：{subject.get_stage_display()}")
         return redirect(subject)
