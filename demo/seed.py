@@ -84,6 +84,10 @@ ACCOUNTS = [
         "county_perf", "朱绩效", Role.PERFORMANCE_SECTION, "county0:section:performance", "区县财政局预算绩效管理科"
     ),
     DemoAccount("county_reviewer", "秦审核", Role.DEPT_REVIEWER, "county0:dept:教育", "区县教育局主管部门审核人"),
+    DemoAccount("county_leader", "曹局长", Role.BUREAU_LEADER, "county0:bureau", "区县财政局局领导（审定绩效目标）"),
+    DemoAccount(
+        "county_budget", "邓预算", Role.BUDGET_SECTION, "county0:section:budget", "区县财政局预算管理科（批复）"
+    ),
     DemoAccount(
         "county_desk", "许科长", Role.FINANCE_DESK, "county0:desk:教科文科", "区县财政局教科文科（归口区县教育等）"
     ),

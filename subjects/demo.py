@@ -176,10 +176,10 @@ def _seed_showcase(seeder) -> None:
     users = {
         u.username: u
         for u in User.objects.filter(
-            username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "budget", "perf"]
+            username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "budget", "perf", "leader"]
         )
     }
-    if school is None or len(users) < 6:
+    if school is None or len(users) < 7:
         return
     year = fiscal.default_year()
     for index, (name, is_new, duration, kind, steps) in enumerate(SHOWCASE):

@@ -16,8 +16,9 @@ from audit.context import acting_as
 from core import clock, fiscal
 from demo.seed import register
 
-PERSONAS = ["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget"]
-APPROVERS = ["edu_head", "edu_reviewer", "desk_edu", "perf"]
+PERSONAS = ["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget", "leader"]
+# The default chain's reviewers, to 局领导审定 and 预算管理科批复 (seed 003 第十二条).
+APPROVERS = ["edu_head", "edu_reviewer", "desk_edu", "perf", "leader", "budget"]
 # An extra subject of the school, admitted and funded for the adjusted sheet (the showcase has too few).
 EXTRA_SUBJECT = "第一中学食堂设施改造项目"
 

@@ -140,8 +140,11 @@ def chain_list(request):
         chains = chains.filter(is_active=True)
     can_configure = access.has_capability(request.user, "manage_config")
     chains = list(chains)
+    by_region: dict = {}  # asked once per region, not once per chain
     for chain in chains:
-        chain.editable = can_configure and chain.is_active and config.can_configure(request.user, chain.region)
+        if chain.region_id not in by_region:
+            by_region[chain.region_id] = can_configure and config.can_configure(request.user, chain.region)
+        chain.editable = chain.is_active and by_region[chain.region_id]
     return render(
         request,
         "workflow/chain_list.html",

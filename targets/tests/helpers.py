@@ -14,7 +14,8 @@ from workflow import actions as workflow
 from workflow.models import ReviewStatus
 
 # The default chain: who acts at each step after the preparer.
-WALK = ["edu_head", "edu_reviewer", "desk_edu", "perf"]
+# The default chain's reviewers, the budget cycle's last two included (局领导审定, 预算管理科批复: seed 003 第十二条).
+WALK = ["edu_head", "edu_reviewer", "desk_edu", "perf", "leader", "budget"]
 
 GOOD_INDICATORS = [
     {

@@ -55,7 +55,7 @@ def test_reviewer_of_the_current_step_pins_comments_and_a_return_lists_them():
 def test_comments_are_preserved_across_revisions():
     sheet = at_desk("意见跨版本项目")
     actions.add_comment(sheet, user("desk_edu"), "成本偏高", sheet.indicators.get(name="维修改造成本"))
-    for username in ("desk_edu", "perf"):
+    for username in ("desk_edu", "perf", "leader", "budget"):
         workflow.approve(sheet, user(username), sheet.version, "同意")
     v2 = actions.adjust(fresh(sheet), user("edu_preparer"), "追加任务")
     pinned, _ = actions.comments_by_indicator(v2)

@@ -29,7 +29,7 @@ def approve_targets(live_app, subject_id: str) -> None:
 from subjects.models import Subject
 from targets.demo import approved_targets
 from accounts.models import User
-users = {{u.username: u for u in User.objects.filter(username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf"])}}
+users = {{u.username: u for u in User.objects.filter(username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "leader", "budget"])}}
 approved_targets(Subject.objects.get(pk={subject_id}), users, reason="浏览器测试")
 """
     done = subprocess.run(

@@ -80,7 +80,9 @@ def test_sheet_filled_from_the_library_fixed_and_approved(ui_as):
         ("edu_head", "同意"),
         ("edu_reviewer", "同意报送财政"),
         ("desk_edu", "审核通过"),
-        ("perf", "同意，随预算批复"),
+        ("perf", "绩效目标审核通过"),
+        ("leader", "局务会研究同意"),  # the budget cycle (seed 003 第十二条): 局领导审定, then 预算管理科批复
+        ("budget", "同意，随预算批复"),
     ]:
         reviewer = ui_as(persona)
         reviewer.goto(sheet_url)
