@@ -86,3 +86,31 @@ def test_the_page_and_the_api_give_the_same_refusal(assessment_open, client_as):
     )
     assert api.status_code == 400 and ARTICLE in api.content.decode()
     assert SubjectYearAmount.objects.get(subject=subject).arranged_amount is None
+
+
+@pytest.mark.parametrize("document_type", ["targets.targetsheet", "targets.targetsheet.department_overall"])
+def test_seed003_art12_the_default_target_chain_ends_with_the_budget_cycle(document_type):
+    """长治市办法第十二条: after 预算绩效管理科, 局务会研究或局领导审定, then 预算管理科 批复 (“二下”)."""
+    from workflow.models import ChainDefinition
+
+    chain = (
+        ChainDefinition.objects.filter(document_type=document_type, region__isnull=True, is_active=True)
+        .order_by("-version")
+        .first()
+    )
+    roles = [step.role for step in chain.ordered_steps()]
+    assert roles[-3:] == ["performance_section", "bureau_leader", "budget_section"]
+
+
+def test_seed003_art12_a_sheet_is_approved_only_after_the_budget_sections_batch(assessment_open):
+    subject = _admitted()
+    sheet = walk(good_sheet(subject), steps=["edu_head", "edu_reviewer", "desk_edu", "perf", "leader"])
+    assert sheet.status == ReviewStatus.IN_REVIEW and sheet.current_role == "budget_section"
+    with pytest.raises(ValidationError, match="尚未审核通过"):
+        _fund(subject)
+    from workflow import actions as workflow
+
+    workflow.approve(sheet, user("budget"), sheet.version, "随预算批复")
+    sheet.refresh_from_db()
+    assert sheet.status == ReviewStatus.APPROVED
+    _fund(subject)
