@@ -43,6 +43,7 @@ from monitoring.models import (
     WarningRule,
 )
 from monitoring.tables import DisbursementHoldTable, MonitoringRoundTable, MonitoringTableTable, PerformanceWarningTable
+from subjects.citations import citation
 from workflow.actions import StaleDocument
 from workflow.views import ReviewableEditView, TransitionView, review_context
 
@@ -402,6 +403,7 @@ def warning_detail(request, pk):
             "disposals": warning.disposals.select_related("decided_by"),
             "holds": DisbursementHold.objects.filter(subject=warning.subject).select_related("disposal"),
             "can_dispose": warning.status == "open" and actions.can_dispose(user, warning),
+            "dispose_citation": citation("suspend_disbursement", warning.subject),
             "can_reply": actions.can_reply(user, warning),
             "disposal_form": DisposalForm(),
             "reply_form": PerformanceWarningReplyForm(initial={"note": warning.unit_reply}),

@@ -17,6 +17,7 @@ from audit import trail
 from audit.models import AuditAction
 from core import access, fiscal
 from core.views import GatedDetailView, GatedListView
+from subjects.citations import citation
 from subjects.models import Subject
 from targets import actions, quality, review
 from targets.choices import LEVEL2_OF, Horizon, Level1, Level2
@@ -103,6 +104,7 @@ class TargetSheetDetailView(GatedDetailView):
                 "versions": versions_of(sheet, user),
                 "can_adjust": actions.can_adjust(user, sheet),
                 "adjust_form": AdjustForm(),
+                "adjust_citation": citation("adjust_targets", self.object.subject),
                 "weights": quality.weight_groups(sheet.indicators.all()),
             }
         )
