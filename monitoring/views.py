@@ -278,13 +278,23 @@ class MonitoringTableDetailView(GatedDetailView):
             {
                 "title": str(table),
                 "transition_url": reverse("monitoring:table_transition", args=[table.pk]),
-                "rows": table.indicators.all(),
+                "rows": _with_expected(table),
+                "months": actions.months_of(table.round),
                 "problems": actions.submission_problems(table) if context["can_edit"] else [],
                 "warnings": access.restrict(table.warnings.select_related("rule"), user),
                 "is_purchased_service": table.subject.kind == "purchased_service",
             }
         )
         return context
+
+
+def _with_expected(table) -> list:
+    """The rows, each with the value its light is judged against (序时目标) and the months it counts."""
+    months = actions.months_of(table.round)
+    rows = list(table.indicators.all())
+    for row in rows:
+        row.expected_to_date = actions.expected_to_date(row, months)
+    return rows
 
 
 class MonitoringTableEditView(ReviewableEditView):

@@ -208,6 +208,20 @@ def row_light(row, months: int, thresholds) -> str:
     )
 
 
+def expected_to_date(row, months: int) -> Decimal | None:
+    """The value the row's light is judged against (序时目标, issue 12 §3: shown beside the light): the annual target
+    × months ÷ 12 for a cumulative indicator, the whole target otherwise; None for a qualitative row or a target
+    that is not a number."""
+    from targets.models import parse_number
+
+    target = parse_number(row.annual_target)
+    if row.comparator == "qualitative" or target is None:
+        return None
+    if row.comparator == "le":
+        return Decimal(target)
+    return lights.expected_to_date(Decimal(target), months, row.cumulative).quantize(Decimal("0.01"))
+
+
 def submission_problems(table) -> list[str]:
     """Rows expected not to be met that name no reason or no measure (《绩效目标执行监控表》 requires both)."""
     problems = []

@@ -172,3 +172,18 @@ def test_round_dates_validated(persona):
     with pytest.raises(ValidationError):
         open_round(persona("perf"), as_of=datetime.date(year, 7, 31), due=datetime.date(year, 7, 1))
     assert not MonitoringRound.objects.filter(name="测试监控轮次", due_date=datetime.date(year, 7, 1)).exists()
+
+
+def test_the_table_shows_the_value_each_light_is_judged_against(client_as, persona):
+    """Issue 12 §3: the 序时目标 column — annual × months ÷ 12 for a count, the whole target for a rate."""
+    monitoring_round = open_round(persona("perf"))  # data to the round's date
+    table = table_of(monitoring_round, CANTEEN)
+    months = actions.months_of(monitoring_round)
+    rows = {r.name: r for r in table.indicators.all()}
+    count = next(r for r in rows.values() if r.cumulative)
+    assert actions.expected_to_date(count, months) == (
+        Decimal(count.annual_target) * months / 12
+    ).quantize(Decimal("0.01"))
+    assert actions.expected_to_date(rows["师生满意度"], months) == Decimal("90")
+    html = client_as("perf").get(f"/monitoring/tables/{table.pk}/").content.decode()
+    assert "<th" in html and "序时目标</th>" in html and f"按 {months} 个月" in html
