@@ -181,9 +181,9 @@ def test_the_table_shows_the_value_each_light_is_judged_against(client_as, perso
     months = actions.months_of(monitoring_round)
     rows = {r.name: r for r in table.indicators.all()}
     count = next(r for r in rows.values() if r.cumulative)
-    assert actions.expected_to_date(count, months) == (
-        Decimal(count.annual_target) * months / 12
-    ).quantize(Decimal("0.01"))
+    assert actions.expected_to_date(count, months) == (Decimal(count.annual_target) * months / 12).quantize(
+        Decimal("0.01")
+    )
     assert actions.expected_to_date(rows["师生满意度"], months) == Decimal("90")
     html = client_as("perf").get(f"/monitoring/tables/{table.pk}/").content.decode()
     assert "<th" in html and "序时目标</th>" in html and f"按 {months} 个月" in html
