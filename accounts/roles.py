@@ -84,6 +84,7 @@ class Capability(models.TextChoices):
     SUPERVISE_MONITORING = "supervise_monitoring", "督办监控表"
     REPLY_WARNINGS = "reply_warnings", "说明预警情况"
     DISPOSE_WARNINGS = "dispose_warnings", "处置预警、控制拨款"
+    VIEW_COCKPIT = "view_cockpit", "领导驾驶舱"
 
 
 # The three separated administrators (三员分立): no account may hold two of them.
@@ -187,7 +188,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         frozenset({OrgKind.FINANCE_BUREAU}),
         Scope.REGION_SUBTREE,
         frozenset({V, A, E}),
-        capabilities=frozenset({Capability.READ_TARGET_SUMMARY}),
+        capabilities=frozenset({Capability.READ_TARGET_SUMMARY, Capability.VIEW_COCKPIT}),
     ),
     # seed 001 第七条: the audit office supervises; it reads everything in its region and changes nothing.
     Role.AUDIT_OFFICE: RoleSpec(frozenset({OrgKind.AUDIT_OFFICE}), Scope.REGION_SUBTREE, frozenset({V, E})),

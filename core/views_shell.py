@@ -22,8 +22,16 @@ def todo_items(request) -> list:
 @login_required
 def home(request):
     user = request.user
+    from core import cockpit
+
     return render(
-        request, "core/home.html", {"todo_items": todo_items(request)[:10], "assignments": user.role_assignments()}
+        request,
+        "core/home.html",
+        {
+            "todo_items": todo_items(request)[:10],
+            "assignments": user.role_assignments(),
+            "cockpit": cockpit.cards_for(request),  # the leader's 驾驶舱 (issue 12 §6)
+        },
     )
 
 

@@ -18,6 +18,7 @@ class MonitoringConfig(AppConfig):
         from monitoring import (
             actions,  # noqa: F401 - the workflow hooks of monitoring tables
             actuals,  # noqa: F401 - monitored actuals for targets.recommend
+            cockpit,  # noqa: F401 - the leader's 驾驶舱 cards
             follow_treasury,  # noqa: F401 - figures and warnings follow every load of treasury data
             panels,  # noqa: F401 - the subject page's disbursement holds
             pickers,  # noqa: F401 - the key-subject picker of a new round

@@ -11,6 +11,7 @@ class TargetsConfig(AppConfig):
         from core.immutability import Guard, register
         from targets import (
             actions,  # noqa: F401 - the workflow hooks of target sheets
+            cockpit,  # noqa: F401 - the leader's 驾驶舱 card
             demo,  # noqa: F401 - registers the demo seeder
             demo_history,  # noqa: F401 - last year's sheets, for 指标推荐
             panels,  # noqa: F401 - the subject page's target sheets panel
