@@ -25,10 +25,9 @@ def test_the_leader_sees_the_cockpit_and_each_card_links_into_its_list(client_as
 
 
 def test_the_leaders_own_decisions_are_counted(client_as):
+    from core.testing import user
     from targets.models import TargetSheet
     from workflow.guards import acting_q
-
-    from core.testing import user
 
     leader = user("leader")
     waiting = TargetSheet.objects.filter(acting_q(leader, TargetSheet)).count()
