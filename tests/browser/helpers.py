@@ -164,6 +164,23 @@ class UI:
             )
 
 
+def app_shell(live_app: LiveApp, code: str) -> str:
+    """Run ``code`` with ``manage.py shell`` on the browser app's database; its printed output. For what a test
+    needs there that another browser test walks through the pages (and for reading values back)."""
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env=live_app.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
 def review(ui, action: str, opinion: str = "") -> None:
     """Press one button of the review panel (submit / approve / return) with an opinion."""
     page = ui.page

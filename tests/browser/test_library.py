@@ -5,8 +5,6 @@ year's targets are approved (no target, no budget) and then funds it."""
 
 import io
 import re
-import subprocess
-import sys
 import time
 import zipfile
 from decimal import Decimal
@@ -14,7 +12,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import BASE_DIR, review
+from tests.browser.helpers import app_shell, review
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +30,7 @@ from accounts.models import User
 users = {{u.username: u for u in User.objects.filter(username__in=["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "leader", "budget"])}}
 approved_targets(Subject.objects.get(pk={subject_id}), users, reason="浏览器测试")
 """
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=BASE_DIR,
-        env=live_app.env,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    app_shell(live_app, code)
 
 
 def test_subject_is_assessed_admitted_and_funded(ui_as, live_app):

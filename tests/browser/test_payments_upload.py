@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.clock import DEMO_TODAY
-from tests.browser.helpers import BASE_DIR, stop
+from tests.browser.helpers import BASE_DIR, app_shell, stop
 
 pytestmark = pytest.mark.browser
 
@@ -42,15 +42,7 @@ def _subject_codes(live_app) -> list[tuple[str, str]]:
         "for s in Subject.objects.filter(organisation__region__code='990100').select_related('organisation')"
         ".order_by('code')[:20]:\n    print(s.code, s.organisation.budget_code)"
     )
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=BASE_DIR,
-        env=live_app.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
+    out = app_shell(live_app, script)
     return [tuple(line.split()) for line in out.splitlines() if len(line.split()) == 2]
 
 
