@@ -85,6 +85,7 @@ class Capability(models.TextChoices):
     REPLY_WARNINGS = "reply_warnings", "说明预警情况"
     DISPOSE_WARNINGS = "dispose_warnings", "处置预警、控制拨款"
     VIEW_COCKPIT = "view_cockpit", "领导驾驶舱"
+    APPLY_HOLDS = "apply_holds", "执行拨款控制"
 
 
 # The three separated administrators (三员分立): no account may hold two of them.
@@ -181,7 +182,12 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         frozenset({V, E}),
         section_kinds=frozenset({SectionKind.TREASURY}),
         capabilities=frozenset(
-            {Capability.UPLOAD_EXECUTION_DATA, Capability.MATCH_EXECUTION_DATA, Capability.REFRESH_FIGURES}
+            {
+                Capability.UPLOAD_EXECUTION_DATA,
+                Capability.MATCH_EXECUTION_DATA,
+                Capability.REFRESH_FIGURES,
+                Capability.APPLY_HOLDS,
+            }
         ),
     ),
     Role.BUREAU_LEADER: RoleSpec(

@@ -549,9 +549,19 @@ class DisbursementHold(models.Model):
         related_name="+",
     )
     lift_reason = models.TextField("解除理由", blank=True)
+    # The treasury confirms it stopped paying (issue 12 §6: the holds to apply wait in its 待办).
+    applied_at = models.DateTimeField("国库执行时间", null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="国库执行人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     access_org_field = "subject__organisation"
-    audit_fields = ["subject", "kind", "since", "lifted_at", "lift_reason"]
+    audit_fields = ["subject", "kind", "since", "lifted_at", "lift_reason", "applied_at"]
 
     class Meta:
         verbose_name = "拨款控制"

@@ -127,11 +127,12 @@ class DisbursementHoldTable(tables.Table):
     kind = tables.Column(verbose_name="类型")
     reason = tables.Column(accessor="disposal__reason", verbose_name="处置理由")
     since = DateTimeColumn(format="Y-m-d H:i", verbose_name="生效时间")
+    applied_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="国库执行", default="待国库科确认")
     lifted_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="解除时间")
 
     class Meta:
         model = DisbursementHold
-        fields = ["subject", "organisation", "kind", "reason", "since", "lifted_at", "lift_reason"]
+        fields = ["subject", "organisation", "kind", "reason", "since", "applied_at", "lifted_at", "lift_reason"]
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
     def render_kind(self, record):

@@ -16,6 +16,7 @@ from workflow.guards import _assignment_q
 
 LIMIT = 50
 SUPERVISING_ROLES = roles_with(Capability.SUPERVISE_MONITORING)
+APPLYING_ROLES = roles_with(Capability.APPLY_HOLDS)
 
 
 def role_q(user, model, roles) -> Q:
@@ -87,7 +88,28 @@ def provider(user) -> list[TodoItem]:
                     kind="催报",
                 )
             )
+    for hold in _holds_to_apply(user).select_related("subject__organisation").order_by("since")[:LIMIT]:
+        items.append(
+            TodoItem(
+                title=f"执行拨款控制：{hold}",
+                url=reverse("monitoring:holds") + "#apply",
+                stage="monitoring",
+                kind="执行",
+                organisation=hold.subject.organisation.name,
+                since=hold.since,
+            )
+        )
     return items
+
+
+def _holds_to_apply(user):
+    """Holds in force the treasury has not yet confirmed as applied (issue 12 §6), within the treasury's reach."""
+    from monitoring.models import DisbursementHold
+
+    q = role_q(user, DisbursementHold, APPLYING_ROLES)
+    if q is NOTHING:
+        return DisbursementHold.objects.none()
+    return DisbursementHold.objects.filter(q, lifted_at__isnull=True, applied_at__isnull=True)
 
 
 def count(user) -> dict[str, int]:
@@ -115,4 +137,6 @@ def count(user) -> dict[str, int]:
     q = role_q(user, MonitoringTable, SUPERVISING_ROLES)
     if q is not NOTHING:
         n += MonitoringTable.objects.filter(q & late_q()).values("round_id").distinct().count()
+    if role_q(user, PerformanceWarning, APPLYING_ROLES) is not NOTHING:
+        n += min(_holds_to_apply(user).count(), LIMIT)
     return {"monitoring": n} if n else {}

@@ -22,6 +22,7 @@ urlpatterns: list = [
     path("warnings/<int:pk>/dismiss/", views.warning_dismiss, name="warning_dismiss"),
     path("holds/", views.DisbursementHoldListView.as_view(), name="holds"),
     path("holds/<int:pk>/lift/", views.hold_lift, name="hold_lift"),
+    path("holds/<int:pk>/apply/", views.hold_apply, name="hold_apply"),
     path("rules/", views.rules, name="rules"),
     # Dual-monitoring figures: the dashboard, a subject's figures over time, the refresh, the thresholds.
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),

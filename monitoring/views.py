@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
 from core import access, clock, fiscal
@@ -488,6 +489,20 @@ class DisbursementHoldListView(GatedListView):
             )
             if actions.can_lift(user, h)
         ]
+        context["to_apply"] = (
+            []
+            if not access.has_capability(user, Capability.APPLY_HOLDS)
+            else [
+                h
+                for h in access.restrict(
+                    DisbursementHold.objects.filter(lifted_at__isnull=True, applied_at__isnull=True).select_related(
+                        "subject", "disposal"
+                    ),
+                    user,
+                )
+                if actions.can_apply(user, h)
+            ]
+        )
         return context
 
 
@@ -500,6 +515,14 @@ def hold_lift(request, pk):
         lambda: actions.lift_hold(hold, request.user, request.POST.get("reason", "")),
         lambda _: f"已解除：{hold}",
     )
+    return redirect("monitoring:holds")
+
+
+@require_POST
+@login_required
+def hold_apply(request, pk):
+    hold = access.get_object_or_404(DisbursementHold.objects.select_related("subject"), request.user, pk=pk)
+    _perform(request, lambda: actions.apply_hold(hold, request.user), lambda _: f"已确认执行：{hold}")
     return redirect("monitoring:holds")
 
 

@@ -155,5 +155,32 @@ def lift_hold(hold, user, reason: str) -> DisbursementHold:
     return hold
 
 
+def can_apply(user, hold) -> bool:
+    """The treasury of the hold's region confirms that it stopped paying (国库科执行拨款控制)."""
+    return (
+        hold.lifted_at is None
+        and hold.applied_at is None
+        and guards.holds_role_over(user, hold, roles_with(Capability.APPLY_HOLDS))
+    )
+
+
+def apply_hold(hold, user) -> DisbursementHold:
+    """国库科 confirms a hold in force is applied: no more payments for the subject until it is lifted (seed 000
+    第二十一条 暂缓或停止预算拨款; seed 003 第十九条（二）: 国库科 watches the payments). Audited."""
+    if not guards.holds_role_over(user, hold, roles_with(Capability.APPLY_HOLDS)):
+        _refuse(user, hold, "只有国库科可以确认执行拨款控制")
+    with transaction.atomic():
+        locked = DisbursementHold.objects.select_for_update().get(pk=hold.pk)
+        if locked.lifted_at is not None:
+            raise ValidationError("该拨款控制已解除，无需执行")
+        if locked.applied_at is not None:
+            raise ValidationError("该拨款控制已确认执行")
+        before = trail.snapshot(locked)
+        locked.applied_at, locked.applied_by = clock.now(), user
+        services.update_record(locked, reason="国库科确认已执行拨款控制", before=before)
+    hold.applied_at, hold.applied_by = locked.applied_at, user
+    return hold
+
+
 def active_holds(subject):
     return DisbursementHold.objects.filter(subject=subject, lifted_at__isnull=True)
