@@ -411,21 +411,24 @@ class HoldSerializer(GatedModelSerializer):
             "kind_display",
             "disposal",
             "since",
+            "applied_at",
             "lifted_at",
             "lift_reason",
         ]
+        read_only_fields = ["applied_at"]
 
 
 class DisbursementHoldViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
     """拨款控制: subjects whose disbursement is suspended or stopped (``?in_force=true``), for the treasury."""
 
     api_description = (
-        "拨款控制：因预警处置暂缓或停止拨款的项目（`?in_force=true` 只看仍在执行的），供国库科查看；`…/lift/` 解除。"
+        "拨款控制：因预警处置暂缓或停止拨款的项目（`?in_force=true` 只看仍在执行的），供国库科查看；"
+        "`…/apply/` 国库科确认已执行（applied_at），`…/lift/` 解除。"
     )
 
     queryset = DisbursementHold.objects.select_related("subject")
     serializer_class = HoldSerializer
-    guarded_actions = ("lift",)
+    guarded_actions = ("lift", "apply")
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -439,6 +442,16 @@ class DisbursementHoldViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
         hold = self.get_object()
         try:
             actions.lift_hold(hold, request.user, api_input.validated(request, ReasonSerializer)["reason"])
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc) from None
+        return Response(self.get_serializer(hold).data)
+
+    @extend_schema(request=None, summary="国库科确认已执行拨款控制")
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        hold = self.get_object()
+        try:
+            actions.apply_hold(hold, request.user)
         except DjangoPermissionDenied as exc:
             raise _denied(exc) from None
         return Response(self.get_serializer(hold).data)

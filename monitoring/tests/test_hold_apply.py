@@ -58,3 +58,12 @@ def test_the_count_agrees_with_the_items():
 
     treasury = user("treasury")
     assert counts_for(treasury) == dict(Counter(i.stage for i in todos_for(treasury)))
+
+
+def test_through_the_api_as_on_the_page(client_as):
+    hold = _pending()
+    assert client_as("perf").post(f"/api/disbursement-holds/{hold.pk}/apply/").status_code == 403
+    response = client_as("treasury").post(f"/api/disbursement-holds/{hold.pk}/apply/")
+    assert response.status_code == 200 and response.json()["applied_at"]
+    again = client_as("treasury").post(f"/api/disbursement-holds/{hold.pk}/apply/")
+    assert again.status_code == 400 and "已确认执行" in again.content.decode()
