@@ -84,13 +84,18 @@ def _chart(rows, progress, link=None) -> dict:
 DASHBOARD_ROWS = 50
 
 
-def _progress_basis(user, as_of: datetime.date) -> str:
-    """How 序时进度 is counted where the user works (issue 12 §3: shown beside the figure), e.g. 按月（已过月数 ÷ 12）."""
-    from monitoring.choices import TimeProgressBasis
-
+def _applied_thresholds(user, as_of: datetime.date):
+    """The light thresholds in force where the user works, on the page's date (issue 12 §3: the footnote states the
+    numbers actually applied and how 序时进度 is counted, not the national defaults)."""
     roots = region_roots(user)
     region = roots[0] if roots else (user.organisation.region if user.organisation_id else None)
-    return TimeProgressBasis(thresholds.thresholds_for(region, as_of).time_progress_basis).label
+    return thresholds.thresholds_for(region, as_of)
+
+
+def _progress_basis(applied) -> str:
+    from monitoring.choices import TimeProgressBasis
+
+    return TimeProgressBasis(applied.time_progress_basis).label
 
 
 def _with_all(request, as_of: datetime.date) -> str:
@@ -162,6 +167,7 @@ def dashboard(request):
         }
     else:
         chart = _chart(rows, total.time_progress, lambda r: drill(r) if r.key is not None else "")
+    applied = _applied_thresholds(request.user, as_of)
     regions = []
     if level == "department" and not crumbs:
         for root in region_roots(request.user):
@@ -187,7 +193,8 @@ def dashboard(request):
         "row_count": row_count,
         "rows_capped": row_count > len(rows),
         "all_query": _with_all(request, as_of),
-        "progress_basis": _progress_basis(request.user, as_of),
+        "progress_basis": _progress_basis(applied),
+        "applied": applied,
         "task": _task_state(request),
     }
     return render(request, "monitoring/dashboard/dashboard.html", context)

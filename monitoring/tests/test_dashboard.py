@@ -243,3 +243,20 @@ def test_the_dashboard_says_how_time_progress_is_counted(client_as):
     html = client_as("perf").get(URL).content.decode()
     assert 'id="progress-basis">按月（已过月数 ÷ 12）<' in html
     assert "序时进度按月（已过月数 ÷ 12）计算" in html
+
+
+def test_the_footnote_states_the_thresholds_applied(client_as, persona):
+    """Issue 12 §3: the footnote gives the numbers in force for the user's region, not the national defaults."""
+    import datetime as dt
+
+    html = client_as("perf").get(URL).content.decode()
+    assert "低于 60% 为红灯，60%–80% 为黄灯，不低于 80% 为绿灯" in html
+    LightThresholds.objects.create(
+        region=persona("perf").organisation.region,
+        version=50,
+        effective_from=dt.date(2000, 1, 1),
+        execution_red_below=Decimal("0.50"),
+        execution_yellow_below=Decimal("0.70"),
+    )
+    html = client_as("perf").get(URL).content.decode()
+    assert "低于 50% 为红灯，50%–70% 为黄灯，不低于 70% 为绿灯" in html
