@@ -220,5 +220,8 @@ def admit_on_final_approval(subject, action: str, to_status: str, user) -> dict:
     problems = subject.admission_problems()
     if problems:
         raise ValidationError("不能入库：" + "；".join(problems))
-    Subject.objects.filter(pk=subject.pk).update(stage=LibraryStage.ADMITTED)
+    # 项目立项: the stored date the target deadline runs from (seed 004 三（五）2; issue 12 §1), on the business clock.
+    admitted_at = clock.now()
+    Subject.objects.filter(pk=subject.pk).update(stage=LibraryStage.ADMITTED, admitted_at=admitted_at)
+    subject.admitted_at = admitted_at
     return {"库内阶段": [subject.get_stage_display(), LibraryStage.ADMITTED.label]}

@@ -88,6 +88,9 @@ class Subject(Reviewable):
         editable=False,
         db_index=True,
     )
+    admitted_at = models.DateTimeField(
+        "立项（入库）时间", null=True, blank=True, editable=False, help_text="审核流程最后一环审核通过、项目入库的时间"
+    )
     previous = models.ForeignKey(
         "self",
         verbose_name="前序项目",

@@ -6,6 +6,8 @@ for the items, one ``COUNT`` for the navigation."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
@@ -33,6 +35,8 @@ def subjects_to_prepare(user):
 
 
 def provider(user) -> list[TodoItem]:
+    from targets.actions import DUE_DAYS
+
     rows = list(subjects_to_prepare(user).select_related("organisation").order_by("fiscal_year", "code")[:LIMIT])
     create = reverse("targets:create")
     return [
@@ -43,6 +47,8 @@ def provider(user) -> list[TodoItem]:
             kind="编制",
             organisation=s.organisation.name,
             since=s.updated_at,
+            # due 10 days after 项目立项 (seed 004 三（五）2), from the stored admission date
+            due_at=s.admitted_at + timedelta(days=DUE_DAYS) if s.admitted_at else None,
         )
         for s in rows
     ]

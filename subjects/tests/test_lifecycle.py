@@ -195,8 +195,9 @@ def test_finance_marks_a_subject_for_assessment(gate_open):
     assert fresh(subject).finance_marked and fresh(subject).needs_assessment
 
 
-def test_the_funding_date_is_stored_and_the_target_sheet_is_due_10_days_after_it(gate_open):
-    """seed 004 三(五)2 (10 日内报送): the deadline runs from a stored date, not from text in the audit trail."""
+def test_the_funding_date_is_stored_and_the_target_sheet_is_due_10_days_after_admission(gate_open):
+    """seed 004 三(五)2 (项目批复后 10 日内报送绩效目标): the deadline runs from 项目立项 — the stored admission date, on
+    the business clock — not from the funding (issue 12 §1); the funding date is stored too, the first one kept."""
     import datetime
 
     from django.utils import timezone
@@ -204,7 +205,9 @@ def test_the_funding_date_is_stored_and_the_target_sheet_is_due_10_days_after_it
     from core import clock
     from targets import actions as target_actions
 
-    subject = walk_to_admission(make_subject())
+    with clock.pinned(datetime.date(2026, 4, 1)):
+        subject = walk_to_admission(make_subject())
+    assert timezone.localtime(fresh(subject).admitted_at).date() == datetime.date(2026, 4, 1)
     with clock.pinned(datetime.date(2026, 5, 6)):
         lifecycle.fund(subject, user("budget"), subject.version, "450000")
     row = SubjectYearAmount.objects.get(subject=subject)
@@ -213,4 +216,4 @@ def test_the_funding_date_is_stored_and_the_target_sheet_is_due_10_days_after_it
     with clock.pinned(datetime.date(2026, 5, 20)):
         lifecycle.fund(subject, user("budget"), subject.version, "460000")  # re-arranged: the first date stays
     assert SubjectYearAmount.objects.get(subject=subject).arranged_at == row.arranged_at
-    assert target_actions.due_date(fresh(subject)).date() == datetime.date(2026, 5, 16)
+    assert target_actions.due_date(fresh(subject)).date() == datetime.date(2026, 4, 11)

@@ -33,6 +33,7 @@ from workflow.models import ReviewStatus
 # 绩效目标作为申请预算和项目入库的前置条件), and stays open while the subject is funded and executed.
 OPEN_STAGES = (LibraryStage.PENDING, LibraryStage.ADMITTED, LibraryStage.FUNDED, LibraryStage.EXECUTING)
 FUNDED_STAGES = (LibraryStage.FUNDED, LibraryStage.EXECUTING)
+ADMITTED_STAGES = (LibraryStage.ADMITTED, *FUNDED_STAGES)
 DUE_DAYS = 10  # seed 004 三(五)2: 项目批复后 10 日内报送绩效目标
 # 阿图什市《预算绩效管理第三方服务采购项目技术要求》三（五）2: 因项目变动若有调整的绩效目标，须在10日内同步进行校正.
 # A returned sheet gets it from step 0's 办理时限 of its chain (data, migration 0004); this constant is the
@@ -73,15 +74,18 @@ def funded_at(subject):
 
 
 def due_date(subject):
-    if subject.stage not in FUNDED_STAGES:
+    """A new sheet is due ``DUE_DAYS`` after 项目立项 (the subject's admission, seed 004 三（五）2: 项目批复后 10 日内报送
+    绩效目标; issue 12 §1), not after its funding. Filled with the application (a pending subject) it has no deadline
+    of its own yet; a subject admitted before the date was stored counts from its funding, else from today."""
+    if subject.stage not in ADMITTED_STAGES:
         return None
-    start = funded_at(subject)
-    return (start or clock.now()) + timedelta(days=DUE_DAYS)
+    start = subject.admitted_at or funded_at(subject)
+    return (timezone.localtime(start) if start else clock.now()) + timedelta(days=DUE_DAYS)
 
 
 @hooks.initial_state("targets.targetsheet")
 def sheet_due(sheet) -> dict:
-    """A new sheet is due ``DUE_DAYS`` after its subject's budget was arranged (an adjustment sets its own)."""
+    """A new sheet is due ``DUE_DAYS`` after its subject's admission (an adjustment sets its own)."""
     return {"step_due_at": due_date(sheet.subject)}
 
 

@@ -42,7 +42,7 @@ def _exists(username):
     return User.objects.filter(username=username).exists()
 
 
-def test_due_ten_days_after_funding_and_flagged_overdue():
+def test_due_ten_days_after_admission_and_flagged_overdue():
     # seed 004 三(五)2: 10 日内报送
     subject = library_subject()
     sheet = actions.create_sheet(subject, user("edu_preparer"), 2026)
@@ -51,8 +51,12 @@ def test_due_ten_days_after_funding_and_flagged_overdue():
     assert datetime.timedelta(days=9) < delta <= datetime.timedelta(days=10)
     TargetSheet.objects.filter(pk=sheet.pk).update(step_due_at=sheet.step_due_at - datetime.timedelta(days=11))
     assert fresh(sheet).overdue
+    # The deadline runs from 项目立项 (issue 12 §1): an admitted subject not yet funded already has one; a subject
+    # still being applied for (its sheet filled with the application) has none of its own.
     admitted = actions.create_sheet(library_subject("已入库未安排", stage="admitted"), user("edu_preparer"), 2026)
-    assert admitted.step_due_at is None
+    assert admitted.step_due_at is not None
+    pending = actions.create_sheet(library_subject("申报中项目", stage="pending"), user("edu_preparer"), 2026)
+    assert pending.step_due_at is None
 
 
 def test_findings_are_stored_on_every_save():
