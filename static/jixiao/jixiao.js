@@ -69,3 +69,23 @@ document.addEventListener("click", function (event) {
   hidden.value = choice.getAttribute("data-id");
   hidden.dispatchEvent(new Event("change", {bubbles: true}));
 });
+// 添加行 (issue 12 §7): a formset row added in the page, no save needed. The button names its table (data-add-row),
+// the <template> holding the formset's empty form (data-template) and the formset's prefix; the row's __prefix__
+// becomes the next form number and TOTAL_FORMS grows by one, as Django's formsets expect.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-add-row]");
+  if (!button) { return; }
+  const prefix = button.getAttribute("data-prefix");
+  const total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+  const template = document.getElementById(button.getAttribute("data-template"));
+  const body = document.getElementById(button.getAttribute("data-add-row")).querySelector("tbody");
+  if (!total || !template || !body) { return; }
+  const number = parseInt(total.value, 10);
+  const html = template.innerHTML.replace(/__prefix__/g, String(number));
+  body.insertAdjacentHTML("beforeend", html);
+  total.value = String(number + 1);
+  const row = body.lastElementChild;
+  const first = row && row.querySelector("input:not([type=hidden]), select, textarea");
+  if (first) { first.focus(); }
+  row.dispatchEvent(new Event("jx:row-added", {bubbles: true}));
+});

@@ -45,8 +45,14 @@
     }
     function fill(item) {
       const rows = Array.prototype.slice.call(form.querySelectorAll("[data-indicator-row]"));
-      const row = rows.find(function (r) { const n = r.querySelector("[name$='-name']"); return n && !n.value; });
-      if (!row) { window.alert("没有空白行：请先保存，再继续选用"); return; }
+      let row = rows.find(function (r) { const n = r.querySelector("[name$='-name']"); return n && !n.value; });
+      const add = document.getElementById("add-indicator-row");
+      if (!row && add) {  // no blank row left: add one in the page (issue 12 §7), no save needed
+        add.click();
+        const all = form.querySelectorAll("[data-indicator-row]");
+        row = all[all.length - 1];
+      }
+      if (!row) { return; }
       set(row, "level1", LEVEL1[item.level1] || "");
       set(row, "level2", LEVEL2[item.level2] || "");
       set(row, "name", item.name);

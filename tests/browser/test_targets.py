@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import review
+from tests.browser.helpers import app_shell, review
 
 pytestmark = pytest.mark.browser
 
@@ -91,3 +91,40 @@ def test_sheet_filled_from_the_library_fixed_and_approved(ui_as):
         expect(reviewer.page.locator(".alert-success")).to_be_visible()
     expect(reviewer.page.locator("#review-status .badge").first).to_have_text("审核通过")
     reviewer.shot("targets-04-approved")
+
+
+def test_rows_are_added_in_the_page_and_the_grid_takes_the_width(ui_as, live_app):
+    """Issue 12 §7: 添加行 adds an indicator row (and a stage row) without a save, numbered as the formset expects;
+    the grid is not capped at the page's usual width."""
+    pk = app_shell(
+        live_app,
+        "from accounts.models import User\n"
+        "from subjects.models import Subject\n"
+        "from targets import actions\n"
+        "from targets.models import TargetSheet\n"
+        "s = Subject.objects.get(name='第一中学校舍维修改造项目')\n"
+        "sheet = TargetSheet.objects.filter(subject=s).first() or actions.create_sheet("
+        "s, User.objects.get(username='edu_preparer'), s.fiscal_year, reason='浏览器测试')\n"
+        "print(sheet.pk)",
+    ).split()[-1]
+    school = ui_as("edu_preparer")
+    page = school.page
+    school.goto(f"/targets/{pk}/edit/")
+    rows = page.locator("#indicator-table tbody tr")
+    before = rows.count()
+    prefix = page.locator("#add-indicator-row").get_attribute("data-prefix")
+    total = page.locator(f"#id_{prefix}-TOTAL_FORMS")
+    assert int(total.input_value()) == before
+    page.click("#add-indicator-row")
+    page.click("#add-indicator-row")
+    expect(rows).to_have_count(before + 2)
+    assert int(total.input_value()) == before + 2
+    assert rows.last.locator(f"[name='{prefix}-{before + 1}-name']").count() == 1
+    stage_rows = page.locator("#stage-table tbody tr")
+    stages_before = stage_rows.count()
+    page.click("#add-stage-row")
+    expect(stage_rows).to_have_count(stages_before + 1)
+    width = page.evaluate("document.querySelector('#indicator-table').getBoundingClientRect().width")
+    assert width > 1320, width  # not the 1,320 px container any more (the browser window is wider)
+    school.shot("targets-05-rows-added")
+    school.assert_clean("targets-rows")
