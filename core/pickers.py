@@ -108,15 +108,15 @@ def _indicators(user) -> QuerySet:
     return access.restrict(Indicator.objects.filter(is_active=True), user, Action.VIEW).order_by("kind", "code")
 
 
-def _code_or_name(queryset: QuerySet, text: str) -> QuerySet:
+def code_or_name(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(Q(code__startswith=text) | Q(name__icontains=text))
 
 
 register(PickerKind("organisation", "机构", _organisations, _search_organisations, _describe_organisation))
 register(PickerKind("department", "主管部门", _departments, _search_organisations, _describe_organisation))
-register(PickerKind("region", "行政区划", _regions, _code_or_name, lambda r: f"{r.name}（{r.code}）"))
-register(PickerKind("subject", "项目", _subjects, _code_or_name))
-register(PickerKind("indicator", "指标", _indicators, _code_or_name, lambda i: f"{i.code} {i.name}"))
+register(PickerKind("region", "行政区划", _regions, code_or_name, lambda r: f"{r.name}（{r.code}）"))
+register(PickerKind("subject", "项目", _subjects, code_or_name))
+register(PickerKind("indicator", "指标", _indicators, code_or_name, lambda i: f"{i.code} {i.name}"))
 
 
 # ---------------------------------------------------------------------------------------------- the endpoint

@@ -4,19 +4,12 @@
 from core import pickers
 from monitoring.actions import key_subject_choices
 
-
-def _search(queryset, text):
-    from django.db.models import Q
-
-    return queryset.filter(Q(code__startswith=text) | Q(name__icontains=text))
-
-
 pickers.register(
     pickers.PickerKind(
         "key_subject",
         "项目",
         key_subject_choices,
-        _search,
+        pickers.code_or_name,
         lambda s: f"{s.code} {s.name}（{s.organisation.name}）",
     )
 )
