@@ -6,8 +6,8 @@
 
 The session row is written only when something in it changed: ``last_activity`` (and the session's expiry with it)
 is renewed when it is older than ``ACTIVITY_PRECISION`` seconds, so that a user clicking through pages costs one
-session UPDATE a minute, not one a request; the idle timeout is exact to within that minute. The policy is read once
-per request and kept on it (``request.security_policy``).
+session UPDATE a minute, not one a request; the idle timeout is exact to within that minute. The policy comes from
+the cache (``SecurityPolicy.cached``) once per request and is kept on it (``request.security_policy``).
 """
 
 import time
@@ -27,7 +27,7 @@ def security_policy(request) -> SecurityPolicy:
     """The security policy, read once per request."""
     policy = getattr(request, "security_policy", None)
     if policy is None:
-        policy = request.security_policy = SecurityPolicy.current()
+        policy = request.security_policy = SecurityPolicy.cached()
     return policy
 
 

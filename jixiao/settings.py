@@ -215,6 +215,9 @@ else:
 # cached); a change that moves a document into or out of someone's 待办 makes them stale at once.
 JIXIAO_TODO_CACHE = "default"
 JIXIAO_TODO_CACHE_SECONDS = envint("JIXIAO_TODO_CACHE_SECONDS", 30, minimum=0)
+# The security policy as the per-request checks read it (accounts/middleware.py): cached for at most the given seconds
+# (0: read on every request); saving the policy drops the cached copy (docs/decisions/0029-cheap-shell.md §5).
+JIXIAO_POLICY_CACHE_SECONDS = envint("JIXIAO_POLICY_CACHE_SECONDS", 10, minimum=0)
 
 # Sessions and cookies (等保三级). Idle expiry is applied per request from the security policy.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

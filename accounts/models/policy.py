@@ -1,5 +1,7 @@
+from django.conf import settings
+from django.core.cache import caches
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 
 
 class SecurityPolicy(models.Model):
@@ -55,7 +57,36 @@ class SecurityPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "SecurityPolicy":
+        """The policy as stored now (for editing it and for the checks of a password change)."""
         policy = cls.objects.order_by("pk").first()
         if policy is None:
             policy = cls.objects.create()
         return policy
+
+    @classmethod
+    def cached(cls) -> "SecurityPolicy":
+        """The policy for the per-request checks (accounts/middleware.py), from the cache for at most
+        ``JIXIAO_POLICY_CACHE_SECONDS``: saving it drops the cached copy, so this process and every process sharing a
+        Redis cache apply a change at once; other processes with their own memory cache within those seconds
+        (docs/decisions/0029-cheap-shell.md §5)."""
+        seconds = settings.JIXIAO_POLICY_CACHE_SECONDS
+        if not seconds:
+            return cls.current()
+        cache = caches[settings.JIXIAO_TODO_CACHE]
+        policy = cache.get(POLICY_CACHE_KEY)
+        if policy is None:
+            policy = cls.current()
+            cache.set(POLICY_CACHE_KEY, policy, seconds)
+        return policy
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_cached_policy()
+        transaction.on_commit(forget_cached_policy)  # a reader between the save and the commit cached the old one
+
+
+POLICY_CACHE_KEY = "jixiao:security-policy"
+
+
+def forget_cached_policy() -> None:
+    caches[settings.JIXIAO_TODO_CACHE].delete(POLICY_CACHE_KEY)

@@ -146,3 +146,34 @@ def test_every_list_page_of_the_navigation_is_checked():
     checked = {url for username in LIST_PERSONAS for url in list_pages(username)}
     every = {url for url in navigation_urls() if is_list(url)}
     assert every <= checked, sorted(every - checked)
+
+
+def test_the_security_policy_is_read_from_the_cache_and_a_change_applies_at_once():
+    from accounts.actions import update_policy
+    from accounts.models import SecurityPolicy
+    from audit import trail
+
+    client = client_for("edu_preparer")
+    client.get("/subjects/")
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/subjects/")
+    assert not [q["sql"] for q in captured.captured_queries if "accounts_securitypolicy" in q["sql"]]
+
+    policy = SecurityPolicy.current()
+    before = trail.snapshot(policy)
+    policy.idle_minutes = 5
+    update_policy(user("secadmin"), policy, before, reason="缩短空闲时限")
+    session = client.session
+    session["last_activity"] = time.time() - 6 * 60  # idle for 6 minutes: beyond the new limit, within the old one
+    session.save()
+    response = client.get("/subjects/")
+    assert response.status_code == 302 and "/accounts/login" in response["Location"]
+
+
+def test_with_no_policy_lifetime_every_request_reads_the_policy(settings):
+    settings.JIXIAO_POLICY_CACHE_SECONDS = 0
+    client = client_for("edu_preparer")
+    client.get("/subjects/")
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/subjects/")
+    assert [q["sql"] for q in captured.captured_queries if "accounts_securitypolicy" in q["sql"]]
