@@ -1,4 +1,9 @@
-"""The fiscal-year switcher: the year a user works in, kept in the session."""
+"""The fiscal year: the year a user works in (the switcher, kept in the session), and a date kept within a fiscal
+year (the business date seen from a past or a coming year)."""
+
+from __future__ import annotations
+
+import datetime
 
 from core import clock
 
@@ -24,3 +29,14 @@ def set_year(request, year: int) -> bool:
         return False
     request.session[SESSION_KEY] = year
     return True
+
+
+def clamp_to_year(day: datetime.date, fiscal_year: int) -> datetime.date:
+    """``day`` kept within ``fiscal_year`` (a calendar year): 1 January before it, 31 December after it."""
+    return min(max(day, datetime.date(fiscal_year, 1, 1)), datetime.date(fiscal_year, 12, 31))
+
+
+def business_date_in_year(fiscal_year: int) -> datetime.date:
+    """The business date (``clock.today()``) seen from ``fiscal_year``: itself within the year, the year's last day
+    for a past year, its first day for a coming one."""
+    return clamp_to_year(clock.today(), fiscal_year)

@@ -9,7 +9,8 @@ import datetime
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from core import access, clock, cockpit
+from core import access, clock, cockpit, fiscal
+from monitoring.charts import percent
 from monitoring.choices import Light, WarningStatus
 
 WORST = 8  # departments on the execution chart
@@ -17,17 +18,11 @@ WORST = 8  # departments on the execution chart
 
 def _as_of(year: int, dates: list[datetime.date]) -> datetime.date:
     """The newest refreshed date up to the business date, else the business date within the year."""
-    today = clock.business_date()
+    today = clock.today()
     stored = [d for d in dates if d <= today]
     if stored:
         return stored[-1]
-    return min(max(today, datetime.date(year, 1, 1)), datetime.date(year, 12, 31))
-
-
-def _pct(value):
-    from monitoring.views_dashboard import _pct as pct
-
-    return pct(value)
+    return fiscal.clamp_to_year(today, year)
 
 
 @cockpit.register
@@ -51,9 +46,9 @@ def execution_card(request, year: int) -> dict | None:
         "link": f"{board}{query}",
         "chart": {
             "names": [r.name for r in worst],
-            "rates": [_pct(r.execution_rate) for r in worst],
+            "rates": [percent(r.execution_rate) for r in worst],
             "lights": [r.light for r in worst],
-            "progress": _pct(total.time_progress),
+            "progress": percent(total.time_progress),
             "links": [f"{board}{query}&department={r.key}" for r in worst],
         },
     }

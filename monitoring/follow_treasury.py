@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime
 
-from core import clock
+from core import fiscal
 from execution.signals import records_loaded
 
 
 def data_date(fiscal_year: int) -> datetime.date:
     """The business date, kept within the fiscal year (a load of last year's data is seen as of 31 December)."""
-    today = clock.business_date()
-    return min(max(today, datetime.date(fiscal_year, 1, 1)), datetime.date(fiscal_year, 12, 31))
+    return fiscal.business_date_in_year(fiscal_year)
 
 
 def follow_load(sender, *, fiscal_year, bureau, user, result, **kwargs) -> None:

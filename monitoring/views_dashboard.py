@@ -6,7 +6,6 @@ stored figures; and the light thresholds page (versioned per region, the perform
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,8 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ROLE_SPECS, Capability, Scope
-from core import access, clock, fiscal
+from core import access, fiscal
 from monitoring import figures, lights, rollup_store, rollups, thresholds
+from monitoring.charts import percent
 from monitoring.forms import LightThresholdsForm
 from subjects.models import Subject
 
@@ -32,14 +32,13 @@ def dashboard_year_and_date(request) -> tuple[int, datetime.date]:
     """The fiscal year of the switcher and the date asked for (``?as_of=``), kept inside that year; by default
     today, or the year's last day for a past year, or its first day for a coming one."""
     year = fiscal.current_year(request)
-    today = clock.today()
-    default = min(max(today, datetime.date(year, 1, 1)), datetime.date(year, 12, 31))
+    default = fiscal.business_date_in_year(year)
     raw = request.GET.get("as_of", "")
     try:
         as_of = datetime.date.fromisoformat(raw) if raw else default
     except ValueError:
         as_of = default
-    return year, min(max(as_of, datetime.date(year, 1, 1)), datetime.date(year, 12, 31))
+    return year, fiscal.clamp_to_year(as_of, year)
 
 
 def region_roots(user) -> list:
@@ -64,16 +63,12 @@ def refresh_region(user):
     return None
 
 
-def _pct(value) -> float | None:
-    return None if value is None else float((Decimal(value) * 100).quantize(Decimal("0.1")))
-
-
 def _chart(rows, progress, link=None) -> dict:
     return {
         "names": [r.name for r in rows],
-        "rates": [_pct(r.execution_rate) for r in rows],
+        "rates": [percent(r.execution_rate) for r in rows],
         "lights": [r.light for r in rows],
-        "progress": _pct(progress),
+        "progress": percent(progress),
         "links": [link(r) if link else "" for r in rows],
     }
 
@@ -160,9 +155,9 @@ def dashboard(request):
     if level == "subject":
         chart = {
             "names": [r.name for r in subject_rows],
-            "rates": [_pct(r.figures.execution_rate) for r in subject_rows],
+            "rates": [percent(r.figures.execution_rate) for r in subject_rows],
             "lights": [r.figures.light for r in subject_rows],
-            "progress": _pct(total.time_progress),
+            "progress": percent(total.time_progress),
             "links": [reverse("monitoring:dashboard_subject", args=[r.subject_id]) + query for r in subject_rows],
         }
     else:
@@ -209,8 +204,8 @@ def subject_detail(request, pk):
     current = figures.subject_figures(subject, as_of, year)
     chart = {
         "dates": [p.as_of.isoformat() for p in points],
-        "rates": [_pct(p.execution_rate) for p in points],
-        "progress": [_pct(p.time_progress) for p in points],
+        "rates": [percent(p.execution_rate) for p in points],
+        "progress": [percent(p.time_progress) for p in points],
         "lights": [p.light for p in points],
     }
     return render(
