@@ -13,7 +13,7 @@ from accounts.models import User
 from audit import trail
 from audit.context import acting_as
 from audit.models import AuditAction
-from core import fiscal
+from core import clock, fiscal
 from demo.seed import register
 from organisations.choices import BUDGETED_KINDS, OrgKind
 from organisations.models import Organisation
@@ -268,6 +268,31 @@ def _nobody_waits_in_vain(subjects) -> None:
             subject.status, subject.current_step, subject.current_role = ReviewStatus.DRAFT, 0, "unit_preparer"
 
 
+# When a bulk subject entered the library (``Subject.admitted_at``, 项目立项: the 10-day target deadline runs from it,
+# seed 004 三（五）2), in days before the demo's today (``clock.DEMO_TODAY``; the seeder runs pinned to it), by stage.
+# Subjects of the year are admitted in the autumn before it (the 一上 of the budget cycle); those only admitted, not yet
+# funded, in the last three weeks, so some are within their 10 days and some past them. The spread is by position, not
+# drawn from the seeder's random stream, so every other demo value stays as it was.
+ADMITTED_DAYS_AGO = {
+    LibraryStage.ADMITTED: (1, 20),
+    LibraryStage.FUNDED: (300, 60),
+    LibraryStage.EXECUTING: (300, 60),
+    LibraryStage.COMPLETED: (660, 60),
+    LibraryStage.TERMINATED: (660, 60),
+}
+
+
+def _admitted_at(stage: str, i: int) -> datetime.datetime | None:
+    """The admission time of the ``i``-th bulk subject at ``stage`` (None while it is still being applied for)."""
+    from django.utils import timezone
+
+    if stage not in ADMITTED_DAYS_AGO:
+        return None
+    first, spread = ADMITTED_DAYS_AGO[stage]
+    day = clock.today() - datetime.timedelta(days=first + i % spread)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+
+
 def _seed_library(seeder) -> None:
     school = seeder.index.get("city:unit:教育:0")
     if Subject.objects.exclude(organisation=school).exists():
@@ -330,6 +355,7 @@ def _seed_library(seeder) -> None:
                 current_step=step if not approved else chain.last_order,
                 current_role=role,
                 stage=stage,
+                admitted_at=_admitted_at(stage, i),
             )
         )
         requested = _amount(rng)
