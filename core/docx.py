@@ -4,8 +4,11 @@ the font set on ``w:eastAsia`` as well, or Word falls back to its default CJK fo
 
 from __future__ import annotations
 
+import datetime
+
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -65,3 +68,61 @@ def cell_text(cell, text, *, bold=False, align=WD_ALIGN_PARAGRAPH.LEFT, size=10.
             para = cell.add_paragraph()
         para.alignment = align
         set_font(para.add_run(line), font, size, bold)
+
+
+def cn_date(value) -> str:
+    """A date as printed on Chinese forms and letters, without leading zeros: 2026年7月1日 ("" for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _tc_pr(cell):
+    return cell._tc.get_or_add_tcPr()
+
+
+def no_wrap(cell) -> None:
+    """The cell's text never breaks across lines (w:noWrap): money columns."""
+    pr = _tc_pr(cell)
+    if pr.find(qn("w:noWrap")) is None:
+        pr.append(OxmlElement("w:noWrap"))
+
+
+def money_cell(cell, text: str, *, size=10.5, bold=False, font=BODY_FONT) -> None:
+    """An amount: right-aligned and kept on one line."""
+    cell_text(cell, text, bold=bold, align=WD_ALIGN_PARAGRAPH.RIGHT, size=size, font=font)
+    no_wrap(cell)
+
+
+def cant_split(row) -> None:
+    """The table row is never split across pages (w:cantSplit): opinion rows with their signature."""
+    pr = row._tr.get_or_add_trPr()
+    if pr.find(qn("w:cantSplit")) is None:
+        pr.append(OxmlElement("w:cantSplit"))
+
+
+def repeat_header(row) -> None:
+    """The row repeats at the top of each page the table runs onto (w:tblHeader)."""
+    pr = row._tr.get_or_add_trPr()
+    if pr.find(qn("w:tblHeader")) is None:
+        pr.append(OxmlElement("w:tblHeader"))
+
+
+def keep_with_next(cell) -> None:
+    """Each paragraph of the cell stays on the page of the next one."""
+    for para in cell.paragraphs:
+        para.paragraph_format.keep_with_next = True
+
+
+def cell_width(cell, cm: float) -> None:
+    cell.width = Cm(cm)
+
+
+def vertical_center(cell) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER

@@ -12,7 +12,7 @@ from core import access, api_input
 from core.api import GatedModelSerializer, GatedModelViewSet, GatedSerializer
 from subjects import actions as lifecycle
 from subjects import services as subject_services
-from subjects.choices import FundSource, SubjectKind
+from subjects.choices import ExpenseType, FundSource, SubjectKind
 from subjects.filtersets import SubjectFilterSet
 from subjects.models import PurchasedServiceDetail, Subject, SubjectYearAmount
 from subjects.views import with_amounts
@@ -58,6 +58,10 @@ class SubjectSerializer(ReviewableSerializer):
     )
     purchased_service = PurchasedServiceSerializer(required=False, allow_null=True)
     needs_assessment = serializers.BooleanField(read_only=True)
+    expense_type = serializers.CharField(
+        read_only=True, help_text="附件1 支出类型（由项目类别决定）：basic、project、department"
+    )
+    expense_type_display = serializers.SerializerMethodField(help_text="支出类型的中文名称")
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
     attachments = serializers.SerializerMethodField(help_text="附件（下载地址经访问控制）")
 
@@ -84,6 +88,12 @@ class SubjectSerializer(ReviewableSerializer):
             "sub_category",
             "start_date",
             "end_date",
+            "leader",
+            "leader_phone",
+            "unit_functions",
+            "summary",
+            "expense_type",
+            "expense_type_display",
             "basis",
             "feasibility",
             "necessity",
@@ -106,6 +116,9 @@ class SubjectSerializer(ReviewableSerializer):
         ]
         read_only_fields = ["code", "department", "finance_marked", "stage"]
         clean_exclude = ["chain", "code", "department"]
+
+    def get_expense_type_display(self, obj) -> str:
+        return ExpenseType(obj.expense_type).label
 
     def get_attachments(self, obj) -> list[dict]:
         return [

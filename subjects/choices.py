@@ -15,6 +15,14 @@ class SubjectKind(models.TextChoices):
     PURCHASED_SERVICE = "purchased_service", "政府购买服务"
 
 
+class ExpenseType(models.TextChoices):
+    """支出类型 of seed 003 附件1 (填表说明 二（二）7): 基本支出, 项目支出, 部门整体支出."""
+
+    BASIC = "basic", "基本支出"
+    PROJECT = "project", "项目支出"
+    DEPARTMENT = "department", "部门整体支出"
+
+
 class Duration(models.TextChoices):
     ONE_OFF = "one_off", "一次性"
     CONTINUING = "continuing", "延续性"

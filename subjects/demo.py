@@ -92,6 +92,36 @@ def _amount(rng) -> Decimal:
     return Decimal(int(value / 100) * 100).quantize(Decimal("0.01"))
 
 
+# 附件1 支出基本情况 of the demo: the unit head and office telephone, the unit's functions and the spending summary
+# (issue 12 §2). Deterministic and without the seeder's rng, so the random draws of the library are unchanged.
+LEADERS = ["王立新", "李春华", "张建军", "刘海燕", "陈志强", "杨秀英", "赵国庆", "黄丽萍", "周文斌", "吴晓东"]
+SCHOOL_FUNCTIONS = (
+    "示范市第一中学为示范市教育局所属公益一类事业单位，承担初中、高中全日制教育教学任务。"
+    "核定事业编制 186 名，在职教职工 172 人；现有教学班 54 个，在校学生 2,460 人。"
+)
+
+
+def form_facts(organisation: Organisation, name: str, n: int, *, leader: str = "") -> dict:
+    """负责人, 联系电话, 单位职能概述 and 支出概况 of a demo subject (the n-th of its run)."""
+    department = organisation.department or organisation
+    if organisation.name.endswith("第一中学"):
+        functions = SCHOOL_FUNCTIONS
+    else:
+        functions = (
+            f"{organisation.name}是{department.name}"
+            f"{'本级' if organisation.pk == department.pk else '所属预算单位'}，"
+            f"承担{(department.short_name or department.name).replace('示范市', '')}领域的政策执行、公共服务和行业管理职能；"
+            f"核定编制 {40 + n % 7 * 12} 名，在职人员 {36 + n % 7 * 11} 人。"
+        )
+    return {
+        "leader": leader or LEADERS[n % len(LEADERS)],
+        "leader_phone": f"0351-{6200000 + (n * 7919) % 800000:07d}"[:12],
+        "unit_functions": functions,
+        "summary": f"{name}：按照年度重点工作安排申请资金，用于项目实施所需的{'服务购买' if '服务' in name else '设备、材料与劳务'}支出；"
+        "项目已列入单位年度工作计划，实施条件具备。",
+    }
+
+
 def _names_for(department: Organisation) -> list[tuple]:
     for key, names in NAMES.items():
         if key in (department.short_name or "") or key in department.name:
@@ -208,6 +238,7 @@ def _seed_showcase(seeder) -> None:
             basis="《示范市义务教育学校办学条件标准》及学校年度工作计划",
             feasibility="方案经学校行政会研究，实施条件具备。",
             necessity="改善办学条件，保障教育教学正常开展。",
+            **form_facts(school, name, index, leader=users["edu_head"].name),
         )
         detail = None
         if kind == SubjectKind.PURCHASED_SERVICE:
@@ -350,6 +381,7 @@ def _seed_library(seeder) -> None:
                 basis=f"《示范市{department.name.replace('示范市', '')}事业发展规划》及本年度重点工作安排",
                 feasibility="实施方案已经单位集体研究，资金测算依据充分。",
                 necessity="履行部门职责、保障重点工作的需要。",
+                **form_facts(org, base, i),
                 status=status,
                 chain=chain,
                 current_step=step if not approved else chain.last_order,

@@ -70,6 +70,15 @@ class Subject(Reviewable):
     sub_category = models.CharField("项目子类型", max_length=20, choices=SubCategory.choices)
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期")
+    # seed 003 附件1 支出基本情况: 负责人、联系电话 (用款单位负责人), 单位职能概述, 支出概况 (填表说明 二（二）5、6、11、12).
+    leader = models.CharField("负责人", max_length=50, blank=True, help_text="用款单位负责人")
+    leader_phone = models.CharField("联系电话", max_length=30, blank=True, help_text="用款单位负责人的联系电话")
+    unit_functions = models.TextField(
+        "单位职能概述", blank=True, help_text="单位性质、职能、编制、人员情况等（附件1 填表说明二（二）11）"
+    )
+    summary = models.TextField(
+        "支出概况", blank=True, help_text="支出申请原因、申报依据及有关背景情况（附件1 填表说明二（二）12）"
+    )
     basis = models.TextField("立项依据")
     feasibility = models.TextField("可行性", blank=True)
     necessity = models.TextField("必要性", blank=True)
@@ -121,6 +130,10 @@ class Subject(Reviewable):
         "sub_category",
         "start_date",
         "end_date",
+        "leader",
+        "leader_phone",
+        "unit_functions",
+        "summary",
         "basis",
         "feasibility",
         "necessity",
@@ -161,6 +174,14 @@ class Subject(Reviewable):
             or self.extension_at_expiry
             or self.finance_marked
         )
+
+    @property
+    def expense_type(self) -> str:
+        """附件1's 支出类型 (基本支出 / 项目支出 / 部门整体支出), read from the subject's kind: the library holds project
+        expenditure and department-overall expenditure; 基本支出 is never a library subject (docs/decisions/0033)."""
+        from subjects.choices import ExpenseType
+
+        return ExpenseType.DEPARTMENT if self.kind == SubjectKind.DEPARTMENT_OVERALL else ExpenseType.PROJECT
 
     @property
     def fund_source_labels(self) -> list[str]:

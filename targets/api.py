@@ -16,6 +16,9 @@ from subjects.models import Subject
 from targets import actions, review
 from targets.filtersets import TargetSheetFilterSet
 from targets.models import (
+    GRADE_KEYS,
+    GRADES,
+    BudgetItem,
     CommonIndicatorSet,
     IndicatorComment,
     RegionalTarget,
@@ -65,6 +68,24 @@ class ScheduleStageSerializer(GatedModelSerializer):
         list_serializer_class = api_input.RowList
 
 
+class BudgetItemSerializer(GatedModelSerializer):
+    class Meta:
+        model = BudgetItem
+        fields = ["id", "name", "previous_amount", "requested_amount", "basis", "order"]
+        read_only_fields = ["order"]
+        extra_kwargs = {"previous_amount": {"required": False}, "basis": {"required": False}}
+        list_serializer_class = api_input.RowList
+
+
+class PriorGradeSerializer(GatedSerializer):
+    """One earlier year of 以前年度绩效评价情况 (seed 003 附件1 填表说明 二（七）1)."""
+
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    self = serializers.ChoiceField(choices=GRADES, required=False, allow_blank=True, help_text="单位自评等级")
+    review = serializers.ChoiceField(choices=GRADES, required=False, allow_blank=True, help_text="财政审核等级")
+    key = serializers.ChoiceField(choices=GRADES, required=False, allow_blank=True, help_text="重点评价等级")
+
+
 class QualityFindingSerializer(GatedSerializer):
     rule = serializers.CharField()
     rule_name = serializers.CharField()
@@ -78,6 +99,8 @@ class TargetSheetSerializer(ReviewableSerializer):
     subject_name = serializers.CharField(source="subject.name", read_only=True)
     indicators = TargetIndicatorSerializer(many=True, required=False)
     stages = ScheduleStageSerializer(many=True, required=False)
+    budget_items = BudgetItemSerializer(many=True, required=False, help_text="支出明细预算（元）")
+    prior_grades = PriorGradeSerializer(many=True, required=False, help_text="前三年绩效评价等级")
     findings = QualityFindingSerializer(many=True, read_only=True)
     rule_set_number = serializers.IntegerField(
         source="rule_set.number", read_only=True, default=None, help_text="产生智能审核结果的规则版本号"
@@ -101,8 +124,12 @@ class TargetSheetSerializer(ReviewableSerializer):
             "measure_plan",
             "serves_public",
             "buys_outputs",
+            "prior_grades",
+            "self_evaluation_year",
+            "other_notes",
             "indicators",
             "stages",
+            "budget_items",
             "findings",
             "blocking_count",
             "warning_count",
@@ -134,35 +161,40 @@ class TargetSheetSerializer(ReviewableSerializer):
         return fields
 
     def validate(self, attrs):
-        nested = {k: attrs.pop(k) for k in ("indicators", "stages") if k in attrs}
+        nested = {k: attrs.pop(k) for k in ("indicators", "stages", "budget_items") if k in attrs}
+        if "prior_grades" in attrs:
+            attrs["prior_grades"] = [
+                {"year": g["year"], **{k: g.get(k, "") for k in GRADE_KEYS}} for g in attrs["prior_grades"]
+            ]
         if self.instance is None:
             attrs.setdefault("annual_goal", "")
         attrs = super().validate(attrs)
         attrs.update(nested)
         return attrs
 
+    @staticmethod
+    def _rows(validated_data) -> dict:
+        return {k: validated_data.pop(k, None) for k in ("indicators", "stages", "budget_items")}
+
     def create(self, validated_data):
-        indicators, stages = validated_data.pop("indicators", None), validated_data.pop("stages", None)
+        rows = self._rows(validated_data)
         user = self.context["request"].user
         subject, year = validated_data.pop("subject"), validated_data.pop("fiscal_year", None)
         sheet = actions.create_sheet(subject, user, year, reason=self.context.get("reason", ""))
-        if indicators is not None or stages is not None or validated_data:
-            sheet = actions.save_sheet(
-                sheet, user, sheet.version, data=validated_data, indicators=indicators, stages=stages
-            )
+        if any(v is not None for v in rows.values()) or validated_data:
+            sheet = actions.save_sheet(sheet, user, sheet.version, data=validated_data, **rows)
         return sheet
 
     def update(self, instance, validated_data):
         request = self.context["request"]
-        indicators, stages = validated_data.pop("indicators", None), validated_data.pop("stages", None)
+        rows = self._rows(validated_data)
         return actions.save_sheet(
             instance,
             request.user,
             requested_version(request, instance),
             data=validated_data,
-            indicators=indicators,
-            stages=stages,
             reason=self.context.get("reason", ""),
+            **rows,
         )
 
 
@@ -224,7 +256,7 @@ class RegionalTargetSerializer(GatedModelSerializer):
 class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     api_description = "绩效目标申报表：长期与年度目标、三级指标、实施进度；保存即智能审核，按审核流程逐级审核，批复后只能通过调整生成新版本。"
     queryset = TargetSheet.objects.select_related("subject", "chain").prefetch_related(
-        "chain__steps", "indicators", "stages"
+        "chain__steps", "indicators", "stages", "budget_items"
     )
     serializer_class = TargetSheetSerializer
     filterset_class = TargetSheetFilterSet

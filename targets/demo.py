@@ -63,13 +63,68 @@ def _indicators(name: str, amount: Decimal, vague: bool = False) -> list[dict]:
 
 
 def _data(subject) -> dict:
+    year = subject.fiscal_year
+    # 前三年评价等级 only for a subject that ran in earlier years (seed 003 附件1 填表说明 二（七）1: 跨年度支出填报).
+    grades = [
+        {"year": year - 2, "self": "良", "review": "良", "key": ""},
+        {"year": year - 1, "self": "优", "review": "良", "key": "良"},
+    ]
+    grades = [] if subject.is_new else grades
     return {
         "annual_goal": f"按计划完成{subject.name}，改善学校办学条件，师生满意度不低于 90%。",
         "long_term_goal": "项目实施期内持续改善办学条件，设施长期稳定运行。",
         "measure_organisation": "成立由校长任组长的项目实施领导小组，总务处具体负责。",
         "measure_rules": "执行学校财务管理、政府采购和工程管理制度。",
         "measure_plan": "按季度推进，每月向领导小组报告进度。",
+        "prior_grades": grades,
+        "self_evaluation_year": year,
+        "other_notes": "项目资金全部纳入单位部门预算管理，实施中如有调整将在 10 日内同步校正绩效目标。",
     }
+
+
+# 支出明细预算 of the demo: (支出名称, share of the request, 测算依据 with {amount} in yuan and {qty} a quantity).
+BUDGET_LINES = {
+    "维修": [
+        ("屋面防水及墙面修缮", "0.46", "修缮面积约 3,000 平方米，按综合单价 {unit} 元/平方米测算"),
+        ("门窗及水电管线更换", "0.36", "按施工图预算工程量清单计价，合计 {amount} 元"),
+        ("设计、监理及审计费", "0.10", "按工程费的 10% 以内计取（参照市场询价）"),
+        ("不可预见费", "rest", "按工程费的 8% 以内预留"),
+    ],
+    "购置": [
+        ("实验设备购置", "0.82", "分组实验台 40 套，按政府采购预算单价 {unit} 元/套测算"),
+        ("安装调试及配套改造", "0.12", "按设备费的 12% 测算"),
+        ("教师操作培训", "rest", "2 期，每期 2 天，按培训费标准测算"),
+    ],
+    "服务": [
+        ("安保人员服务费", "0.78", "门岗及巡逻岗 12 人 × 12 个月，按人月单价 {unit12} 元测算"),
+        ("安防设备运行维护", "0.14", "监控及门禁设备 96 点位，按年度维护合同价测算"),
+        ("服务机构管理费及税费", "rest", "按服务费的 8% 计取"),
+    ],
+    "补助": [("学生资助补助资金", "rest", "资助对象约 600 人，按每人每年 {unit600} 元标准测算")],
+}
+DEFAULT_LINES = [
+    ("业务实施费用", "0.70", "按年度工作量及单价测算，合计 {amount} 元"),
+    ("专用材料及设备", "0.20", "按市场询价测算"),
+    ("其他费用", "rest", "按实际需要测算"),
+]
+
+
+def _budget(subject, amount: Decimal) -> list[dict]:
+    """The itemised budget of a demo sheet: lines that add up to the requested ``amount`` exactly."""
+    lines = next((v for k, v in BUDGET_LINES.items() if k in subject.name), DEFAULT_LINES)
+    items, left = [], amount
+    for name, share, basis in lines:
+        value = left if share == "rest" else (amount * Decimal(share)).quantize(Decimal("1"))
+        left -= value
+        text = basis.format(
+            amount=f"{value:,.0f}",
+            unit=f"{value / 3000 if '平方米' in basis else value / 40:,.0f}",
+            unit12=f"{value / 144:,.0f}",
+            unit600=f"{value / 600:,.0f}",
+        )
+        previous = (value * Decimal("0.8")).quantize(Decimal("1")) if subject.is_new is False else Decimal("0")
+        items.append({"name": name, "previous_amount": previous, "requested_amount": value, "basis": text})
+    return items
 
 
 def _stages(year: int) -> list[dict]:
@@ -104,6 +159,7 @@ def approved_targets(subject, users: dict, reason: str = "演示数据"):
             data=_data(subject),
             indicators=_indicators(subject.name[4:8], amount),
             stages=_stages(subject.fiscal_year),
+            budget_items=_budget(subject, amount),
         )
         workflow.submit(sheet, preparer, sheet.version, "请审核")
     for persona in APPROVERS:
@@ -117,6 +173,7 @@ def _extra_subject(school, users):
     """A funded subject for the adjustment showcase, through the library's own actions."""
     from subjects import actions as lifecycle
     from subjects import services as subject_services
+    from subjects.demo import form_facts
     from subjects.models import Subject
     from workflow import actions as workflow
 
@@ -144,6 +201,7 @@ def _extra_subject(school, users):
         basis="《示范市学校食堂建设与管理规范》",
         feasibility="方案经学校行政会研究。",
         necessity="食堂设施老化，存在食品安全隐患。",
+        **form_facts(school, EXTRA_SUBJECT, 7, leader=users["edu_head"].name),
     )
     with acting_as(users["edu_preparer"]):
         subject_services.create_subject(subject, previous_amount=Decimal("0"), requested_amount=amount)
@@ -210,6 +268,7 @@ def seed_targets(seeder) -> None:
                     data=_data(subject),
                     indicators=_indicators(subject.name[4:8], amount, vague=until == "draft"),
                     stages=_stages(subject.fiscal_year),
+                    budget_items=_budget(subject, amount),
                 )
             seeder.created += 1
             if until == "draft":
@@ -408,7 +467,7 @@ def seed_library_targets(seeder) -> None:
     from audit import trail
     from audit.models import AuditAction
     from subjects.models import SubjectYearAmount
-    from targets.models import TargetIndicator, TargetSheet
+    from targets.models import BudgetItem, TargetIndicator, TargetSheet
     from workflow.models import ChainDefinition, ReviewStatus
 
     chain = (
@@ -449,12 +508,18 @@ def seed_library_targets(seeder) -> None:
         for order, values in enumerate(_indicators(short, row.requested_amount)):
             indicators.append(TargetIndicator(sheet=sheet, order=order, **values))
     TargetIndicator.objects.bulk_create(indicators, batch_size=2000)
+    items = [
+        BudgetItem(sheet=sheet, order=order, **values)
+        for sheet, row in zip(sheets, rows, strict=True)
+        for order, values in enumerate(_budget(row.subject, row.requested_amount), start=1)
+    ]
+    BudgetItem.objects.bulk_create(items, batch_size=2000)
     ids = [sheet.pk for sheet in sheets]
     for start in range(0, len(ids), 1000):
         TargetSheet.objects.filter(pk__in=ids[start : start + 1000]).update(
             status=ReviewStatus.APPROVED, current_step=chain.last_order, current_role=""
         )
-    seeder.created += len(sheets) + len(indicators)
+    seeder.created += len(sheets) + len(indicators) + len(items)
     trail.record(
         AuditAction.IMPORT,
         object_type="targets.targetsheet",

@@ -4,7 +4,7 @@ from django import forms
 
 from subjects.models import Subject
 from targets.choices import LEVEL2_OF, Comparator, Horizon, Level1, Level2, Standard
-from targets.models import TargetSheet
+from targets.models import GRADE_KEYS, GRADES, TargetSheet
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A blank first choice: a browser posts a select's first option, so without it an untouched extra row of the
@@ -32,10 +32,19 @@ class SheetForm(forms.ModelForm):
             "measure_plan",
             "serves_public",
             "buys_outputs",
+            "self_evaluation_year",
+            "other_notes",
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
-            for name in ["long_term_goal", "annual_goal", "measure_organisation", "measure_rules", "measure_plan"]
+            for name in [
+                "long_term_goal",
+                "annual_goal",
+                "measure_organisation",
+                "measure_rules",
+                "measure_plan",
+                "other_notes",
+            ]
         }
 
     def __init__(self, *args, **kwargs):
@@ -78,8 +87,51 @@ class StageForm(forms.Form):
     finish = forms.DateField(label="完成时间", widget=DATE)
 
 
+class BudgetItemForm(forms.Form):
+    """One line of 支出明细预算 (seed 003 附件1 资金情况), amounts in yuan as everywhere in the system."""
+
+    name = forms.CharField(label="支出名称", max_length=200)
+    previous_amount = forms.DecimalField(
+        label="上年度资金（元）", max_digits=16, decimal_places=2, min_value=Decimal("0"), required=False
+    )
+    requested_amount = forms.DecimalField(
+        label="本年度申请资金（元）", max_digits=16, decimal_places=2, min_value=Decimal("0")
+    )
+    basis = forms.CharField(label="测算依据及说明", required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    def clean_previous_amount(self):
+        return self.cleaned_data.get("previous_amount") or Decimal("0")
+
+
+GRADE_CHOICES = BLANK + [(g, g) for g in GRADES]
+
+
+class PriorGradeForm(forms.Form):
+    """One of the three earlier years of 以前年度绩效评价情况 (seed 003 附件1 填表说明 二（七）1)."""
+
+    year = forms.IntegerField(widget=forms.HiddenInput, min_value=2000, max_value=2100)
+    self = forms.ChoiceField(label="单位自评等级", choices=GRADE_CHOICES, required=False)
+    review = forms.ChoiceField(label="财政审核等级", choices=GRADE_CHOICES, required=False)
+    key = forms.ChoiceField(label="重点评价（专家评定）等级", choices=GRADE_CHOICES, required=False)
+
+
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2, can_delete=True)
 StageFormSet = forms.formset_factory(StageForm, extra=1, can_delete=True)
+BudgetItemFormSet = forms.formset_factory(BudgetItemForm, extra=1, can_delete=True)
+PriorGradeFormSet = forms.formset_factory(PriorGradeForm, extra=0)
+
+
+def prior_grade_initial(sheet) -> list[dict]:
+    """The three years before the sheet's, with what is stored for them."""
+    stored = {g["year"]: g for g in sheet.prior_grades or []}
+    return [
+        {"year": year, **{k: stored.get(year, {}).get(k, "") for k in GRADE_KEYS}}
+        for year in range(sheet.fiscal_year - 3, sheet.fiscal_year)
+    ]
+
+
+def prior_grade_rows(formset) -> list[dict]:
+    return [{k: f.cleaned_data.get(k) or "" for k in ("year", *GRADE_KEYS)} for f in formset.forms if f.cleaned_data]
 
 
 def formset_rows(formset) -> list[dict]:

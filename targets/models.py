@@ -55,6 +55,21 @@ class TargetSheet(Reviewable):
     measure_plan = models.TextField("工作计划", blank=True)
     serves_public = models.BooleanField("有服务对象", default=True, help_text="项目面向服务对象时须设满意度指标")
     buys_outputs = models.BooleanField("资金用于购买产出", default=True, help_text="资金购买产出时须设成本指标")
+    # seed 003 附件1 评价情况 and 其他需要说明的情况 (填表说明 二（七）、（八）).
+    prior_grades = models.JSONField(
+        "前三年绩效评价等级",
+        default=list,
+        blank=True,
+        help_text="跨年度支出填写：前三个年度的单位自评、财政审核和重点评价等级",
+    )
+    self_evaluation_year = models.PositiveSmallIntegerField(
+        "列入自评的年度",
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text="本年度自评计划：列入哪一年度的自评范围",
+    )
+    other_notes = models.TextField("其他需要说明的情况", blank=True)
     findings = models.JSONField("智能审核结果", default=list, blank=True, editable=False)
     blocking_count = models.PositiveSmallIntegerField("阻断问题数", default=0, editable=False)
     warning_count = models.PositiveSmallIntegerField("提示问题数", default=0, editable=False)
@@ -91,6 +106,9 @@ class TargetSheet(Reviewable):
         "measure_plan",
         "serves_public",
         "buys_outputs",
+        "prior_grades",
+        "self_evaluation_year",
+        "other_notes",
     ]
 
     class Meta:
@@ -146,7 +164,14 @@ class TargetSheet(Reviewable):
             return "报送期限"
         return "办理期限"
 
+    def audit_display_prior_grades(self) -> str:
+        return "；".join(
+            f"{g.get('year')} 年：自评{g.get('self') or '—'}、财政审核{g.get('review') or '—'}、重点评价{g.get('key') or '—'}"
+            for g in self.prior_grades or []
+        )
+
     def clean(self) -> None:
+        self.prior_grades = clean_prior_grades(self.prior_grades)
         if (
             self.subject_id
             and self.fiscal_year
@@ -155,6 +180,78 @@ class TargetSheet(Reviewable):
             )
         ):
             raise ValidationError({"fiscal_year": "预算年度应在项目起止年度之内"})
+
+
+GRADES = ("优", "良", "中", "差", "A", "B", "C", "D")  # seed 000 第二十八条; seed 003 附件2 第三部分
+GRADE_KEYS = (
+    "self",
+    "review",
+    "key",
+)  # 单位自评, 市财政局审核, 重点评价（专家评定）: seed 003 附件1 填表说明 二（七）1
+
+
+def clean_prior_grades(value) -> list[dict]:
+    """The 前三年绩效评价等级 as stored: [{"year": 2025, "self": "良", "review": "良", "key": ""}, …], by year, rows
+    without any grade dropped. Raises ValidationError naming the bad entry."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValidationError({"prior_grades": "应为按年度列出的等级列表"})
+    rows, years = [], set()
+    for n, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            raise ValidationError({"prior_grades": f"第 {n} 项应为对象（year、self、review、key）"})
+        unknown = set(item) - {"year", *GRADE_KEYS}
+        if unknown:
+            raise ValidationError({"prior_grades": f"第 {n} 项有未知字段：{'、'.join(sorted(unknown))}"})
+        year = item.get("year")
+        if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+            raise ValidationError({"prior_grades": f"第 {n} 项的年度应为四位数字"})
+        if year in years:
+            raise ValidationError({"prior_grades": f"{year} 年重复"})
+        years.add(year)
+        row = {"year": year}
+        for key in GRADE_KEYS:
+            grade = str(item.get(key) or "").strip()
+            if grade and grade not in GRADES:
+                raise ValidationError({"prior_grades": f"{year} 年的等级“{grade}”不可用，可填：{'、'.join(GRADES)}"})
+            row[key] = grade
+        if any(row[k] for k in GRADE_KEYS):
+            rows.append(row)
+    return sorted(rows, key=lambda r: r["year"])
+
+
+class BudgetItem(models.Model):
+    """支出明细预算 (seed 003 附件1 资金情况): one line of the itemised budget with its 测算依据及说明, in yuan (the
+    outputs print 万元). Owned by the sheet: it is a part of the form, reviewed and frozen with it, and copied into an
+    adjustment (docs/decisions/0033)."""
+
+    sheet = models.ForeignKey(
+        TargetSheet, verbose_name="绩效目标申报表", on_delete=models.CASCADE, related_name="budget_items"
+    )
+    order = models.PositiveSmallIntegerField("序号", default=0)
+    name = models.CharField("支出名称", max_length=200)
+    previous_amount = models.DecimalField(
+        "上年度资金（元）",
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    requested_amount = models.DecimalField(
+        "本年度申请资金（元）", max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    basis = models.TextField("测算依据及说明", blank=True, help_text="数量 × 单价等测算过程及依据")
+
+    access_org_field = "sheet__subject__organisation"
+
+    class Meta:
+        verbose_name = "支出明细预算"
+        verbose_name_plural = "支出明细预算"
+        ordering = ["sheet", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.requested_amount:,.2f} 元"
 
 
 class ScheduleStage(models.Model):

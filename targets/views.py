@@ -22,7 +22,18 @@ from subjects.models import Subject
 from targets import actions, quality, review
 from targets.choices import LEVEL2_OF, Horizon, Level1, Level2
 from targets.filtersets import TargetSheetFilterSet
-from targets.forms import AdjustForm, CreateForm, IndicatorFormSet, SheetForm, StageFormSet, formset_rows
+from targets.forms import (
+    AdjustForm,
+    BudgetItemFormSet,
+    CreateForm,
+    IndicatorFormSet,
+    PriorGradeFormSet,
+    SheetForm,
+    StageFormSet,
+    formset_rows,
+    prior_grade_initial,
+    prior_grade_rows,
+)
 from targets.models import TargetSheet
 from targets.tables import TargetSheetTable
 from workflow import guards
@@ -100,6 +111,7 @@ class TargetSheetDetailView(GatedDetailView):
                 "transition_url": reverse("targets:transition", args=[sheet.pk]),
                 "tree": tree(sheet),
                 "stages": sheet.stages.all(),
+                "budget_items": sheet.budget_items.all(),
                 "findings": quality.findings_of(sheet),
                 "versions": versions_of(sheet, user),
                 "can_adjust": actions.can_adjust(user, sheet),
@@ -193,8 +205,22 @@ def edit(request, pk):
         initial=[{"stage": s.stage, "start": s.start, "finish": s.finish} for s in sheet.stages.all()],
         prefix="stage",
     )
-    if request.method == "POST" and form.is_valid() and indicators.is_valid() and stages.is_valid():
+    # The 支出明细预算 and 评价情况 tables change only when the page posted them (a post without them keeps them).
+    budget = BudgetItemFormSet(
+        data if data is None or "budget-TOTAL_FORMS" in data else None,
+        initial=[{k: getattr(b, k) for k in actions.BUDGET_ITEM_FIELDS} for b in sheet.budget_items.all()],
+        prefix="budget",
+    )
+    grades = PriorGradeFormSet(
+        data if data is None or "grade-TOTAL_FORMS" in data else None,
+        initial=prior_grade_initial(sheet),
+        prefix="grade",
+    )
+    formsets = [f for f in (indicators, stages, budget, grades) if f.is_bound or data is None]
+    if request.method == "POST" and form.is_valid() and all([f.is_valid() for f in formsets]):
         values = {k: form.cleaned_data[k] for k in SheetForm.Meta.fields}
+        if grades.is_bound:
+            values["prior_grades"] = prior_grade_rows(grades)
         try:
             sheet = actions.save_sheet(
                 TargetSheet.objects.get(pk=sheet.pk),
@@ -203,6 +229,7 @@ def edit(request, pk):
                 data=values,
                 indicators=formset_rows(indicators),
                 stages=formset_rows(stages),
+                budget_items=formset_rows(budget) if budget.is_bound else None,
                 reason=form.cleaned_data.get("reason", ""),
             )
         except StaleDocument as exc:
@@ -225,6 +252,9 @@ def edit(request, pk):
             "form": form,
             "indicators": indicators,
             "stages": stages,
+            "budget": budget,
+            "grades": grades,
+            "year_amount": sheet.subject.year_amounts.filter(fiscal_year=sheet.fiscal_year).first(),
             "weight_scheme": [(k, Level1(k).label, v) for k, v in scheme.items()],
             "findings": quality.findings_of(sheet),
             "pick_url": _pick_url(),

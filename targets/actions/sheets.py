@@ -3,7 +3,7 @@ audit rows; the automatic review (``targets.quality``) runs and its findings are
 
 "谁申请资金，谁编制目标": the unit preparer of the subject's unit creates and fills the sheet, once the
 subject is in the library (admitted, funded or executing). A sheet is due 10 days after its subject is
-funded (seed 004 三(五)2). Approved versions never change; an adjustment (seed 000 第十六条) is a new
+admitted (seed 004 三(五)2). Approved versions never change; an adjustment (seed 000 第十六条) is a new
 revision with a reason that goes through the same chain.
 """
 
@@ -24,7 +24,7 @@ from subjects.choices import LibraryStage
 from subjects.models import SubjectYearAmount
 from targets import review
 from targets.actions.common_indicators import common_items_for
-from targets.models import ScheduleStage, TargetIndicator, TargetSheet
+from targets.models import BudgetItem, ScheduleStage, TargetIndicator, TargetSheet
 from workflow import actions as workflow
 from workflow import guards, hooks
 from workflow.models import ReviewStatus
@@ -54,6 +54,20 @@ INDICATOR_FIELDS = [
     "last_year_actual",
 ]
 STAGE_FIELDS = ["stage", "start", "finish"]
+BUDGET_ITEM_FIELDS = ["name", "previous_amount", "requested_amount", "basis"]
+# The sheet's own fields an adjustment copies into the next revision.
+COPIED_FIELDS = [
+    "long_term_goal",
+    "annual_goal",
+    "measure_organisation",
+    "measure_rules",
+    "measure_plan",
+    "serves_public",
+    "buys_outputs",
+    "prior_grades",
+    "self_evaluation_year",
+    "other_notes",
+]
 
 
 def _refused(obj, user, message: str) -> PermissionDenied:
@@ -106,15 +120,22 @@ def _indicator(sheet, order: int, values: dict) -> TargetIndicator:
 
 
 def _rows_text(sheet) -> list[str]:
-    return [
-        f"[{i.get_horizon_display()}] {i.get_level1_display()}/{i.get_level2_display()}/{i.name} "
-        f"{i.display_value} 分值{i.weight:g}"
-        for i in sheet.indicators.all()
-    ] + [f"[进度] {s}" for s in sheet.stages.all()]
+    return (
+        [
+            f"[{i.get_horizon_display()}] {i.get_level1_display()}/{i.get_level2_display()}/{i.name} "
+            f"{i.display_value} 分值{i.weight:g}"
+            for i in sheet.indicators.all()
+        ]
+        + [f"[进度] {s}" for s in sheet.stages.all()]
+        + [
+            f"[支出明细] {b.name} 上年度{b.previous_amount:,.2f}元 本年度{b.requested_amount:,.2f}元 {b.basis}".rstrip()
+            for b in sheet.budget_items.all()
+        ]
+    )
 
 
-def _replace_children(sheet, indicators, stages, required: set | None = None) -> dict:
-    """Replace the indicator list and schedule. Indicators are matched to the existing rows by horizon,
+def _replace_children(sheet, indicators, stages, required: set | None = None, budget_items=None) -> dict:
+    """Replace the indicator list, the schedule and (when given) the itemised budget. Indicators are matched to the existing rows by horizon,
     levels and name and updated in place, so what hangs on them (reviewers' comments, regional values)
     stays. A required common indicator (部门整体) cannot be removed and keeps its place and name."""
     _forget_prefetched(sheet)
@@ -157,14 +178,25 @@ def _replace_children(sheet, indicators, stages, required: set | None = None) ->
             rows.append(row)
         sheet.stages.all().delete()
         ScheduleStage.objects.bulk_create(rows)
+    if budget_items is not None:
+        rows = []
+        for n, values in enumerate(budget_items, start=1):
+            row = BudgetItem(sheet=sheet, order=n, **{k: values.get(k) for k in BUDGET_ITEM_FIELDS})
+            row.basis = row.basis or ""
+            if row.previous_amount is None:
+                row.previous_amount = Decimal("0")
+            row.full_clean(exclude=["sheet"])
+            rows.append(row)
+        sheet.budget_items.all().delete()
+        BudgetItem.objects.bulk_create(rows)
     _forget_prefetched(sheet)
     after = _rows_text(sheet)
-    return {"绩效指标与实施进度": [before, after]} if before != after else {}
+    return {"绩效指标、实施进度与支出明细": [before, after]} if before != after else {}
 
 
 def _forget_prefetched(sheet) -> None:
     """A sheet loaded with prefetch_related (the API) must not answer from the rows it had before the save."""
-    for name in ("indicators", "stages", "regional_targets"):
+    for name in ("indicators", "stages", "regional_targets", "budget_items"):
         getattr(sheet, "_prefetched_objects_cache", {}).pop(name, None)
 
 
@@ -243,10 +275,11 @@ def save_sheet(
     data: dict | None = None,
     indicators: list[dict] | None = None,
     stages: list[dict] | None = None,
+    budget_items: list[dict] | None = None,
     reason: str = "",
 ) -> TargetSheet:
     """The preparer's save of a draft or returned sheet: its fields, and (when given) the whole indicator
-    list and schedule. Approved or in-review sheets are refused (workflow.actions.save_edit). The automatic
+    list, schedule and itemised budget (支出明细预算). Approved or in-review sheets are refused (workflow.actions.save_edit). The automatic
     review runs and its findings are stored."""
     try:
         with transaction.atomic():
@@ -254,7 +287,7 @@ def save_sheet(
             for key, value in (data or {}).items():
                 setattr(sheet, key, value)
             workflow.save_edit(sheet, user, version, before=before, reason=reason)
-            changes = _replace_children(sheet, indicators, stages)
+            changes = _replace_children(sheet, indicators, stages, budget_items=budget_items)
             if changes:
                 trail.record(AuditAction.UPDATE, sheet, changes=changes, actor=user, reason=reason)
             review.store(sheet)
@@ -296,18 +329,7 @@ def adjust(sheet, user, reason: str) -> TargetSheet:
             adjustment_reason=reason,
             is_current=False,
             step_due_at=correction_due(clock.now()),
-            **{
-                f: getattr(fresh, f)
-                for f in (
-                    "long_term_goal",
-                    "annual_goal",
-                    "measure_organisation",
-                    "measure_rules",
-                    "measure_plan",
-                    "serves_public",
-                    "buys_outputs",
-                )
-            },
+            **{f: getattr(fresh, f) for f in COPIED_FIELDS},
         )
         copy.full_clean()
         copy.save()
@@ -327,7 +349,11 @@ def adjust(sheet, user, reason: str) -> TargetSheet:
         ]
         required = {i.library_indicator_id for i in fresh.indicators.all() if i.is_common_required}
         _replace_children(
-            copy, rows, [{k: getattr(s, k) for k in STAGE_FIELDS} for s in fresh.stages.all()], required=required
+            copy,
+            rows,
+            [{k: getattr(s, k) for k in STAGE_FIELDS} for s in fresh.stages.all()],
+            required=required,
+            budget_items=[{k: getattr(b, k) for k in BUDGET_ITEM_FIELDS} for b in fresh.budget_items.all()],
         )
         review.store(copy)
     return copy
