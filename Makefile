@@ -63,6 +63,17 @@ browser-deps:
 	    echo "或先执行 sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
 	  fi; \
 	fi
+	@# LibreOffice and poppler render the target sheet's Word and Excel outputs (tests/browser/test_form_render.py);
+	@# without root the render test skips and says why.
+	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "安装渲染申报表所需的 LibreOffice 和 poppler-utils …"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils >/dev/null; \
+	  else \
+	    echo "提示：未安装 LibreOffice 或 poppler-utils，申报表渲染测试将跳过（sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils）"; \
+	  fi; \
+	fi
 
 # Debian's faketime, for CI's runs of the suite under a fake wall clock (.ci/run).
 faketime:

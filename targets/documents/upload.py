@@ -124,6 +124,7 @@ def apply(parsed: list[Parsed], user, *, reason: str = "", filename: str = "") -
                 data=item.data,
                 indicators=_keep_library_links(item.sheet, item.indicators),
                 stages=item.stages,
+                budget_items=item.budget_items,
                 reason=reason,
             )
             trail.record(

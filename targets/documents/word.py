@@ -1,86 +1,185 @@
-"""A target sheet as a Word document in the layout of the 项目绩效目标申报表 (《长治市预算绩效管理办法》附件1):
-the project facts, 长期目标 and 年度目标, the 保障措施, the 实施进度计划, the 长期/年度绩效指标 tables with
-the level-1 and level-2 cells merged, and the 审核意见 blocks — one per step of the sheet's review chain
-(单位意见, 主管部门审核意见, 财政部门业务科室审核意见, 财政部门预算绩效管理科审核意见 …) filled from the
-chain's review log: the opinion, who gave it and when. Built with python-docx like assessments/documents.py;
-Chinese text carries East Asian fonts (w:eastAsia) so Word and WPS render it."""
+"""A target sheet as a Word document in the layout of the 项目绩效目标申报表 (《长治市预算绩效管理办法》附件1), in the
+paper's order: 支出基本情况, 支出立项情况, 资金情况 (支出明细预算 with 测算依据, 资金来源计划 with 财政实际安排, in 万元),
+绩效目标情况 (长期/年度目标, 保障措施, 实施进度计划, the 长期/年度绩效指标 tables with the level-1 and level-2 cells
+merged), 评价情况, 其他需要说明的情况 and the 审核意见 blocks — one per step of the sheet's review chain, filled from the
+chain's review log: the opinion, who gave it (name and office) and when, with room for the office's seal.
+
+Print rules (issue 12 §2): money is right-aligned and never breaks across lines (w:noWrap); an opinion row never
+splits across pages (w:cantSplit); dates have no leading zeros (2026年7月1日); the title is not wrapped in 《》.
+Built with python-docx like assessments/documents.py; Chinese text carries East Asian fonts (w:eastAsia)."""
 
 from __future__ import annotations
 
 import io
 
-from django.utils import timezone
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
 
 from core import docx as style
-from core.docx import BODY_FONT, FORM_MARGINS, TITLE_FONT, new_document
+from core.docx import BODY_FONT, FORM_MARGINS, HEADING_FONT, TITLE_FONT, cn_date, money_cell, new_document
 from core.docx import cell_text as _cell
-from targets.documents.xlsx_layout import GOAL_LABELS, HORIZON_TITLES, TITLE, ordered_indicators
-from workflow.actions import chain_for_display
-from workflow.models import ReviewAction
-from workflow.views import review_history
+from core.money import wan_text
+from targets.documents import form_data
+from targets.documents.form_data import NOT_YET, OPINION_LABELS, opinions, submitter  # noqa: F401 (re-exported)
+from targets.documents.xlsx_layout import (
+    BUDGET_HEADERS,
+    FUND_HEADERS,
+    GOAL_LABELS,
+    HORIZON_TITLES,
+    OTHER_NOTES,
+    PRIOR_HEADERS,
+    SELF_EVALUATION,
+    TITLE,
+    ordered_indicators,
+)
 
 TABLE_SIZE = 10.5
-# The 审核意见 block of each chain step, named as on 附件1 by the role that acts there; other steps (a
-# region's own chain) are named after the step.
-OPINION_LABELS = {
-    "unit_head": "单位意见",
-    "dept_reviewer": "主管部门审核意见",
-    "finance_desk": "财政部门业务科室审核意见",
-    "performance_section": "财政部门预算绩效管理科审核意见",
-    "budget_section": "财政部门预算管理科审核意见",
-    "bureau_leader": "财政局领导审批意见",
-}
-NOT_YET = "（尚未审核）"
+WIDTH = 17.0  # cm between the margins of an A4 page with FORM_MARGINS
+CENTER, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+OPINION_HEIGHT = Cm(3.6)  # an opinion, the signature line and room for a seal (a round seal is 4.2 cm across)
 
 
-def _paragraph(doc, text: str, *, font=BODY_FONT, size=12.0, bold=False, align=None):
+def _paragraph(doc, text: str, *, font=BODY_FONT, size=12.0, bold=False, align=None, keep=False):
     """The form's paragraphs: smaller, unindented, tighter than a report's."""
-    return style.paragraph(doc, text, font=font, size=size, bold=bold, align=align, indent=False, space_after=3)
+    para = style.paragraph(doc, text, font=font, size=size, bold=bold, align=align, indent=False, space_after=3)
+    para.paragraph_format.keep_with_next = keep
+    return para
 
 
-def _table(doc, cols: int):
-    table = doc.add_table(rows=0, cols=cols)
+def _heading(doc, text: str):
+    para = _paragraph(doc, text, font=HEADING_FONT, size=12, keep=True)
+    para.paragraph_format.space_before = Pt(8)
+    return para
+
+
+def _table(doc, widths: list[float]):
+    table = doc.add_table(rows=0, cols=len(widths))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    table._jixiao_widths = widths
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid (w:gridCol), which LibreOffice and WPS lay out by
     return table
 
 
+def _row(table):
+    row = table.add_row()
+    for cell, width in zip(row.cells, table._jixiao_widths, strict=True):
+        cell.width = Cm(width)
+    return row.cells
+
+
+def _header(table, titles: list[str], money_columns=()) -> None:
+    cells = _row(table)
+    for n, (cell, title) in enumerate(zip(cells, titles, strict=True)):
+        _cell(cell, title, bold=True, align=CENTER)
+        if n in money_columns:
+            style.no_wrap(cell)
+        style.keep_with_next(cell)  # a header stays with the table's first row
+    style.cant_split(table.rows[-1])
+    style.repeat_header(table.rows[-1])
+
+
 def _label_value(table, label: str, value: str) -> None:
-    row = table.add_row().cells
-    _cell(row[0], label, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    merged = row[1].merge(row[-1])
-    _cell(merged, value or "—")
+    cells = _row(table)
+    _cell(cells[0], label, bold=True, align=CENTER)
+    style.vertical_center(cells[0])
+    _cell(cells[1].merge(cells[-1]), value or "—")
 
 
-def _amounts(subject) -> str:
-    row = next((a for a in subject.year_amounts.all() if a.fiscal_year == subject.fiscal_year), None)
-    if row is None:
-        return "—"
-    text = f"本年度申请 {row.requested_amount:,.2f} 元；上年度 {row.previous_amount:,.2f} 元"
-    if row.arranged_amount is not None:
-        text += f"；财政实际安排 {row.arranged_amount:,.2f} 元"
-    return text
+def _pairs(table, pairs) -> None:
+    for left, right in pairs:
+        cells = _row(table)
+        for n, (label, value) in enumerate((left, right)):
+            _cell(cells[2 * n], label, bold=True, align=CENTER)
+            style.vertical_center(cells[2 * n])
+            _cell(cells[2 * n + 1], value or "—")
 
 
 def _number(value) -> str:
     return f"{value.normalize():f}"
 
 
+def _basics(doc, sheet) -> None:
+    subject = sheet.subject
+    _heading(doc, "一、支出基本情况")
+    facts = _table(doc, [3.0, 5.5, 3.0, 5.5])
+    _pairs(
+        facts,
+        (
+            (("项目名称", subject.name), ("项目编码", subject.code)),
+            (("主管部门", form_data.department_name(subject)), ("实施单位", subject.organisation.name)),
+            (("负责人", subject.leader), ("联系电话", subject.leader_phone)),
+            (
+                ("预算年度", f"{sheet.fiscal_year} 年"),
+                ("项目期限", f"{subject.start_year}—{subject.end_year} 年（{subject.get_duration_display()}）"),
+            ),
+            (("起止时间", form_data.period_text(subject)), ("预算科目编码", form_data.function_code_text(subject))),
+            (("项目支出类型", form_data.category_text(subject)), ("申报状态", sheet.get_status_display())),
+        ),
+    )
+    _label_value(facts, "支出类型", form_data.expense_type_text(subject))
+    _label_value(facts, "单位职能概述", subject.unit_functions)
+    _label_value(facts, "支出概况", subject.summary)
+
+    _heading(doc, "二、支出立项情况")
+    basis = _table(doc, [3.0, 14.0])
+    for label, value in (
+        ("立项的依据", subject.basis),
+        ("申报的可行性", subject.feasibility),
+        ("申报的必要性", subject.necessity),
+    ):
+        _label_value(basis, label, value)
+
+
+def _funds(doc, sheet) -> None:
+    _heading(doc, "三、资金情况（单位：万元）")
+    _paragraph(doc, "支出明细预算", size=11, bold=True, keep=True)
+    budget = _table(doc, [1.3, 4.0, 2.9, 3.2, 5.6])
+    _header(budget, BUDGET_HEADERS, money_columns=(2, 3))
+    rows, total = form_data.budget_rows(sheet)
+    for n, row in enumerate(rows, start=1):
+        cells = _row(budget)
+        _cell(cells[0], str(n), align=CENTER)
+        _cell(cells[1], row.label)
+        money_cell(cells[2], wan_text(row.previous))
+        money_cell(cells[3], wan_text(row.requested))
+        _cell(cells[4], row.note or "—")
+    if not rows:
+        cells = _row(budget)
+        _cell(cells[0].merge(cells[-1]), "未填写", align=CENTER)
+    cells = _row(budget)
+    _cell(cells[0].merge(cells[1]), total.label, bold=True, align=CENTER)
+    money_cell(cells[2], wan_text(total.previous) if rows else "", bold=True)
+    money_cell(cells[3], wan_text(total.requested) if rows else "", bold=True)
+    _cell(cells[4], "")
+
+    _paragraph(doc, "资金来源计划", size=11, bold=True, keep=True)
+    plan = _table(doc, [6.2, 3.4, 3.4, 4.0])
+    _header(plan, FUND_HEADERS, money_columns=(1, 2))
+    rows, total = form_data.fund_rows(sheet)
+    for row in [*rows, total]:
+        bold = row is total
+        cells = _row(plan)
+        _cell(cells[0], row.label, bold=bold, align=CENTER if bold else LEFT)
+        for cell, value in zip(cells[1:], (row.previous, row.requested, row.arranged), strict=True):
+            money_cell(cell, wan_text(value), bold=bold)
+
+
 def _indicator_table(doc, rows) -> None:
     headers = ["一级指标", "二级指标", "三级指标", "指标值", "分值", "数据来源", "设定依据"]
-    table = _table(doc, len(headers))
-    for cell, header in zip(table.add_row().cells, headers, strict=True):
-        _cell(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    table = _table(doc, [2.0, 2.4, 3.8, 2.6, 1.2, 2.6, 2.4])
+    _header(table, headers)
     if not rows:
-        row = table.add_row().cells
-        _cell(row[0].merge(row[-1]), "未设置", align=WD_ALIGN_PARAGRAPH.CENTER)
+        cells = _row(table)
+        _cell(cells[0].merge(cells[-1]), "未设置", align=CENTER)
         return
     first = len(table.rows)
     for indicator in rows:
-        cells = table.add_row().cells
+        cells = _row(table)
         values = [
             indicator.get_level1_display(),
             indicator.get_level2_display(),
@@ -91,7 +190,10 @@ def _indicator_table(doc, rows) -> None:
             indicator.get_standard_display(),
         ]
         for n, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            _cell(cell, value, align=WD_ALIGN_PARAGRAPH.CENTER if n in (0, 1, 3, 4, 6) else WD_ALIGN_PARAGRAPH.LEFT)
+            _cell(cell, value, align=CENTER if n in (0, 1, 3, 4, 6) else LEFT)
+        style.vertical_center(cells[0])
+        style.vertical_center(cells[1])
+    # The dimension cells (一级指标, 二级指标) are merged over their rows, as on the paper form.
     for column, key in ((0, lambda i: (i.level1,)), (1, lambda i: (i.level1, i.level2))):
         keys = [key(i) for i in rows]
         start = 0
@@ -101,42 +203,75 @@ def _indicator_table(doc, rows) -> None:
                     top = table.cell(first + start, column)
                     text = top.text
                     merged = top.merge(table.cell(first + n - 1, column))
-                    _cell(merged, text, align=WD_ALIGN_PARAGRAPH.CENTER)
+                    _cell(merged, text, align=CENTER)
+                    style.vertical_center(merged)
                 start = n
 
 
-def opinions(sheet) -> list[dict]:
-    """One block per review step of the sheet's chain: label, the latest opinion given there (approve or
-    return), who and when; a step not reached yet has no opinion."""
-    chain = chain_for_display(sheet)
-    steps = [s for s in (chain.ordered_steps() if chain else []) if s.order > 0]
-    logs = [log for log in review_history(sheet) if log.action in (ReviewAction.APPROVE, ReviewAction.RETURN)]
-    blocks = []
-    for step in steps:
-        mine = [log for log in logs if log.step == step.order]
-        last = mine[-1] if mine else None
-        opinion = ""
-        if last is not None:
-            opinion = last.opinion or ("同意。" if last.action == ReviewAction.APPROVE else "")
-            if last.action == ReviewAction.RETURN:
-                opinion = f"退回：{opinion}" if opinion else "退回"
-        blocks.append(
-            {
-                "label": OPINION_LABELS.get(step.role, f"{step.name}意见"),
-                "step": step.name,
-                "opinion": opinion,
-                "actor": last.signed if last else "",
-                "at": timezone.localtime(last.created_at) if last else None,
-            }
-        )
-    return blocks
+def _targets(doc, sheet) -> None:
+    _heading(doc, "四、绩效目标情况")
+    goals = _table(doc, [3.0, 14.0])
+    for label, name in GOAL_LABELS.items():
+        _label_value(goals, label, getattr(sheet, name))
+
+    _paragraph(doc, "实施进度计划", size=11, bold=True, keep=True)
+    schedule = _table(doc, [1.3, 7.7, 4.0, 4.0])
+    _header(schedule, ["序号", "实施内容", "开始时间", "完成时间"], money_columns=(2, 3))
+    for n, stage in enumerate(sheet.stages.all(), start=1):
+        cells = _row(schedule)
+        for cell, value, align in zip(
+            cells,
+            [str(n), stage.stage, cn_date(stage.start), cn_date(stage.finish)],
+            (CENTER, LEFT, CENTER, CENTER),
+            strict=True,
+        ):
+            _cell(cell, value, align=align)
+        style.no_wrap(cells[2])
+        style.no_wrap(cells[3])
+
+    by_horizon = ordered_indicators(sheet)
+    for title, horizon in HORIZON_TITLES.items():
+        _paragraph(doc, title, size=11, bold=True, keep=True)
+        _indicator_table(doc, by_horizon[horizon])
+        if horizon == "annual" and by_horizon[horizon]:
+            _paragraph(
+                doc, f"年度绩效指标分值合计：{_number(sum(i.weight for i in by_horizon[horizon]))} 分", size=10.5
+            )
 
 
-def submitter(sheet) -> tuple[str, object]:
-    logs = [log for log in review_history(sheet) if log.action == ReviewAction.SUBMIT]
-    if not logs:
-        return "", None
-    return logs[-1].signed, timezone.localtime(logs[-1].created_at)
+def _evaluation(doc, sheet) -> None:
+    _heading(doc, "五、评价情况")
+    _paragraph(doc, "以前年度绩效评价情况（跨年度支出填报）", size=11, bold=True, keep=True)
+    grades = _table(doc, [3.2, 4.4, 4.4, 5.0])
+    _header(grades, PRIOR_HEADERS)
+    for year, *values in form_data.prior_grades(sheet):
+        cells = _row(grades)
+        for cell, value in zip(cells, [f"{year} 年", *values], strict=True):
+            _cell(cell, value or "—", align=CENTER)
+    plan = _table(doc, [3.2, 13.8])
+    _label_value(plan, SELF_EVALUATION, form_data.self_evaluation_text(sheet))
+    _heading(doc, f"六、{OTHER_NOTES}")
+    notes = _table(doc, [3.2, 13.8])
+    _label_value(notes, OTHER_NOTES, sheet.other_notes)
+
+
+def _opinions(doc, sheet) -> None:
+    _heading(doc, "七、审核意见")
+    review = _table(doc, [3.2, 13.8])
+    for block in opinions(sheet):
+        row_cells = _row(review)
+        row = review.rows[-1]
+        row.height, row.height_rule = OPINION_HEIGHT, WD_ROW_HEIGHT_RULE.AT_LEAST
+        style.cant_split(row)  # an opinion and its signature stay on one page
+        _cell(row_cells[0], block["label"], bold=True, align=CENTER)
+        style.vertical_center(row_cells[0])
+        cell = row_cells[1]
+        _cell(cell, block["opinion"] or NOT_YET)
+        cell.add_paragraph()  # room for the seal
+        for line in form_data.signature_lines(block):
+            para = cell.add_paragraph()
+            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            style.set_font(para.add_run(line), BODY_FONT, TABLE_SIZE)
 
 
 def build(sheet) -> bytes:
@@ -144,74 +279,24 @@ def build(sheet) -> bytes:
     subject = sheet.subject
     doc = new_document(FORM_MARGINS)
 
-    _paragraph(doc, TITLE, font=TITLE_FONT, size=18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(doc, f"（{sheet.fiscal_year} 年度）", size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
-    version = f"第 {sheet.revision} 版（调整原因：{sheet.adjustment_reason}）" if sheet.revision > 1 else ""
-    _paragraph(doc, f"填报单位（盖章）：{subject.organisation.name}    {version}", size=11)
+    _paragraph(doc, TITLE, font=TITLE_FONT, size=18, bold=True, align=CENTER)
+    _paragraph(doc, f"（{sheet.fiscal_year} 年度）", size=12, align=CENTER)
+    version = f"    第 {sheet.revision} 版（调整原因：{sheet.adjustment_reason}）" if sheet.revision > 1 else ""
+    _paragraph(doc, f"填报单位（盖章）：{subject.organisation.name}{version}", size=11)
+    _paragraph(doc, "", size=11)  # room for the unit's seal next to its name
 
-    facts = _table(doc, 4)
-    for left, right in (
-        (("项目名称", subject.name), ("项目编码", subject.code)),
-        (
-            ("主管部门", subject.department.name if subject.department_id else "—"),
-            ("实施单位", subject.organisation.name),
-        ),
-        (
-            ("预算年度", f"{sheet.fiscal_year} 年"),
-            ("项目期限", f"{subject.start_year}—{subject.end_year} 年（{subject.get_duration_display()}）"),
-        ),
-        (
-            ("项目类型", f"{subject.get_category_display()}（{subject.get_sub_category_display()}）"),
-            ("申报状态", sheet.get_status_display()),
-        ),
-    ):
-        row = facts.add_row().cells
-        for n, (label, value) in enumerate((left, right)):
-            _cell(row[2 * n], label, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-            _cell(row[2 * n + 1], value or "—")
-    _label_value(facts, "项目资金", _amounts(subject))
-    for label, name in GOAL_LABELS.items():
-        _label_value(facts, label, getattr(sheet, name))
-
-    _paragraph(doc, "实施进度计划", size=12, bold=True)
-    schedule = _table(doc, 4)
-    for cell, header in zip(schedule.add_row().cells, ["序号", "实施内容", "开始时间", "完成时间"], strict=True):
-        _cell(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    for n, stage in enumerate(sheet.stages.all(), start=1):
-        cells = schedule.add_row().cells
-        for cell, value in zip(
-            cells, [str(n), stage.stage, f"{stage.start:%Y-%m-%d}", f"{stage.finish:%Y-%m-%d}"], strict=True
-        ):
-            _cell(cell, value, align=WD_ALIGN_PARAGRAPH.CENTER)
-
-    by_horizon = ordered_indicators(sheet)
-    for title, horizon in HORIZON_TITLES.items():
-        _paragraph(doc, title, size=12, bold=True)
-        _indicator_table(doc, by_horizon[horizon])
-        if horizon == "annual" and by_horizon[horizon]:
-            _paragraph(
-                doc, f"年度绩效指标分值合计：{_number(sum(i.weight for i in by_horizon[horizon]))} 分", size=10.5
-            )
-
-    _paragraph(doc, "审核意见", size=12, bold=True)
-    review = _table(doc, 2)
-    for block in opinions(sheet):
-        row = review.add_row().cells
-        _cell(row[0], block["label"], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        signed = (
-            f"审核人：{block['actor']}        {block['at']:%Y年%m月%d日}"
-            if block["at"]
-            else "审核人：                （公章）        年    月    日"
-        )
-        _cell(row[1], f"{block['opinion'] or NOT_YET}\n\n{signed}")
+    _basics(doc, sheet)
+    _funds(doc, sheet)
+    _targets(doc, sheet)
+    _evaluation(doc, sheet)
+    _opinions(doc, sheet)
 
     name, when = submitter(sheet)
     _paragraph(doc, "")
+    _paragraph(doc, f"填报单位负责人（签名）：                    填表人：{name or '（签名）'}", size=11)
     _paragraph(
         doc,
-        f"填报单位负责人（签名）：            填表人：{name or '          '}            填表日期：{when:%Y年%m月%d日}"
-        if when
-        else "填报单位负责人（签名）：            填表人（签名）：            填表日期：",
+        f"填表日期：{cn_date(when) or '      年    月    日'}                    联系电话：{subject.leader_phone}",
         size=11,
     )
     buffer = io.BytesIO()

@@ -13,7 +13,7 @@ TITLE = "项目绩效目标申报表"
 NOTES_SHEET = "填写说明"
 FONT = "宋体"
 COLUMNS = 10  # A–J
-WIDTHS = [12, 15, 26, 8, 12, 9, 7, 16, 11, 12]
+WIDTHS = [14, 15, 26, 8, 12, 15, 7, 16, 11, 12]
 MIN_SCHEDULE_ROWS = 3  # blank rows offered for the 实施进度计划 when there is none
 
 # Labels of the information block: column A (value B–E) and column F (value G–J).
@@ -29,6 +29,25 @@ SCHEDULE_TITLE = "实施进度计划"
 SCHEDULE_HEADERS = ["序号", "实施内容", "开始时间", "完成时间"]
 SCHEDULE_COLUMNS = {"stage": 2, "start": 7, "finish": 9}  # 1-based first column of each merged cell
 HORIZON_TITLES = {"长期绩效指标": Horizon.LONG_TERM, "年度绩效指标": Horizon.ANNUAL}
+# The sections of 附件1, in the paper's order (the goals, schedule and indicator tables come between 资金情况 and 评价情况).
+BASICS_TITLE = "支出基本情况"
+PROJECT_TITLE = "支出立项情况"
+FUNDS_TITLE = "资金情况（万元）"
+EVALUATION_TITLE = "评价情况"
+OPINIONS_TITLE = "审核意见"
+# Rows of column A where the reading of a table stops (the sections after the indicator tables).
+STOP_LABELS = {EVALUATION_TITLE, OPINIONS_TITLE}
+BUDGET_TITLE = "支出明细预算"
+BUDGET_HEADERS = ["序号", "支出名称", "上年度资金", "本年度申请资金", "测算依据及说明"]
+BUDGET_COLUMNS = {"name": 2, "previous_amount": 4, "requested_amount": 6, "basis": 8}  # first column of each cell
+FUND_TITLE = "资金来源计划"
+FUND_HEADERS = ["资金来源", "上年度资金", "本年度申请资金", "本年度实际安排资金（由财政部门填）"]
+PRIOR_TITLE = "以前年度绩效评价情况"
+PRIOR_HEADERS = ["年度（前三年）", "单位自评等级", "市财政局审核等级", "重点评价等级（专家评定）"]
+PRIOR_COLUMNS = {"year": 1, "self": 2, "review": 5, "key": 8}
+SELF_EVALUATION = "本年度自评计划"
+OTHER_NOTES = "其他需要说明的情况"
+MIN_BUDGET_ROWS = 3  # blank rows offered for the 支出明细预算 when there is none
 INDICATOR_HEADERS = [
     "一级指标",
     "二级指标",

@@ -31,9 +31,11 @@ from targets.documents.xlsx_layout import (
     SCHEDULE_COLUMNS,
     SCHEDULE_TITLE,
     SERVES,
+    STOP_LABELS,
     TOTAL_LABEL,
     YEAR,
 )
+from targets.documents.xlsx_read_more import read_budget, read_evaluation
 from targets.models import TargetSheet, parse_number
 
 
@@ -64,6 +66,7 @@ class Parsed:
     data: dict = field(default_factory=dict)
     stages: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
+    budget_items: list[dict] | None = None  # None: a workbook of the older layout, without 支出明细预算
     subject: Subject | None = None
     sheet: TargetSheet | None = None  # the editable sheet to update; None: create one
 
@@ -179,7 +182,7 @@ class _Reader:
         row = title_row + 2  # below the header row
         while row <= len(self.grid):
             first = _label(self.at(row, 1))
-            if first in HORIZON_TITLES or first.startswith(FOOTER[:6]):
+            if first in HORIZON_TITLES or first in STOP_LABELS or first.startswith(FOOTER[:6]):
                 break
             content = self.text(row, SCHEDULE_COLUMNS["stage"], "实施内容", max_length=200)
             start, finish = self.at(row, SCHEDULE_COLUMNS["start"]), self.at(row, SCHEDULE_COLUMNS["finish"])
@@ -226,7 +229,7 @@ class _Reader:
         level1 = level2 = None  # carried down the merged cells
         while row <= len(self.grid):
             first = _label(self.at(row, 1))
-            if first in HORIZON_TITLES or first == TOTAL_LABEL or first.startswith(FOOTER[:6]):
+            if first in HORIZON_TITLES or first in STOP_LABELS or first == TOTAL_LABEL or first.startswith(FOOTER[:6]):
                 break
             cells = [self.at(row, c) for c in range(1, COLUMNS + 1)]
             if all(_blank(v) for v in cells):
@@ -351,6 +354,8 @@ def read(upload) -> tuple[list[Parsed], list[Issue]]:
         reader.read_head()
         reader.read_schedule()
         reader.read_indicators()
+        read_budget(reader)
+        read_evaluation(reader)
         parsed.append(reader.result)
         issues.extend(reader.issues)
     if not parsed:

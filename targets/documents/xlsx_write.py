@@ -1,8 +1,8 @@
 """Writing target sheets as Excel workbooks (openpyxl) in the layout of ``xlsx_layout``: one worksheet per
-target sheet, printable on A4 (landscape, fitted to the page width, borders, wrapped text, 宋体): the title and
-year, the 项目名称/项目编码/主管部门/实施单位/项目资金 rows, the 长期目标 and 年度目标, the 保障措施, the
-实施进度计划 and the two indicator tables (长期绩效指标, 年度绩效指标) with the level-1 and level-2 cells merged
-over their rows. A sheet without indicators comes out with the empty level-1/level-2 skeleton of 附件1, so the
+target sheet, printable on A4 (landscape, fitted to the page width, borders, wrapped text, 宋体), in the order of
+the paper form: the title and year, 支出基本情况 and 支出立项情况, 资金情况 in 万元 (``xlsx_sections``), the 长期目标 and
+年度目标, the 保障措施, the 实施进度计划, the two indicator tables (长期绩效指标, 年度绩效指标) with the level-1 and
+level-2 cells merged over their rows, 评价情况, 其他需要说明的情况 and the 审核意见 of every step. A sheet without indicators comes out with the empty level-1/level-2 skeleton of 附件1, so the
 download of an empty sheet is also the blank template. The 填写说明 worksheet comes last."""
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from openpyxl.worksheet.page import PageMargins
 
 from accounts.roles import Action
 from core import access
+from core.docx import cn_date
 from core.xlsx import new_workbook, put, save_bytes
 from targets.choices import LEVEL2_OF, Horizon, Level1, Level2, Standard
+from targets.documents import form_data, xlsx_sections
 from targets.documents.xlsx_layout import (
-    BORDER,
-    BUYS,
     CENTER,
-    CODE,
     COLUMNS,
     FOOTER,
     GOAL_LABELS,
@@ -31,74 +30,23 @@ from targets.documents.xlsx_layout import (
     NOTES_SHEET,
     SCHEDULE_HEADERS,
     SCHEDULE_TITLE,
-    SECTION_FILL,
-    SERVES,
     TITLE,
     TOTAL_LABEL,
     WIDTHS,
     WRAP,
-    YEAR,
     font,
     ordered_indicators,
 )
+from targets.documents.xlsx_sections import Writer, text_height
 from targets.models import TargetIndicator, TargetSheet
 
-
-def _amounts(subject) -> str:
-    row = next((a for a in subject.year_amounts.all() if a.fiscal_year == subject.fiscal_year), None)
-    if row is None:
-        return "—"
-    text = f"本年度申请 {row.requested_amount:,.2f}；上年度 {row.previous_amount:,.2f}"
-    if row.arranged_amount is not None:
-        text += f"；财政实际安排 {row.arranged_amount:,.2f}"
-    return text
-
-
-class _Writer:
-    def __init__(self, ws):
-        self.ws = ws
-        self.row = 0
-
-    def cell(self, column: int, value="", *, bold=False, align=WRAP, fmt: str | None = None, size=10.5):
-        cell = put(self.ws.cell(row=self.row, column=column), value)  # typed, never a formula (core.xlsx)
-        cell.font = font(bold, size)
-        cell.alignment = align
-        cell.border = BORDER
-        if fmt:
-            cell.number_format = fmt
-        return cell
-
-    def merge(self, first: int, last: int, value="", **kwargs):
-        cell = self.cell(first, value, **kwargs)
-        for column in range(first + 1, last + 1):
-            self.cell(column, None)
-        if last > first:
-            self.ws.merge_cells(start_row=self.row, start_column=first, end_row=self.row, end_column=last)
-        return cell
-
-    def next(self, height: float | None = None) -> int:
-        self.row += 1
-        if height:
-            self.ws.row_dimensions[self.row].height = height
-        return self.row
-
-    def section(self, title: str) -> None:
-        self.next(20)
-        cell = self.merge(1, COLUMNS, title, bold=True, align=CENTER)
-        for column in range(1, COLUMNS + 1):
-            self.ws.cell(row=self.row, column=column).fill = SECTION_FILL
-        return cell
-
-
-def _text_height(text: str, chars_per_line: int) -> float:
-    lines = sum(max(1, -(-len(part) // chars_per_line)) for part in (text or "").splitlines() or [""])
-    return max(20, 15 * lines)
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'  # 2026年7月1日: no leading zeros, as on paper
 
 
 def write_sheet(wb, sheet: TargetSheet, title: str):
     subject = sheet.subject
     ws = wb.create_sheet(title=title)
-    w = _Writer(ws)
+    w = Writer(ws)
     w.next(30)
     title_cell = ws.cell(row=1, column=1, value=TITLE)
     title_cell.font = font(True, 16)
@@ -109,7 +57,7 @@ def write_sheet(wb, sheet: TargetSheet, title: str):
     year_cell.font = font(False, 12)
     year_cell.alignment = CENTER
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=COLUMNS)
-    w.next(18)
+    w.next(36)  # room for the unit's seal (填报单位（盖章）)
     unit_cell = put(ws.cell(row=3, column=1), f"填报单位（盖章）：{subject.organisation.name}")
     unit_cell.font = font()
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=6)
@@ -118,32 +66,13 @@ def write_sheet(wb, sheet: TargetSheet, title: str):
     state.alignment = Alignment(horizontal="right", vertical="center")
     ws.merge_cells(start_row=3, start_column=7, end_row=3, end_column=COLUMNS)
 
-    def pair(left_label, left_value, right_label, right_value, *, fmt=None):
-        w.next(22)
-        w.cell(1, left_label, bold=True, align=CENTER)
-        w.merge(2, 5, left_value, fmt=fmt)
-        w.cell(6, right_label, bold=True, align=CENTER)
-        w.merge(7, COLUMNS, right_value)
-
-    pair("项目名称", subject.name, CODE, subject.code, fmt="@")
-    pair("主管部门", subject.department.name if subject.department_id else "—", "实施单位", subject.organisation.name)
-    pair(
-        YEAR,
-        sheet.fiscal_year,
-        "项目期限",
-        f"{subject.start_year}—{subject.end_year} 年（{subject.get_duration_display()}）",
-    )
-    w.next(22)
-    w.cell(1, "项目资金（元）", bold=True, align=CENTER)
-    w.merge(2, COLUMNS, _amounts(subject))
-    pair(SERVES, "是" if sheet.serves_public else "否", BUYS, "是" if sheet.buys_outputs else "否")
+    xlsx_sections.basics(w, sheet)
+    xlsx_sections.funds(w, sheet)
 
     w.section("绩效目标与保障措施")
     for label, name in GOAL_LABELS.items():
         value = getattr(sheet, name)
-        w.next(_text_height(value, 70))
-        w.cell(1, label, bold=True, align=CENTER)
-        w.merge(2, COLUMNS, value)
+        w.text_row(label, value)
 
     w.section(SCHEDULE_TITLE)
     w.next(20)
@@ -157,8 +86,8 @@ def write_sheet(wb, sheet: TargetSheet, title: str):
         w.next(20)
         w.cell(1, n + 1, align=CENTER)
         w.merge(2, 6, stage.stage if stage else "")
-        w.merge(7, 8, stage.start if stage else None, align=CENTER, fmt="yyyy-mm-dd")
-        w.merge(9, COLUMNS, stage.finish if stage else None, align=CENTER, fmt="yyyy-mm-dd")
+        w.merge(7, 8, stage.start if stage else None, align=CENTER, fmt=DATE_FORMAT)
+        w.merge(9, COLUMNS, stage.finish if stage else None, align=CENTER, fmt=DATE_FORMAT)
 
     by_horizon = ordered_indicators(sheet)
     empty = not any(by_horizon.values())
@@ -178,12 +107,16 @@ def write_sheet(wb, sheet: TargetSheet, title: str):
             w.cell(7, sum(i.weight for i in rows), bold=True, align=CENTER)
             w.merge(8, COLUMNS, "")
 
+    xlsx_sections.evaluation(w, sheet)
+    xlsx_sections.opinions(w, sheet)
+
     w.next(8)
     w.next(22)
-    footer = ws.cell(
-        row=w.row,
-        column=1,
-        value=f"{FOOTER}                    填表人（签名）：                    填表日期：            联系电话：",
+    name, when = form_data.submitter(sheet)
+    footer = put(
+        ws.cell(row=w.row, column=1),
+        f"{FOOTER}                    填表人（签名）：{name or '            '}        "
+        f"填表日期：{cn_date(when) or '            '}        联系电话：{sheet.subject.leader_phone}",
     )
     footer.font = font()
     ws.merge_cells(start_row=w.row, start_column=1, end_row=w.row, end_column=COLUMNS)
@@ -202,10 +135,10 @@ def write_sheet(wb, sheet: TargetSheet, title: str):
     return ws
 
 
-def _indicator_rows(w: _Writer, rows: list[TargetIndicator]) -> None:
+def _indicator_rows(w: Writer, rows: list[TargetIndicator]) -> None:
     first_row = w.row + 1
     for indicator in rows:
-        w.next(_text_height(indicator.name, 14))
+        w.next(text_height(indicator.name, 14))
         values = [
             indicator.get_level1_display(),
             indicator.get_level2_display(),
@@ -225,7 +158,7 @@ def _indicator_rows(w: _Writer, rows: list[TargetIndicator]) -> None:
     _merge_runs(w.ws, first_row, [(i.level1, i.level2) for i in rows], 2)
 
 
-def _skeleton(w: _Writer) -> None:
+def _skeleton(w: Writer) -> None:
     """附件1's empty indicator table: every level-1/level-2 pair once, names and values to fill in."""
     pairs = [(l1, l2) for l1, l2s in LEVEL2_OF.items() for l2 in l2s if l2 != Level2.OUTPUT_COST]
     first_row = w.row + 1
@@ -265,6 +198,10 @@ def _notes(wb) -> None:
         + "（办法第三十二条）。",
         "7. 实施进度的开始、完成时间写作 2026-03-01 或 2026年3月1日，完成时间不能早于开始时间。",
         "8. 文件中任何一处有误，整个文件都不会导入；请按提示逐项改正后重新上传。上传成功后系统立即进行智能审核。",
+        "9. 金额以万元为单位（系统按元保存，单元格保留精确值、显示两位小数）；支出明细预算可增删行，测算依据写在“测算依据及说明”列。",
+        "10. 支出基本情况和支出立项情况（负责人、联系电话、单位职能、支出概况、立项依据等）随项目填写，请在项目库的项目页面修改，"
+        "上传不会改动；资金来源计划中的“本年度实际安排资金”由财政部门安排预算时填写。",
+        "11. 前三年绩效评价等级可填：优、良、中、差，或 A、B、C、D（长治市办法附件2 综合评分）；本年度自评计划填写年度，如“列入 2027 年度自评范围”。",
     ]
     for n, line in enumerate(lines, start=1):
         put(ws.cell(row=n, column=1), line).font = font(n == 1)
@@ -300,7 +237,7 @@ def export_queryset(user):
     return (
         access.restrict(TargetSheet.objects.all(), user, Action.EXPORT)
         .select_related("subject__organisation", "subject__department")
-        .prefetch_related("indicators", "stages", "subject__year_amounts")
+        .prefetch_related("indicators", "stages", "budget_items", "subject__year_amounts")
     )
 
 

@@ -75,7 +75,7 @@ def test_download_is_the_attachment_1_layout_printable_and_audited(client_as):
     for label in (
         "项目名称",
         "主管部门",
-        "项目资金（元）",
+        "资金情况（万元）",
         "长期目标",
         "年度目标",
         "实施进度计划",

@@ -1,0 +1,92 @@
+"""The demo target sheet's Word and Excel outputs rendered as a finance bureau prints them (issue 12 §2): LibreOffice
+converts them to PDF, poppler's pdftoppm to PNG pages in the browser tests' screenshots directory, to be looked at.
+The text of the PDF is checked for what the paper form must show. Runs on the browser tests' seeded database;
+``make test`` installs LibreOffice and poppler-utils with the browser (Makefile ``browser-deps``)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.browser.helpers import BASE_DIR
+
+pytestmark = pytest.mark.browser
+
+WRITE_DOCUMENTS = """
+import os
+from targets.demo import EXTRA_SUBJECT
+from targets.documents import word, xlsx_write
+from targets.models import TargetSheet
+sheet = TargetSheet.objects.filter(subject__name=EXTRA_SUBJECT, status="approved", is_current=True).get()
+out = os.environ["JIXIAO_RENDER_OUT"]
+open(out + "/target-sheet-word.docx", "wb").write(word.build(sheet))
+open(out + "/target-sheet-excel.xlsx", "wb").write(xlsx_write.workbook_bytes(TargetSheet.objects.filter(pk=sheet.pk)))
+"""
+
+
+def _tools() -> tuple[str, str, str]:
+    found = [shutil.which(name) for name in ("soffice", "pdftoppm", "pdftotext")]
+    if not all(found):
+        pytest.skip(
+            "需要 LibreOffice（soffice）与 poppler-utils（pdftoppm、pdftotext）才能渲染申报表：以 root 运行 make test，"
+            "或 apt-get install libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils"
+        )
+    return found
+
+
+def test_target_sheet_word_and_excel_render_as_printed(live_app):
+    soffice, pdftoppm, pdftotext = _tools()
+    work = Path(tempfile.mkdtemp(prefix="jixiao-render-"))
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", WRITE_DOCUMENTS],
+            cwd=BASE_DIR,
+            env={**live_app.env, "JIXIAO_RENDER_OUT": str(work)},
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        profile = work / "lo-profile"  # a profile of its own: parallel runs do not share LibreOffice's lock
+        for name in ("target-sheet-word.docx", "target-sheet-excel.xlsx"):
+            subprocess.run(
+                [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", name],
+                cwd=work,
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+        for stem in ("target-sheet-word", "target-sheet-excel"):
+            pdf = work / f"{stem}.pdf"
+            assert pdf.exists(), stem
+            for old in live_app.screenshot_dir.glob(f"{stem}-*.png"):
+                old.unlink()
+            subprocess.run(
+                [pdftoppm, "-png", "-r", "80", str(pdf), str(live_app.screenshot_dir / stem)], check=True, timeout=300
+            )
+            assert list(live_app.screenshot_dir.glob(f"{stem}-*.png")), stem
+            text = subprocess.run(
+                [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True, timeout=120
+            ).stdout
+            compact = "".join(text.split())
+            for expected in (
+                "项目绩效目标申报表",
+                "支出明细预算",
+                "资金来源计划",
+                "本年度自评计划",
+                "单位公章（盖章）",
+            ):
+                assert expected in compact, (stem, expected)
+            assert "edu_head" not in text and "《项目绩效目标申报表》" not in compact
+        word_text = "".join(
+            subprocess.run(
+                [pdftotext, str(work / "target-sheet-word.pdf"), "-"], check=True, capture_output=True, text=True
+            ).stdout.split()
+        )
+        assert "三、资金情况（单位：万元）" in word_text and "86.00" in word_text  # 860,000 元 in 万元
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
