@@ -2,11 +2,14 @@
 each is one transaction: guard, change, audit row. The review transitions themselves are
 workflow.actions (submit / approve / return); ``before_transition`` is their workflow hook (workflow/hooks.py).
 
-Who does what (seed 001 第九条: 区业务主管部门……应开展事前绩效评估，出具事前绩效评估报告; seed 000 第九条:
-购买主体要开展事前绩效评估; 第十一条 / seed 001 第十条: 财政部门……委托第三方机构独立开展):
+Who does what (seed 001 第九条: 区业务主管部门……应开展事前绩效评估，出具事前绩效评估报告; seed 000 第七、九条:
+购买主体要开展事前绩效评估; 第十一条 / seed 001 第十条: 财政部门可以……直接开展或委托第三方机构独立开展):
 - the department reviewer (主管部门) of the subject's unit starts and fills the department's assessment
   — step 0 of the default chain, so the role is data (``workflow.guards.can_prepare``);
-- the finance desk and then the performance section review it and may send it back;
+- the purchasing unit (购买主体, the unit's preparer) starts and fills the assessment of its purchased service, which
+  its head, the department, the finance desk and the performance section review (a chain of its own);
+- the performance section may assess directly (财政直接评估, approved by the bureau's leader);
+- the finance desk and then the performance section review the department's and may send it back;
 - the performance section of the subject's region commissions a third-party agency, which then reaches
   that subject and its own assessment only (core.Assignment), fills it and submits it to the section.
 """
@@ -32,6 +35,7 @@ from core.models import Assignment
 from organisations.choices import OrgKind
 from workflow import guards, hooks
 from workflow.actions import StaleDocument
+from workflow.chains import resolve_chains
 from workflow.models import ReviewAction, ReviewStatus
 
 
@@ -128,21 +132,73 @@ def _create(assessment: Assessment, reason: str) -> Assessment:
     return assessment
 
 
+# The kinds a preparer starts (a third-party assessment is commissioned instead, ``commission_third_party``), in the
+# order a page proposes them, and the refusal when the user may start none of them.
+STARTED_KINDS = (AssessmentKind.DEPARTMENT, AssessmentKind.PURCHASER, AssessmentKind.FINANCE)
+WHO_STARTS = {
+    AssessmentKind.DEPARTMENT: "项目所属主管部门",
+    AssessmentKind.PURCHASER: "政府购买服务项目的购买主体（项目单位）",
+    AssessmentKind.FINANCE: "项目所在地财政部门预算绩效管理科",
+}
+
+
+def kind_applies(subject, kind: str) -> bool:
+    """seed 000 第七、九条: only a purchased service has a 购买主体 to assess it."""
+    return kind != AssessmentKind.PURCHASER or subject.kind == "purchased_service"
+
+
+def startable_kinds(user, subject) -> list[str]:
+    """The kinds of assessment ``user`` may start for ``subject``: those whose chain's first step the user holds over
+    the subject's organisation (the role is data, on the chain page)."""
+    if not access.can(user, "view", subject):
+        return []
+    probes = [Assessment(subject=subject, kind=kind) for kind in STARTED_KINDS if kind_applies(subject, kind)]
+    chains = resolve_chains(probes, subject.organisation)
+    return [
+        probe.kind
+        for probe in probes
+        if guards.can_prepare(user, Assessment, subject.organisation, probe=probe, chains=chains)
+    ]
+
+
+def preparable_kinds(user) -> dict[str, list]:
+    """{kind: the organisations ``user`` prepares that kind of assessment for}, for the kinds the user prepares
+    somewhere (the start page, the list's 发起 button)."""
+    probes = [Assessment(kind=kind) for kind in STARTED_KINDS]
+    found = guards.preparer_organisations_by_kind(user, Assessment, probes)
+    return {probe.kind: orgs for probe, orgs in zip(probes, found, strict=True) if orgs}
+
+
 def can_start(user, subject) -> bool:
-    return access.can(user, "view", subject) and guards.can_prepare(user, Assessment, subject.organisation)
+    return bool(startable_kinds(user, subject))
 
 
-def start_assessment(subject, user, *, reason: str = "") -> Assessment:
-    """The department's assessment of ``subject`` on the active template for its kind (a draft at step 0)."""
-    if not can_start(user, subject):
-        raise _refused(subject, user, PermissionDenied("只有项目所属主管部门可以发起部门事前绩效评估"))
+def start_assessment(subject, user, *, kind: str | None = None, reason: str = "") -> Assessment:
+    """An assessment of ``subject`` of ``kind`` (by default the first the user may start) on the active template for
+    the subject's kind: a draft at step 0 of that kind's chain."""
+    if kind is not None and kind not in STARTED_KINDS:
+        raise ValidationError({"kind": "第三方独立评估由预算绩效管理科委托，不能直接发起"})
+    allowed = startable_kinds(user, subject)
+    if kind is None and allowed:
+        kind = allowed[0]
+    if kind is None or kind not in allowed:
+        if kind is not None and not kind_applies(subject, kind):
+            raise ValidationError(
+                {"kind": "只有政府购买服务项目由购买主体开展事前绩效评估（《政府购买服务预算绩效管理暂行办法》第九条）"}
+            )
+        who = WHO_STARTS[kind] if kind else "项目所属主管部门、购买主体或财政部门"
+        raise _refused(
+            subject,
+            user,
+            PermissionDenied(f"只有{who}可以发起{AssessmentKind(kind).label if kind else '事前绩效评估'}"),
+        )
     with transaction.atomic():
-        if _open_of_kind(subject, AssessmentKind.DEPARTMENT).exists():
-            raise ValidationError("该项目已有未办结的部门事前绩效评估")
+        if _open_of_kind(subject, kind).exists():
+            raise ValidationError(f"该项目已有未办结的{AssessmentKind(kind).label}")
         template = active_template(applies_to_for(subject))
         if template is None:
             raise ValidationError("没有启用的评估模板，请联系预算绩效管理科")
-        return _create(Assessment(subject=subject, kind=AssessmentKind.DEPARTMENT, template=template), reason)
+        return _create(Assessment(subject=subject, kind=kind, template=template), reason)
 
 
 def can_commission(user, subject) -> bool:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from assessments import actions
+from assessments.choices import AssessmentKind
 from assessments.filtersets import AssessmentFilterSet
 from assessments.models import Assessment, AssessmentScore, AssessmentTemplate, TemplatePoint
 from core import access, api_input
@@ -69,6 +70,12 @@ class AssessmentSerializer(ReviewableSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True, default=None)
     template_name = serializers.CharField(source="template.__str__", read_only=True)
     conclusion_display = serializers.CharField(source="get_conclusion_display", read_only=True)
+    kind = serializers.ChoiceField(
+        choices=AssessmentKind.choices,
+        required=False,
+        help_text="新建时的评估方式：department 部门评估（主管部门）、purchaser 购买主体评估（政府购买服务的项目单位）、"
+        "finance 财政直接评估（预算绩效管理科）；省略时取当前用户可发起的第一种；third_party 第三方独立评估只经委托产生，不能新建。",
+    )
     scores = ScoreSerializer(many=True, required=False)
     report_url = serializers.SerializerMethodField(help_text="Word 报告下载地址（经访问控制）")
 
@@ -96,7 +103,10 @@ class AssessmentSerializer(ReviewableSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["kind", "agency", "template", "total_score", "conclusion"]
+        read_only_fields = ["agency", "template", "total_score", "conclusion"]
+        # One open assessment per subject and kind is start_assessment's check and the database's constraint, with a
+        # Chinese message; DRF's own validator for it would make ``kind`` required.
+        validators = []
         clean_exclude = ["template"]
 
     def get_fields(self):
@@ -106,10 +116,16 @@ class AssessmentSerializer(ReviewableSerializer):
             fields["subject"].queryset = access.restrict(Subject.objects.all(), request.user)
         if self.instance is not None and not isinstance(self.instance, list):
             fields["subject"].read_only = True
+            fields["kind"].read_only = True  # chosen when it is started
         return fields
 
     def get_report_url(self, obj) -> str:
         return reverse("assessments:report", args=[obj.pk])
+
+    def validate_kind(self, value):
+        if value not in actions.STARTED_KINDS:
+            raise serializers.ValidationError("第三方独立评估由预算绩效管理科在“委托第三方评估”中委托，不能直接新建")
+        return value
 
     def validate(self, attrs):
         scores = attrs.pop("scores", None)
@@ -120,7 +136,10 @@ class AssessmentSerializer(ReviewableSerializer):
 
     def create(self, validated_data):
         return actions.start_assessment(
-            validated_data["subject"], self.context["request"].user, reason=self.context.get("reason", "")
+            validated_data["subject"],
+            self.context["request"].user,
+            kind=validated_data.get("kind"),
+            reason=self.context.get("reason", ""),
         )
 
     def update(self, instance, validated_data):

@@ -11,7 +11,13 @@ class AppliesTo(models.TextChoices):
 
 
 class AssessmentKind(models.TextChoices):
+    """Who carries the assessment out. seed 001 第九条: the department (主管部门); seed 000 第七、九条: the purchasing
+    unit (购买主体) of a purchased service; seed 000 第十一条 / seed 001 第十条: finance directly, or a third-party agency
+    it commissions."""
+
     DEPARTMENT = "department", "部门评估"
+    PURCHASER = "purchaser", "购买主体评估"
+    FINANCE = "finance", "财政直接评估"
     THIRD_PARTY = "third_party", "第三方独立评估"
 
 

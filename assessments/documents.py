@@ -33,9 +33,9 @@ def basic_facts(assessment) -> list[tuple[str, str]]:
     amounts = {a.fiscal_year: a for a in subject.year_amounts.all()}
     current = amounts.get(subject.fiscal_year)
     assessor = (
-        f"{assessment.agency.name}（受财政部门委托独立评估）"
+        f"{assessment.assessor}（受财政部门委托独立评估）"
         if assessment.kind == AssessmentKind.THIRD_PARTY
-        else f"{subject.department.name if subject.department_id else subject.organisation.name}"
+        else assessment.assessor
     )
     return [
         ("项目名称", subject.name),
@@ -146,11 +146,7 @@ def build(assessment) -> bytes:
     for line in lines or ["无。"]:
         _paragraph(doc, line)
 
-    signer = (
-        assessment.agency.name
-        if assessment.kind == AssessmentKind.THIRD_PARTY and assessment.agency_id
-        else (subject.department.name if subject.department_id else subject.organisation.name)
-    )
+    signer = assessment.assessor
     when = timezone.localtime(assessment.approved_at or assessment.submitted_at or clock.now())
     _paragraph(doc, signer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _paragraph(doc, f"{when:%Y年%m月%d日}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)

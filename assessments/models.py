@@ -29,6 +29,14 @@ from workflow.models import Reviewable
 
 EVIDENCE_EXTENSIONS = ["pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "zip", "jpg", "png"]
 THIRD_PARTY_CHAIN = "assessments.assessment.third_party"
+PURCHASER_CHAIN = "assessments.assessment.purchaser"
+FINANCE_CHAIN = "assessments.assessment.finance"
+# Each kind but the department's follows a chain variant of its own (the department's is the model's chain).
+KIND_CHAINS = {
+    AssessmentKind.THIRD_PARTY: THIRD_PARTY_CHAIN,
+    AssessmentKind.PURCHASER: PURCHASER_CHAIN,
+    AssessmentKind.FINANCE: FINANCE_CHAIN,
+}
 SCORE = {"max_digits": 6, "decimal_places": 2}
 
 
@@ -167,7 +175,11 @@ class Assessment(Reviewable):
     access_org_field = "subject__organisation"
     todo_stage = "assessment"
     todo_kind = "审核"
-    chain_variants = {THIRD_PARTY_CHAIN: "事前绩效评估（第三方独立评估）"}
+    chain_variants = {
+        THIRD_PARTY_CHAIN: "事前绩效评估（第三方独立评估）",
+        PURCHASER_CHAIN: "事前绩效评估（政府购买服务：购买主体评估）",
+        FINANCE_CHAIN: "事前绩效评估（财政直接评估）",
+    }
     audit_fields = [
         "subject",
         "kind",
@@ -210,8 +222,27 @@ class Assessment(Reviewable):
 
     @property
     def chain_document_type(self) -> str:
-        # seed 000 第十一条 / seed 001 第十条: a third party assesses independently, reviewed by finance only.
-        return THIRD_PARTY_CHAIN if self.kind == AssessmentKind.THIRD_PARTY else self._meta.label_lower
+        # seed 000 第十一条 / seed 001 第十条: a third party assesses independently, reviewed by finance only; finance
+        # may assess directly; seed 000 第七、九条: the purchasing unit assesses its purchased service.
+        return KIND_CHAINS.get(self.kind, self._meta.label_lower)
+
+    @property
+    def assessor(self) -> str:
+        """Who carries it out, by name: the agency, the purchasing unit, the region's finance bureau or the
+        department (page, subject panel, Word report)."""
+        subject = self.subject
+        if self.kind == AssessmentKind.THIRD_PARTY and self.agency_id:
+            return self.agency.name
+        if self.kind == AssessmentKind.PURCHASER:
+            return subject.organisation.name
+        if self.kind == AssessmentKind.FINANCE:
+            from organisations.models import Organisation
+
+            bureau = Organisation.objects.filter(
+                kind=OrgKind.FINANCE_BUREAU, region_id=subject.organisation.region_id
+            ).first()
+            return bureau.name if bureau is not None else "财政部门"
+        return subject.department.name if subject.department_id else subject.organisation.name
 
     @property
     def is_third_party(self) -> bool:
@@ -231,7 +262,7 @@ class Assessment(Reviewable):
             elif self.agency.kind != OrgKind.AGENCY:
                 errors["agency"] = "受托机构须为登记为“第三方机构”的机构"
         elif self.agency_id:
-            errors["agency"] = "部门评估不指定第三方机构"
+            errors["agency"] = f"{self.get_kind_display()}不指定第三方机构"
         if errors:
             raise ValidationError(errors)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Action, Capability
 from assessments import actions, documents
+from assessments.choices import AssessmentKind
 from assessments.filtersets import AssessmentFilterSet
 from assessments.forms import CommissionForm, StartForm
 from assessments.gating import assessment_clears
@@ -27,7 +28,6 @@ from core.views import GatedDetailView, GatedListView
 from subjects.models import Subject
 from workflow import guards
 from workflow.actions import StaleDocument
-from workflow.guards import may_prepare, preparer_organisations
 from workflow.models import ReviewStatus
 from workflow.views import TransitionView, review_context
 
@@ -50,8 +50,8 @@ class AssessmentListView(GatedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         buttons = []
-        if may_prepare(self.request.user, Assessment):
-            buttons.append(("assessments:start", "发起部门评估", "bi-plus-lg"))
+        if actions.preparable_kinds(self.request.user):
+            buttons.append(("assessments:start", "发起事前评估", "bi-plus-lg"))
         if access.has_capability(self.request.user, Capability.COMMISSION_ASSESSMENTS):
             buttons.append(("assessments:commission", "委托第三方评估", "bi-building"))
         context["extra_actions"] = buttons
@@ -218,34 +218,47 @@ def compare(request, subject_pk):
     )
 
 
-def _startable_subjects(user):
-    orgs = list(preparer_organisations(user, Assessment))
-    if not orgs:
-        return Subject.objects.none()
-    reach = Q()
-    for org in orgs:
-        reach |= Q(organisation__path__startswith=org.path)
-    open_ids = Assessment.objects.filter(kind="department").exclude(status=ReviewStatus.APPROVED).values("subject_id")
-    return access.restrict(Subject.objects.select_related("organisation"), user).filter(reach).exclude(pk__in=open_ids)
+def _startable_subjects(user, kinds: dict):
+    """The subjects ``user`` may start one of ``kinds`` ({kind: preparing organisations}) for, without one of that
+    kind already open: under the preparing department or unit; in the preparing bureau's own region for finance's
+    direct assessment."""
+    reach = Q(pk__in=[])
+    for kind, orgs in kinds.items():
+        if kind == AssessmentKind.FINANCE:
+            q = Q(organisation__region_id__in={org.region_id for org in orgs})
+        else:
+            q = Q(pk__in=[])
+            for org in orgs:
+                q |= Q(organisation__path__startswith=org.path)
+            if kind == AssessmentKind.PURCHASER:
+                q &= Q(kind="purchased_service")
+        open_ids = Assessment.objects.filter(kind=kind).exclude(status=ReviewStatus.APPROVED).values("subject_id")
+        reach |= q & ~Q(pk__in=open_ids)
+    return access.restrict(Subject.objects.select_related("organisation"), user).filter(reach)
 
 
 @login_required
 def start(request):
-    if not preparer_organisations(request.user, Assessment).exists():
-        raise Http404("页面不存在")  # only a department that prepares assessments may start one
-    subjects = _startable_subjects(request.user)
-    form = StartForm(request.POST or None, subjects=subjects, initial={"subject": request.GET.get("subject")})
+    kinds = actions.preparable_kinds(request.user)
+    if not kinds:
+        raise Http404("页面不存在")  # only who prepares some kind of assessment may start one
+    subjects = _startable_subjects(request.user, kinds)
+    initial = {"subject": request.GET.get("subject"), "kind": request.GET.get("kind")}
+    form = StartForm(request.POST or None, subjects=subjects, kinds=list(kinds), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             assessment = actions.start_assessment(
-                form.cleaned_data["subject"], request.user, reason=form.cleaned_data["reason"]
+                form.cleaned_data["subject"],
+                request.user,
+                kind=form.cleaned_data["kind"] or None,
+                reason=form.cleaned_data["reason"],
             )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, f"已发起：{assessment}")
             return redirect(assessment.get_absolute_url())
-    return render(request, "core/form.html", {"title": "发起部门事前绩效评估", "form": form})
+    return render(request, "core/form.html", {"title": "发起事前绩效评估", "form": form})
 
 
 @login_required

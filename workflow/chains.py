@@ -54,6 +54,21 @@ def resolve_chain(doc, organisation=None):
     )
 
 
+def resolve_chains(docs, organisation) -> dict:
+    """``resolve_chain`` for several documents of one organisation at once (e.g. each kind of ex-ante assessment a
+    user might start), in one query and its steps' prefetch: {chain document type: chain or None}."""
+    from workflow.models import ChainDefinition
+
+    region = organisation.region if organisation is not None and organisation.region_id else None
+    return versioning.in_force_each(
+        ChainDefinition,
+        "document_type",
+        [doc.chain_document_type for doc in docs],
+        region,
+        queryset=ChainDefinition.objects.prefetch_related("steps"),
+    )
+
+
 def start(doc, chain) -> None:
     """Put a new document at step 0 of ``chain`` (None: no chain configured yet, looked up again at submission): the
     preparer's role, and the starting values its type's ``initial_state`` hook gives (workflow/hooks.py) where the

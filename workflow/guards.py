@@ -14,7 +14,7 @@ from django.db.models.lookups import StartsWith
 
 from accounts.roles import ROLE_SPECS, Scope
 from core.access import NOTHING, _prefix, _scope_q
-from workflow.chains import resolve_chain
+from workflow.chains import resolve_chain, resolve_chains
 from workflow.models import EDITABLE_STATUSES, ReviewStatus
 
 
@@ -56,10 +56,12 @@ def can_edit(user, doc) -> bool:
     return doc.status in EDITABLE_STATUSES and doc.current_step == 0 and can_act(user, doc)
 
 
-def can_prepare(user, model, organisation, probe=None) -> bool:
+def can_prepare(user, model, organisation, probe=None, chains=None) -> bool:
     """May ``user`` create a ``model`` document for ``organisation`` (holds step 0's role over it)?
     ``probe``: an unsaved document of the kind to be created, when its chain depends on more than the
-    model (a ``chain_variants`` document type, e.g. department-overall target sheets)."""
+    model (a ``chain_variants`` document type, e.g. department-overall target sheets); ``chains``: the chains already
+    resolved for ``organisation`` by document type (``workflow.chains.resolve_chains``), when several kinds are
+    asked at once."""
     from organisations.models import Organisation
 
     if organisation is None or user is None or not user.is_authenticated:
@@ -68,7 +70,7 @@ def can_prepare(user, model, organisation, probe=None) -> bool:
     # A document owned through a path ("subject__organisation") cannot be probed with the organisation.
     if probe is None:
         probe = model(**{field: organisation}) if field and "__" not in field else model()
-    chain = resolve_chain(probe, organisation)
+    chain = chains[probe.chain_document_type] if chains is not None else resolve_chain(probe, organisation)
     first = chain.step(0) if chain else None
     role = first.role if first else model._meta.get_field("current_role").default
     result = NOTHING
@@ -109,6 +111,19 @@ def may_prepare(user, model) -> bool:
     """May ``user`` prepare a ``model`` document for some organisation (a list page's 新增 button)? As
     ``preparer_organisations(user, model).exists()``, stopping at the first organisation that allows it."""
     return any(can_prepare(user, model, o) for o in _candidate_organisations(user))
+
+
+def preparer_organisations_by_kind(user, model, probes) -> list[list]:
+    """For documents of ``model`` whose chain depends on their kind (``probes``: one unsaved document per kind), the
+    organisations ``user`` may prepare each kind for, in the order of ``probes``; each candidate organisation's chains
+    are resolved once for all kinds (workflow.chains.resolve_chains)."""
+    result = [[] for _ in probes]
+    for organisation in _candidate_organisations(user):
+        chains = resolve_chains(probes, organisation)
+        for index, probe in enumerate(probes):
+            if can_prepare(user, model, organisation, probe=probe, chains=chains):
+                result[index].append(organisation)
+    return result
 
 
 def staffed_q(model, role: str) -> Q:

@@ -138,11 +138,16 @@ def test_api_create_scores_submit_and_return(client_as):
         == 400
     )
     assert (
-        client_as("edu_preparer")
+        client_as("edu_head")
         .post("/api/assessments/", {"subject": subject.pk}, content_type="application/json")
         .status_code
         == 403
     )
+    # a third-party assessment is commissioned, never created
+    refused = reviewer.post(
+        "/api/assessments/", {"subject": subject.pk, "kind": "third_party"}, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "委托" in refused.content.decode()
     created = reviewer.post("/api/assessments/", {"subject": subject.pk}, content_type="application/json")
     assert created.status_code == 201, created.content
     body = created.json()

@@ -25,11 +25,14 @@ def audit_of(assessment, action):
     ).order_by("id")
 
 
-def test_only_the_department_of_the_subject_starts_and_fills():
+def test_only_the_department_of_the_subject_starts_and_fills_the_departments_assessment():
     subject = make_subject()
     for username in ("edu_preparer", "edu_head", "desk_edu", "perf", "health_reviewer", "agency"):
         with pytest.raises(PermissionDenied):
-            actions.start_assessment(subject, user(username))
+            actions.start_assessment(subject, user(username), kind=AssessmentKind.DEPARTMENT)
+    for username in ("edu_head", "desk_edu", "health_reviewer", "agency", "county_perf"):
+        with pytest.raises(PermissionDenied):
+            actions.start_assessment(subject, user(username))  # no kind this user may start
     assessment = actions.start_assessment(subject, user("edu_reviewer"))
     assert (assessment.status, assessment.current_role, assessment.kind) == (
         ReviewStatus.DRAFT,
@@ -161,3 +164,54 @@ def test_list_and_api_query_counts_do_not_grow_with_rows(client_as, django_asser
         assert client.get("/assessments/").status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get("/api/assessments/").status_code == 200
+
+
+def test_the_purchasing_unit_assesses_its_purchased_service_seed_000_article_7_and_9():
+    """seed 000 第七条 购买主体……开展事前绩效评估; 第九条 在新增政府购买服务项目时，购买主体要开展事前绩效评估; 第六条 the department
+    reviews it before finance."""
+    subject = make_subject()  # a purchased service of 第一中学
+    assert actions.startable_kinds(user("edu_preparer"), subject) == [AssessmentKind.PURCHASER]
+    assessment = actions.start_assessment(subject, user("edu_preparer"))
+    assert (assessment.kind, assessment.current_role, assessment.status) == (
+        AssessmentKind.PURCHASER,
+        "unit_preparer",
+        ReviewStatus.DRAFT,
+    )
+    assert [step.role for step in assessment.chain.ordered_steps()] == [
+        "unit_preparer",
+        "unit_head",
+        "dept_reviewer",
+        "finance_desk",
+        "performance_section",
+    ]
+    score_all(assessment, "edu_preparer")
+    # the department may still carry out its own assessment beside the purchaser's
+    assert AssessmentKind.DEPARTMENT in actions.startable_kinds(user("edu_reviewer"), subject)
+
+
+def test_a_project_has_no_purchaser_assessment():
+    subject = make_subject("普通项目", kind="project")
+    assert actions.startable_kinds(user("edu_preparer"), subject) == []
+    with pytest.raises(ValidationError, match="第九条"):
+        actions.start_assessment(subject, user("edu_preparer"), kind=AssessmentKind.PURCHASER)
+
+
+def test_finance_assesses_directly_seed_000_article_11():
+    """seed 000 第十一条 财政部门可以根据工作需要，直接开展……事前绩效评估: the performance section of the subject's region."""
+    subject = make_subject()
+    assert actions.startable_kinds(user("perf"), subject) == [AssessmentKind.FINANCE]
+    assessment = actions.start_assessment(subject, user("perf"))
+    assert (assessment.kind, assessment.current_role) == (AssessmentKind.FINANCE, "performance_section")
+    assert [step.role for step in assessment.chain.ordered_steps()] == ["performance_section", "bureau_leader"]
+    score_all(assessment, "perf")
+    with pytest.raises(ValidationError, match="未办结的财政直接评估"):
+        actions.start_assessment(subject, user("perf"), kind=AssessmentKind.FINANCE)
+    assessment = fresh(assessment)
+    workflow.submit(assessment, user("perf"), assessment.version, "请审定")
+    assert any(item.url == assessment.get_absolute_url() for item in todos_for(user("leader")))
+    assert fresh(assessment).assessor == "示范市财政局"
+
+
+def test_a_third_party_assessment_is_commissioned_never_started():
+    with pytest.raises(ValidationError, match="委托"):
+        actions.start_assessment(make_subject(), user("perf"), kind=AssessmentKind.THIRD_PARTY)

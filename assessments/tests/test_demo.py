@@ -20,14 +20,23 @@ def test_demo_assessments_cover_each_outcome_and_run_once():
         (a.subject.name, a.kind, a.status, a.conclusion, a.current_role)
         for a in Assessment.objects.select_related("subject")
     }
-    support, improve, reject, waiting = (row[0] for row in SHOWCASE)
+    support, improve, reject, waiting, purchaser, finance = (row[0] for row in SHOWCASE)
     assert (support, AssessmentKind.DEPARTMENT, ReviewStatus.APPROVED, Conclusion.SUPPORT, "") in found
     assert (support, AssessmentKind.THIRD_PARTY, ReviewStatus.DRAFT, "", "agency") in found
     assert (improve, AssessmentKind.DEPARTMENT, ReviewStatus.APPROVED, Conclusion.IMPROVE, "") in found
     assert (reject, AssessmentKind.DEPARTMENT, ReviewStatus.APPROVED, Conclusion.REJECT, "") in found
     assert (waiting, AssessmentKind.DEPARTMENT, ReviewStatus.IN_REVIEW, Conclusion.SUPPORT, "finance_desk") in found
+    assert (purchaser, AssessmentKind.PURCHASER, ReviewStatus.IN_REVIEW, Conclusion.SUPPORT, "unit_head") in found
+    assert (finance, AssessmentKind.FINANCE, ReviewStatus.IN_REVIEW, Conclusion.IMPROVE, "bureau_leader") in found
     clears = {s.name: assessment_clears(s)[0] for s in Subject.objects.filter(name__in=[r[0] for r in SHOWCASE])}
-    assert clears == {support: True, improve: True, reject: False, waiting: False}
+    assert clears == {
+        support: True,
+        improve: True,
+        reject: False,
+        waiting: False,
+        purchaser: False,
+        finance: not Subject.objects.get(name=finance).needs_assessment,
+    }
     # a second run creates nothing
     seeder = Seeder(SCALES["small"], out=lambda *a: None)
     seeder.index.update(

@@ -25,7 +25,7 @@ def test_detail_shows_the_form_to_the_department_and_read_only_to_the_desk(clien
 def test_list_filters_and_buttons(client_as):
     department_assessment(make_subject("列表筛选项目"), fraction="0.9")
     reviewer = client_as("edu_reviewer").get("/assessments/?q=列表筛选").content.decode()
-    assert "列表筛选项目" in reviewer and "发起部门评估" in reviewer and "委托第三方评估" not in reviewer
+    assert "列表筛选项目" in reviewer and "发起事前评估" in reviewer and "委托第三方评估" not in reviewer
     perf = client_as("perf").get("/assessments/?kind=third_party").content.decode()
     assert "委托第三方评估" in perf and "列表筛选项目" not in perf
 

@@ -189,3 +189,26 @@ def test_chains_api(client_as):
     rows = client_as("perf").get("/api/review-chains/").json()["results"]
     assert any(r["document_type"] == "reports.workreport" and len(r["steps"]) == 5 for r in rows)
     assert len(client_as("edu_preparer").get("/api/review-chains/").json()["results"]) == len(rows)
+
+
+def test_resolving_several_chains_at_once_gives_what_one_at_a_time_gives():
+    from assessments.choices import AssessmentKind
+    from assessments.models import Assessment
+    from organisations.models import Organisation
+    from targets.models import TargetSheet
+    from workflow.chains import resolve_chains
+
+    county = Organisation.objects.get(name=COUNTY_SCHOOL)
+    own = ChainDefinition.objects.create(
+        document_type="assessments.assessment.purchaser", region=county.region, name="区县购买主体评估流程"
+    )
+    ChainStep.objects.create(chain=own, order=0, name="评估填报", role="unit_preparer")
+    assert resolve_chains([Assessment(kind=AssessmentKind.PURCHASER)], county) == {
+        "assessments.assessment.purchaser": own
+    }
+    for name in ("示范市第一中学", "示范市教育局", COUNTY_SCHOOL):
+        organisation = Organisation.objects.get(name=name)
+        probes = [Assessment(kind=kind) for kind in AssessmentKind.values] + [TargetSheet()]
+        together = resolve_chains(probes, organisation)
+        assert together == {p.chain_document_type: resolve_chain(p, organisation) for p in probes}
+        assert all(chain is not None for chain in together.values())
