@@ -26,6 +26,12 @@ class ExecutionFigureSerializer(GatedModelSerializer):
     subject_code = serializers.CharField(source="subject.code", read_only=True)
     subject_name = serializers.CharField(source="subject.name", read_only=True)
     light_display = serializers.CharField(source="get_light_display", read_only=True)
+    thresholds_version = serializers.IntegerField(
+        source="thresholds.version",
+        read_only=True,
+        default=None,
+        help_text="判定执行灯所用阈值的版本号（空为系统默认值）",
+    )
 
     class Meta:
         model = ExecutionFigure
@@ -43,6 +49,8 @@ class ExecutionFigureSerializer(GatedModelSerializer):
             "progress_ratio",
             "light",
             "light_display",
+            "thresholds",
+            "thresholds_version",
             "refreshed_at",
         ]
 
@@ -61,7 +69,7 @@ class ExecutionFigureViewSet(GatedReadOnlyViewSet):
 
     api_description = "已计算的预算执行情况（按项目、日期）：预算数、已支付数、预算执行率、序时进度和执行灯。"
 
-    queryset = ExecutionFigure.objects.select_related("subject").order_by("-as_of", "subject_id")
+    queryset = ExecutionFigure.objects.select_related("subject", "thresholds").order_by("-as_of", "subject_id")
     serializer_class = ExecutionFigureSerializer
     filterset_class = ExecutionFigureFilterSet
 
@@ -101,12 +109,13 @@ def _d(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _shares(obj) -> dict:
+def _shares(obj, thresholds_id=None) -> dict:
     return {
         "execution_rate": _d(obj.execution_rate),
         "time_progress": _d(obj.time_progress),
         "progress_ratio": _d(obj.progress_ratio),
         "light": str(obj.light),
+        "thresholds": thresholds_id,
     }
 
 
@@ -117,7 +126,7 @@ def _rollup(row) -> dict:
         "subjects": row.subjects,
         "available": _d(row.available),
         "paid": _d(row.paid),
-        **_shares(row),
+        **_shares(row, row.thresholds.version_id if row.thresholds else None),
         "red": row.red,
         "yellow": row.yellow,
         "green": row.green,
@@ -139,6 +148,9 @@ class FigureSharesSerializer(GatedSerializer):
     time_progress = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True, **_SHARE)
     progress_ratio = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True, **_SHARE)
     light = serializers.CharField(help_text="执行灯：red 红、yellow 黄、green 绿、none 无")
+    thresholds = serializers.IntegerField(
+        allow_null=True, help_text="判定执行灯所用的监控预警阈值版本（id，见 /api/light-thresholds/；空为系统默认值）"
+    )
 
 
 class SubjectFiguresSerializer(FigureSharesSerializer):
@@ -215,12 +227,12 @@ class FiguresViewSet(viewsets.ViewSet):
     @extend_schema(
         parameters=[AS_OF, FISCAL_YEAR],
         responses=SubjectFiguresSerializer,
-        description="一个项目截至 as_of 的预算数、已支付数、预算执行率、序时进度和执行灯。",
+        description="一个项目截至 as_of 的预算数、已支付数、预算执行率、序时进度、执行灯及其阈值版本；已计算并保存的日期返回保存的数据（与页面、历史记录一致）。",
     )
     def retrieve(self, request, pk=None):
         subject = access.get_object_or_404(Subject.objects.select_related("organisation__region"), request.user, pk=pk)
         year, as_of = self._dates(request)
-        f = figures.subject_figures(subject, as_of, year)
+        f = figures.figures_on(subject, as_of, year)  # the stored figures of a refreshed date, as every page shows
         return Response(
             {
                 "subject": subject.pk,
@@ -231,7 +243,7 @@ class FiguresViewSet(viewsets.ViewSet):
                 "available": _d(f.available),
                 "paid": _d(f.paid),
                 "budget_basis": f.basis,
-                **_shares(f),
+                **_shares(f, f.thresholds_id),
             }
         )
 

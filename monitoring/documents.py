@@ -52,9 +52,10 @@ def cjk_font_path() -> str | None:
     return None
 
 
-def chart_png(bars: list[tuple[str, Decimal | None]], time_progress: Decimal | None, title: str) -> bytes:
-    """A horizontal bar per item (execution rate) with the time-progress line across: red/yellow/green by the
-    execution light of each bar. Returns PNG bytes."""
+def chart_png(bars: list[tuple], time_progress: Decimal | None, title: str) -> bytes:
+    """A horizontal bar per item — (label, execution rate, light) — with the time-progress line across, coloured
+    by the item's own light (the table's, or the group's judged with its region's thresholds, never re-judged here).
+    Returns PNG bytes."""
     from PIL import Image, ImageDraw, ImageFont
 
     bars = bars[:30]
@@ -73,7 +74,7 @@ def chart_png(bars: list[tuple[str, Decimal | None]], time_progress: Decimal | N
     if path is None:
         # No CJK font: keep the chart readable with ASCII labels.
         title = "Execution rate vs time progress"
-        bars = [(f"#{i + 1}", v) for i, (_, v) in enumerate(bars)]
+        bars = [(f"#{i + 1}", *rest) for i, (_, *rest) in enumerate(bars)]
     draw.text((left, 15), title, fill="black", font=heading)
     plot_w = width - left - right
     scale_max = Decimal("1.2")
@@ -86,11 +87,10 @@ def chart_png(bars: list[tuple[str, Decimal | None]], time_progress: Decimal | N
         draw.line([(x, top - 5), (x, height - 45)], fill="#dddddd")
         draw.text((x - 12, height - 40), f"{tick}%", fill="#555555", font=small)
     colours = {Light.RED: "#d63939", Light.YELLOW: "#f59f00", Light.GREEN: "#2fb344", Light.NONE: "#adb5bd"}
-    for i, (label, rate) in enumerate(bars):
+    for i, (label, rate, light) in enumerate(bars):
         y = top + i * row_h
         text = label if len(label) <= 16 else label[:15] + "…"
         draw.text((10, y + 6), text, fill="black", font=font)
-        light = lights.execution_light(rate, time_progress or Decimal(0)) if rate is not None else Light.NONE
         if rate is not None:
             draw.rectangle([(left, y + 6), (x_of(rate), y + row_h - 6)], fill=colours.get(light, "#adb5bd"))
         draw.text((x_of(rate or 0) + 6, y + 8), _pct(rate), fill="black", font=small)
@@ -122,9 +122,14 @@ def _count(values) -> str:
     return "、".join(parts) or "无"
 
 
-def _bars(scope: Scope) -> list[tuple[str, Decimal | None]]:
+def _bars(scope: Scope, fiscal_year: int, as_of) -> list[tuple[str, Decimal | None, str]]:
+    """(name, execution rate, light) per subject (its table's light) or per unit / department (the light of its sums,
+    judged with its region's thresholds in force on the data date — as the dashboard judges the same group)."""
     if scope.level == "subject":
-        return [(t.subject.name, t.execution_rate) for t in scope.tables]
+        return [(t.subject.name, t.execution_rate, t.execution_light) for t in scope.tables]
+    from monitoring.figures import thresholds_by_region
+
+    default, regional = thresholds_by_region(as_of)
     key = (
         (lambda t: t.subject.organisation.name)
         if scope.level == "department"
@@ -133,7 +138,19 @@ def _bars(scope: Scope) -> list[tuple[str, Decimal | None]]:
     groups: dict[str, list] = {}
     for table in scope.tables:
         groups.setdefault(key(table), []).append(table)
-    return [(name, _totals(tables)[2]) for name, tables in groups.items()]
+    bars = []
+    for name, tables in groups.items():
+        rate = _totals(tables)[2]
+        first = tables[0].subject
+        region_id = first.organisation.region_id if scope.level == "department" else _department_region(first)
+        thresholds = regional.get(region_id, default)
+        progress = lights.time_progress(fiscal_year, as_of, thresholds.time_progress_basis)
+        bars.append((name, rate, lights.execution_light(rate, progress, thresholds)))
+    return bars
+
+
+def _department_region(subject) -> int:
+    return subject.department.region_id if subject.department_id else subject.organisation.region_id
 
 
 def build(monitoring_round, scope: Scope) -> bytes:
@@ -205,7 +222,9 @@ def build(monitoring_round, scope: Scope) -> bytes:
             strict=True,
         ):
             _cell(cell, value, size=9)
-    picture = chart_png(_bars(scope), progress, "预算执行率与序时进度")
+    picture = chart_png(
+        _bars(scope, monitoring_round.fiscal_year, monitoring_round.data_as_of), progress, "预算执行率与序时进度"
+    )
     doc.add_picture(io.BytesIO(picture), width=Cm(15.5))
     _paragraph(
         doc, "图：预算执行率与序时进度（竖线为序时进度）", size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False

@@ -22,7 +22,7 @@ waiting to be matched (or marked as not belonging to a subject) count nowhere.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -73,6 +73,7 @@ class Figures:
     progress_ratio: Decimal | None
     light: str
     basis: str = field(default=BudgetBasis.NONE, compare=False)  # known to subject_figures only
+    thresholds_id: int | None = field(default=None, compare=False)  # the LightThresholds version judged with
 
     @property
     def light_label(self) -> str:
@@ -131,7 +132,54 @@ def subject_figures(
         progress_ratio=_cap(lights.progress_ratio(rate, progress)),
         light=lights.execution_light(rate, progress, thresholds),
         basis=basis,
+        thresholds_id=thresholds.version_id,
     )
+
+
+def stored_figures(subject, as_of: date, fiscal_year: int | None = None) -> Figures | None:
+    """The figures a refresh stored for the subject and date, or None."""
+    from monitoring.models import ExecutionFigure
+
+    row = ExecutionFigure.objects.filter(subject=subject, fiscal_year=fiscal_year or as_of.year, as_of=as_of).first()
+    return None if row is None else from_stored(row)
+
+
+def from_stored(row) -> Figures:
+    """``Figures`` of a stored ``ExecutionFigure``."""
+    return Figures(
+        subject_id=row.subject_id,
+        fiscal_year=row.fiscal_year,
+        as_of=row.as_of,
+        available=row.available,
+        paid=row.paid,
+        execution_rate=row.execution_rate,
+        time_progress=row.time_progress,
+        progress_ratio=row.progress_ratio,
+        light=row.light,
+        thresholds_id=row.thresholds_id,
+    )
+
+
+def figures_on(subject, as_of: date, fiscal_year: int | None = None) -> Figures:
+    """THE figures of a subject on a date (issue 12 §3: one region, one date, one threshold version — one light): the
+    stored ones when a refresh stored the date, else computed now exactly as a refresh would store them. The
+    dashboard's rows and roll-ups, the subject's header and history, the figures API, the monitoring tables and
+    their reports all read a subject's light through here or through the same stored rows."""
+    stored = stored_figures(subject, as_of, fiscal_year)
+    if stored is None:
+        return subject_figures(subject, as_of, fiscal_year)
+    return replace(stored, basis=_basis(subject, stored.fiscal_year, as_of, stored.available))
+
+
+def _basis(subject, year: int, as_of: date, available: Decimal) -> str:
+    """What a stored figure's available budget rests on (as ``subject_figures`` tells it)."""
+    from execution.models import BudgetAllocation
+
+    if BudgetAllocation.objects.filter(
+        subject=subject, fiscal_year=year, issued_on__lte=as_of, match_status__in=COUNTED
+    ).exists():
+        return BudgetBasis.ALLOCATIONS
+    return BudgetBasis.ARRANGED if available else BudgetBasis.NONE
 
 
 # --- thresholds per region --------------------------------------------------------------------------------
@@ -142,13 +190,20 @@ def thresholds_by_region(on: date) -> tuple[lights.Thresholds, dict[int, lights.
     default) — the same answer as ``thresholds.thresholds_for`` per region, in two queries."""
     from core.versioning import in_force_by_region
     from monitoring.models import LightThresholds
+    from organisations.models import Region
 
     default_row, by_region = in_force_by_region(LightThresholds, on)
-    default = lights.Thresholds.of(default_row) if default_row is not None else lights.DEFAULT
+    rows = {row.pk: row for row in [default_row, *by_region.values()] if row is not None}
+    names = Region.objects.in_bulk({row.region_id for row in rows.values() if row.region_id})
+    for row in rows.values():
+        if row.region_id:
+            row.region = names[row.region_id]
+    versions = {pk: lights.Thresholds.of(row) for pk, row in rows.items()}
+    default = versions[default_row.pk] if default_row is not None else lights.DEFAULT
     result = {}
     for region_id, row in by_region.items():
-        thresholds = lights.Thresholds.of(row)
-        if thresholds != default:
+        thresholds = versions[row.pk]
+        if thresholds != default or thresholds.version_id != default.version_id:
             result[region_id] = thresholds
     return default, result
 
@@ -188,11 +243,17 @@ def _half_up_div(numerator: str, denominator: str, scale: int) -> str:
 
 
 def _figures_select(
-    fiscal_year: int, as_of: date, *, subject_filter: tuple[str, list] | None = None, region=None
+    fiscal_year: int,
+    as_of: date,
+    *,
+    subject_filter: tuple[str, list] | None = None,
+    region=None,
+    stored: bool = False,
 ) -> tuple[str, list]:
     """(SELECT, params) of every subject's figures: (subject_id, fiscal_year, as_of, available, paid,
-    execution_rate, time_progress, progress_ratio, light, refreshed_at). The derived table ``rt`` holds the
-    thresholds of the regions whose own differ from the default (a handful of rows)."""
+    execution_rate, time_progress, progress_ratio, light, thresholds_id, refreshed_at). The derived table ``rt`` holds
+    the thresholds of the regions whose own differ from the default (a handful of rows). ``stored``: the sums are the
+    stored figures' of the date (re-judged with the thresholds in force, ``rejudge``), not the treasury data's."""
     t = _tables()
     default, regional = thresholds_by_region(as_of)
     # 序时进度 per region: its thresholds say whether it is counted by months or by days (issue 12 §3).
@@ -205,54 +266,74 @@ def _figures_select(
             _bp(th.execution_red_below),
             _bp(th.execution_yellow_below),
             _bp(lights.time_progress(fiscal_year, as_of, th.time_progress_basis)),
+            th.version_id,
         )
         for region_id, th in sorted(regional.items())
-    ] or [(0, 0, 0, 0)]  # a row that matches no region
+    ] or [(0, 0, 0, 0, None)]  # a row that matches no region
     regional_sql = " UNION ALL ".join(
         "SELECT CAST(%s AS BIGINT) AS region_id, CAST(%s AS BIGINT) AS red_bp, CAST(%s AS BIGINT) AS yellow_bp,"
-        " CAST(%s AS BIGINT) AS tp_bp"
+        " CAST(%s AS BIGINT) AS tp_bp, CAST(%s AS BIGINT) AS tid"
         for _ in rows
     )
     for row in rows:
         params.extend(row)
-    where = ["(al.subject_id IS NOT NULL OR ya.arranged_amount IS NOT NULL OR pa.subject_id IS NOT NULL)"]
-    where_params: list = []
+    where, where_params = [], []
     if region is not None:
         where.append(f"o.region_id IN (SELECT id FROM {t['region']} WHERE path LIKE %s)")
         where_params.append(region.path + "%")
     if subject_filter is not None:
         where.append(f"s.id IN ({subject_filter[0]})")
         where_params.extend(subject_filter[1])
-    base = (
-        f"SELECT s.id AS subject_id,"
-        f" CAST(ROUND(COALESCE(al.total, ya.arranged_amount, 0) * 100) AS BIGINT) AS avail_fen,"
-        f" CAST(ROUND(COALESCE(pa.total, 0) * 100) AS BIGINT) AS paid_fen,"
-        f" COALESCE(rt.red_bp, CAST(%s AS BIGINT)) AS red_bp, COALESCE(rt.yellow_bp, CAST(%s AS BIGINT)) AS yellow_bp,"
-        f" COALESCE(rt.tp_bp, CAST(%s AS BIGINT)) AS tp_bp"
-        f" FROM {t['subject']} s"
-        f" JOIN {t['org']} o ON o.id = s.organisation_id"
-        f" LEFT JOIN (SELECT subject_id, SUM(amount) AS total FROM {t['allocation']}"
-        f"  WHERE fiscal_year = %s AND issued_on <= %s AND match_status IN ({counted}) AND subject_id IS NOT NULL"
-        f"  GROUP BY subject_id) al ON al.subject_id = s.id"
-        f" LEFT JOIN {t['amount']} ya ON ya.subject_id = s.id AND ya.fiscal_year = %s"
-        f" LEFT JOIN (SELECT subject_id, SUM(amount) AS total FROM {t['payment']}"
-        f"  WHERE fiscal_year = %s AND paid_on <= %s AND match_status IN ({counted}) AND subject_id IS NOT NULL"
-        f"  GROUP BY subject_id) pa ON pa.subject_id = s.id"
-        f" LEFT JOIN ({regional_sql}) rt ON rt.region_id = o.region_id"
-        f" WHERE {' AND '.join(where)}"
+    judged = (
+        " COALESCE(rt.red_bp, CAST(%s AS BIGINT)) AS red_bp, COALESCE(rt.yellow_bp, CAST(%s AS BIGINT)) AS yellow_bp,"
+        " COALESCE(rt.tp_bp, CAST(%s AS BIGINT)) AS tp_bp,"
+        " CASE WHEN rt.region_id IS NULL THEN CAST(%s AS BIGINT) ELSE rt.tid END AS tid"
     )
-    params_base = [
+    judged_params = [
         _bp(default.execution_red_below),
         _bp(default.execution_yellow_below),
         tp_bp,
-        fiscal_year,
-        as_of,
-        fiscal_year,
-        fiscal_year,
-        as_of,
-        *params,
-        *where_params,
+        default.version_id,
     ]
+    regional_join = f" LEFT JOIN ({regional_sql}) rt ON rt.region_id = o.region_id"
+    if stored:
+        where = ["f.fiscal_year = %s", "f.as_of = %s", *where]
+        base = (
+            f"SELECT s.id AS subject_id, CAST(ROUND(f.available * 100) AS BIGINT) AS avail_fen,"
+            f" CAST(ROUND(f.paid * 100) AS BIGINT) AS paid_fen,{judged}"
+            f" FROM {t['figure']} f JOIN {t['subject']} s ON s.id = f.subject_id"
+            f" JOIN {t['org']} o ON o.id = s.organisation_id{regional_join}"
+            f" WHERE {' AND '.join(where)}"
+        )
+        params_base = [*judged_params, *params, fiscal_year, as_of, *where_params]
+    else:
+        where = ["(al.subject_id IS NOT NULL OR ya.arranged_amount IS NOT NULL OR pa.subject_id IS NOT NULL)", *where]
+        base = (
+            f"SELECT s.id AS subject_id,"
+            f" CAST(ROUND(COALESCE(al.total, ya.arranged_amount, 0) * 100) AS BIGINT) AS avail_fen,"
+            f" CAST(ROUND(COALESCE(pa.total, 0) * 100) AS BIGINT) AS paid_fen,{judged}"
+            f" FROM {t['subject']} s"
+            f" JOIN {t['org']} o ON o.id = s.organisation_id"
+            f" LEFT JOIN (SELECT subject_id, SUM(amount) AS total FROM {t['allocation']}"
+            f"  WHERE fiscal_year = %s AND issued_on <= %s AND match_status IN ({counted}) AND subject_id IS NOT NULL"
+            f"  GROUP BY subject_id) al ON al.subject_id = s.id"
+            f" LEFT JOIN {t['amount']} ya ON ya.subject_id = s.id AND ya.fiscal_year = %s"
+            f" LEFT JOIN (SELECT subject_id, SUM(amount) AS total FROM {t['payment']}"
+            f"  WHERE fiscal_year = %s AND paid_on <= %s AND match_status IN ({counted}) AND subject_id IS NOT NULL"
+            f"  GROUP BY subject_id) pa ON pa.subject_id = s.id"
+            f"{regional_join}"
+            f" WHERE {' AND '.join(where)}"
+        )
+        params_base = [
+            *judged_params,
+            fiscal_year,
+            as_of,
+            fiscal_year,
+            fiscal_year,
+            as_of,
+            *params,
+            *where_params,
+        ]
     # Each level is fenced so that the planner does not inline a column's expression into every use of it
     # above (PostgreSQL and SQLite both flatten subqueries; here that multiplies the arithmetic per row).
     fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
@@ -278,7 +359,8 @@ def _figures_select(
     select = (
         f"SELECT subject_id, CAST(%s AS INTEGER) AS fiscal_year, %s AS as_of, avail_fen / 100.0 AS available,"
         f" paid_fen / 100.0 AS paid, {capped('rate_bp')} AS execution_rate, tp_bp / 10000.0 AS time_progress,"
-        f" {capped('ratio_bp')} AS progress_ratio, {light} AS light, %s AS refreshed_at FROM ({ratio}{fence}) c WHERE 1 = 1"
+        f" {capped('ratio_bp')} AS progress_ratio, {light} AS light, tid AS thresholds_id, %s AS refreshed_at"
+        f" FROM ({ratio}{fence}) c WHERE 1 = 1"
     )
     return select, [fiscal_year, as_of, clock.now(), *params_base]
 
@@ -293,20 +375,13 @@ FIGURE_COLUMNS = (
     "time_progress",
     "progress_ratio",
     "light",
+    "thresholds_id",
     "refreshed_at",
 )
 
 
-def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> int:
-    """Recompute every subject's execution figures of ``fiscal_year`` as of ``as_of`` (in ``region`` and below when
-    given) into ``ExecutionFigure`` with one statement, and write one audit row. Returns the number of subjects with
-    figures for the date."""
-    from audit import trail
-    from audit.models import AuditAction
-    from monitoring import rollup_store
-    from monitoring.models import ExecutionFigure
-
-    select, params = _figures_select(fiscal_year, as_of, region=region)
+def _write(select: str, params: list) -> int:
+    """INSERT the figures ``select`` gives, updating the stored ones whose values changed; the number written."""
     columns = ", ".join(FIGURE_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in FIGURE_COLUMNS[3:])
     table = _tables()["figure"]
@@ -319,25 +394,44 @@ def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> 
         f"INSERT INTO {table} ({columns}) {select}"
         f" ON CONFLICT (subject_id, fiscal_year, as_of) DO UPDATE SET {updates} WHERE {changed}"
     )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The payment and allocation sums are hash aggregates over every subject: let them stay in memory
+            # for this transaction instead of spilling to disk in batches (PostgreSQL's default is 4 MB).
+            cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> int:
+    """Recompute every subject's execution figures of ``fiscal_year`` as of ``as_of`` (in ``region`` and below when
+    given) into ``ExecutionFigure`` with one statement, and write one audit row. Returns the number of subjects with
+    figures for the date. The year's other stored dates are re-judged with the thresholds in force on each
+    (``rejudge``): after 重新计算并保存 every history row names the version it was judged with (issue 12 §3)."""
+    from audit import trail
+    from audit.models import AuditAction
+    from monitoring import rollup_store
+    from monitoring.models import ExecutionFigure
+
+    select, params = _figures_select(fiscal_year, as_of, region=region)
     started = time.perf_counter()
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # The payment and allocation sums are hash aggregates over every subject: let them stay in memory
-                # for this transaction instead of spilling to disk in batches (PostgreSQL's default is 4 MB).
-                cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
-            cursor.execute(statement, params)
-            written = cursor.rowcount
+        written = _write(select, params)
         rollup_store.rebuild(fiscal_year, as_of, region)  # the dashboard's sums follow, in this transaction
         stored = ExecutionFigure.objects.filter(fiscal_year=fiscal_year, as_of=as_of)
         if region is not None:
             stored = stored.filter(subject__organisation__region__path__startswith=region.path)
         count = stored.count()
+        others = [d for d in rollup_store.stored_dates(fiscal_year) if d != as_of]
+        rejudged = sum(rejudge(fiscal_year, day, region) for day in others)
+        changes = {"数据截止日期": [None, as_of.isoformat()], "项目数": [None, count], "新增或变化": [None, written]}
+        if rejudged:
+            changes["其他日期按现行阈值重新判定"] = [None, rejudged]
         trail.record(
             AuditAction.UPDATE,
             object_type="monitoring.executionfigure",
             object_repr="预算执行情况",
-            changes={"数据截止日期": [None, as_of.isoformat()], "项目数": [None, count], "新增或变化": [None, written]},
+            changes=changes,
             reason=reason
             or (
                 f"重新计算 {fiscal_year} 年度截至 {as_of} 的预算执行情况"
@@ -346,6 +440,21 @@ def refresh(fiscal_year: int, as_of: date, region=None, *, reason: str = "") -> 
             ),
         )
     return count
+
+
+def rejudge(fiscal_year: int, as_of: date, region=None) -> int:
+    """Judge the stored figures of one date (in ``region`` and below when given) again with the thresholds in force
+    on it — time progress, ratio, light and the version — from their stored sums, in one statement, and rebuild the
+    date's roll-ups when any changed. Returns the number of figures changed. Called by ``refresh`` for the year's
+    other dates and by ``monitoring.thresholds.save_version`` for the dates a new version applies to; the caller
+    holds the transaction and writes the audit row."""
+    from monitoring import rollup_store
+
+    select, params = _figures_select(fiscal_year, as_of, region=region, stored=True)
+    written = _write(select, params)
+    if written:
+        rollup_store.rebuild(fiscal_year, as_of, region)
+    return written
 
 
 def _subquery(subjects) -> tuple[str, tuple]:
@@ -376,6 +485,7 @@ def live_figures(fiscal_year: int, as_of: date, subjects) -> list[Figures]:
             time_progress=_share(r[6]),
             progress_ratio=_share(r[7]),
             light=r[8],
+            thresholds_id=r[9],
         )
         for r in rows
     ]

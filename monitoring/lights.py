@@ -13,7 +13,7 @@ A subject's target light is its worst indicator's (``worst``).
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,6 +30,13 @@ class Thresholds:
     indicator_yellow_below: Decimal = Decimal("0.80")
     indicator_blue_from: Decimal = Decimal("1.20")
     time_progress_basis: str = TimeProgressBasis.MONTHS
+    # Which stored version these numbers are (``LightThresholds``): recorded with every stored figure and shown next
+    # to each light, so "the same numbers" is also "the same version". Not part of equality: two versions with the
+    # same numbers judge alike. None: the built-in defaults (no version stored anywhere).
+    version_id: int | None = field(default=None, compare=False)
+    version: int | None = field(default=None, compare=False)
+    region_name: str = field(default="", compare=False)
+    effective_from: date | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, row) -> Thresholds:
@@ -40,7 +47,23 @@ class Thresholds:
             row.indicator_yellow_below,
             row.indicator_blue_from,
             row.time_progress_basis,
+            version_id=row.pk,
+            version=row.version,
+            region_name=row.region.name if row.region_id else "全省默认",
+            effective_from=row.effective_from,
         )
+
+    @property
+    def basis_label(self) -> str:
+        return TimeProgressBasis(self.time_progress_basis).label
+
+    @property
+    def label(self) -> str:
+        """The version in words: "示范市中区 第 2 版（2026年7月1日起）", or the built-in defaults."""
+        if self.version_id is None:
+            return "系统默认值"
+        since = self.effective_from
+        return f"{self.region_name} 第 {self.version} 版（{since.year}年{since.month}月{since.day}日起）"
 
 
 DEFAULT = Thresholds()

@@ -152,6 +152,17 @@ class ExecutionFigure(models.Model):
     time_progress = models.DecimalField("序时进度", **RATIO)
     progress_ratio = models.DecimalField("执行率÷序时进度", null=True, blank=True, **RATIO)
     light = models.CharField("执行灯", max_length=10, choices=Light.choices, default=Light.NONE)
+    # The threshold version the light was judged with (in force for the subject's region on ``as_of``; empty: the
+    # built-in defaults). Kept current: a new version re-judges the stored figures it applies to (issue 12 §3).
+    thresholds = models.ForeignKey(
+        LightThresholds,
+        verbose_name="阈值版本",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # versions are never deleted in the application (a test may)
+        related_name="+",
+        db_index=False,
+    )
     refreshed_at = models.DateTimeField("计算时间", default=timezone.now)
 
     access_org_field = "subject__organisation"

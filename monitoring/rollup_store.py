@@ -187,6 +187,27 @@ def reach_filter(user) -> Q | None:
     return q
 
 
+def region_roots(user) -> list:
+    """The regions of the user's region-wide roles (finance sections, bureau leaders, the audit office)."""
+    from accounts.roles import ROLE_SPECS, Scope
+
+    roots = []
+    for assignment in user.role_assignments():
+        if ROLE_SPECS[assignment.role].scope is Scope.REGION_SUBTREE:
+            region = assignment.organisation.region
+            if region not in roots:
+                roots.append(region)
+    return roots
+
+
+def home_region(user):
+    """The region a user's pages are about: their first region-wide role's, else their organisation's."""
+    roots = region_roots(user)
+    if roots:
+        return roots[0]
+    return user.organisation.region if getattr(user, "organisation_id", None) else None
+
+
 class Selection:
     """The subjects a page sums — the user's reach, narrowed to a department or a unit — and their figures of a
     date summed: from the stored roll-ups when the date's figures are stored and the reach is organisation-shaped,
@@ -198,6 +219,10 @@ class Selection:
         from subjects.models import Subject
 
         self.fiscal_year, self.as_of = fiscal_year, as_of
+        # The region the page is about, whose thresholds judge its total: the user's own, then the department's or
+        # the unit's once narrowed (a department row and the drill-down into it show one light, issue 12 §3).
+        home = home_region(user)
+        self.region_id = home.pk if home is not None else None
         self.dates = stored_dates(fiscal_year) if dates is None else dates
         self.stored = as_of in self.dates
         self.subjects = access.restrict(Subject.objects.all(), user)
@@ -212,10 +237,15 @@ class Selection:
 
     def narrow(self, **lookups) -> Selection:
         """The same selection within a department (``department_id=``) or a unit (``organisation_id=``)."""
+        from organisations.models import Organisation
+
         narrowed = object.__new__(Selection)
         narrowed.__dict__.update(self.__dict__)
         narrowed.subjects = self.subjects.filter(**lookups)
         narrowed.rows = None if self.rows is None else self.rows.filter(**lookups)
+        org_id = lookups.get("organisation_id", lookups.get("department_id"))
+        region_id = Organisation.objects.filter(pk=org_id).values_list("region_id", flat=True).first()
+        narrowed.region_id = region_id if region_id is not None else self.region_id
         return narrowed
 
     @cached_property
@@ -252,11 +282,17 @@ class Selection:
         grouped = self._grouped("organisation__region_id")
         return rollups.regions_from(self.fiscal_year, self.as_of, grouped, parent, self.thresholds)
 
+    @property
+    def applied(self):
+        """The thresholds (and their version) that judge the selection's total: those of its region."""
+        default, regional = self.thresholds
+        return regional.get(self.region_id, default)
+
     def total(self) -> rollups.Rollup:
-        """All of the selection together (the KPI cards)."""
+        """All of the selection together (the KPI cards), judged with the thresholds of its region."""
         if self.rows is None:
-            return rollups.total(self.fiscal_year, self.as_of, self.subjects)
-        return rollups.total_from(self.fiscal_year, self.as_of, self._grouped(None), self.thresholds)
+            return rollups.total(self.fiscal_year, self.as_of, self.subjects, self.thresholds, self.region_id)
+        return rollups.total_from(self.fiscal_year, self.as_of, self._grouped(None), self.thresholds, self.region_id)
 
     def subject_rows(self, limit: int = 200) -> list[rollups.SubjectRow]:
         """Per subject, worst ratio first: the figures themselves (a unit's subjects), no roll-up."""

@@ -23,11 +23,11 @@ from monitoring.figures import (
     _money,
     _subquery,
     _tables,
+    from_stored,
     live_figures,
     subject_figures,
     thresholds_by_region,
 )
-from monitoring.thresholds import thresholds_for
 
 # --- rollups ----------------------------------------------------------------------------------------------
 
@@ -46,8 +46,10 @@ class Rollup:
     time_progress: Decimal = ZERO
     progress_ratio: Decimal | None = None
     light: str = Light.NONE
+    thresholds: lights.Thresholds | None = None  # the version the light was judged with (the group's region's)
 
     def finish(self, fiscal_year: int, as_of: date, thresholds: lights.Thresholds) -> Rollup:
+        self.thresholds = thresholds
         self.time_progress = lights.time_progress(fiscal_year, as_of, thresholds.time_progress_basis)
         self.execution_rate = lights.execution_rate(self.paid, self.available)
         self.progress_ratio = lights.progress_ratio(self.execution_rate, self.time_progress)
@@ -205,18 +207,20 @@ def regions_from(fiscal_year: int, as_of: date, grouped, parent=None, thresholds
     return [g.finish(fiscal_year, as_of, regional.get(g.key, default)) for g in groups.values() if g.subjects]
 
 
-def total(fiscal_year: int, as_of: date, subjects) -> Rollup:
-    """All the given subjects together (the KPI cards)."""
-    return total_from(fiscal_year, as_of, _grouped(fiscal_year, as_of, subjects, "1"))
+def total(fiscal_year: int, as_of: date, subjects, thresholds=None, region_id: int | None = None) -> Rollup:
+    """All the given subjects together (the KPI cards), judged with the thresholds of ``region_id`` (the region the
+    page is about: the department's, the unit's, or the user's own)."""
+    return total_from(fiscal_year, as_of, _grouped(fiscal_year, as_of, subjects, "1"), thresholds, region_id)
 
 
-def total_from(fiscal_year: int, as_of: date, grouped, thresholds=None) -> Rollup:
+def total_from(fiscal_year: int, as_of: date, grouped, thresholds=None, region_id: int | None = None) -> Rollup:
     """``total`` from grouped sums (one group, or none when nothing is in reach)."""
     row = Rollup(key=None, name="合计")
     for _, available, paid, n, red, yellow, green, none in grouped:
         row.available, row.paid, row.subjects = _money(available), _money(paid), n
         row.counts = {Light.RED: red or 0, Light.YELLOW: yellow or 0, Light.GREEN: green or 0, Light.NONE: none or 0}
-    return row.finish(fiscal_year, as_of, (thresholds or thresholds_by_region(as_of))[0])
+    default, regional = thresholds or thresholds_by_region(as_of)
+    return row.finish(fiscal_year, as_of, regional.get(region_id, default))
 
 
 @dataclass(frozen=True)
@@ -237,17 +241,7 @@ def subject_rows(
 
     if is_stored(fiscal_year, as_of) if stored is None else stored:
         figures = [
-            Figures(
-                subject_id=f.subject_id,
-                fiscal_year=fiscal_year,
-                as_of=as_of,
-                available=f.available,
-                paid=f.paid,
-                execution_rate=f.execution_rate,
-                time_progress=f.time_progress,
-                progress_ratio=f.progress_ratio,
-                light=f.light,
-            )
+            from_stored(f)
             for f in ExecutionFigure.objects.filter(
                 fiscal_year=fiscal_year, as_of=as_of, subject__in=subjects.values("pk")
             )
@@ -270,28 +264,18 @@ def subject_rows(
 
 
 def history(subject, fiscal_year: int, until: date) -> list[Figures]:
-    """A subject's figures over the year: every stored date up to ``until``, else each month end, plus ``until``."""
+    """A subject's figures over the year: every stored date up to ``until``, else each month end, plus ``until`` —
+    each date judged with the thresholds in force on it (a stored row names its version)."""
     from monitoring.models import ExecutionFigure
 
     stored = [
-        Figures(
-            subject_id=f.subject_id,
-            fiscal_year=fiscal_year,
-            as_of=f.as_of,
-            available=f.available,
-            paid=f.paid,
-            execution_rate=f.execution_rate,
-            time_progress=f.time_progress,
-            progress_ratio=f.progress_ratio,
-            light=f.light,
-        )
+        from_stored(f)
         for f in ExecutionFigure.objects.filter(subject=subject, fiscal_year=fiscal_year, as_of__lte=until).order_by(
             "as_of"
         )
     ]
     if not stored:
-        thresholds = thresholds_for(subject.organisation.region, until)
-        stored = [subject_figures(subject, d, fiscal_year, thresholds) for d in month_ends(fiscal_year, until)]
+        stored = [subject_figures(subject, d, fiscal_year) for d in month_ends(fiscal_year, until)]
     if not stored or stored[-1].as_of != until:
         stored.append(subject_figures(subject, until, fiscal_year))
     return stored

@@ -59,7 +59,38 @@ def save_version(user, instance, *, reason: str = ""):
             reason="只有本级或上级财政部门预算绩效管理科可以设置监控预警阈值",
         )
         raise PermissionDenied("只有本级或上级财政部门预算绩效管理科可以设置监控预警阈值")
-    return versioning.save_new_version(instance, user, reason=reason or instance.note)
+    from django.db import transaction
+
+    with transaction.atomic():
+        row = versioning.save_new_version(instance, user, reason=reason or instance.note)
+        rejudge_from(row)
+    return row
+
+
+def rejudge_from(row) -> int:
+    """The stored figures a new version applies to — its region and below, every stored date from its effective date
+    — judged again with the thresholds now in force (``monitoring.figures.rejudge``), in the caller's transaction:
+    a stored light never outlives the version it was judged with (issue 12 §3). Audited as one row."""
+    from audit import trail
+    from monitoring import figures
+    from monitoring.models import FigureRollup
+
+    dates = (
+        FigureRollup.objects.filter(as_of__gte=row.effective_from)
+        .order_by("fiscal_year", "as_of")
+        .values_list("fiscal_year", "as_of")
+        .distinct()
+    )
+    changed = sum(figures.rejudge(year, day, row.region) for year, day in dates)
+    if changed:
+        trail.record(
+            AuditAction.UPDATE,
+            object_type="monitoring.executionfigure",
+            object_repr="预算执行情况",
+            changes={"按新阈值重新判定的执行灯": [None, changed]},
+            reason=f"监控预警阈值 {row} 生效：已计算的预算执行情况按新阈值重新判定",
+        )
+    return changed
 
 
 def versions_by_region(on=None):
@@ -90,3 +121,13 @@ def thresholds_for(region=None, on=None) -> lights.Thresholds:
 
     row = versioning.in_force(LightThresholds, region, on)
     return lights.Thresholds.of(row) if row is not None else lights.DEFAULT
+
+
+def labels(version_ids) -> dict:
+    """{version id: "示范市中区 第 2 版（2026年7月1日起）"} of stored threshold versions (None: the built-in defaults)."""
+    from monitoring.models import LightThresholds
+
+    rows = LightThresholds.objects.filter(pk__in=[pk for pk in version_ids if pk]).select_related("region")
+    result = {row.pk: lights.Thresholds.of(row).label for row in rows}
+    result[None] = lights.DEFAULT.label
+    return result

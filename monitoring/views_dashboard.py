@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.roles import ROLE_SPECS, Capability, Scope
+from accounts.roles import Capability
 from core import access, fiscal
 from monitoring import figures, lights, rollup_store, rollups, thresholds
 from monitoring.charts import percent
@@ -41,15 +41,7 @@ def dashboard_year_and_date(request) -> tuple[int, datetime.date]:
     return year, fiscal.clamp_to_year(as_of, year)
 
 
-def region_roots(user) -> list:
-    """The regions of the user's region-wide roles (finance sections, bureau leaders, the audit office)."""
-    roots = []
-    for assignment in user.role_assignments():
-        if ROLE_SPECS[assignment.role].scope is Scope.REGION_SUBTREE:
-            region = assignment.organisation.region
-            if region not in roots:
-                roots.append(region)
-    return roots
+region_roots = rollup_store.region_roots  # the regions of the user's region-wide roles
 
 
 def can_refresh(user) -> bool:
@@ -79,12 +71,18 @@ def _chart(rows, progress, link=None) -> dict:
 DASHBOARD_ROWS = 50
 
 
-def _applied_thresholds(user, as_of: datetime.date):
-    """The light thresholds in force where the user works, on the page's date (issue 12 §3: the footnote states the
-    numbers actually applied and how 序时进度 is counted, not the national defaults)."""
-    roots = region_roots(user)
-    region = roots[0] if roots else (user.organisation.region if user.organisation_id else None)
-    return thresholds.thresholds_for(region, as_of)
+def _also_applied(selection, applied, rows, subject_rows) -> list:
+    """The other threshold versions that judged a light on the page (a county's own under the city's), so that the
+    footnote states every threshold actually applied (issue 12 §3)."""
+    default, regional = selection.thresholds
+    by_id = {t.version_id: t for t in [default, *regional.values()]}
+    used = [r.thresholds for r in rows if r.thresholds is not None]
+    used += [by_id[r.figures.thresholds_id] for r in subject_rows if r.figures.thresholds_id in by_id]
+    result = {}
+    for t in used:
+        if t.version_id != applied.version_id and t.version_id not in result:
+            result[t.version_id] = t
+    return list(result.values())
 
 
 def _progress_basis(applied) -> str:
@@ -162,7 +160,7 @@ def dashboard(request):
         }
     else:
         chart = _chart(rows, total.time_progress, lambda r: drill(r) if r.key is not None else "")
-    applied = _applied_thresholds(request.user, as_of)
+    applied = selection.applied
     regions = []
     if level == "department" and not crumbs:
         for root in region_roots(request.user):
@@ -190,6 +188,7 @@ def dashboard(request):
         "all_query": _with_all(request, as_of),
         "progress_basis": _progress_basis(applied),
         "applied": applied,
+        "also_applied": _also_applied(selection, applied, rows, subject_rows),
         "task": _task_state(request),
     }
     return render(request, "monitoring/dashboard/dashboard.html", context)
@@ -201,7 +200,8 @@ def subject_detail(request, pk):
     subject = access.get_object_or_404(Subject.objects.select_related("organisation__region"), request.user, pk=pk)
     year, as_of = dashboard_year_and_date(request)
     points = rollups.history(subject, year, as_of)
-    current = figures.subject_figures(subject, as_of, year)
+    current = figures.figures_on(subject, as_of, year)  # the same figures as the history's row of the date
+    versions = thresholds.labels({p.thresholds_id for p in points} | {current.thresholds_id})
     chart = {
         "dates": [p.as_of.isoformat() for p in points],
         "rates": [percent(p.execution_rate) for p in points],
@@ -218,6 +218,7 @@ def subject_detail(request, pk):
             "as_of": as_of,
             "points": points,
             "current": current,
+            "versions": versions,
             "chart": chart,
             "query": f"?as_of={as_of.isoformat()}",
         },

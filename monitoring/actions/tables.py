@@ -81,11 +81,13 @@ def execution_figures(subject, as_of: datetime.date) -> dict:
     ``monitoring.figures.subject_figures`` (the one definition of the figures); if that is not there, from the
     stored ``ExecutionFigure`` of that date, else computed from the execution data with ``monitoring.lights``."""
     try:
-        from monitoring.figures import subject_figures
+        from monitoring.figures import figures_on
     except ImportError:
-        subject_figures = None
-    if subject_figures is not None:
-        return _plain(subject_figures(subject, as_of))
+        figures_on = None
+    if figures_on is not None:
+        # The stored figures of a refreshed date, else computed as a refresh would store them: the table's light is
+        # the light the dashboard, the history and the API show for the subject and date (issue 12 §3).
+        return _plain(figures_on(subject, as_of))
     row = ExecutionFigure.objects.filter(subject=subject, fiscal_year=as_of.year, as_of=as_of).first()
     if row is not None:
         return _plain(row)
@@ -141,12 +143,16 @@ def batch_execution_values(subject_ids: list[int], fiscal_year: int, as_of) -> d
     from subjects.models import Subject
 
     try:
-        from monitoring.figures import live_figures
+        from monitoring.figures import from_stored, live_figures
     except ImportError:
         live_figures = None
     result = {}
     if live_figures is not None:
-        for figures in live_figures(fiscal_year, as_of, Subject.objects.filter(pk__in=subject_ids)):
+        # Stored figures of the date first (as ``execution_figures``), the others computed in one SELECT.
+        stored = ExecutionFigure.objects.filter(subject_id__in=subject_ids, fiscal_year=fiscal_year, as_of=as_of)
+        found = [from_stored(row) for row in stored]
+        rest = Subject.objects.filter(pk__in=subject_ids).exclude(pk__in=[f.subject_id for f in found])
+        for figures in [*found, *(live_figures(fiscal_year, as_of, rest) if len(found) < len(subject_ids) else [])]:
             values = _plain(figures)
             result[figures.subject_id] = {
                 "available": values["available"],

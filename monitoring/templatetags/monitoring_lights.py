@@ -30,3 +30,9 @@ def pct(value, places=1) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def version_label(labels: dict, version_id) -> str:
+    """The threshold version's words from ``monitoring.thresholds.labels``: ``{{ versions|version_label:p.thresholds_id }}``."""
+    return labels.get(version_id or None, "") if labels else ""

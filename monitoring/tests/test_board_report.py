@@ -108,10 +108,12 @@ def test_report_through_the_gate(client_as, monitoring_round):
 def test_chart_png_with_and_without_cjk_font(monkeypatch):
     from decimal import Decimal
 
-    png = documents.chart_png([("教育局", Decimal("0.3")), ("卫健委", None)], Decimal("0.58"), "预算执行率与序时进度")
+    png = documents.chart_png(
+        [("教育局", Decimal("0.3"), "red"), ("卫健委", None, "none")], Decimal("0.58"), "预算执行率与序时进度"
+    )
     assert png.startswith(b"\x89PNG")
     monkeypatch.setattr(documents, "CJK_FONTS", ["/nonexistent.ttc"])
-    assert documents.chart_png([("教育局", Decimal("0.9"))], Decimal("0.58"), "x").startswith(b"\x89PNG")
+    assert documents.chart_png([("教育局", Decimal("0.9"), "green")], Decimal("0.58"), "x").startswith(b"\x89PNG")
 
 
 def test_pages_render(client_as, monitoring_round):

@@ -97,13 +97,17 @@ def test_rollups_show_what_the_raw_aggregates_showed(persona, username):
         departments = selection.departments()
         assert shown(departments) == shown(rollups.department_rollup(year, as_of, subjects))
         assert shown(selection.units()) == shown(rollups.unit_rollup(year, as_of, subjects))
-        assert shown([selection.total()]) == shown([rollups.total(year, as_of, subjects)])
+        # The total is judged with the thresholds of the user's own region (issue 12 §3: a county's own versions).
+        region = rollup_store.home_region(user)
+        assert shown([selection.total()]) == shown([rollups.total(year, as_of, subjects, region_id=region.pk)])
         for parent in [None, *roots, *(r.parent for r in roots if r.parent_id)]:
             assert shown(selection.regions(parent)) == shown(rollups.region_rollup(year, as_of, subjects, parent))
         for row in departments[:3]:
             narrowed, raw = selection.narrow(department_id=row.key), subjects.filter(department_id=row.key)
             assert shown(narrowed.units()) == shown(rollups.unit_rollup(year, as_of, raw))
-            assert shown([narrowed.total()]) == shown([rollups.total(year, as_of, raw)])
+            assert shown([narrowed.total()]) == shown([rollups.total(year, as_of, raw, region_id=narrowed.region_id)])
+            # The department's row and the drill-down into it: one light (issue 12 §3).
+            assert (narrowed.total().light, narrowed.total().counts) == (row.light, row.counts)
         seen += selection.total().subjects
     assert (seen > 0) is (username not in NO_FIGURES)
 
