@@ -4,7 +4,7 @@ holds — behind the same gate as the pages and calling the same ``monitoring.ac
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -47,6 +47,10 @@ class RoundSerializer(GatedModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     key_subjects = serializers.PrimaryKeyRelatedField(many=True, queryset=Subject.objects.all(), required=False)
     table_count = serializers.SerializerMethodField()
+    left_out = serializers.SerializerMethodField(
+        help_text="本年度已安排预算、未纳入本轮的项目及原因（发起时核对；仅列本人可查看的项目）；"
+        "reason 为 no_indicators 的已纳入但绩效目标没有年度指标"
+    )
 
     class Meta:
         model = MonitoringRound
@@ -64,6 +68,7 @@ class RoundSerializer(GatedModelSerializer):
             "notice",
             "tables_pending",
             "table_count",
+            "left_out",
             "created_at",
             "closed_at",
         ]
@@ -71,6 +76,36 @@ class RoundSerializer(GatedModelSerializer):
 
     def get_table_count(self, obj) -> int:
         return obj.tables.count()
+
+    @extend_schema_field(
+        inline_serializer(
+            "RoundLeftOut",
+            {
+                "subject": serializers.IntegerField(help_text="项目 id"),
+                "code": serializers.CharField(help_text="项目编码"),
+                "name": serializers.CharField(help_text="项目名称"),
+                "organisation": serializers.CharField(help_text="实施单位"),
+                "reason": serializers.CharField(help_text="原因代码"),
+                "reason_display": serializers.CharField(help_text="原因（中文）"),
+            },
+            many=True,
+        )
+    )
+    def get_left_out(self, obj) -> list:
+        from monitoring.actions import scope
+
+        request = self.context.get("request")
+        return [
+            {
+                "subject": e.subject_id,
+                "code": e.code,
+                "name": e.name,
+                "organisation": e.organisation,
+                "reason": e.reason,
+                "reason_display": e.reason_display,
+            }
+            for e in scope.entries(obj, request.user if request else None)
+        ]
 
 
 class ReasonSerializer(GatedSerializer):

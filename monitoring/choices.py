@@ -74,3 +74,13 @@ class DisposalDecision(models.TextChoices):
 class HoldKind(models.TextChoices):
     SUSPENDED = "suspended", "暂缓拨款"
     STOPPED = "stopped", "停止拨款"
+
+
+class LeftOutReason(models.TextChoices):
+    """Why a funded subject of the year has no table in a round of all funded subjects (issue 12 §4), or what its
+    table lacks (``NO_INDICATORS``: included, budget execution only)."""
+
+    OTHER_REGION = "other_region", "属下级区划，由该区划财政部门监控"
+    NO_TARGETS = "no_targets", "未编制本年度绩效目标"
+    TARGETS_PENDING = "targets_pending", "绩效目标尚未批复"
+    NO_INDICATORS = "no_indicators", "已纳入，但批复的绩效目标没有年度指标，只监控预算执行"

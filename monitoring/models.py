@@ -240,6 +240,9 @@ class MonitoringRound(models.Model):
         "监控表生成中", default=False, editable=False, help_text="范围较大时监控表在后台生成，完成前为是"
     )
     closed_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)
+    # Who of the year's funded subjects the round left out, and why, as found when it was opened (issue 12 §4):
+    # [{"subject": id, "reason": LeftOutReason, "detail": "示范市中区" / "审核中（主管部门审核人）"}].
+    left_out = models.JSONField("未纳入的项目及原因", default=list, blank=True, editable=False)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="发起人",

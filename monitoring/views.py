@@ -21,6 +21,7 @@ from audit.models import AuditAction
 from core import access, clock, fiscal
 from core.views import GatedDetailView, GatedListView
 from monitoring import actions, alerts, board, documents, thresholds
+from monitoring.actions import scope
 from monitoring.filtersets import (
     DisbursementHoldFilterSet,
     MonitoringRoundFilterSet,
@@ -143,6 +144,7 @@ def round_detail(request, pk):
     tree = board.rollup(monitoring_round, request.user)
     departments = [n for region in tree.children for n in region.children if n.key]
     regions = [n for n in tree.children if n.key]
+    entries = scope.entries(monitoring_round, request.user)  # who the round left out, and why (issue 12 §4)
     return render(
         request,
         "monitoring/round_detail.html",
@@ -158,6 +160,8 @@ def round_detail(request, pk):
                 PerformanceWarning.objects.filter(round=monitoring_round), request.user
             ).count(),
             "history": _history(monitoring_round) if access.can(request.user, "view", monitoring_round) else [],
+            "left_out": [e for e in entries if not e.included],
+            "without_indicators": [e for e in entries if e.included],
         },
     )
 

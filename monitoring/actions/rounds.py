@@ -21,8 +21,9 @@ from accounts.roles import Capability, roles_with
 from audit import trail
 from audit.models import AuditAction
 from core import access, clock, services
+from monitoring.actions import scope as round_scope
 from monitoring.actions.tables import batch_execution_values
-from monitoring.choices import RoundScope, RoundStatus
+from monitoring.choices import LeftOutReason, RoundScope, RoundStatus
 from monitoring.models import MonitoringIndicator, MonitoringRound, MonitoringTable
 from subjects.choices import LibraryStage
 from targets.choices import COST_LEVEL2, Horizon, Level1, Level2
@@ -47,17 +48,17 @@ def round_organisation(user):
 
 
 def key_subject_choices(user):
-    """The subjects ``user`` may name as a round's 重点监控项目: funded or executing, in the region of the
-    organisation at which the user opens rounds and below (the picker and the form's field both use this)."""
+    """The subjects ``user`` may name as a round's 重点监控项目: funded or executing, of the region of the organisation
+    at which the user opens rounds — its own level only, as for disposing of their warnings (the gate's acts are
+    region-bound; seed 003 第十九条（二）, seed 000 第二十一条; docs/decisions/0034-rounds-and-disposal-in-own-region.md).
+    The picker and the form's field both use this."""
     from subjects.models import Subject
 
     organisation = round_organisation(user)
     if organisation is None:
         return Subject.objects.none()
     return (
-        Subject.objects.filter(
-            stage__in=MONITORED_STAGES, organisation__region__path__startswith=organisation.region.path
-        )
+        Subject.objects.filter(stage__in=MONITORED_STAGES, organisation__region_id=organisation.region_id)
         .select_related("organisation")
         .order_by("-fiscal_year", "code")
     )
@@ -93,15 +94,13 @@ def can_manage_round(user, monitoring_round) -> bool:
 
 
 def scope_subjects(organisation, fiscal_year: int, scope: str, key_subjects=None):
-    """Subjects a round of ``organisation`` covers: funded or executing subjects of its region and the regions
-    below it — all of them that have an approved current target sheet for the year, or the key subjects
-    finance chose (seed 003 第十九条（二）)."""
+    """Subjects a round of ``organisation`` covers: funded or executing subjects of its own region (a region below
+    monitors its own, docs/decisions/0034) — all of them that have an approved current target sheet for the year,
+    or the key subjects finance chose (seed 003 第十九条（二）). Who is left out and why: ``monitoring.actions.scope``."""
     from subjects.models import Subject
     from targets.models import TargetSheet
 
-    base = Subject.objects.filter(
-        stage__in=MONITORED_STAGES, organisation__region__path__startswith=organisation.region.path
-    )
+    base = Subject.objects.filter(stage__in=MONITORED_STAGES, organisation__region_id=organisation.region_id)
     if scope == RoundScope.KEY:
         ids = [s.pk if hasattr(s, "pk") else int(s) for s in (key_subjects or [])]
         return base.filter(pk__in=ids)
@@ -153,9 +152,15 @@ def open_round(
         if scope == RoundScope.KEY:
             outside = {s.pk for s in key_subjects} - set(subjects.values_list("pk", flat=True))
             if outside:
-                raise ValidationError({"key_subjects": "重点监控项目须为本区划已安排预算或执行中的项目"})
+                raise ValidationError(
+                    {
+                        "key_subjects": f"重点监控项目须为本级（{organisation.region.name}）已安排预算或执行中的项目；"
+                        "下级区划的项目由该区划财政部门监控"
+                    }
+                )
             monitoring_round.key_subjects.set(key_subjects)
         count = subjects.count()
+        left_out = round_scope.find_left_out(monitoring_round, subjects.values_list("pk", flat=True))
         if count > INLINE_TABLE_LIMIT:
             MonitoringRound.objects.filter(pk=monitoring_round.pk).update(tables_pending=True)
             monitoring_round.tables_pending = True
@@ -163,10 +168,13 @@ def open_round(
             transaction.on_commit(lambda: _enqueue_tables(round_id))
         else:
             create_tables(monitoring_round, subjects)
+            left_out += round_scope.without_indicators(monitoring_round)
+        MonitoringRound.objects.filter(pk=monitoring_round.pk).update(left_out=left_out)
+        monitoring_round.left_out = left_out
         trail.record(
             AuditAction.UPDATE,
             monitoring_round,
-            changes={"监控项目数": [None, count]},
+            changes={"监控项目数": [None, count], "未纳入项目数": [None, len(round_scope.entries_left_out(left_out))]},
             reason="生成绩效目标执行监控表" + ("（后台生成）" if count > INLINE_TABLE_LIMIT else ""),
         )
     return monitoring_round
@@ -291,7 +299,9 @@ def finish_pending_tables(round_id: int) -> int:
     )
     created = create_tables(monitoring_round, subjects)
     with transaction.atomic():
-        MonitoringRound.objects.filter(pk=round_id).update(tables_pending=False)
+        noted = [e for e in monitoring_round.left_out if e["reason"] != LeftOutReason.NO_INDICATORS]
+        left_out = noted + round_scope.without_indicators(monitoring_round)
+        MonitoringRound.objects.filter(pk=round_id).update(tables_pending=False, left_out=left_out)
         trail.record(
             AuditAction.UPDATE,
             monitoring_round,

@@ -34,7 +34,8 @@ def test_all_funded_scope_is_funded_or_executing_subjects_with_an_approved_curre
             is_current=True,
             status=ReviewStatus.APPROVED,
             subject__stage__in=["funded", "executing"],
-            subject__organisation__region__path__startswith=monitoring_round.organisation.region.path,
+            # Its own level only: a district's subjects are its own bureau's (docs/decisions/0034).
+            subject__organisation__region=monitoring_round.organisation.region,
         ).values_list("subject__name", flat=True)
     )
     assert {SECURITY, CANTEEN} <= names
