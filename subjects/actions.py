@@ -102,11 +102,17 @@ def _money(value, field: str) -> Decimal:
     return amount
 
 
-def fund(subject, user, version: int, arranged_amount, year: int | None = None, reason: str = ""):
+def fund(
+    subject, user, version: int, arranged_amount, year: int | None = None, reason: str = "", opinion: str | None = None
+):
     """预算管理科 arranges the year's money (财政实际安排). seed 000 第十条: not before the
     ex-ante assessment clears the subject; seed 003 第十一条（一）, seed 001 第十二条（一）: not without the year's
-    approved performance targets (``subjects.target_gate``)."""
+    approved performance targets (``subjects.target_gate``). The budget-arrangement opinion is ``opinion`` when given,
+    else finance's opinions on those targets (seed 000 第十四条（二）)."""
     amount = _money(arranged_amount, "arranged_amount")
+    opinion = (opinion or "").strip()
+    if len(opinion) > 2000:
+        raise ValidationError({"opinion": "预算安排意见不超过 2000 字"})
 
     def apply(fresh):
         ok, message = assessment_gate.assessment_clears(fresh)
@@ -125,7 +131,11 @@ def fund(subject, user, version: int, arranged_amount, year: int | None = None, 
         if row.arranged_at is None:  # a re-arrangement keeps the date of the first one
             row.arranged_at = clock.now()
             changes["安排预算时间"] = [None, timezone.localtime(row.arranged_at).strftime("%Y-%m-%d %H:%M")]
-        row.save(update_fields=["arranged_amount", "arranged_at"])
+        said = opinion or target_gate.finance_target_opinions(fresh, fiscal_year)
+        if said != row.arrangement_opinion:
+            changes[f"{fiscal_year}年度预算安排意见"] = [row.arrangement_opinion or None, said or None]
+            row.arrangement_opinion = said
+        row.save(update_fields=["arranged_amount", "arranged_at", "arrangement_opinion"])
         return changes
 
     return _lifecycle("fund", subject, user, version, reason, apply)

@@ -25,7 +25,7 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 class YearAmountSerializer(GatedModelSerializer):
     class Meta:
         model = SubjectYearAmount
-        fields = ["fiscal_year", "previous_amount", "requested_amount", "arranged_amount"]
+        fields = ["fiscal_year", "previous_amount", "requested_amount", "arranged_amount", "arrangement_opinion"]
         read_only_fields = fields
 
 
@@ -157,6 +157,13 @@ class LifecycleSerializer(GatedSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     amount = serializers.DecimalField(required=False, allow_null=True, help_text="安排或申请金额（元）", **MONEY)
     year = serializers.IntegerField(required=False, allow_null=True, min_value=2000, max_value=2100)
+    opinion = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="预算安排意见（仅安排预算）；留空则采用财政对该年度绩效目标的审核意见",
+    )
 
 
 class SubjectViewSet(ReviewableViewSetMixin, GatedModelViewSet):
@@ -179,7 +186,9 @@ class SubjectViewSet(ReviewableViewSetMixin, GatedModelViewSet):
         if name == "fund":
             if v.get("amount") is None:
                 raise exceptions.ValidationError({"amount": "请填写财政实际安排金额"})
-            lifecycle.fund(subject, request.user, v["version"], v["amount"], v.get("year"), v["reason"])
+            lifecycle.fund(
+                subject, request.user, v["version"], v["amount"], v.get("year"), v["reason"], opinion=v["opinion"]
+            )
         elif name == "roll_over":
             lifecycle.roll_over(subject, request.user, v["version"], v.get("amount"), v["reason"])
         else:

@@ -119,3 +119,4 @@ class LifecycleForm(forms.Form):
     amount = forms.DecimalField(label="金额（元）", required=False, **MONEY)
     year = forms.IntegerField(label="预算年度", required=False, min_value=2000, max_value=2100)
     reason = forms.CharField(label="理由", required=False, max_length=500)
+    opinion = forms.CharField(label="预算安排意见", required=False, max_length=2000)

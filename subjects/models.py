@@ -273,6 +273,9 @@ class SubjectYearAmount(models.Model):
     arranged_amount = models.DecimalField("财政实际安排（元）", null=True, blank=True, editable=False, **MONEY)
     # The business date of the first arrangement for the year (deadlines run from it); stored, never inferred.
     arranged_at = models.DateTimeField("安排预算时间", null=True, blank=True, editable=False)
+    # seed 000 第十四条（二）: finance 对……绩效目标进行审核，提出审核意见，并根据绩效目标审核情况提出预算安排意见 — by default
+    # finance's opinions on the year's approved targets (subjects.target_gate.finance_target_opinions).
+    arrangement_opinion = models.TextField("预算安排意见", blank=True, editable=False)
 
     access_org_field = "subject__organisation"
     audit_fields = ["fiscal_year", "previous_amount", "requested_amount", "arranged_amount"]

@@ -13,6 +13,38 @@ from django.apps import apps
 ARTICLE = "《长治市预算绩效管理办法》第十一条（一）：没有绩效目标的预算申请，财政不予安排预算资金"
 
 
+# The finance bureau's steps of a target chain, whose opinions make the budget-arrangement opinion.
+FINANCE_ROLES = frozenset({"finance_desk", "performance_section", "bureau_leader", "budget_section"})
+OPINION_ARTICLE = "《政府购买服务预算绩效管理暂行办法》第十四条（二）：根据绩效目标审核情况提出预算安排意见"
+
+
+def finance_target_opinions(subject, fiscal_year: int) -> str:
+    """Finance's review opinions on ``subject``'s approved target sheet of ``fiscal_year``, one line per finance step
+    that approved it, signed with the person's name and office: the default budget-arrangement opinion (seed 000
+    第十四条（二）). Empty when there is no approved sheet or finance wrote nothing."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from workflow.models import ReviewAction, ReviewLog, ReviewStatus
+
+    model = apps.get_model("targets", "TargetSheet")
+    sheet = model.objects.filter(
+        subject=subject, fiscal_year=fiscal_year, is_current=True, status=ReviewStatus.APPROVED
+    ).first()
+    if sheet is None:
+        return ""
+    logs = ReviewLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=sheet.pk, action=ReviewAction.APPROVE
+    ).select_related("actor__organisation", "chain")
+    roles = {}
+    lines = []
+    for log in logs:
+        if log.chain_id not in roles:
+            roles[log.chain_id] = {step.order: step.role for step in log.chain.ordered_steps()} if log.chain else {}
+        if roles[log.chain_id].get(log.step) in FINANCE_ROLES:
+            lines.append(f"{log.step_name}（{log.signed}）：{log.opinion.strip() or '同意'}")
+    return "\n".join(lines)
+
+
 def targets_clear(subject, fiscal_year: int) -> tuple[bool, str]:
     """(True, "") when ``subject`` has an approved target sheet for ``fiscal_year``; else (False, why, in Chinese)."""
     from workflow.models import ReviewStatus

@@ -19,6 +19,7 @@ from core import access, files, fiscal, kept_input, panels, services
 from core.views import GatedCreateView, GatedDetailView, GatedListView
 from subjects import actions as lifecycle
 from subjects import services as subject_services
+from subjects import target_gate
 from subjects.assessment_gate import assessment_clears
 from subjects.choices import LibraryStage, SubjectKind
 from subjects.filtersets import SubjectFilterSet
@@ -95,6 +96,9 @@ class SubjectDetailView(GatedDetailView):
             context["service"] = None
         context["lifecycle_actions"] = lifecycle.allowed_lifecycle(user, subject)
         context["lifecycle_kept"] = kept_input.take(self.request, f"subject-lifecycle-{subject.pk}")
+        if "fund" in context["lifecycle_actions"]:
+            # seed 000 第十四条（二）: the arrangement opinion follows finance's opinion on the targets
+            context["target_opinions"] = target_gate.finance_target_opinions(subject, subject.fiscal_year)
         context["can_mark"] = guards.holds_role_over(
             user, subject, lifecycle.FINANCE_MARKERS
         ) and subject.stage not in (LibraryStage.COMPLETED, LibraryStage.TERMINATED)
@@ -236,7 +240,9 @@ class SubjectLifecycleView(LoginRequiredMixin, View):
             elif name == "fund":
                 if data["amount"] is None:
                     raise ValidationError("请填写财政实际安排金额")
-                lifecycle.fund(subject, request.user, version, data["amount"], data["year"], reason)
+                lifecycle.fund(
+                    subject, request.user, version, data["amount"], data["year"], reason, opinion=data["opinion"]
+                )
             elif name == "roll_over":
                 lifecycle.roll_over(subject, request.user, version, data["amount"], reason)
             else:

@@ -114,3 +114,41 @@ def test_seed003_art12_a_sheet_is_approved_only_after_the_budget_sections_batch(
     sheet.refresh_from_db()
     assert sheet.status == ReviewStatus.APPROVED
     _fund(subject)
+
+
+def test_seed000_art14_finance_opinion_on_the_targets_becomes_the_arrangement_opinion(assessment_open, client_as):
+    """《政府购买服务预算绩效管理暂行办法》第十四条（二）: 财政部门……对……绩效目标进行审核，提出审核意见，并根据绩效目标审核情况
+    提出预算安排意见. The finance steps' opinions on the approved sheet, signed by name and office, are the arrangement
+    opinion unless the budget section writes its own; the department's and the unit's are not finance's."""
+    subject = _admitted()
+    sheet = good_sheet(subject)
+    workflow_steps = ["edu_head", "edu_reviewer", "desk_edu", "perf", "leader", "budget"]
+    from workflow import actions as workflow
+
+    workflow.submit(sheet, user("edu_preparer"), sheet.version)
+    opinions = {"edu_reviewer": "部门同意", "desk_edu": "指标可量化，建议安排", "perf": "目标合理", "leader": "同意"}
+    for username in workflow_steps:
+        sheet.refresh_from_db()
+        workflow.approve(sheet, user(username), sheet.version, opinions.get(username, ""))
+    page = client_as("budget").get(f"/subjects/{subject.pk}/").content.decode()
+    assert "财政业务科室审核（孙科长（" in page and "指标可量化，建议安排" in page and "部门同意" not in page
+    _fund(subject)
+    said = SubjectYearAmount.objects.get(subject=subject).arrangement_opinion.splitlines()
+    assert [line.split("（")[0] for line in said] == [
+        "财政业务科室审核",
+        "预算绩效管理科审核",
+        "局领导审定",
+        "预算管理科批复",
+    ]
+    assert said[0].endswith("：指标可量化，建议安排") and said[-1].endswith("：同意")  # a blank opinion reads 同意
+    assert "edu_reviewer" not in "".join(said) and "desk_edu" not in "".join(said)  # names, never logins
+    # the budget section's own words take its place, and the change is audited
+    subject = Subject.objects.get(pk=subject.pk)
+    response = client_as("budget").post(
+        f"/api/subjects/{subject.pk}/fund/",
+        {"version": subject.version, "amount": "400000", "opinion": "压减 5 万元后安排"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    row = response.json()["year_amounts"][0]
+    assert row["arrangement_opinion"] == "压减 5 万元后安排"
