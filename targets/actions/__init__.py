@@ -53,6 +53,7 @@ from targets.actions.regional import (
 )
 from targets.actions.rules import can_configure_rules, set_rule
 from targets.actions.sheets import (
+    BUDGET_ITEM_FIELDS,
     CORRECTION_DAYS,
     DUE_DAYS,
     FUNDED_STAGES,
@@ -71,6 +72,7 @@ from targets.actions.sheets import (
 )
 
 __all__ = [
+    "BUDGET_ITEM_FIELDS",
     "COMPARED",
     "CORRECTION_DAYS",
     "DEFAULT_LEVELS",

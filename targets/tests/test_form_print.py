@@ -289,6 +289,8 @@ def test_the_edit_page_saves_budget_lines_grades_and_plan(client_as):
     entry = AuditEntry.objects.filter(object_type="targets.targetsheet", object_id=str(sheet.pk), action="update")
     assert any("[支出明细] 屋面维修" in str(e.changes) for e in entry)
     assert any("前三年绩效评价等级" in str(e.changes) for e in entry)
+    edit = client.get(f"/targets/{sheet.pk}/edit/").content.decode()  # the saved lines come back to the page
+    assert 'value="屋面维修"' in edit and 'value="480000.00"' in edit
     detail = client.get(f"/targets/{sheet.pk}/").content.decode()
     assert "屋面维修" in detail and "列入 2026 年度自评范围" in detail
 
