@@ -21,6 +21,7 @@ from reports.api import WorkReportViewSet
 from subjects.api import SubjectViewSet
 from targets.api import CommonIndicatorSetViewSet, RegionalTargetViewSet, TargetSheetViewSet
 from targets.api_io import TargetSheetDocumentViewSet
+from targets.api_third_party import TargetThirdPartyReviewViewSet
 from workflow.api import ChainViewSet, StrandedViewSet
 
 router = DefaultRouter()
@@ -38,6 +39,7 @@ router.register("target-sheets", TargetSheetViewSet)
 router.register("target-regional", RegionalTargetViewSet)
 router.register("target-common-indicators", CommonIndicatorSetViewSet)
 router.register("target-sheet-documents", TargetSheetDocumentViewSet, basename="targetsheetdocument")
+router.register("target-reviews", TargetThirdPartyReviewViewSet)
 router.register("review-chains", ChainViewSet)
 router.register("stranded-documents", StrandedViewSet, basename="stranded")
 router.register("indicators", IndicatorViewSet)

@@ -45,6 +45,16 @@ def finance_target_opinions(subject, fiscal_year: int) -> str:
     return "\n".join(lines)
 
 
+def third_party_opinions(subject, fiscal_year: int) -> list[str]:
+    """The submitted 第三方评审 opinions on the year's current target sheet (长治市《预算绩效管理办法》第十四条: 作为安排
+    预算资金的重要参考依据), one line each: reviewer, conclusion, opinion."""
+    model = apps.get_model("targets", "TargetThirdPartyReview")
+    rows = model.objects.filter(
+        sheet__subject=subject, sheet__fiscal_year=fiscal_year, sheet__is_current=True, submitted_at__isnull=False
+    ).select_related("agency", "expert__organisation")
+    return [f"{r.reviewer_name}：{r.get_conclusion_display()}。{r.opinion}" for r in rows]
+
+
 def targets_clear(subject, fiscal_year: int) -> tuple[bool, str]:
     """(True, "") when ``subject`` has an approved target sheet for ``fiscal_year``; else (False, why, in Chinese)."""
     from workflow.models import ReviewStatus

@@ -99,6 +99,8 @@ class SubjectDetailView(GatedDetailView):
         if "fund" in context["lifecycle_actions"]:
             # seed 000 第十四条（二）: the arrangement opinion follows finance's opinion on the targets
             context["target_opinions"] = target_gate.finance_target_opinions(subject, subject.fiscal_year)
+            # 长治市《预算绩效管理办法》第十四条: third-party reviews are a reference for the arrangement
+            context["third_party_opinions"] = target_gate.third_party_opinions(subject, subject.fiscal_year)
         context["can_mark"] = guards.holds_role_over(
             user, subject, lifecycle.FINANCE_MARKERS
         ) and subject.stage not in (LibraryStage.COMPLETED, LibraryStage.TERMINATED)

@@ -20,6 +20,7 @@ class TargetsConfig(AppConfig):
         from targets.models import ScheduleStage, TargetIndicator, TargetSheet
 
         todo.register(targets_todo.provider, count=targets_todo.count)  # 编制绩效目标 (issue 12 §6)
+        todo.register(targets_todo.review_provider, count=targets_todo.review_count)  # 第三方评审 (issue 12 §1)
 
         # Approved target sheets and their rows are immutable in the database (issue 17 §5). What may still change
         # is not content: the lifecycle marks an approved sheet no longer current when a later revision is approved,

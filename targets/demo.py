@@ -1,6 +1,7 @@
 """Demo target sheets of 示范市第一中学, through the real actions as the demo personas (history and audit
 trail are real): a draft with quality findings (vague wording), one waiting for the unit head (edu_head),
-one approved, and one approved then adjusted (version 2 in review). A second run creates nothing.
+one approved, one approved then adjusted (version 2 in review), and one at the performance section under a
+third-party review (the agency has answered, the expert has not). A second run creates nothing.
 Runs after the subjects' seeder (INSTALLED_APPS order)."""
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from audit.context import acting_as
 from core import clock, fiscal
 from demo.seed import register
 
-PERSONAS = ["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget", "leader"]
+PERSONAS = ["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget", "leader", "agency", "expert"]
+REVIEW_REASON = "校舍维修改造投资规模大、关系师生安全，社会关注度高，组织中介机构和专家评审绩效目标（长治市《预算绩效管理办法》第十四条）"
+AGENCY_OPINION = "目标与立项依据相符，数量、质量、时效指标完整；成本指标仅列总额，建议按维修面积细化单位成本，满意度调查对象应包括学生家长。"
 # The default chain's reviewers, to 局领导审定 and 预算管理科批复 (seed 003 第十二条).
 APPROVERS = ["edu_head", "edu_reviewer", "desk_edu", "perf", "leader", "budget"]
 # An extra subject of the school, admitted and funded for the adjusted sheet (the showcase has too few).
@@ -243,6 +246,8 @@ def seed_targets(seeder) -> None:
         ("第一中学体育场地改造项目", "head"),
         ("第一中学校园安保服务", "approved"),
         (EXTRA_SUBJECT, "adjusted"),
+        # at the performance section, reviewed by an agency (answered) and an expert (still in the expert's 待办)
+        ("第一中学校舍维修改造项目", "review"),
     ]
     for name, until in plan:
         subject = extra if name == EXTRA_SUBJECT else Subject.objects.filter(organisation=school, name=name).first()
@@ -277,6 +282,9 @@ def seed_targets(seeder) -> None:
                 workflow.submit(sheet, preparer, sheet.version, "请审核")
             if until == "head":
                 continue
+            if until == "review":
+                _third_party_review(sheet, users, seeder)
+                continue
             for persona in APPROVERS:
                 with acting_as(users[persona]):
                     workflow.approve(sheet, users[persona], sheet.version, "同意")
@@ -284,6 +292,32 @@ def seed_targets(seeder) -> None:
                 _adjust(sheet, subject, preparer, users, seeder)
         except (ValidationError, PermissionDenied) as exc:
             seeder.out(f"  演示绩效目标“{name}”停在当前环节：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
+
+
+def _third_party_review(sheet, users, seeder) -> None:
+    """Walked to the performance section, which commissions the demo agency and expert (长治市《预算绩效管理办法》
+    第十四条); the agency has answered, the expert has not."""
+    from organisations.choices import OrgKind
+    from organisations.models import Organisation
+    from targets.actions import third_party
+    from targets.models import TargetSheet
+    from workflow import actions as workflow
+
+    for persona in ("edu_head", "edu_reviewer", "desk_edu"):
+        sheet = TargetSheet.objects.get(pk=sheet.pk)
+        with acting_as(users[persona]):
+            workflow.approve(sheet, users[persona], sheet.version, "同意")
+    agency = Organisation.objects.filter(kind=OrgKind.AGENCY, is_active=True).order_by("pk").first()
+    if agency is None:
+        return
+    sheet = TargetSheet.objects.get(pk=sheet.pk)
+    with acting_as(users["perf"]):
+        agency_review, _ = third_party.commission(
+            sheet, users["perf"], agencies=[agency], experts=[users["expert"]], reason=REVIEW_REASON
+        )
+    with acting_as(users["agency"]):
+        third_party.submit(agency_review, users["agency"], conclusion="improve", opinion=AGENCY_OPINION)
+    seeder.created += 2
 
 
 def _adjust(sheet, subject, preparer, users, seeder) -> None:

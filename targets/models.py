@@ -611,3 +611,6 @@ class IndicatorComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_label or '整表'}：{self.text[:30]}"
+
+
+from targets.third_party_models import TargetThirdPartyReview  # noqa: E402, F401  (a model of this app)

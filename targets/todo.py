@@ -57,3 +57,48 @@ def provider(user) -> list[TodoItem]:
 def count(user) -> dict[str, int]:
     n = subjects_to_prepare(user).count()
     return {"targets": n} if n else {}
+
+
+# --- 第三方评审 (targets/actions/third_party.py) ----------------------------------------------------------------
+
+
+def reviews_to_answer(user):
+    """The target reviews commissioned to ``user`` (as the expert in person) or to the agency ``user`` works for, not
+    yet answered."""
+    from targets.third_party_models import TargetThirdPartyReview
+
+    agencies = [a.organisation_id for a in user.role_assignments() if a.role == Role.AGENCY]
+    expert = any(a.role == Role.EXPERT for a in user.role_assignments())
+    if not agencies and not expert:
+        return TargetThirdPartyReview.objects.none()
+    from django.db.models import Q
+
+    mine = Q(agency_id__in=agencies)
+    if expert:
+        mine |= Q(expert_id=user.pk)
+    return TargetThirdPartyReview.objects.filter(mine, submitted_at__isnull=True)
+
+
+def review_provider(user) -> list[TodoItem]:
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    rows = reviews_to_answer(user).select_related("sheet__subject__organisation", "agency", "expert")
+    return [
+        TodoItem(
+            title=f"绩效目标第三方评审：{r.sheet.subject.name}（{r.sheet.fiscal_year} 年度）",
+            url=r.get_absolute_url(),
+            stage="targets",
+            kind="评审",
+            organisation=r.sheet.subject.organisation.name,
+            since=r.commissioned_at,
+            due_at=timezone.make_aware(datetime.combine(r.due_on, time(23, 59))),
+        )
+        for r in rows.order_by("due_on", "pk")[:LIMIT]
+    ]
+
+
+def review_count(user) -> dict[str, int]:
+    n = reviews_to_answer(user).count()
+    return {"targets": n} if n else {}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from targets import views, views_comments, views_io, views_overview
+from targets import views, views_comments, views_io, views_overview, views_third_party
 
 app_name = "targets"
 urlpatterns = [
@@ -20,6 +20,9 @@ urlpatterns = [
     path("<int:pk>/recommend/", views_io.recommendations, name="recommend"),
     path("<int:pk>/recommend/add/", views_io.recommendation_add, name="recommend_add"),
     path("<int:pk>/comments/", views_comments.comment, name="comment"),
+    # 第三方评审 (长治市《预算绩效管理办法》第十四条; targets/actions/third_party.py)
+    path("<int:pk>/third-party-review/", views_third_party.commission, name="commission_review"),
+    path("third-party-reviews/<int:pk>/submit/", views_third_party.submit, name="submit_review"),
     path("<int:pk>/comments/<int:comment_pk>/resolve/", views_comments.resolve_comment, name="resolve_comment"),
     path("<int:pk>/regional/", views_overview.regional, name="regional"),
     path("regional/", views_overview.regional_list, name="regional_list"),
