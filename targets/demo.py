@@ -18,8 +18,8 @@ from core import clock, fiscal
 from demo.seed import register
 
 PERSONAS = ["edu_preparer", "edu_head", "edu_reviewer", "desk_edu", "perf", "budget", "leader", "agency", "expert"]
-REVIEW_REASON = "校舍维修改造投资规模大、关系师生安全，社会关注度高，组织中介机构和专家评审绩效目标（长治市《预算绩效管理办法》第十四条）"
-AGENCY_OPINION = "目标与立项依据相符，数量、质量、时效指标完整；成本指标仅列总额，建议按维修面积细化单位成本，满意度调查对象应包括学生家长。"
+REVIEW_REASON = "实验室设备购置投资规模大、关系教学安全，社会关注度高，组织中介机构和专家评审绩效目标（长治市《预算绩效管理办法》第十四条）"
+AGENCY_OPINION = "目标与立项依据相符，数量、质量、时效指标完整；成本指标仅列总额，建议按设备台套细化单位成本，满意度调查对象应包括学生家长。"
 # The default chain's reviewers, to 局领导审定 and 预算管理科批复 (seed 003 第十二条).
 APPROVERS = ["edu_head", "edu_reviewer", "desk_edu", "perf", "leader", "budget"]
 # An extra subject of the school, admitted and funded for the adjusted sheet (the showcase has too few).
@@ -247,7 +247,7 @@ def seed_targets(seeder) -> None:
         ("第一中学校园安保服务", "approved"),
         (EXTRA_SUBJECT, "adjusted"),
         # at the performance section, reviewed by an agency (answered) and an expert (still in the expert's 待办)
-        ("第一中学校舍维修改造项目", "review"),
+        ("第一中学实验室设备购置项目", "review"),
     ]
     for name, until in plan:
         subject = extra if name == EXTRA_SUBJECT else Subject.objects.filter(organisation=school, name=name).first()

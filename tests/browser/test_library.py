@@ -111,7 +111,10 @@ def test_subject_is_assessed_admitted_and_funded(ui_as, live_app):
     bureau.goto(subject_url)
     with page.expect_navigation():
         page.click("#start-assessment")
-    expect(page.locator("#id_subject")).to_have_value(re.search(r"\d+", subject_url).group(0))
+    # the subject is a searchable picker (no menu of every subject): the id is chosen, the box shows its name
+    expect(page.locator("#id_subject_value")).to_have_value(re.search(r"\d+", subject_url).group(0))
+    expect(page.locator("#id_subject")).to_have_value(re.compile("智慧教室建设项目"))
+    expect(page.locator("#id_kind")).to_have_value("department")
     with page.expect_navigation():
         page.click("#submit")
     expect(page.locator(".alert-success")).to_contain_text("已发起")
