@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # pytest-xdist workers (one per core; browser tests start one server per worker).
 TEST_WORKERS ?= auto
 
-.PHONY: faketime run test fuzz install install-test migrate demo serve worker lint otp bench clean browser-deps
+.PHONY: faketime run test fuzz install install-test migrate demo serve worker lint otp bench clean browser-deps guide-images
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本")'
@@ -91,6 +91,10 @@ fuzz: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+
+# The user guides' screenshots (docs/user-guide/img/) from the browser tests' last run: make test first.
+guide-images: install
+	$(BIN)/python scripts/guide_images.py
 
 ACCOUNT ?= sysadmin
 otp: install

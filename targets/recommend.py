@@ -331,6 +331,13 @@ class Suggestion:
             "last_year_actual": "",
         }
 
+    @property
+    def fill_values(self) -> str:
+        """``as_indicator`` as JSON for the edit page's in-place add (static/jixiao/targets.js)."""
+        import json
+
+        return json.dumps({k: str(v) for k, v in self.as_indicator().items()}, ensure_ascii=False)
+
     def as_dict(self) -> dict:
         return {
             "horizon": self.horizon,

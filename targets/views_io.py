@@ -179,6 +179,8 @@ def recommendations(request, pk):
         "title": f"指标推荐：{sheet}",
     }
     if getattr(request, "htmx", False):
+        # on the edit page a suggestion goes into the form's grid in place (issue 12 §7), saved with the rest
+        context["in_place"] = True
         return render(request, "targets/io/_recommendations.html", context)
     return render(request, "targets/io/recommendations.html", context)
 

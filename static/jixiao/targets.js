@@ -28,7 +28,27 @@
   });
 })();
 
-// Optional picker from the indicator library: fills the first empty indicator row (data-pick-url on the form).
+// Filling an indicator row of the sheet form in the page (issue 12 §7): the first row with no name, or a row added
+// by 添加行 when none is blank; nothing is saved until the form is. Used by the library picker and by 指标推荐.
+function jxFillIndicatorRow(form, values) {
+  const rows = Array.prototype.slice.call(form.querySelectorAll("[data-indicator-row]"));
+  let row = rows.find(function (r) { const n = r.querySelector("[name$='-name']"); return n && !n.value; });
+  const add = document.getElementById("add-indicator-row");
+  if (!row && add) {
+    add.click();
+    const all = form.querySelectorAll("[data-indicator-row]");
+    row = all[all.length - 1];
+  }
+  if (!row) { return null; }
+  Object.keys(values).forEach(function (name) {
+    const el = row.querySelector("[name$='-" + name + "']");
+    if (el && values[name] !== undefined && values[name] !== null) { el.value = values[name]; }
+  });
+  form.dispatchEvent(new Event("change"));
+  return row;
+}
+
+// Optional picker from the indicator library: fills an indicator row (data-pick-url on the form).
 (function () {
   const LEVEL1 = {"产出": "output", "成本": "cost", "效益": "effect", "满意度": "satisfaction"};
   const LEVEL2 = {"数量": "quantity", "质量": "quality", "时效": "timeliness", "成本": "output_cost",
@@ -39,27 +59,11 @@
     const input = form.querySelector("[data-pick-query]");
     const list = form.querySelector("[data-pick-results]");
     if (!input || !list) { return; }
-    function set(row, name, value) {
-      const el = row.querySelector("[name$='-" + name + "']");
-      if (el && value !== undefined && value !== null) { el.value = value; }
-    }
     function fill(item) {
-      const rows = Array.prototype.slice.call(form.querySelectorAll("[data-indicator-row]"));
-      let row = rows.find(function (r) { const n = r.querySelector("[name$='-name']"); return n && !n.value; });
-      const add = document.getElementById("add-indicator-row");
-      if (!row && add) {  // no blank row left: add one in the page (issue 12 §7), no save needed
-        add.click();
-        const all = form.querySelectorAll("[data-indicator-row]");
-        row = all[all.length - 1];
-      }
-      if (!row) { return; }
-      set(row, "level1", LEVEL1[item.level1] || "");
-      set(row, "level2", LEVEL2[item.level2] || "");
-      set(row, "name", item.name);
-      set(row, "unit", item.unit || "");
-      set(row, "comparator", DIRECTION[item.direction] || "ge");
-      set(row, "library_indicator", item.id);
-      form.dispatchEvent(new Event("change"));
+      jxFillIndicatorRow(form, {
+        level1: LEVEL1[item.level1] || "", level2: LEVEL2[item.level2] || "", name: item.name, unit: item.unit || "",
+        comparator: DIRECTION[item.direction] || "ge", library_indicator: item.id
+      });
     }
     input.addEventListener("keydown", function (event) {
       if (event.key !== "Enter") { return; }
@@ -81,3 +85,24 @@
     });
   });
 })();
+
+// 指标推荐 added in place (issue 12 §7): the suggestion's values (data-fill-indicator, JSON) go into a row of the
+// form on this page; the preparer sets the weight and saves with the rest, and nothing typed is lost.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-fill-indicator]");
+  if (!button) { return; }
+  const form = document.getElementById("target-sheet-form");
+  if (!form) { return; }
+  const values = JSON.parse(button.getAttribute("data-fill-indicator"));
+  const taken = Array.prototype.some.call(form.querySelectorAll("[data-indicator-row] [name$='-name']"), function (el) {
+    return el.value.replace(/\s/g, "") === String(values.name).replace(/\s/g, "");
+  });
+  const row = taken ? null : jxFillIndicatorRow(form, values);
+  button.disabled = true;
+  button.textContent = taken ? "表中已有" : "已加入表格";
+  if (row) {
+    row.classList.add("table-info");
+    const weight = row.querySelector("[name$='-weight']");
+    if (weight) { weight.focus(); }
+  }
+});

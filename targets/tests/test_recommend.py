@@ -2,6 +2,9 @@
 the actual of an indicator, and the one-click add through targets.actions."""
 
 import datetime
+import html
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -205,6 +208,19 @@ def test_one_click_add_goes_through_the_actions_and_the_quality_review(client_as
     assert "维修工程验收合格率" in panel and "推荐测试添加校舍维修项目" in panel and "≥100%" in panel
     source = TargetSheet.objects.get(subject__name="推荐测试添加校舍维修项目")
     assert f"/targets/{source.pk}/" not in panel and source.subject.get_absolute_url() not in panel
+    # on the edit page a suggestion is added in place (issue 12 §7): the button carries the row's values for the
+    # form's grid, nothing is posted and nothing the preparer typed is lost
+    fill = re.search(r'data-fill-indicator="([^"]+)"', panel)
+    assert fill and "recommend/add/" not in panel and "hx-confirm" not in panel
+    values = json.loads(html.unescape(fill.group(1)))
+    assert (values["name"], values["target_value"], values["weight"], values["standard"]) == (
+        "维修工程验收合格率",
+        "100",
+        "0",
+        "history",
+    )
+    # the full page (opened without htmx, no grid to fill) still adds through the server
+    assert "recommend/add/" in client.get(f"/targets/{sheet.pk}/recommend/").content.decode()
     checked = fresh(sheet).checked_at
     response = client.post(
         f"/targets/{sheet.pk}/recommend/add/",

@@ -128,3 +128,37 @@ def test_rows_are_added_in_the_page_and_the_grid_takes_the_width(ui_as, live_app
     assert width > 1320, width  # not the 1,320 px container any more (the browser window is wider)
     school.shot("targets-05-rows-added")
     school.assert_clean("targets-rows")
+
+
+def test_a_recommendation_is_added_in_place_and_saved_with_the_form(ui_as, live_app):
+    """Issue 12 §7: 指标推荐's 添加 puts the indicator into the grid on the page (no reload, nothing typed is lost);
+    the preparer sets its weight and saves it with the rest."""
+    pk = app_shell(
+        live_app,
+        "from accounts.models import User\n"
+        "from subjects.models import Subject\n"
+        "from targets import actions\n"
+        "from targets.models import TargetSheet\n"
+        "s = Subject.objects.get(name='第一中学校舍维修改造项目')\n"
+        "sheet = TargetSheet.objects.filter(subject=s).first() or actions.create_sheet("
+        "s, User.objects.get(username='edu_preparer'), s.fiscal_year, reason='浏览器测试')\n"
+        "TargetSheet.objects.filter(pk=sheet.pk).update(annual_goal='完成校舍维修改造，消除安全隐患。')\n"
+        "print(sheet.pk)",
+    ).split()[-1]
+    school = ui_as("edu_preparer")
+    page = school.page
+    school.goto(f"/targets/{pk}/edit/")
+    page.fill("#id_long_term_goal", "校舍安全达标。")  # typed, not yet saved
+    buttons = page.locator("#recommendations [data-fill-indicator]")
+    expect(buttons.first).to_be_visible()
+    name = page.locator("#recommendations tbody tr").first.get_attribute("data-suggestion")
+    rows = page.locator("#indicator-table tbody tr")
+    before = rows.count()
+    buttons.first.click()
+    expect(buttons.first).to_have_text("已加入表格")
+    filled = page.locator("#indicator-table [name$='-name']").evaluate_all("els => els.map(e => e.value)")
+    assert name in filled, filled
+    assert rows.count() in (before, before + 1)  # a blank row is used first, else one is added
+    expect(page.locator("#id_long_term_goal")).to_have_value("校舍安全达标。")
+    school.shot("targets-06-recommendation-in-place")
+    assert "/recommend/add/" not in page.content()
