@@ -5,6 +5,7 @@ a sheet (``create_sheet``), PATCH saves it with its nested indicators and schedu
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -102,6 +103,7 @@ class TargetSheetSerializer(ReviewableSerializer):
     budget_items = BudgetItemSerializer(many=True, required=False, help_text="支出明细预算（元）")
     prior_grades = PriorGradeSerializer(many=True, required=False, help_text="前三年绩效评价等级")
     findings = QualityFindingSerializer(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField(help_text="附件（测算依据等；下载地址经访问控制，页面上传）")
     rule_set_number = serializers.IntegerField(
         source="rule_set.number", read_only=True, default=None, help_text="产生智能审核结果的规则版本号"
     )
@@ -130,6 +132,7 @@ class TargetSheetSerializer(ReviewableSerializer):
             "indicators",
             "stages",
             "budget_items",
+            "attachments",
             "findings",
             "blocking_count",
             "warning_count",
@@ -149,6 +152,19 @@ class TargetSheetSerializer(ReviewableSerializer):
             "checked_at",
         ]
         extra_kwargs = {"annual_goal": {"required": False}}
+
+    def get_attachments(self, obj) -> list[dict]:
+        return [
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "kind_display": a.get_kind_display(),
+                "note": a.note,
+                "name": str(a),
+                "url": reverse("targets:attachment", args=[obj.pk, a.pk]),
+            }
+            for a in obj.attachments.all()
+        ]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -256,7 +272,7 @@ class RegionalTargetSerializer(GatedModelSerializer):
 class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
     api_description = "绩效目标申报表：长期与年度目标、三级指标、实施进度；保存即智能审核，按审核流程逐级审核，批复后只能通过调整生成新版本。"
     queryset = TargetSheet.objects.select_related("subject", "chain").prefetch_related(
-        "chain__steps", "indicators", "stages", "budget_items"
+        "chain__steps", "indicators", "stages", "budget_items", "attachments"
     )
     serializer_class = TargetSheetSerializer
     filterset_class = TargetSheetFilterSet

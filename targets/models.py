@@ -613,4 +613,5 @@ class IndicatorComment(models.Model):
         return f"{self.indicator_label or '整表'}：{self.text[:30]}"
 
 
+from targets.attachment_models import TargetSheetAttachment  # noqa: E402, F401  (a model of this app)
 from targets.third_party_models import TargetThirdPartyReview  # noqa: E402, F401  (a model of this app)

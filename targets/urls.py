@@ -1,6 +1,6 @@
 from django.urls import path
 
-from targets import views, views_comments, views_io, views_overview, views_third_party
+from targets import views, views_attachments, views_comments, views_io, views_overview, views_third_party
 
 app_name = "targets"
 urlpatterns = [
@@ -20,6 +20,10 @@ urlpatterns = [
     path("<int:pk>/recommend/", views_io.recommendations, name="recommend"),
     path("<int:pk>/recommend/add/", views_io.recommendation_add, name="recommend_add"),
     path("<int:pk>/comments/", views_comments.comment, name="comment"),
+    # attachments (测算依据, issue 12 §7; targets/actions/attachments.py)
+    path("<int:pk>/attachments/", views_attachments.upload, name="attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views_attachments.download, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/delete/", views_attachments.delete, name="attachment_delete"),
     # 第三方评审 (长治市《预算绩效管理办法》第十四条; targets/actions/third_party.py)
     path("<int:pk>/third-party-review/", views_third_party.commission, name="commission_review"),
     path("third-party-reviews/<int:pk>/submit/", views_third_party.submit, name="submit_review"),

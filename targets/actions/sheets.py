@@ -23,6 +23,7 @@ from core import clock
 from subjects.choices import LibraryStage
 from subjects.models import SubjectYearAmount
 from targets import review
+from targets.actions import attachments
 from targets.actions.common_indicators import common_items_for
 from targets.models import BudgetItem, ScheduleStage, TargetIndicator, TargetSheet
 from workflow import actions as workflow
@@ -355,6 +356,7 @@ def adjust(sheet, user, reason: str) -> TargetSheet:
             required=required,
             budget_items=[{k: getattr(b, k) for k in BUDGET_ITEM_FIELDS} for b in fresh.budget_items.all()],
         )
+        attachments.carry(fresh, copy)
         review.store(copy)
     return copy
 
