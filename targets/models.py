@@ -118,6 +118,10 @@ class TargetSheet(Reviewable):
         constraints = [
             models.UniqueConstraint(fields=["subject", "fiscal_year", "revision"], name="target_sheet_revision_unique")
         ]
+        indexes = [
+            # The 绩效目标申报表 list's default order (targets/tables.py, issue 16).
+            models.Index(fields=["-fiscal_year", "-updated_at", "-id"], name="targetsheet_list_order"),
+        ]
 
     def __str__(self) -> str:
         suffix = f"（第 {self.revision} 版）" if self.revision > 1 else ""

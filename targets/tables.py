@@ -32,7 +32,9 @@ class TargetSheetTable(ReviewableTable):
             "current_step",
             "updated_at",
         ]
-        order_by = ("-fiscal_year", "subject")
+        # newest year, most recently changed first: what an index on the sheet serves under any reach (issue 16);
+        # sorting by project name joins every sheet in reach before the first row
+        order_by = ("-fiscal_year", "-updated_at")
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
     def render_revision(self, record):
