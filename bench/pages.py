@@ -218,8 +218,10 @@ def seed_if_empty() -> None:
     if not Organisation.objects.filter(name="示范省财政局").exists():
         print("载入省级演示数据（seed_demo --scale province），需要几分钟 …", flush=True)
         call_command("seed_demo", scale="province", quiet=True)
+    # VACUUM as well as ANALYZE: a freshly loaded table has no visibility map, so PostgreSQL cannot answer a list's
+    # COUNT from an index alone (subjects at city reach: 14 ms → 4 ms); autovacuum does the same on a live server.
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def _cell(value, fmt="{}") -> str:
