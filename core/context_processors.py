@@ -9,6 +9,10 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or request.path.startswith("/api/"):
         return {}
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted:
+        # a fragment (a list's table, a panel): no shell around it, so no navigation and no 待办 version query
+        return {"fiscal_year": fiscal.current_year(request)}
     counts = todo_counts(request)
     return {
         "nav_stages": stages_for(user),

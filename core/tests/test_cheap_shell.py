@@ -177,3 +177,18 @@ def test_with_no_policy_lifetime_every_request_reads_the_policy(settings):
     with CaptureQueriesContext(connection) as captured:
         client.get("/subjects/")
     assert [q["sql"] for q in captured.captured_queries if "accounts_securitypolicy" in q["sql"]]
+
+
+def test_a_list_fragment_reads_no_shell():
+    """An htmx fragment (the table of a list, swapped in place) has no shell around it: no 待办 version, no
+    navigation (issue 16, the fixed per-request floor)."""
+    client = client_for("edu_preparer")
+    client.get("/subjects/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/subjects/?q=第一中学", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "第一中学" in response.content.decode()
+    assert "todo_total" not in response.context
+    assert not [q["sql"] for q in captured.captured_queries if "audit_auditentry" in q["sql"]]
+    # a boosted request (paging, sorting) renders the whole page with its shell
+    boosted = client.get("/subjects/?page=1", HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
+    assert "todo_total" in boosted.context

@@ -111,8 +111,10 @@ def test_create_like_actions_replay_too(client_as):
     the header as well."""
     from targets.models import TargetSheet
 
-    sheet = TargetSheet.objects.filter(subject__organisation__name=SCHOOL, status="in_review").first()
-    assert sheet is not None and sheet.current_role == "unit_head"
+    sheet = TargetSheet.objects.filter(
+        subject__organisation__name=SCHOOL, status="in_review", current_role="unit_head"
+    ).first()
+    assert sheet is not None
     client = client_as("edu_head")
     url = f"/api/target-sheets/{sheet.pk}/comments/"
     first = post(client, {"text": "请补充数据来源"}, key="c-1", url=url)
