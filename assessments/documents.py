@@ -1,21 +1,28 @@
 """The assessment report as a Word document, laid out like an official report:
-title, 一、基本情况, 二、评估内容与评分 (a table per point with dimension subtotals), 三、评估结论,
-四、意见和建议. Chinese text carries East Asian fonts (w:eastAsia) so Word and WPS render it."""
+title, 一、基本情况, 二、评估内容与评分 (a table per point, each dimension's cell merged over its points and its
+subtotal), 三、评估结论, 四、意见和建议, and the assessor's signature with room for its seal. The print rules of every
+Word output (issue 12 §2) come from core.docx: the title is not wrapped in 《》, dates are ``cn_date`` (2026年7月1日),
+money is right-aligned on one line, the signature never stands alone on a page. Chinese text carries East Asian fonts
+(w:eastAsia) so Word and WPS render it."""
 
 from __future__ import annotations
 
 import io
 
-from django.utils import timezone
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from assessments import scoring
 from assessments.choices import AssessmentKind
 from core import clock
-from core.docx import HEADING_FONT, TITLE_FONT, new_document
+from core import docx as style
+from core.docx import HEADING_FONT, TITLE_FONT, cn_date, money_cell, new_document
 from core.docx import cell_text as _cell
 from core.docx import paragraph as _paragraph
+
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
+MONEY_FACTS = {"本年度申请金额"}  # printed as money: right-aligned, on one line
+FACT_WIDTHS = [3.6, 12.0]  # cm: the 15.6 cm between the margins of an official A4 page
+SCORE_WIDTHS = [2.4, 4.4, 1.3, 1.3, 6.2]
 
 
 def _number(value) -> str:
@@ -46,7 +53,7 @@ def basic_facts(assessment) -> list[tuple[str, str]]:
         ("申报年度", f"{subject.fiscal_year} 年"),
         (
             "实施期限",
-            f"{subject.start_date:%Y年%m月%d日} 至 {subject.end_date:%Y年%m月%d日}"
+            f"{cn_date(subject.start_date)}至{cn_date(subject.end_date)}"
             if subject.start_date and subject.end_date
             else f"{subject.start_year}—{subject.end_year} 年",
         ),
@@ -57,6 +64,59 @@ def basic_facts(assessment) -> list[tuple[str, str]]:
     ]
 
 
+def _facts(doc, assessment) -> None:
+    facts = style.grid_table(doc, FACT_WIDTHS)
+    for label, value in basic_facts(assessment):
+        cells = style.grid_row(facts)
+        _cell(cells[0], label, bold=True, align=CENTER)
+        style.vertical_center(cells[0])
+        if label in MONEY_FACTS:
+            money_cell(cells[1], value or "—")
+        else:
+            _cell(cells[1], value or "—")
+
+
+def _scores(doc, assessment, scores):
+    """One row per point; each dimension's cell is merged over its points and its 小计 row, as on a scoring sheet."""
+    table = style.grid_table(doc, SCORE_WIDTHS)
+    style.header_row(table, ["评估维度", "评估要点", "分值", "得分", "评估意见"], money_columns=(2, 3))
+    subtotals = {
+        d: (w, s) for d, w, s in scoring.subtotals((x.point.dimension, x.point.weight, x.score) for x in scores)
+    }
+    first, dimensions = len(table.rows), []
+    for i, score in enumerate(scores):
+        dimension = score.point.dimension
+        row = style.grid_row(table)
+        _cell(row[0], dimension, align=CENTER)
+        _cell(row[1], score.point.name)
+        _cell(row[2], _number(score.point.weight), align=CENTER)
+        _cell(row[3], _number(score.score), align=CENTER)
+        _cell(row[4], score.finding or "—")
+        dimensions.append(dimension)
+        if i + 1 == len(scores) or scores[i + 1].point.dimension != dimension:
+            weight, subtotal = subtotals[dimension]
+            row = style.grid_row(table)
+            _cell(row[0], dimension, align=CENTER)
+            _cell(row[1], "小计", bold=True, align=CENTER)
+            _cell(row[2], _number(weight), bold=True, align=CENTER)
+            _cell(row[3], _number(subtotal), bold=True, align=CENTER)
+            _cell(row[4], "")
+            style.cant_split(table.rows[-1])
+            dimensions.append(dimension)
+    style.merge_down(table, first, 0, dimensions, bold=True)
+    total = assessment.total_score if assessment.total_score is not None else scoring.total(s.score for s in scores)
+    row = style.grid_row(table)
+    _cell(row[0].merge(row[1]), "合计", bold=True, align=CENTER)
+    _cell(row[2], "100", bold=True, align=CENTER)
+    _cell(row[3], _number(total), bold=True, align=CENTER)
+    _cell(row[4], "")
+    style.cant_split(table.rows[-1])
+    for row in table.rows:  # the scores stay on one line
+        style.no_wrap(row.cells[2])
+        style.no_wrap(row.cells[3])
+    return total
+
+
 def build(assessment) -> bytes:
     """The .docx bytes of ``assessment``'s report (scores as stored; the conclusion once submitted)."""
     subject = assessment.subject
@@ -64,24 +124,12 @@ def build(assessment) -> bytes:
     scores = list(assessment.scores.select_related("point").order_by("point__order"))
     doc = new_document()
 
-    _paragraph(
-        doc,
-        f"《{subject.name}事前绩效评估报告》",
-        font=TITLE_FONT,
-        size=22,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False,
-    )
-    _paragraph(doc, f"（{assessment.get_kind_display()}）", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    # The report's own title is plain text (issue 12 §2): 《》 mark a document cited inside another.
+    _paragraph(doc, f"{subject.name}事前绩效评估报告", font=TITLE_FONT, size=22, bold=True, align=CENTER, indent=False)
+    _paragraph(doc, f"（{assessment.get_kind_display()}）", size=14, align=CENTER, indent=False)
 
     _paragraph(doc, "一、基本情况", font=HEADING_FONT, size=16)
-    facts = doc.add_table(rows=0, cols=2)
-    facts.style = "Table Grid"
-    for label, value in basic_facts(assessment):
-        row = facts.add_row().cells
-        _cell(row[0], label, bold=True)
-        _cell(row[1], value or "—")
+    _facts(doc, assessment)
     for text in (
         subject.basis and f"立项依据：{subject.basis}",
         subject.necessity and f"必要性说明：{subject.necessity}",
@@ -96,37 +144,7 @@ def build(assessment) -> bytes:
         if template.basis
         else f"本次评估采用《{template.name}》第 {template.version} 版，满分 100 分。",
     )
-    table = doc.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, header in zip(table.rows[0].cells, ["评估维度", "评估要点", "分值", "得分", "评估意见"], strict=True):
-        _cell(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    subtotals = dict(
-        (d, (w, s)) for d, w, s in scoring.subtotals((x.point.dimension, x.point.weight, x.score) for x in scores)
-    )
-    for i, score in enumerate(scores):
-        row = table.add_row().cells
-        _cell(row[0], score.point.dimension)
-        _cell(row[1], score.point.name)
-        _cell(row[2], _number(score.point.weight), align=WD_ALIGN_PARAGRAPH.CENTER)
-        _cell(row[3], _number(score.score), align=WD_ALIGN_PARAGRAPH.CENTER)
-        _cell(row[4], score.finding or "—")
-        last_of_dimension = i + 1 == len(scores) or scores[i + 1].point.dimension != score.point.dimension
-        if last_of_dimension:
-            weight, subtotal = subtotals[score.point.dimension]
-            row = table.add_row().cells
-            _cell(row[0], score.point.dimension, bold=True)
-            _cell(row[1], "小计", bold=True)
-            _cell(row[2], _number(weight), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-            _cell(row[3], _number(subtotal), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-            _cell(row[4], "")
-    total = assessment.total_score if assessment.total_score is not None else scoring.total(s.score for s in scores)
-    row = table.add_row().cells
-    _cell(row[0], "合计", bold=True)
-    _cell(row[1], "")
-    _cell(row[2], "100", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _cell(row[3], _number(total), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _cell(row[4], "")
+    total = _scores(doc, assessment, scores)
 
     _paragraph(doc, "三、评估结论", font=HEADING_FONT, size=16)
     conclusion = assessment.get_conclusion_display() or "尚未形成（评估提交后按总分确定）"
@@ -146,10 +164,9 @@ def build(assessment) -> bytes:
     for line in lines or ["无。"]:
         _paragraph(doc, line)
 
-    signer = assessment.assessor
-    when = timezone.localtime(assessment.approved_at or assessment.submitted_at or clock.now())
-    _paragraph(doc, signer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _paragraph(doc, f"{when:%Y年%m月%d日}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    # The assessor signs and seals the report: its name and the date, right-aligned under room for the seal.
+    when = assessment.approved_at or assessment.submitted_at or clock.now()
+    style.signature_block(doc, [f"{assessment.assessor}（盖章）", cn_date(when)])
 
     buffer = io.BytesIO()
     doc.save(buffer)

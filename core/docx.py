@@ -1,12 +1,19 @@
-"""Word documents in the official style: the fonts and the few paragraph and table-cell helpers every
-generated report uses (assessments/documents.py, targets/documents/word.py, monitoring/documents.py). East Asian text needs
-the font set on ``w:eastAsia`` as well, or Word falls back to its default CJK font."""
+"""Word documents in the official style: the fonts and the few paragraph and table helpers every generated report
+uses (assessments/documents.py, targets/documents/word.py, monitoring/documents.py). East Asian text needs the font set
+on ``w:eastAsia`` as well, or Word falls back to its default CJK font.
+
+The print rules of every output are here, one helper per mechanism (issue 12 §2, ADR 0033): ``money_cell`` (money
+right-aligned, never broken across lines), ``merge_down`` (dimension cells merged over their rows), ``cn_date``
+(2026年7月1日, no leading zeros), ``opinion_row`` and ``signature_block`` (an opinion or a signature never split across
+pages, with room for a seal), ``header_row`` (a table's header repeats and stays with its first row). Titles are plain
+text: no 《》 around a document's own title."""
 
 from __future__ import annotations
 
 import datetime
 
 from docx import Document
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -20,6 +27,9 @@ TITLE_FONT = "宋体"
 # Page margins in cm (top, bottom, left, right): GB/T 9704 for official documents; a form fills the page more.
 OFFICIAL_MARGINS = (3.7, 3.5, 2.8, 2.6)
 FORM_MARGINS = (2.2, 2.2, 2.0, 2.0)
+# Room for a seal: a round official seal is 4.2 cm across and may overlap the signature lines.
+OPINION_HEIGHT = Cm(3.6)  # an opinion row: the opinion, the signature lines and the seal
+SEAL_ROOM = Cm(2.0)  # the blank above a report's signature
 
 
 def new_document(margins: tuple[float, float, float, float] = OFFICIAL_MARGINS):
@@ -126,3 +136,97 @@ def vertical_center(cell) -> None:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+# --- tables laid out on a grid ---------------------------------------------------------------------------------
+
+
+def grid_table(doc, widths: list[float]):
+    """A bordered, centred table whose columns are ``widths`` cm, set on the grid (w:gridCol) as well as the cells,
+    which LibreOffice and WPS lay out by. Add rows with ``grid_row``."""
+    table = doc.add_table(rows=0, cols=len(widths))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    table._jixiao_widths = widths
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+    return table
+
+
+def grid_row(table):
+    """A new row of a ``grid_table``: its cells, each with its column's width."""
+    row = table.add_row()
+    for cell, width in zip(row.cells, table._jixiao_widths, strict=True):
+        cell.width = Cm(width)
+    return row.cells
+
+
+def header_row(table, titles: list[str], *, money_columns=(), size=10.5) -> None:
+    """The table's header: bold, centred, repeated on each page the table runs onto, never split and kept with the
+    first row; the titles of money columns stay on one line like the amounts under them."""
+    cells = grid_row(table)
+    for n, (cell, title) in enumerate(zip(cells, titles, strict=True)):
+        cell_text(cell, title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=size)
+        if n in money_columns:
+            no_wrap(cell)
+        keep_with_next(cell)
+    cant_split(table.rows[-1])
+    repeat_header(table.rows[-1])
+
+
+def merge_down(table, first_row: int, column: int, keys: list, *, size=10.5, bold=False) -> None:
+    """Dimension cells merged vertically: from ``first_row``, each run of equal ``keys`` (one per row) becomes one
+    cell of ``column``, centred, with the text of its first row."""
+    start = 0
+    for n in range(1, len(keys) + 1):
+        if n == len(keys) or keys[n] != keys[start]:
+            if n - 1 > start:
+                top = table.cell(first_row + start, column)
+                text = top.text
+                merged = top.merge(table.cell(first_row + n - 1, column))
+                cell_text(merged, text, align=WD_ALIGN_PARAGRAPH.CENTER, size=size, bold=bold)
+                vertical_center(merged)
+            start = n
+
+
+def opinion_row(table, label: str, opinion: str, signature: list[str], *, size=10.5) -> None:
+    """A review opinion in a two-column table: the label, then the opinion with its signature lines right-aligned
+    under room for the office's seal. The row never splits across pages and is tall enough for the seal."""
+    cells = grid_row(table)
+    row = table.rows[-1]
+    row.height, row.height_rule = OPINION_HEIGHT, WD_ROW_HEIGHT_RULE.AT_LEAST
+    cant_split(row)
+    cell_text(cells[0], label, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=size)
+    vertical_center(cells[0])
+    cell = cells[1]
+    cell_text(cell, opinion, size=size)
+    cell.add_paragraph()  # room for the seal
+    for line in signature:
+        para = cell.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        set_font(para.add_run(line), BODY_FONT, size)
+
+
+def signature_block(doc, lines: list[str], *, size=14.0, seal: bool = True):
+    """A report's signature, right-aligned: blank room for the seal (``SEAL_ROOM``) when the paper has one, then
+    ``lines`` (who issues it, the date). The paragraphs keep together and with the text before them, so the
+    signature never stands alone at the top of a page."""
+    paragraphs = []
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    if seal:
+        room = doc.add_paragraph()
+        room.paragraph_format.space_before = SEAL_ROOM
+        paragraphs.append(room)
+    for line in lines:
+        para = doc.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        para.paragraph_format.space_after = Pt(2)
+        set_font(para.add_run(line), BODY_FONT, size)
+        paragraphs.append(para)
+    for para in paragraphs[:-1]:
+        para.paragraph_format.keep_with_next = True
+    for para in paragraphs:
+        para.paragraph_format.keep_together = True
+    return paragraphs

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
-from core.docx import HEADING_FONT, TITLE_FONT, new_document
+from core import docx as style
+from core.docx import HEADING_FONT, TITLE_FONT, cn_date, money_cell, new_document
 from core.docx import cell_text as _cell
 from core.docx import paragraph as _paragraph
 from monitoring import lights
@@ -28,6 +28,11 @@ CJK_FONTS = [
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 ]
 LEVEL_NAMES = {"subject": "项目", "department": "部门", "region": "区域"}
+# The figures table (cm, the 15.6 cm between an official page's margins): the unit first, its cell merged over its
+# projects; money columns wide enough for 99,999,999.99 on one line (issue 12 §2 print rules, core.docx).
+GRID_HEADERS = ["实施单位", "项目", "可用预算（元）", "累计支付（元）", "执行率", "执行灯", "目标灯"]
+GRID_WIDTHS = [2.8, 3.9, 2.6, 2.6, 1.5, 1.1, 1.1]
+GRID_SIZE = 9
 
 
 @dataclass
@@ -153,6 +158,27 @@ def _department_region(subject) -> int:
     return subject.department.region_id if subject.department_id else subject.organisation.region_id
 
 
+def _figures_table(doc, tables) -> None:
+    """One row per project, grouped by unit; the unit's cell merged over its rows; money right-aligned on one line."""
+    grid = style.grid_table(doc, GRID_WIDTHS)
+    style.header_row(grid, GRID_HEADERS, money_columns=(2, 3), size=GRID_SIZE)
+    rows = sorted(tables, key=lambda t: t.subject.organisation.name)  # stable: the scope's order within a unit
+    first = len(grid.rows)
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    for t in rows:
+        cells = style.grid_row(grid)
+        _cell(cells[0], t.subject.organisation.name, size=GRID_SIZE, align=center)
+        _cell(cells[1], t.subject.name, size=GRID_SIZE)
+        money_cell(cells[2], _money(t.available), size=GRID_SIZE)
+        money_cell(cells[3], _money(t.paid), size=GRID_SIZE)
+        money_cell(cells[4], _pct(t.execution_rate), size=GRID_SIZE)
+        _cell(cells[5], t.get_execution_light_display(), size=GRID_SIZE, align=center)
+        _cell(cells[6], t.get_target_light_display(), size=GRID_SIZE, align=center)
+        style.vertical_center(cells[0])
+        style.cant_split(grid.rows[-1])
+    style.merge_down(grid, first, 0, [t.subject.organisation_id for t in rows], size=GRID_SIZE)
+
+
 def build(monitoring_round, scope: Scope) -> bytes:
     """The .docx bytes of the report of ``scope`` (tables already restricted by the gate)."""
     tables = scope.tables
@@ -170,7 +196,7 @@ def build(monitoring_round, scope: Scope) -> bytes:
     )
     _paragraph(
         doc,
-        f"（{monitoring_round.name}，数据截至 {monitoring_round.data_as_of:%Y年%m月%d日}）",
+        f"（{monitoring_round.name}，数据截至{cn_date(monitoring_round.data_as_of)}）",
         size=14,
         align=WD_ALIGN_PARAGRAPH.CENTER,
         indent=False,
@@ -193,35 +219,11 @@ def build(monitoring_round, scope: Scope) -> bytes:
     _paragraph(doc, "二、关键节点绩效运行数据", font=HEADING_FONT, size=16)
     _paragraph(
         doc,
-        f"截至 {monitoring_round.data_as_of:%Y年%m月%d日}，可用预算 {_money(available)} 元，累计支付 "
+        f"截至{cn_date(monitoring_round.data_as_of)}，可用预算 {_money(available)} 元，累计支付 "
         f"{_money(paid)} 元，预算执行率 {_pct(rate)}，序时进度 {_pct(progress)}。执行进度灯："
         f"{_count(t.execution_light for t in tables)}；绩效目标灯：{_count(t.target_light for t in tables)}。",
     )
-    grid = doc.add_table(rows=1, cols=7)
-    grid.style = "Table Grid"
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, header in zip(
-        grid.rows[0].cells,
-        ["项目", "实施单位", "可用预算（元）", "累计支付（元）", "执行率", "执行灯", "目标灯"],
-        strict=True,
-    ):
-        _cell(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=9)
-    for t in tables:
-        cells = grid.add_row().cells
-        for cell, value in zip(
-            cells,
-            [
-                t.subject.name,
-                t.subject.organisation.name,
-                _money(t.available),
-                _money(t.paid),
-                _pct(t.execution_rate),
-                t.get_execution_light_display(),
-                t.get_target_light_display(),
-            ],
-            strict=True,
-        ):
-            _cell(cell, value, size=9)
+    _figures_table(doc, tables)
     picture = chart_png(
         _bars(scope, monitoring_round.fiscal_year, monitoring_round.data_as_of), progress, "预算执行率与序时进度"
     )

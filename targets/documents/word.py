@@ -13,9 +13,8 @@ from __future__ import annotations
 import io
 
 from docx import Document
-from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 
 from core import docx as style
 from core.docx import BODY_FONT, FORM_MARGINS, HEADING_FONT, TITLE_FONT, cn_date, money_cell, new_document
@@ -38,7 +37,6 @@ from targets.documents.xlsx_layout import (
 TABLE_SIZE = 10.5
 WIDTH = 17.0  # cm between the margins of an A4 page with FORM_MARGINS
 CENTER, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
-OPINION_HEIGHT = Cm(3.6)  # an opinion, the signature line and room for a seal (a round seal is 4.2 cm across)
 
 
 def _paragraph(doc, text: str, *, font=BODY_FONT, size=12.0, bold=False, align=None, keep=False):
@@ -54,33 +52,11 @@ def _heading(doc, text: str):
     return para
 
 
-def _table(doc, widths: list[float]):
-    table = doc.add_table(rows=0, cols=len(widths))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    table._jixiao_widths = widths
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = Cm(width)  # the grid (w:gridCol), which LibreOffice and WPS lay out by
-    return table
-
-
-def _row(table):
-    row = table.add_row()
-    for cell, width in zip(row.cells, table._jixiao_widths, strict=True):
-        cell.width = Cm(width)
-    return row.cells
+_table, _row = style.grid_table, style.grid_row
 
 
 def _header(table, titles: list[str], money_columns=()) -> None:
-    cells = _row(table)
-    for n, (cell, title) in enumerate(zip(cells, titles, strict=True)):
-        _cell(cell, title, bold=True, align=CENTER)
-        if n in money_columns:
-            style.no_wrap(cell)
-        style.keep_with_next(cell)  # a header stays with the table's first row
-    style.cant_split(table.rows[-1])
-    style.repeat_header(table.rows[-1])
+    style.header_row(table, titles, money_columns=money_columns, size=TABLE_SIZE)
 
 
 def _label_value(table, label: str, value: str) -> None:
@@ -194,18 +170,8 @@ def _indicator_table(doc, rows) -> None:
         style.vertical_center(cells[0])
         style.vertical_center(cells[1])
     # The dimension cells (一级指标, 二级指标) are merged over their rows, as on the paper form.
-    for column, key in ((0, lambda i: (i.level1,)), (1, lambda i: (i.level1, i.level2))):
-        keys = [key(i) for i in rows]
-        start = 0
-        for n in range(1, len(keys) + 1):
-            if n == len(keys) or keys[n] != keys[start]:
-                if n - 1 > start:
-                    top = table.cell(first + start, column)
-                    text = top.text
-                    merged = top.merge(table.cell(first + n - 1, column))
-                    _cell(merged, text, align=CENTER)
-                    style.vertical_center(merged)
-                start = n
+    style.merge_down(table, first, 0, [i.level1 for i in rows])
+    style.merge_down(table, first, 1, [(i.level1, i.level2) for i in rows])
 
 
 def _targets(doc, sheet) -> None:
@@ -259,19 +225,10 @@ def _opinions(doc, sheet) -> None:
     _heading(doc, "七、审核意见")
     review = _table(doc, [3.2, 13.8])
     for block in opinions(sheet):
-        row_cells = _row(review)
-        row = review.rows[-1]
-        row.height, row.height_rule = OPINION_HEIGHT, WD_ROW_HEIGHT_RULE.AT_LEAST
-        style.cant_split(row)  # an opinion and its signature stay on one page
-        _cell(row_cells[0], block["label"], bold=True, align=CENTER)
-        style.vertical_center(row_cells[0])
-        cell = row_cells[1]
-        _cell(cell, block["opinion"] or NOT_YET)
-        cell.add_paragraph()  # room for the seal
-        for line in form_data.signature_lines(block):
-            para = cell.add_paragraph()
-            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            style.set_font(para.add_run(line), BODY_FONT, TABLE_SIZE)
+        # an opinion and its signature stay on one page, with room for the seal
+        style.opinion_row(
+            review, block["label"], block["opinion"] or NOT_YET, form_data.signature_lines(block), size=TABLE_SIZE
+        )
 
 
 def build(sheet) -> bytes:
