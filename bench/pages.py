@@ -172,7 +172,17 @@ def pages_for(username: str) -> list[str]:
     return list(dict.fromkeys(extra[:1] + lists + extra[1:]))
 
 
-def measure(client, url: str, repeat: int) -> dict:
+# The fixed cost of any signed-in request, whatever its data: the smallest htmx request there is (a picker search
+# that finds nothing: the middleware stack, session, user, roles, the gate, one indexed query, a one-line template).
+FLOOR_URL = "/pick/region/?q=%E6%97%A0%E6%AD%A4%E5%8C%BA%E5%88%92"
+
+
+def floor_ms(client, repeat: int) -> float:
+    client.get(FLOOR_URL, HTTP_HX_REQUEST="true")
+    return median_ms(lambda: client.get(FLOOR_URL, HTTP_HX_REQUEST="true"), repeat)
+
+
+def measure(client, url: str, repeat: int, floor: float | None = None) -> dict:
     client.get(url)
     client.get(url)
     with listed_views() as seen, CaptureQueriesContext(connection) as captured:
@@ -199,6 +209,8 @@ def measure(client, url: str, repeat: int) -> dict:
         result.update(bare_ms=round(bare, 2), ratio=round(ours / bare, 1), bare_statements=len(statements))
         if fragment is not None:
             result["fragment_ratio"] = round(fragment / bare, 1)
+            if floor is not None:  # what the list adds to the fixed cost of a request, against its own SQL
+                result["above_floor_ratio"] = round(max(fragment - floor, 0) / bare, 1)
     if url in RAW:
         function, raw_goal = RAW[url]
         raw = [(sql, None) for sql in function(client)]
@@ -231,7 +243,9 @@ def _cell(value, fmt="{}") -> str:
 def print_table(username: str, rows: list[dict], before: dict) -> None:
     name = user(username).name
     print(f"\n{username}（{name}）")
-    head = "| page | ms | queries | fragment ms | bare SQL ms | ratio | fragment ratio | goal |"
+    head = (
+        "| page | ms | queries | fragment ms | bare SQL ms | ratio | fragment ratio | (fragment − floor) / SQL | goal |"
+    )
     if before:
         head = "| page | before ms | ms | before queries | queries | bare SQL ms | before ratio | ratio | goal |"
     print(head)
@@ -254,9 +268,10 @@ def print_table(username: str, rows: list[dict], before: dict) -> None:
         else:
             fragment = _cell(row.get("fragment_ms"), "{:.1f}")
             fragment_ratio = _cell(row.get("fragment_ratio"), "{:.1f}×")
+            above = _cell(row.get("above_floor_ratio"), "{:.1f}×")
             print(
                 f"| `{row['url']}` | {row['ms']:.1f} | {row['queries']} | {fragment} | {bare} | {ratio} "
-                f"| {fragment_ratio} | {goal} |"
+                f"| {fragment_ratio} | {above} | {goal} |"
             )
 
 
@@ -294,11 +309,14 @@ def main() -> None:
     for username in args.personas:
         client = client_for(username)
         client.session_user = user(username)
-        rows = [measure(client, url, args.repeat) for url in pages_for(username) if args.only in url]
+        floor = floor_ms(client, args.repeat)
+        rows = [measure(client, url, args.repeat, floor) for url in pages_for(username) if args.only in url]
         for row in rows:
             row["as"] = username
+            row["floor_ms"] = round(floor, 1)
         results += rows
         print_table(username, rows, before)
+        print(f"固定开销（最小的已登录 htmx 请求 {FLOOR_URL}）：{floor:.1f} ms")
         print_raw(rows)
     over = [f"{r['as']} {r['url']}" for r in results if r.get("over")]
     print(f"\n超出目标的页面：{len(over)}" + ("（" + "，".join(over) + "）" if over else ""))
