@@ -93,10 +93,9 @@ def test_sheet_filled_from_the_library_fixed_and_approved(ui_as):
     reviewer.shot("targets-04-approved")
 
 
-def test_rows_are_added_in_the_page_and_the_grid_takes_the_width(ui_as, live_app):
-    """Issue 12 §7: 添加行 adds an indicator row (and a stage row) without a save, numbered as the formset expects;
-    the grid is not capped at the page's usual width."""
-    pk = app_shell(
+def _draft_sheet(live_app, annual_goal: str = "") -> str:
+    """The id of the editable sheet of 第一中学校舍维修改造项目 (created in the live app's database when missing)."""
+    return app_shell(
         live_app,
         "from accounts.models import User\n"
         "from subjects.models import Subject\n"
@@ -105,8 +104,15 @@ def test_rows_are_added_in_the_page_and_the_grid_takes_the_width(ui_as, live_app
         "s = Subject.objects.get(name='第一中学校舍维修改造项目')\n"
         "sheet = TargetSheet.objects.filter(subject=s).first() or actions.create_sheet("
         "s, User.objects.get(username='edu_preparer'), s.fiscal_year, reason='浏览器测试')\n"
-        "print(sheet.pk)",
+        + (f"TargetSheet.objects.filter(pk=sheet.pk).update(annual_goal={annual_goal!r})\n" if annual_goal else "")
+        + "print(sheet.pk)",
     ).split()[-1]
+
+
+def test_rows_are_added_in_the_page_and_the_grid_takes_the_width(ui_as, live_app):
+    """Issue 12 §7: 添加行 adds an indicator row (and a stage row) without a save, numbered as the formset expects;
+    the grid is not capped at the page's usual width."""
+    pk = _draft_sheet(live_app)
     school = ui_as("edu_preparer")
     page = school.page
     school.goto(f"/targets/{pk}/edit/")
@@ -133,18 +139,7 @@ def test_rows_are_added_in_the_page_and_the_grid_takes_the_width(ui_as, live_app
 def test_a_recommendation_is_added_in_place_and_saved_with_the_form(ui_as, live_app):
     """Issue 12 §7: 指标推荐's 添加 puts the indicator into the grid on the page (no reload, nothing typed is lost);
     the preparer sets its weight and saves it with the rest."""
-    pk = app_shell(
-        live_app,
-        "from accounts.models import User\n"
-        "from subjects.models import Subject\n"
-        "from targets import actions\n"
-        "from targets.models import TargetSheet\n"
-        "s = Subject.objects.get(name='第一中学校舍维修改造项目')\n"
-        "sheet = TargetSheet.objects.filter(subject=s).first() or actions.create_sheet("
-        "s, User.objects.get(username='edu_preparer'), s.fiscal_year, reason='浏览器测试')\n"
-        "TargetSheet.objects.filter(pk=sheet.pk).update(annual_goal='完成校舍维修改造，消除安全隐患。')\n"
-        "print(sheet.pk)",
-    ).split()[-1]
+    pk = _draft_sheet(live_app, annual_goal="完成校舍维修改造，消除安全隐患。")
     school = ui_as("edu_preparer")
     page = school.page
     school.goto(f"/targets/{pk}/edit/")
