@@ -15,13 +15,24 @@ from assessments import scoring
 from assessments.choices import AssessmentKind
 from core import clock
 from core import docx as style
-from core.docx import HEADING_FONT, TITLE_FONT, cn_date, money_cell, new_document
+from core.docx import HEADING_FONT, cn_date, money_cell, new_document
 from core.docx import cell_text as _cell
 from core.docx import paragraph as _paragraph
 
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 MONEY_FACTS = {"本年度申请金额"}  # printed as money: right-aligned, on one line
-FACT_WIDTHS = [3.6, 12.0]  # cm: the 15.6 cm between the margins of an official A4 page
+# The facts two to a row (label, value, label, value), the long ones across the row; cm of the 15.6 cm between the
+# margins of an official A4 page.
+FACT_WIDTHS = [3.0, 4.8, 3.0, 4.8]
+FACT_ROWS = [
+    ("项目名称",),
+    ("项目编码", "项目类别"),
+    ("主管部门", "实施单位"),
+    ("申报年度", "本年度申请金额"),
+    ("实施期限",),
+    ("评估方式", "评估模板"),
+    ("评估主体",),
+]
 SCORE_WIDTHS = [2.4, 4.4, 1.3, 1.3, 6.2]
 
 
@@ -66,14 +77,15 @@ def basic_facts(assessment) -> list[tuple[str, str]]:
 
 def _facts(doc, assessment) -> None:
     facts = style.grid_table(doc, FACT_WIDTHS)
-    for label, value in basic_facts(assessment):
+    values = dict(basic_facts(assessment))
+    for names in FACT_ROWS:
         cells = style.grid_row(facts)
-        _cell(cells[0], label, bold=True, align=CENTER)
-        style.vertical_center(cells[0])
-        if label in MONEY_FACTS:
-            money_cell(cells[1], value or "—")
-        else:
-            _cell(cells[1], value or "—")
+        if len(names) == 1:
+            cells = [cells[0], cells[1].merge(cells[3])]
+        for n, name in enumerate(names):
+            _cell(cells[2 * n], name, bold=True, align=CENTER)
+            style.vertical_center(cells[2 * n])
+            (money_cell if name in MONEY_FACTS else _cell)(cells[2 * n + 1], values[name] or "—")
 
 
 def _scores(doc, assessment, scores):
@@ -125,7 +137,7 @@ def build(assessment) -> bytes:
     doc = new_document()
 
     # The report's own title is plain text (issue 12 §2): 《》 mark a document cited inside another.
-    _paragraph(doc, f"{subject.name}事前绩效评估报告", font=TITLE_FONT, size=22, bold=True, align=CENTER, indent=False)
+    style.title(doc, [subject.name, "事前绩效评估报告"])
     _paragraph(doc, f"（{assessment.get_kind_display()}）", size=14, align=CENTER, indent=False)
 
     _paragraph(doc, "一、基本情况", font=HEADING_FONT, size=16)

@@ -45,6 +45,38 @@ def new_document(margins: tuple[float, float, float, float] = OFFICIAL_MARGINS):
     return doc
 
 
+def text_width(text: str, size: float) -> float:
+    """The printed width of ``text`` in points at ``size``, on the safe side: a CJK character is a full em, any other
+    0.62 em (the digits of the sans fonts a reader's Word, WPS or LibreOffice may fall back to)."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.62 for ch in text)
+
+
+CELL_PADDING_CM = 0.45  # a cell's left and right margins (0.19 cm each in Word's default) and a little slack
+
+
+def fit_cm(texts, size: float, minimum: float = 0.0) -> float:
+    """The column width (cm) that prints the widest of ``texts`` on one line: money columns are sized with it, since
+    w:noWrap alone does not stop Word or LibreOffice from breaking an amount that is wider than its fixed column."""
+    widest = max((text_width(str(t), size) for t in texts), default=0.0)
+    return max(minimum, round(widest / Cm(1).pt + CELL_PADDING_CM, 2))
+
+
+def title(doc, parts: list[str], *, size=22.0, width_cm: float = 15.6, font=TITLE_FONT):
+    """A document's title, centred and bold, never wrapped in 《》. ``parts`` are the phrases it may be broken between:
+    printed on one line when they fit ``width_cm``, otherwise one phrase a line, so a long title breaks between words
+    (GB/T 9704: 回行时词意完整) instead of leaving two characters alone on the second line."""
+    para = doc.add_paragraph()
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para.paragraph_format.space_after = Pt(size / 2)
+    one_line = text_width("".join(parts), size) <= Cm(width_cm).pt
+    for n, part in enumerate([p for p in parts if p]):
+        run = para.add_run(part)
+        set_font(run, font, size, bold=True)
+        if not one_line and n < len(parts) - 1:
+            run.add_break()
+    return para
+
+
 def set_font(run, name: str, size: float, bold: bool = False) -> None:
     run.font.name = name
     run.font.size = Pt(size)

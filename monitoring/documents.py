@@ -15,7 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
 from core import docx as style
-from core.docx import HEADING_FONT, TITLE_FONT, cn_date, money_cell, new_document
+from core.docx import HEADING_FONT, cn_date, money_cell, new_document
 from core.docx import cell_text as _cell
 from core.docx import paragraph as _paragraph
 from monitoring import lights
@@ -30,8 +30,8 @@ CJK_FONTS = [
 LEVEL_NAMES = {"subject": "项目", "department": "部门", "region": "区域"}
 # The figures table (cm, the 15.6 cm between an official page's margins): the unit first, its cell merged over its
 # projects; money columns wide enough for 99,999,999.99 on one line (issue 12 §2 print rules, core.docx).
-GRID_HEADERS = ["实施单位", "项目", "可用预算（元）", "累计支付（元）", "执行率", "执行灯", "目标灯"]
-GRID_WIDTHS = [2.8, 3.9, 2.6, 2.6, 1.5, 1.1, 1.1]
+GRID_HEADERS = ["实施单位", "项目", "可用预算", "累计支付", "执行率", "执行灯", "目标灯"]
+GRID_WIDTH, UNIT_WIDTH, SHORT_WIDTH = 15.6, 2.8, 1.4  # the project column takes what the amounts leave
 GRID_SIZE = 9
 
 
@@ -160,7 +160,11 @@ def _department_region(subject) -> int:
 
 def _figures_table(doc, tables) -> None:
     """One row per project, grouped by unit; the unit's cell merged over its rows; money right-aligned on one line."""
-    grid = style.grid_table(doc, GRID_WIDTHS)
+    _paragraph(doc, "金额单位：元", size=10.5, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False, space_after=2)
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    money = style.fit_cm([_money(v) for t in tables for v in (t.available, t.paid)] + ["0,000,000.00"], GRID_SIZE)
+    project = GRID_WIDTH - UNIT_WIDTH - 2 * money - 3 * SHORT_WIDTH
+    grid = style.grid_table(doc, [UNIT_WIDTH, project, money, money, *[SHORT_WIDTH] * 3])
     style.header_row(grid, GRID_HEADERS, money_columns=(2, 3), size=GRID_SIZE)
     rows = sorted(tables, key=lambda t: t.subject.organisation.name)  # stable: the scope's order within a unit
     first = len(grid.rows)
@@ -185,15 +189,7 @@ def build(monitoring_round, scope: Scope) -> bytes:
     level = LEVEL_NAMES[scope.level]
     doc = new_document()
 
-    _paragraph(
-        doc,
-        f"{scope.title}{monitoring_round.fiscal_year}年度绩效运行监控报告",
-        font=TITLE_FONT,
-        size=22,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False,
-    )
+    style.title(doc, [scope.title, f"{monitoring_round.fiscal_year}年度绩效运行监控报告"])
     _paragraph(
         doc,
         f"（{monitoring_round.name}，数据截至{cn_date(monitoring_round.data_as_of)}）",

@@ -38,8 +38,9 @@ def test_title_and_dates(report):
 def test_requested_amount_is_money(report):
     _, doc = report
     facts = doc.tables[0]
-    row = next(r for r in facts.rows if r.cells[0].text == "本年度申请金额")
-    rules.assert_money(row.cells[1], "1,234,567.80 元")
+    cells = [c for r in facts.rows for c in r.cells]
+    label = next(n for n, c in enumerate(cells) if c.text == "本年度申请金额")
+    rules.assert_money(cells[label + 1], "1,234,567.80 元")
 
 
 def test_dimension_cells_merged_over_points_and_subtotal(report):

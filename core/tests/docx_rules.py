@@ -26,8 +26,8 @@ def text_of(doc) -> str:
 
 
 def assert_title_plain(doc, title: str) -> None:
-    """The first paragraph is the title, not wrapped in 《》."""
-    first = doc.paragraphs[0].text
+    """The first paragraph is the title (its lines, when broken, joined), not wrapped in 《》."""
+    first = doc.paragraphs[0].text.replace("\n", "")
     assert first == title and "《" not in first and "》" not in first, first
 
 

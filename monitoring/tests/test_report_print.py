@@ -6,7 +6,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from docx.shared import Cm
 
+from core.docx import fit_cm
 from core.tests import docx_rules as rules
 from monitoring.choices import RoundScope
 from monitoring.tests.helpers import CANTEEN, SECURITY, SPORTS, open_round, table_of
@@ -44,7 +46,8 @@ def test_money_right_aligned_and_unit_merged(report):
     _, doc = report
     grid = doc.tables[0]
     header = [c.text for c in grid.rows[0].cells]
-    assert header[:4] == ["实施单位", "项目", "可用预算（元）", "累计支付（元）"]
+    assert header[:4] == ["实施单位", "项目", "可用预算", "累计支付"]
+    assert "金额单位：元" in [p.text for p in doc.paragraphs]
     assert rules.repeats(grid.rows[0]) and rules.cant_split(grid.rows[0])
     body = grid.rows[1:]
     assert len(body) == 3
@@ -53,6 +56,8 @@ def test_money_right_aligned_and_unit_merged(report):
         rules.assert_money(row.cells[3])
         assert "," in row.cells[2].text or row.cells[2].text == "0.00"
         assert rules.cant_split(row)
+    # the money columns are wide enough for the amounts on one line (w:noWrap alone does not keep them whole)
+    assert grid.columns[2].width >= Cm(fit_cm([row.cells[2].text for row in body], 9) - 0.01)  # twips rounding
     # the three projects of 示范市第一中学 share one merged unit cell
     rules.assert_merged(grid, 0, range(1, 4))
     assert grid.rows[1].cells[0].text == "示范市第一中学"

@@ -1,10 +1,12 @@
-"""The demo target sheet's Word and Excel outputs rendered as a finance bureau prints them (issue 12 §2): LibreOffice
-converts them to PDF, poppler's pdftoppm to PNG pages in the browser tests' screenshots directory, to be looked at.
-The text of the PDF is checked for what the paper form must show. Runs on the browser tests' seeded database;
+"""The demo's printed outputs rendered as a finance bureau prints them (issue 12 §2): the target sheet's Word and Excel,
+the ex-ante assessment report and the monitoring report (Word). LibreOffice converts them to PDF, poppler's pdftoppm
+to PNG pages in the browser tests' screenshots directory, to be looked at. The text of the PDF is checked for what the
+paper must show. Runs on the browser tests' seeded database;
 ``make test`` installs LibreOffice and poppler-utils with the browser (Makefile ``browser-deps``)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +28,27 @@ sheet = TargetSheet.objects.filter(subject__name=EXTRA_SUBJECT, status="approved
 out = os.environ["JIXIAO_RENDER_OUT"]
 open(out + "/target-sheet-word.docx", "wb").write(word.build(sheet))
 open(out + "/target-sheet-excel.xlsx", "wb").write(xlsx_write.workbook_bytes(TargetSheet.objects.filter(pk=sheet.pk)))
+
+from accounts.models import User
+from assessments import documents as assessment_documents
+from assessments.models import Assessment
+from monitoring import documents as monitoring_documents
+from monitoring.models import MonitoringRound
+from monitoring.views import report_scope
+assessment = Assessment.objects.filter(status="approved").exclude(scores=None).order_by("pk").first()
+open(out + "/assessment-report.docx", "wb").write(assessment_documents.build(assessment))
+monitoring_round = MonitoringRound.objects.exclude(tables=None).order_by("pk").first()
+perf = User.objects.get(username="perf")
+scope = report_scope(monitoring_round, perf, "region", monitoring_round.organisation.region_id)
+open(out + "/monitoring-report.docx", "wb").write(monitoring_documents.build(monitoring_round, scope))
 """
+# What each rendered output must show (compacted PDF text), and what it must not.
+EXPECTED = {
+    "target-sheet-word": ("项目绩效目标申报表", "支出明细预算", "资金来源计划", "本年度自评计划", "单位公章（盖章）"),
+    "target-sheet-excel": ("项目绩效目标申报表", "支出明细预算", "资金来源计划", "本年度自评计划", "单位公章（盖章）"),
+    "assessment-report": ("事前绩效评估报告", "一、基本情况", "评估维度", "小计", "合计", "（盖章）"),
+    "monitoring-report": ("年度绩效运行监控报告", "金额单位：元", "实施单位", "五、改进措施和建议"),
+}
 
 
 def _tools() -> tuple[str, str, str]:
@@ -39,7 +61,7 @@ def _tools() -> tuple[str, str, str]:
     return found
 
 
-def test_target_sheet_word_and_excel_render_as_printed(live_app):
+def test_printed_outputs_render(live_app):
     soffice, pdftoppm, pdftotext = _tools()
     work = Path(tempfile.mkdtemp(prefix="jixiao-render-"))
     try:
@@ -52,7 +74,8 @@ def test_target_sheet_word_and_excel_render_as_printed(live_app):
             timeout=300,
         )
         profile = work / "lo-profile"  # a profile of its own: parallel runs do not share LibreOffice's lock
-        for name in ("target-sheet-word.docx", "target-sheet-excel.xlsx"):
+        names = ["target-sheet-excel.xlsx", *(f"{stem}.docx" for stem in EXPECTED if stem != "target-sheet-excel")]
+        for name in names:
             subprocess.run(
                 [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", name],
                 cwd=work,
@@ -60,7 +83,7 @@ def test_target_sheet_word_and_excel_render_as_printed(live_app):
                 capture_output=True,
                 timeout=300,
             )
-        for stem in ("target-sheet-word", "target-sheet-excel"):
+        for stem, expected_texts in EXPECTED.items():
             pdf = work / f"{stem}.pdf"
             assert pdf.exists(), stem
             for old in live_app.screenshot_dir.glob(f"{stem}-*.png"):
@@ -73,15 +96,11 @@ def test_target_sheet_word_and_excel_render_as_printed(live_app):
                 [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True, timeout=120
             ).stdout
             compact = "".join(text.split())
-            for expected in (
-                "项目绩效目标申报表",
-                "支出明细预算",
-                "资金来源计划",
-                "本年度自评计划",
-                "单位公章（盖章）",
-            ):
+            for expected in expected_texts:
                 assert expected in compact, (stem, expected)
             assert "edu_head" not in text and "《项目绩效目标申报表》" not in compact
+            assert "报告》" not in compact.split("一、")[0], stem  # no title in 《》
+            assert not re.search(r"\d{4}年0\d月|月0\d日", compact), stem  # no date with leading zeros
         word_text = "".join(
             subprocess.run(
                 [pdftotext, str(work / "target-sheet-word.pdf"), "-"], check=True, capture_output=True, text=True
