@@ -86,6 +86,8 @@ class Capability(models.TextChoices):
     DISPOSE_WARNINGS = "dispose_warnings", "处置预警、控制拨款"
     VIEW_COCKPIT = "view_cockpit", "领导驾驶舱"
     APPLY_HOLDS = "apply_holds", "执行拨款控制"
+    # seed 000 第二十一条 主管部门……可暂缓或停止预算拨款: over its own units' subjects (docs/decisions/0035)
+    HOLD_DISBURSEMENT = "hold_disbursement", "暂缓或停止所属单位拨款"
 
 
 # The three separated administrators (三员分立): no account may hold two of them.
@@ -133,8 +135,16 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         frozenset({OrgKind.DEPARTMENT}),
         Scope.ORG_SUBTREE,
         frozenset({V, C, S, R, E}),
+        # seed 001 第十七条: the department monitors projects it chooses (its own rounds, docs/decisions/0037); seed 000
+        # 第二十一条: it may suspend or stop its units' disbursement (docs/decisions/0035).
         capabilities=frozenset(
-            {Capability.IMPORT_SUBJECTS, Capability.READ_TARGET_SUMMARY, Capability.SUPERVISE_MONITORING}
+            {
+                Capability.IMPORT_SUBJECTS,
+                Capability.READ_TARGET_SUMMARY,
+                Capability.SUPERVISE_MONITORING,
+                Capability.OPEN_MONITORING_ROUNDS,
+                Capability.HOLD_DISBURSEMENT,
+            }
         ),
     ),
     Role.FINANCE_DESK: RoleSpec(

@@ -4,6 +4,7 @@ holds — behind the same gate as the pages and calling the same ``monitoring.ac
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Count
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from core import api_input, idempotency
 from core.api import GatedModelSerializer, GatedModelViewSet, GatedReadOnlyViewSet, GatedSerializer
 from monitoring import actions, alerts, board
-from monitoring.choices import DisposalDecision
+from monitoring.choices import DisposalDecision, HoldKind
 from monitoring.filtersets import MonitoringTableFilterSet, PerformanceWarningFilterSet
 from monitoring.models import (
     DisbursementHold,
@@ -58,6 +59,7 @@ class RoundSerializer(GatedModelSerializer):
             "id",
             "organisation",
             "organisation_name",
+            "kind",
             "fiscal_year",
             "name",
             "data_as_of",
@@ -72,10 +74,11 @@ class RoundSerializer(GatedModelSerializer):
             "created_at",
             "closed_at",
         ]
-        read_only_fields = ["organisation", "status", "tables_pending", "closed_at"]
+        read_only_fields = ["organisation", "kind", "status", "tables_pending", "closed_at"]
 
     def get_table_count(self, obj) -> int:
-        return obj.tables.count()
+        counted = getattr(obj, "table_total", None)  # annotated by the list (one query, not one per round)
+        return obj.tables.count() if counted is None else counted
 
     @extend_schema_field(
         inline_serializer(
@@ -116,7 +119,11 @@ class MonitoringRoundViewSet(ActionGuardMixin, GatedModelViewSet):
     """Rounds: finance's performance section opens (POST) and closes them; ``…/scan/`` raises the warnings;
     ``…/board/`` is the status board rolled up region → department → unit."""
 
-    api_description = "监控轮次：预算绩效管理科开启（POST）和关闭；开启时为范围内的项目生成《绩效目标执行监控表》；`…/scan/` 按预警规则产生绩效预警，`…/board/` 为报送进度。"
+    api_description = (
+        "监控轮次：预算绩效管理科开启（POST）和关闭；主管部门审核人也可对本部门所属单位自选的重点项目开启（kind 为 department，"
+        "scope 须为 key；张店区《区级部门单位预算绩效管理办法》第十七条），其监控表报本部门审核，财政只读；开启时为范围内的项目生成"
+        "《绩效目标执行监控表》；`…/scan/` 按预警规则产生绩效预警（仅财政轮次），`…/board/` 为报送进度。"
+    )
 
     queryset = MonitoringRound.objects.select_related("organisation")
     serializer_class = RoundSerializer
@@ -124,7 +131,11 @@ class MonitoringRoundViewSet(ActionGuardMixin, GatedModelViewSet):
     guarded_actions = ("close", "scan")
 
     def get_queryset(self):
-        return board.visible_rounds(self.request.user).select_related("organisation")
+        rounds = board.visible_rounds(self.request.user).select_related("organisation")
+        if self.action != "list":
+            return rounds
+        # Meta.ordering does not apply to an aggregate's GROUP BY: name it again.
+        return rounds.annotate(table_total=Count("tables")).order_by(*MonitoringRound._meta.ordering)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -159,7 +170,7 @@ class MonitoringRoundViewSet(ActionGuardMixin, GatedModelViewSet):
     @action(detail=True, methods=["post"])
     def scan(self, request, pk=None):
         monitoring_round = self.get_object()
-        if not actions.can_manage_round(request.user, monitoring_round):
+        if not actions.can_scan_round(request.user, monitoring_round):
             raise exceptions.PermissionDenied("无权执行预警扫描")
         result = alerts.scan(monitoring_round, user=request.user)
         return Response({"raised": result.raised, "already": result.already, "by_rule": result.by_rule})
@@ -432,6 +443,13 @@ class DisposalViewSet(GatedReadOnlyViewSet):
 
 class HoldSerializer(GatedModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    department_name = serializers.CharField(
+        source="department.name",
+        read_only=True,
+        default=None,
+        help_text="作出决定的主管部门；为空表示财政部门（预警处置）",
+    )
+    decided_by_name = serializers.CharField(source="decided_by.name", read_only=True, default=None)
     subject_name = serializers.CharField(source="subject.name", read_only=True)
     subject_code = serializers.CharField(source="subject.code", read_only=True)
 
@@ -445,6 +463,10 @@ class HoldSerializer(GatedModelSerializer):
             "kind",
             "kind_display",
             "disposal",
+            "department",
+            "department_name",
+            "reason",
+            "decided_by_name",
             "since",
             "applied_at",
             "lifted_at",
@@ -453,15 +475,28 @@ class HoldSerializer(GatedModelSerializer):
         read_only_fields = ["applied_at"]
 
 
+class HoldCreateSerializer(GatedSerializer):
+    # Only the subjects the user may hold as 主管部门 are accepted; another department's is "不存在" (no leak).
+    choice_scopes = {"subject": lambda queryset, user: actions.hold_subject_choices(user) if user else queryset.none()}
+
+    subject = serializers.PrimaryKeyRelatedField(
+        queryset=Subject.objects.all(), help_text="项目 id：本部门所属单位已安排预算或执行中的项目"
+    )
+    kind = serializers.ChoiceField(choices=HoldKind.choices, help_text="suspended 暂缓拨款，stopped 停止拨款")
+    reason = serializers.CharField(max_length=2000, help_text="理由：监控发现的问题和整改要求")
+
+
 class DisbursementHoldViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
-    """拨款控制: subjects whose disbursement is suspended or stopped (``?in_force=true``), for the treasury."""
+    """拨款控制: subjects whose disbursement is suspended or stopped (``?in_force=true``), for the treasury; a 主管部门's
+    reviewer holds its own units' subjects (POST)."""
 
     api_description = (
-        "拨款控制：因预警处置暂缓或停止拨款的项目（`?in_force=true` 只看仍在执行的），供国库科查看；"
-        "`…/apply/` 国库科确认已执行（applied_at），`…/lift/` 解除。"
+        "拨款控制：暂缓或停止拨款的项目——财政因预警处置决定，或主管部门对本部门所属单位的项目决定（POST，"
+        "《张掖市市级政府购买服务预算绩效管理暂行办法》第二十一条）；`?in_force=true` 只看仍在执行的；"
+        "`…/apply/` 国库科确认已执行（applied_at），`…/lift/` 由作出决定的一方解除。"
     )
 
-    queryset = DisbursementHold.objects.select_related("subject")
+    queryset = DisbursementHold.objects.select_related("subject", "department", "decided_by")
     serializer_class = HoldSerializer
     guarded_actions = ("lift", "apply")
 
@@ -470,6 +505,18 @@ class DisbursementHoldViewSet(ActionGuardMixin, GatedReadOnlyViewSet):
         if self.request.query_params.get("in_force") in ("true", "1"):
             qs = qs.filter(lifted_at__isnull=True)
         return qs
+
+    @extend_schema(request=HoldCreateSerializer, responses=HoldSerializer, summary="主管部门暂缓或停止所属单位项目拨款")
+    @idempotency.idempotent
+    def create(self, request, *args, **kwargs):
+        if not actions.may_hold(request.user):
+            raise exceptions.PermissionDenied("只有主管部门审核人可以暂缓或停止所属单位项目的拨款")
+        values = api_input.validated(request, HoldCreateSerializer)
+        try:
+            made = actions.hold(values["subject"], request.user, values["kind"], values["reason"])
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc) from None
+        return Response(self.get_serializer(made).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, summary="解除拨款控制")
     @action(detail=True, methods=["post"])

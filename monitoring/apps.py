@@ -10,6 +10,7 @@ class MonitoringConfig(AppConfig):
         # Demo seeders run in registration order: execution figures first, then rounds and warnings.
         from monitoring import demo_figures  # noqa: F401, I001
         from monitoring import demo  # noqa: F401
+        from monitoring import demo_department  # noqa: F401  (after the finance round's seeder)
         from core import todo
         from monitoring.todo import count, provider
 

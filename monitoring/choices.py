@@ -29,7 +29,15 @@ LIGHT_SEVERITY = {Light.NONE: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3,
 
 class RoundScope(models.TextChoices):
     ALL_FUNDED = "all_funded", "全部已安排预算的项目"
-    KEY = "key", "财政重点监控项目"
+    KEY = "key", "重点监控项目"
+
+
+class RoundKind(models.TextChoices):
+    """Who runs a round: finance's key monitoring of its own level (seed 003 第十九条（二）; seed 001 第十八条) or a
+    主管部门's own monitoring of projects it chooses (seed 001 第十七条; docs/decisions/0037-department-rounds.md)."""
+
+    FINANCE = "finance", "财政重点监控"
+    DEPARTMENT = "department", "主管部门监控"
 
 
 class RoundStatus(models.TextChoices):

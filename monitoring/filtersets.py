@@ -62,4 +62,4 @@ class MonitoringRoundFilterSet(GatedFilterSet):
 
     class Meta:
         model = MonitoringRound
-        fields = ["fiscal_year", "status"]
+        fields = ["fiscal_year", "kind", "status"]

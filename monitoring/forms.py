@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
-from core.filters import MultiPickerWidget
+from core.filters import MultiPickerWidget, PickerWidget
 from monitoring import thresholds
-from monitoring.choices import DeviationReason, DisposalDecision, QualitativeLevel, RoundScope
+from monitoring.choices import DeviationReason, DisposalDecision, HoldKind, QualitativeLevel, RoundScope
 from monitoring.models import LightThresholds, MonitoringRound, MonitoringTable
 from subjects.models import Subject
 from workflow.forms import ReviewableForm
@@ -19,7 +19,7 @@ class MonitoringRoundForm(forms.ModelForm):
         queryset=Subject.objects.none(),
         required=False,
         widget=MultiPickerWidget("key_subject"),
-        help_text="监控范围为“财政重点监控项目”时选择：输入项目编码或名称查找，可选多个（本区划已安排预算或执行中的项目）",
+        help_text="监控范围为“重点监控项目”时选择：输入项目编码或名称查找，可选多个（本区划已安排预算或执行中的项目）",
         error_messages={"invalid_choice": "所选项目 %(value)s 不是本区划已安排预算或执行中的项目"},
     )
     reason = forms.CharField(
@@ -31,10 +31,21 @@ class MonitoringRoundForm(forms.ModelForm):
         fields = ["name", "fiscal_year", "data_as_of", "due_date", "scope", "notice"]
         widgets = {"data_as_of": DATE, "due_date": DATE, "notice": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, subjects=None, **kwargs):
+    def __init__(self, *args, subjects=None, department=None, **kwargs):
         super().__init__(*args, **kwargs)
         if subjects is not None:
             self.fields["key_subjects"].queryset = subjects
+        if department is not None:
+            # A 主管部门 monitors projects it chooses (seed 001 第十七条 重点选择): the scope is its key projects.
+            self.fields["scope"].choices = [(RoundScope.KEY, RoundScope.KEY.label)]
+            self.fields["scope"].initial = RoundScope.KEY
+            self.fields["key_subjects"].error_messages["invalid_choice"] = (
+                "所选项目 %(value)s 不是本部门所属单位已安排预算或执行中的项目"
+            )
+            self.fields["key_subjects"].help_text = (
+                f"输入项目编码或名称查找，可选多个（{department.name}及所属单位已安排预算或执行中的项目；张店区"
+                "《区级部门单位预算绩效管理办法》第十七条：重点选择本部门重大专项以及支出进度缓慢、管理基础薄弱的项目）"
+            )
 
     def clean(self):
         data = super().clean()
@@ -147,3 +158,27 @@ class LightThresholdsForm(forms.ModelForm):
             "indicator_blue_from",
         ):
             self.fields[name].error_messages["required"] = "请填写阈值（1 表示 100%）"
+
+
+class DisbursementHoldForm(forms.Form):
+    """A 主管部门 suspends or stops the disbursement of a subject of its own units (seed 000 第二十一条)."""
+
+    subject = forms.ModelChoiceField(
+        label="项目",
+        queryset=Subject.objects.none(),
+        widget=PickerWidget("hold_subject"),
+        help_text="输入项目编码或名称查找（本部门所属单位已安排预算或执行中的项目）",
+        error_messages={"invalid_choice": "所选项目不是本部门所属单位已安排预算或执行中的项目"},
+    )
+    kind = forms.ChoiceField(label="类型", choices=HoldKind.choices)
+    reason = forms.CharField(
+        label="理由",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="写明监控发现的问题和整改要求；将通知国库科执行，并记入审计日志",
+    )
+
+    def __init__(self, *args, subjects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if subjects is not None:
+            self.fields["subject"].queryset = subjects

@@ -29,7 +29,7 @@ class MonitoringRoundTable(tables.Table):
 
     class Meta:
         model = MonitoringRound
-        fields = ["name", "organisation", "fiscal_year", "data_as_of", "due_date", "scope", "status"]
+        fields = ["name", "organisation", "kind", "fiscal_year", "data_as_of", "due_date", "scope", "status"]
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
 
@@ -125,14 +125,25 @@ class DisbursementHoldTable(tables.Table):
     )
     organisation = tables.Column(accessor="subject__organisation__name", verbose_name="实施单位")
     kind = tables.Column(verbose_name="类型")
-    reason = tables.Column(accessor="disposal__reason", verbose_name="处置理由")
+    decided = tables.Column(accessor="department__name", verbose_name="决定机关", default="财政部门（预警处置）")
+    reason = tables.Column(verbose_name="理由")
     since = DateTimeColumn(format="Y-m-d H:i", verbose_name="生效时间")
     applied_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="国库执行", default="待国库科确认")
     lifted_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="解除时间")
 
     class Meta:
         model = DisbursementHold
-        fields = ["subject", "organisation", "kind", "reason", "since", "applied_at", "lifted_at", "lift_reason"]
+        fields = [
+            "subject",
+            "organisation",
+            "kind",
+            "decided",
+            "reason",
+            "since",
+            "applied_at",
+            "lifted_at",
+            "lift_reason",
+        ]
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
     def render_kind(self, record):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import views, views_dashboard
+from monitoring import views, views_dashboard, views_holds
 
 app_name = "monitoring"
 urlpatterns: list = [
@@ -20,9 +20,10 @@ urlpatterns: list = [
     path("warnings/<int:pk>/reply/", views.warning_reply, name="warning_reply"),
     path("warnings/<int:pk>/dispose/", views.warning_dispose, name="warning_dispose"),
     path("warnings/<int:pk>/dismiss/", views.warning_dismiss, name="warning_dismiss"),
-    path("holds/", views.DisbursementHoldListView.as_view(), name="holds"),
-    path("holds/<int:pk>/lift/", views.hold_lift, name="hold_lift"),
-    path("holds/<int:pk>/apply/", views.hold_apply, name="hold_apply"),
+    path("holds/", views_holds.DisbursementHoldListView.as_view(), name="holds"),
+    path("holds/new/", views_holds.hold_create, name="hold_create"),
+    path("holds/<int:pk>/lift/", views_holds.hold_lift, name="hold_lift"),
+    path("holds/<int:pk>/apply/", views_holds.hold_apply, name="hold_apply"),
     path("rules/", views.rules, name="rules"),
     # Dual-monitoring figures: the dashboard, a subject's figures over time, the refresh, the thresholds.
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),

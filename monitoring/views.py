@@ -15,15 +15,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Capability
 from audit import trail
 from audit.models import AuditAction
 from core import access, clock, fiscal
 from core.views import GatedDetailView, GatedListView
 from monitoring import actions, alerts, board, documents, thresholds
 from monitoring.actions import scope
+from monitoring.actions.rounds import OPEN_DENIED
+from monitoring.choices import RoundKind, RoundScope
 from monitoring.filtersets import (
-    DisbursementHoldFilterSet,
     MonitoringRoundFilterSet,
     MonitoringTableFilterSet,
     PerformanceWarningFilterSet,
@@ -44,7 +44,7 @@ from monitoring.models import (
     PerformanceWarning,
     WarningRule,
 )
-from monitoring.tables import DisbursementHoldTable, MonitoringRoundTable, MonitoringTableTable, PerformanceWarningTable
+from monitoring.tables import MonitoringRoundTable, MonitoringTableTable, PerformanceWarningTable
 from subjects.citations import citation
 from workflow.actions import StaleDocument
 from workflow.views import ReviewableEditView, TransitionView, review_context
@@ -95,11 +95,13 @@ def round_create(request):
             AuditAction.PERMISSION_DENIED,
             object_type="monitoring.monitoringround",
             object_repr="发起监控轮次",
-            reason="只有预算绩效管理科可以发起绩效监控",
+            reason=OPEN_DENIED,
         )
         raise Http404("无权发起")
     year = fiscal.current_year(request)
     subjects = actions.key_subject_choices(request.user)
+    owner = actions.round_organisation(request.user)
+    department = owner if actions.round_kind(owner) == RoundKind.DEPARTMENT else None
     as_of, due = actions.round_defaults(year, clock.business_date())  # issue 12 §4: the dates follow today
     initial = {
         "fiscal_year": year,
@@ -107,7 +109,9 @@ def round_create(request):
         "data_as_of": as_of.isoformat(),
         "due_date": due.isoformat(),
     }
-    form = MonitoringRoundForm(request.POST or None, subjects=subjects, initial=initial)
+    if department is not None:
+        initial.update(name=f"{year}年{department.name}重点项目绩效运行监控", scope=RoundScope.KEY)
+    form = MonitoringRoundForm(request.POST or None, subjects=subjects, initial=initial, department=department)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -127,7 +131,13 @@ def round_create(request):
         else:
             messages.success(request, f"已发起：{monitoring_round}")
             return redirect(monitoring_round)
-    return render(request, "core/form.html", {"title": "发起绩效运行监控", "form": form})
+    intro = (
+        f"{department.name}对所属单位自选的重点项目开展绩效运行监控（张店区《区级部门单位预算绩效管理办法》第十七条）："
+        "监控表由项目单位填报，经单位负责人审核后报本部门审核；财政部门可以查看。"
+        if department is not None
+        else ""
+    )
+    return render(request, "core/form.html", {"title": "发起绩效运行监控", "form": form, "intro": intro})
 
 
 def _round_or_404(user, pk):
@@ -154,6 +164,7 @@ def round_detail(request, pk):
             "tree": tree,
             "rows": board.flatten(tree),
             "can_manage": actions.can_manage_round(request.user, monitoring_round),
+            "can_scan": actions.can_scan_round(request.user, monitoring_round),
             "departments": {d.key: d for d in departments}.values(),
             "regions": regions,
             "warning_count": access.restrict(
@@ -189,7 +200,7 @@ def round_close(request, pk):
 @login_required
 def round_scan(request, pk):
     monitoring_round = _round_or_404(request.user, pk)
-    if not actions.can_manage_round(request.user, monitoring_round):
+    if not actions.can_scan_round(request.user, monitoring_round):
         trail.record(AuditAction.PERMISSION_DENIED, monitoring_round, reason="无权执行预警扫描")
         raise Http404("无权操作")
     result = alerts.scan(monitoring_round, user=request.user)
@@ -416,7 +427,7 @@ def warning_detail(request, pk):
             "title": f"绩效预警：{warning.subject.name}",
             "object": warning,
             "disposals": warning.disposals.select_related("decided_by"),
-            "holds": DisbursementHold.objects.filter(subject=warning.subject).select_related("disposal"),
+            "holds": DisbursementHold.objects.filter(subject=warning.subject).select_related("department"),
             "can_dispose": warning.status == "open" and actions.can_dispose(user, warning),
             "dispose_citation": citation("suspend_disbursement", warning.subject),
             "can_reply": actions.can_reply(user, warning),
@@ -470,66 +481,6 @@ def warning_dismiss(request, pk):
     return redirect(warning)
 
 
-# ---------------------------------------------------------------- disbursement holds (拨款控制)
-
-
-class DisbursementHoldListView(GatedListView):
-    model = DisbursementHold
-    table_class = DisbursementHoldTable
-    filterset_class = DisbursementHoldFilterSet
-    title = "拨款控制"
-    template_name = "monitoring/hold_list.html"
-
-    def base_queryset(self):
-        return DisbursementHold.objects.select_related("subject__organisation", "disposal")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context["liftable"] = [
-            h
-            for h in access.restrict(
-                DisbursementHold.objects.filter(lifted_at__isnull=True).select_related("subject"), user
-            )
-            if actions.can_lift(user, h)
-        ]
-        context["to_apply"] = (
-            []
-            if not access.has_capability(user, Capability.APPLY_HOLDS)
-            else [
-                h
-                for h in access.restrict(
-                    DisbursementHold.objects.filter(lifted_at__isnull=True, applied_at__isnull=True).select_related(
-                        "subject", "disposal"
-                    ),
-                    user,
-                )
-                if actions.can_apply(user, h)
-            ]
-        )
-        return context
-
-
-@require_POST
-@login_required
-def hold_lift(request, pk):
-    hold = access.get_object_or_404(DisbursementHold.objects.select_related("subject"), request.user, pk=pk)
-    _perform(
-        request,
-        lambda: actions.lift_hold(hold, request.user, request.POST.get("reason", "")),
-        lambda _: f"已解除：{hold}",
-    )
-    return redirect("monitoring:holds")
-
-
-@require_POST
-@login_required
-def hold_apply(request, pk):
-    hold = access.get_object_or_404(DisbursementHold.objects.select_related("subject"), request.user, pk=pk)
-    _perform(request, lambda: actions.apply_hold(hold, request.user), lambda _: f"已确认执行：{hold}")
-    return redirect("monitoring:holds")
-
-
 # ---------------------------------------------------------------- rules
 
 
@@ -577,8 +528,3 @@ def rules(request):
         for r in current
     ]
     return render(request, "monitoring/rules.html", {"title": "预警规则", "rows": rows, "can_configure": can_configure})
-
-
-def subject_holds(subject, user) -> list:
-    """For the subject page: holds in force, when the user may read the subject's records."""
-    return list(access.restrict(actions.active_holds(subject).select_related("disposal"), user))

@@ -10,8 +10,13 @@ One module per seam; every public name is re-exported here, so callers keep writ
 - ``tables``: the unit's edit of a table and its indicator rows with each row's light (``save_table``,
   ``row_light``), the checks before submission (``submission_problems``), the budget execution read from the
   figures (``execution_figures``, ``refresh_execution``) and lateness (``late_q``);
-- ``warnings``: the unit's note, finance's disposal or write-off and the disbursement holds (``reply``,
-  ``dispose``, ``dismiss``, ``lift_hold``, ``active_holds``; seed 000 第二十一条; seed 001 第十八条);
+- ``rounds`` also serves a 主管部门's rounds over projects of its own units (seed 001 第十七条; ``own_subjects``,
+  ``round_kind``, ``can_scan_round``; docs/decisions/0037);
+- ``warnings``: the unit's note, finance's disposal or write-off (``reply``, ``dispose``, ``dismiss``; seed 000
+  第二十一条; seed 001 第十八条);
+- ``holds``: the disbursement holds (拨款控制) — made only by ``impose``, from a disposal or a 主管部门's ``hold`` over
+  its own units (seed 000 第二十一条; docs/decisions/0035), applied by the treasury, lifted by who decided
+  (``apply_hold``, ``lift_hold``, ``active_holds``);
 - ``rules``: a warning rule's new version (``set_rule``) and who may save one.
 
 The modules call each other directly (``rounds.create_tables`` uses ``tables.batch_execution_values``) and read
@@ -19,6 +24,17 @@ their own constants: to replace a function or a constant in a test, patch it on 
 (``monkeypatch.setattr(actions.rounds, "INLINE_TABLE_LIMIT", 1)``), not here.
 """
 
+from monitoring.actions.holds import (
+    DEPARTMENT_HOLD_ROLES,
+    active_holds,
+    apply_hold,
+    can_apply,
+    can_lift,
+    hold,
+    hold_subject_choices,
+    lift_hold,
+    may_hold,
+)
 from monitoring.actions.rounds import (
     BATCH,
     INLINE_TABLE_LIMIT,
@@ -26,13 +42,16 @@ from monitoring.actions.rounds import (
     NON_CUMULATIVE_LEVEL2,
     can_manage_round,
     can_open_round,
+    can_scan_round,
     close_round,
     create_tables,
     finish_pending_tables,
     indicator_row,
     key_subject_choices,
     open_round,
+    own_subjects,
     round_defaults,
+    round_kind,
     round_organisation,
     scope_subjects,
 )
@@ -55,21 +74,17 @@ from monitoring.actions.warnings import (
     DISPOSING_ROLES,
     HOLD_OF,
     UNIT_ROLES,
-    active_holds,
-    apply_hold,
-    can_apply,
     can_dispose,
-    can_lift,
     can_reply,
     dismiss,
     dispose,
-    lift_hold,
     reply,
 )
 
 __all__ = [
     "AMOUNT_DECISIONS",
     "BATCH",
+    "DEPARTMENT_HOLD_ROLES",
     "DISPOSING_ROLES",
     "HOLD_OF",
     "INLINE_TABLE_LIMIT",
@@ -88,6 +103,7 @@ __all__ = [
     "can_manage_round",
     "can_open_round",
     "can_reply",
+    "can_scan_round",
     "close_round",
     "create_tables",
     "dismiss",
@@ -95,15 +111,20 @@ __all__ = [
     "execution_figures",
     "expected_to_date",
     "finish_pending_tables",
+    "hold",
+    "hold_subject_choices",
     "indicator_row",
     "key_subject_choices",
     "late_q",
     "lift_hold",
+    "may_hold",
     "months_of",
     "open_round",
+    "own_subjects",
     "refresh_execution",
     "reply",
     "round_defaults",
+    "round_kind",
     "round_organisation",
     "row_light",
     "save_table",

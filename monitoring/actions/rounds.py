@@ -1,5 +1,8 @@
 """Monitoring rounds: finance (预算绩效管理科) opens a round (seed 003 第十七条 绩效监控布置) for all funded
-subjects or its own key subjects (seed 003 第十九条（二） 财政部门重点监控; seed 001 第十八条), and closes it.
+subjects or its own key subjects (seed 003 第十九条（二） 财政部门重点监控; seed 001 第十八条), and closes it; a 主管部门
+(its reviewer) opens one over projects of its own units it chooses (seed 001 第十七条), through the same functions: the
+round's kind follows the organisation that opens it, and so do its reach, its tables' chain and who manages it
+(docs/decisions/0037-department-rounds.md).
 
 * ``open_round`` / ``close_round`` — the round itself, audited.
 * ``scope_subjects`` — the subjects a round covers (its region and the regions below it).
@@ -17,14 +20,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.roles import Capability, roles_with
+from accounts.roles import ROLE_SPECS, Capability, roles_with
 from audit import trail
 from audit.models import AuditAction
 from core import access, clock, services
 from monitoring.actions import scope as round_scope
 from monitoring.actions.tables import batch_execution_values
-from monitoring.choices import LeftOutReason, RoundScope, RoundStatus
+from monitoring.choices import LeftOutReason, RoundKind, RoundScope, RoundStatus
 from monitoring.models import MonitoringIndicator, MonitoringRound, MonitoringTable
+from organisations.choices import OrgKind
 from subjects.choices import LibraryStage
 from targets.choices import COST_LEVEL2, Horizon, Level1, Level2
 from workflow import guards, hooks, lifecycle
@@ -38,30 +42,51 @@ ROUND_DUE_DAYS = 20  # the tables are due this many days after the data date (pr
 BATCH = 500
 # Quality, time and cost indicators are judged against the whole target, not a time share (DOMAIN.md lights).
 NON_CUMULATIVE_LEVEL2 = frozenset({Level2.QUALITY, Level2.TIMELINESS, *COST_LEVEL2})
+# Who manages a round: the roles that open rounds at its owner's kind of organisation — a department's round its
+# reviewer, finance's round the performance section; neither manages the other's (finance reads a department's).
+ROUND_ROLES = roles_with(Capability.OPEN_MONITORING_ROUNDS)
+DEPARTMENT_ROUND_ROLES = frozenset(r for r in ROUND_ROLES if OrgKind.DEPARTMENT in ROLE_SPECS[r].org_kinds)
+FINANCE_ROUND_ROLES = ROUND_ROLES - DEPARTMENT_ROUND_ROLES
+CLOSE_DENIED = "只有发起本轮监控的预算绩效管理科或主管部门可以结束轮次"
+DEPARTMENT_SCOPE = (
+    "主管部门的监控轮次须选择重点监控项目（张店区《区级部门单位预算绩效管理办法》第十七条：重点选择本部门重大专项以及"
+    "支出进度缓慢、管理基础薄弱的项目开展绩效运行监控）"
+)
 
 
 def round_organisation(user):
-    """The finance organisation at which ``user`` may open rounds (the round's owner), or None."""
+    """The organisation at which ``user`` may open rounds (the round's owner): the performance section's, or the
+    reviewer's 主管部门; None when the user opens none."""
     for assignment in access.capable_assignments(user, Capability.OPEN_MONITORING_ROUNDS):
         return assignment.organisation
     return None
 
 
+def round_kind(organisation) -> str:
+    return RoundKind.DEPARTMENT if organisation.kind == OrgKind.DEPARTMENT else RoundKind.FINANCE
+
+
+def own_subjects(organisation):
+    """The funded or executing subjects a round of ``organisation`` may cover: a finance bureau's own region — its
+    own level, as for disposing of their warnings (seed 003 第十九条（二）, seed 000 第二十一条; docs/decisions/0034) —
+    or a 主管部门's own units, the reach of its reviewer (seed 001 第十七条 本部门; docs/decisions/0037)."""
+    from subjects.models import Subject
+
+    base = Subject.objects.filter(stage__in=MONITORED_STAGES)
+    if round_kind(organisation) == RoundKind.DEPARTMENT:
+        return base.filter(organisation__path__startswith=organisation.path)
+    return base.filter(organisation__region_id=organisation.region_id)
+
+
 def key_subject_choices(user):
-    """The subjects ``user`` may name as a round's 重点监控项目: funded or executing, of the region of the organisation
-    at which the user opens rounds — its own level only, as for disposing of their warnings (the gate's acts are
-    region-bound; seed 003 第十九条（二）, seed 000 第二十一条; docs/decisions/0034-rounds-and-disposal-in-own-region.md).
-    The picker and the form's field both use this."""
+    """The subjects ``user`` may name as a round's 重点监控项目 (``own_subjects`` of the organisation at which the user
+    opens rounds). The picker and the form's field both use this."""
     from subjects.models import Subject
 
     organisation = round_organisation(user)
     if organisation is None:
         return Subject.objects.none()
-    return (
-        Subject.objects.filter(stage__in=MONITORED_STAGES, organisation__region_id=organisation.region_id)
-        .select_related("organisation")
-        .order_by("-fiscal_year", "code")
-    )
+    return own_subjects(organisation).select_related("organisation").order_by("-fiscal_year", "code")
 
 
 def round_defaults(fiscal_year: int, today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -90,17 +115,25 @@ def can_open_round(user) -> bool:
 
 
 def can_manage_round(user, monitoring_round) -> bool:
-    return guards.holds_role_over(user, monitoring_round, roles_with(Capability.OPEN_MONITORING_ROUNDS))
+    """Close it (and scan it, for finance's): the opener's side only — a department's reviewer its own department's
+    rounds, the performance section its own level's finance rounds."""
+    roles = DEPARTMENT_ROUND_ROLES if monitoring_round.kind == RoundKind.DEPARTMENT else FINANCE_ROUND_ROLES
+    return guards.holds_role_over(user, monitoring_round, roles)
+
+
+def can_scan_round(user, monitoring_round) -> bool:
+    """Warnings are finance's (seed 003 第十九条（二）: 财政部门……提出绩效预警): a department's round is not scanned; the
+    department acts on its findings by its review and, where needed, a hold (docs/decisions/0035, 0037)."""
+    return monitoring_round.kind == RoundKind.FINANCE and can_manage_round(user, monitoring_round)
 
 
 def scope_subjects(organisation, fiscal_year: int, scope: str, key_subjects=None):
-    """Subjects a round of ``organisation`` covers: funded or executing subjects of its own region (a region below
-    monitors its own, docs/decisions/0034) — all of them that have an approved current target sheet for the year,
-    or the key subjects finance chose (seed 003 第十九条（二）). Who is left out and why: ``monitoring.actions.scope``."""
-    from subjects.models import Subject
+    """Subjects a round of ``organisation`` covers (``own_subjects``: a bureau's own region, a department's own
+    units) — all of them that have an approved current target sheet for the year, or the key subjects chosen (seed
+    003 第十九条（二）; seed 001 第十七条). Who is left out and why: ``monitoring.actions.scope``."""
     from targets.models import TargetSheet
 
-    base = Subject.objects.filter(stage__in=MONITORED_STAGES, organisation__region_id=organisation.region_id)
+    base = own_subjects(organisation)
     if scope == RoundScope.KEY:
         ids = [s.pk if hasattr(s, "pk") else int(s) for s in (key_subjects or [])]
         return base.filter(pk__in=ids)
@@ -130,15 +163,19 @@ def open_round(
             object_type="monitoring.monitoringround",
             object_repr="发起监控轮次",
             actor=user,
-            reason="只有预算绩效管理科可以发起绩效监控",
+            reason=OPEN_DENIED,
         )
-        raise PermissionDenied("只有预算绩效管理科可以发起绩效监控")
+        raise PermissionDenied(OPEN_DENIED)
+    kind = round_kind(organisation)
     key_subjects = list(key_subjects or [])
+    if kind == RoundKind.DEPARTMENT and scope != RoundScope.KEY:
+        raise ValidationError({"scope": DEPARTMENT_SCOPE})
     if scope == RoundScope.KEY and not key_subjects:
         raise ValidationError({"key_subjects": "重点监控须选择项目"})
     with transaction.atomic():
         monitoring_round = MonitoringRound(
             organisation=organisation,
+            kind=kind,
             fiscal_year=fiscal_year,
             name=name,
             data_as_of=data_as_of,
@@ -152,12 +189,7 @@ def open_round(
         if scope == RoundScope.KEY:
             outside = {s.pk for s in key_subjects} - set(subjects.values_list("pk", flat=True))
             if outside:
-                raise ValidationError(
-                    {
-                        "key_subjects": f"重点监控项目须为本级（{organisation.region.name}）已安排预算或执行中的项目；"
-                        "下级区划的项目由该区划财政部门监控"
-                    }
-                )
+                raise ValidationError({"key_subjects": _outside_message(organisation, kind)})
             monitoring_round.key_subjects.set(key_subjects)
         count = subjects.count()
         left_out = round_scope.find_left_out(monitoring_round, subjects.values_list("pk", flat=True))
@@ -178,6 +210,15 @@ def open_round(
             reason="生成绩效目标执行监控表" + ("（后台生成）" if count > INLINE_TABLE_LIMIT else ""),
         )
     return monitoring_round
+
+
+OPEN_DENIED = "只有预算绩效管理科或主管部门审核人可以发起绩效监控"
+
+
+def _outside_message(organisation, kind) -> str:
+    if kind == RoundKind.DEPARTMENT:
+        return f"重点监控项目须为本部门（{organisation.name}）及所属单位已安排预算或执行中的项目"
+    return f"重点监控项目须为本级（{organisation.region.name}）已安排预算或执行中的项目；下级区划的项目由该区划财政部门监控"
 
 
 def _enqueue_tables(round_id: int) -> None:
@@ -223,7 +264,8 @@ def create_tables(monitoring_round, subjects) -> int:
         for subject in batch:
             region_id = subject.organisation.region_id
             if region_id not in chains:
-                chains[region_id] = resolve_chain(MonitoringTable(), subject.organisation)
+                # the round's kind picks the chain (a department's round: its own variant)
+                chains[region_id] = resolve_chain(MonitoringTable(round=monitoring_round), subject.organisation)
             chain = chains[region_id]
             table = MonitoringTable(
                 round=monitoring_round, subject=subject, target_sheet=sheets.get(subject.pk), **figures[subject.pk]
@@ -323,8 +365,8 @@ LIFECYCLE = lifecycle.register(
                 "结束监控轮次",
                 frozenset({RoundStatus.OPEN}),
                 RoundStatus.CLOSED,
-                roles_with(Capability.OPEN_MONITORING_ROUNDS),
-                denied="只有发起监控的预算绩效管理科可以结束轮次",
+                ROUND_ROLES,
+                denied=CLOSE_DENIED,
             ),
         },
     )
@@ -332,6 +374,10 @@ LIFECYCLE = lifecycle.register(
 
 
 def close_round(monitoring_round, user, reason: str = "") -> MonitoringRound:
+    if not can_manage_round(user, monitoring_round):  # the step's roles are both sides'; a round is its opener's
+        trail.record(AuditAction.PERMISSION_DENIED, monitoring_round, actor=user, reason=CLOSE_DENIED)
+        raise PermissionDenied(CLOSE_DENIED)
+
     def apply(fresh):
         return {"_fields": {"closed_at": clock.now()}}
 

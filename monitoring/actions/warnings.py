@@ -1,26 +1,23 @@
 """Warnings and their disposal (seed 000 第二十一条; seed 001 第十八条): the unit's correction note (``reply``),
-finance's decision (``dispose``) or write-off (``dismiss``), and the disbursement holds (拨款控制) a suspension
-or a stop puts on the subject (``active_holds``, ``lift_hold``). Warnings themselves are raised by
-``monitoring.alerts.scan``."""
+finance's decision (``dispose``) or write-off (``dismiss``); a suspension or a stop puts a disbursement hold (拨款控制)
+on the subject through ``monitoring.actions.holds``. Warnings themselves are raised by ``monitoring.alerts.scan``."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 
 from accounts.roles import Capability, roles_with
-from audit import trail
-from audit.models import AuditAction
 from core import clock, services
+from monitoring.actions import holds
 from monitoring.choices import DisposalDecision, HoldKind, WarningStatus
-from monitoring.models import DisbursementHold, Disposal, PerformanceWarning
-from workflow import guards, lifecycle
+from monitoring.models import Disposal, PerformanceWarning
+from workflow import lifecycle
 
 # seed 000 第二十一条 财政部门……可暂缓或停止预算拨款; seed 003 第十九条（二） 预算绩效管理科 and the desks.
 # The roles that dispose of warnings and control disbursement, and those that reply to them (accounts.roles).
-DISPOSING_ROLES = roles_with(Capability.DISPOSE_WARNINGS)
+DISPOSING_ROLES = holds.DISPOSING_ROLES
 UNIT_ROLES = roles_with(Capability.REPLY_WARNINGS)
 AMOUNT_DECISIONS = frozenset({DisposalDecision.BUDGET_ADJUSTED, DisposalDecision.RECOVERED})
 HOLD_OF = {DisposalDecision.SUSPENDED: HoldKind.SUSPENDED, DisposalDecision.STOPPED: HoldKind.STOPPED}
@@ -72,11 +69,6 @@ def can_reply(user, warning) -> bool:
     return LIFECYCLE.may(user, warning, "reply")
 
 
-def _refuse(user, obj, message: str):
-    trail.record(AuditAction.PERMISSION_DENIED, obj, actor=user, reason=message)
-    raise PermissionDenied(message)
-
-
 def reply(warning, user, note: str) -> PerformanceWarning:
     """The unit's correction note before finance decides (seed 000 第二十条: 纠正……偏差)."""
     note = (note or "").strip()
@@ -109,15 +101,8 @@ def dispose(warning, user, decision: str, reason: str, amount: Decimal | None = 
         )
         made.append(disposal)
         kind = HOLD_OF.get(decision)
-        if (
-            kind is not None
-            and not DisbursementHold.objects.filter(
-                subject_id=fresh.subject_id, kind=kind, lifted_at__isnull=True
-            ).exists()
-        ):
-            services.create_record(
-                DisbursementHold(subject_id=fresh.subject_id, kind=kind, disposal=disposal), reason=reason
-            )
+        if kind is not None:
+            holds.impose(fresh.subject_id, kind, reason=reason, user=user, disposal=disposal)
         return {"处置决定": [None, DisposalDecision(decision).label]}
 
     LIFECYCLE.run("dispose", warning, user, reason=reason, apply=apply)
@@ -132,55 +117,3 @@ def dismiss(warning, user, reason: str) -> PerformanceWarning:
         return {"核销理由": [None, reason], "_fields": {"dismiss_reason": reason}}
 
     return LIFECYCLE.run("dismiss", warning, user, reason=reason, apply=apply)
-
-
-def can_lift(user, hold) -> bool:
-    return hold.lifted_at is None and guards.holds_role_over(user, hold, DISPOSING_ROLES)
-
-
-def lift_hold(hold, user, reason: str) -> DisbursementHold:
-    if not guards.holds_role_over(user, hold, DISPOSING_ROLES):
-        _refuse(user, hold, "只有财政业务科室或预算绩效管理科可以解除拨款控制")
-    if hold.lifted_at is not None:
-        raise ValidationError("该拨款控制已解除")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"lift_reason": "请填写解除理由"})
-    with transaction.atomic():
-        before = trail.snapshot(hold)
-        hold.lifted_at = clock.now()
-        hold.lifted_by = user
-        hold.lift_reason = reason
-        services.update_record(hold, reason=reason, before=before)
-    return hold
-
-
-def can_apply(user, hold) -> bool:
-    """The treasury of the hold's region confirms that it stopped paying (国库科执行拨款控制)."""
-    return (
-        hold.lifted_at is None
-        and hold.applied_at is None
-        and guards.holds_role_over(user, hold, roles_with(Capability.APPLY_HOLDS))
-    )
-
-
-def apply_hold(hold, user) -> DisbursementHold:
-    """国库科 confirms a hold in force is applied: no more payments for the subject until it is lifted (seed 000
-    第二十一条 暂缓或停止预算拨款; seed 003 第十九条（二）: 国库科 watches the payments). Audited."""
-    if not guards.holds_role_over(user, hold, roles_with(Capability.APPLY_HOLDS)):
-        _refuse(user, hold, "只有国库科可以确认执行拨款控制")
-    with transaction.atomic():
-        locked = DisbursementHold.objects.select_for_update().get(pk=hold.pk)
-        if locked.lifted_at is not None:
-            raise ValidationError("该拨款控制已解除，无需执行")
-        if locked.applied_at is not None:
-            raise ValidationError("该拨款控制已确认执行")
-        before = trail.snapshot(locked)
-        locked.applied_at, locked.applied_by = clock.now(), user
-        services.update_record(locked, reason="国库科确认已执行拨款控制", before=before)
-    hold.applied_at, hold.applied_by = locked.applied_at, user
-    return hold
-
-
-def active_holds(subject):
-    return DisbursementHold.objects.filter(subject=subject, lifted_at__isnull=True)
