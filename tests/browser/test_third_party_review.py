@@ -30,7 +30,9 @@ def test_the_expert_answers_from_the_todo_and_finance_reads_it(ui_as):
     expect(card).not_to_contain_text("成本指标仅列总额")
     form = card.locator("form.review-answer")
     form.get_by_label("修改完善后可安排预算").check()
-    form.locator("textarea[name=opinion]").fill("年度目标与设备购置内容对应；建议补充设备使用率指标，并按台套细化成本。")
+    form.locator("textarea[name=opinion]").fill(
+        "年度目标与设备购置内容对应；建议补充设备使用率指标，并按台套细化成本。"
+    )
     expert.shot("expert-02-answer")
     with page.expect_navigation():
         form.get_by_role("button", name="提交评审意见").click()
