@@ -79,6 +79,15 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
+    @property
+    def signed(self) -> str:
+        """Who acted, for a record's 变更记录 on a business page: the person's name and office, never the login name
+        (the audit log itself keeps ``actor_name`` as written). Read with ``select_related("actor__organisation")``."""
+        actor = self.actor if self.actor_id else None
+        if actor is None or not actor.name:
+            return self.actor_name or "系统"
+        return f"{actor.name}（{actor.organisation.name}）" if actor.organisation_id else actor.name
+
     def save(self, *args, **kwargs):
         # ``record`` sets the id before saving (it is inside the hash), so "new" is the state, not the pk.
         if not self._state.adding:

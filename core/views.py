@@ -200,7 +200,8 @@ class GatedDetailView(GatedMixin, DetailView):
 def audit_history(obj, limit: int = 20):
     from audit.models import AuditEntry
 
-    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))[:limit]
+    rows = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    return rows.select_related("actor__organisation")[:limit]
 
 
 class GatedUpdateView(GatedMixin, UpdateView):
