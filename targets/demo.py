@@ -112,21 +112,26 @@ DEFAULT_LINES = [
 ]
 
 
-def _budget(subject, amount: Decimal) -> list[dict]:
-    """The itemised budget of a demo sheet: lines that add up to the requested ``amount`` exactly."""
+def _budget(subject, amount: Decimal, previous: Decimal = Decimal("0")) -> list[dict]:
+    """The itemised budget of a demo sheet: lines that add up to the requested ``amount`` exactly, and whose 上年度资金
+    add up to the year's ``previous`` amount, as the 资金来源计划 printed under them says."""
     lines = next((v for k, v in BUDGET_LINES.items() if k in subject.name), DEFAULT_LINES)
-    items, left = [], amount
+    items, left, left_previous = [], amount, previous
     for name, share, basis in lines:
-        value = left if share == "rest" else (amount * Decimal(share)).quantize(Decimal("1"))
+        if share == "rest":
+            value, before = left, left_previous
+        else:
+            value = (amount * Decimal(share)).quantize(Decimal("1"))
+            before = (previous * Decimal(share)).quantize(Decimal("1"))
         left -= value
+        left_previous -= before
         text = basis.format(
             amount=f"{value:,.0f}",
             unit=f"{value / 3000 if '平方米' in basis else value / 40:,.0f}",
             unit12=f"{value / 144:,.0f}",
             unit600=f"{value / 600:,.0f}",
         )
-        previous = (value * Decimal("0.8")).quantize(Decimal("1")) if subject.is_new is False else Decimal("0")
-        items.append({"name": name, "previous_amount": previous, "requested_amount": value, "basis": text})
+        items.append({"name": name, "previous_amount": before, "requested_amount": value, "basis": text})
     return items
 
 
@@ -162,7 +167,7 @@ def approved_targets(subject, users: dict, reason: str = "演示数据"):
             data=_data(subject),
             indicators=_indicators(subject.name[4:8], amount),
             stages=_stages(subject.fiscal_year),
-            budget_items=_budget(subject, amount),
+            budget_items=_budget(subject, amount, row.previous_amount if row else Decimal("0")),
         )
         workflow.submit(sheet, preparer, sheet.version, "请审核")
     for persona in APPROVERS:
@@ -273,7 +278,7 @@ def seed_targets(seeder) -> None:
                     data=_data(subject),
                     indicators=_indicators(subject.name[4:8], amount, vague=until == "draft"),
                     stages=_stages(subject.fiscal_year),
-                    budget_items=_budget(subject, amount),
+                    budget_items=_budget(subject, amount, row.previous_amount if row else Decimal("0")),
                 )
             seeder.created += 1
             if until == "draft":
@@ -545,7 +550,7 @@ def seed_library_targets(seeder) -> None:
     items = [
         BudgetItem(sheet=sheet, order=order, **values)
         for sheet, row in zip(sheets, rows, strict=True)
-        for order, values in enumerate(_budget(row.subject, row.requested_amount), start=1)
+        for order, values in enumerate(_budget(row.subject, row.requested_amount, row.previous_amount), start=1)
     ]
     BudgetItem.objects.bulk_create(items, batch_size=2000)
     ids = [sheet.pk for sheet in sheets]

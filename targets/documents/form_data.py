@@ -52,8 +52,9 @@ def category_text(subject) -> str:
     return f"{subject.get_category_display()}（{subject.get_sub_category_display()}）"
 
 
-def period_text(subject) -> str:
-    return f"{cn_date(subject.start_date)}至{cn_date(subject.end_date)}"
+def period_text(subject, joiner: str = "至") -> str:
+    """起止时间; the Word form passes "至\n" so that, in its half-width cell, each date stays whole on its line."""
+    return f"{cn_date(subject.start_date)}{joiner}{cn_date(subject.end_date)}"
 
 
 def function_code_text(subject) -> str:

@@ -93,7 +93,10 @@ def _basics(doc, sheet) -> None:
                 ("预算年度", f"{sheet.fiscal_year} 年"),
                 ("项目期限", f"{subject.start_year}—{subject.end_year} 年（{subject.get_duration_display()}）"),
             ),
-            (("起止时间", form_data.period_text(subject)), ("预算科目编码", form_data.function_code_text(subject))),
+            (
+                ("起止时间", form_data.period_text(subject, "至\n")),
+                ("预算科目编码", form_data.function_code_text(subject)),
+            ),
             (("项目支出类型", form_data.category_text(subject)), ("申报状态", sheet.get_status_display())),
         ),
     )

@@ -205,7 +205,7 @@ def test_word_prints_every_new_field_in_wan_yuan(client_as):
         "郑明远",
         "0351-6255433",
         "2.项目支出☑",
-        "2026年3月1日至2026年11月30日",
+        "2026年3月1日至\n2026年11月30日",  # each date whole on its line
         "类 205  款 20502  项 2050203",
         FACTS["unit_functions"],
         FACTS["summary"],
@@ -383,9 +383,12 @@ def test_demo_budget_adds_up_to_the_request():
     from targets.demo import _budget
 
     subject = Subject(name="第一中学食堂设施改造项目", is_new=False)
-    items = _budget(subject, Decimal("860000.00"))
+    items = _budget(subject, Decimal("860000.00"), Decimal("688000.00"))
     assert sum(i["requested_amount"] for i in items) == Decimal("860000.00")
+    # the lines' 上年度资金 add up to the year's, as the 资金来源计划 under them prints it
+    assert sum(i["previous_amount"] for i in items) == Decimal("688000.00")
     assert all(i["basis"] for i in items) and items[0]["previous_amount"] > 0
+    assert all(i["previous_amount"] == 0 for i in _budget(subject, Decimal("860000.00")))
 
 
 def test_reviewer_names_not_logins_in_both_outputs(client_as):
