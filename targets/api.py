@@ -358,6 +358,10 @@ class TargetSheetViewSet(ReviewableViewSetMixin, GatedModelViewSet):
                     }
                     for r in diff["changes"]
                 ],
+                "budget_changes": [
+                    {k: r[k] for k in ("kind", "label", "fields", "left", "right", "left_basis", "right_basis")}
+                    for r in diff["budget_changes"]
+                ],
             }
         )
 

@@ -79,6 +79,8 @@ class SheetData:
     buys_outputs: bool = True
     continuing: bool = False
     requested_amount: Decimal | None = None
+    # 支出明细预算: the total of the lines' 本年度申请资金 (None: no lines entered).
+    budget_total: Decimal | None = None
     indicators: list[IndicatorData] = field(default_factory=list)
     # 部门整体: the common indicators finance requires, as (library indicator id, name).
     required_common: list[tuple[int, str]] = field(default_factory=list)
@@ -315,6 +317,25 @@ def check_cost_amount(data: SheetData, params: dict):
     return out
 
 
+def check_budget_total(data: SheetData, params: dict):
+    """资金情况 (seed 003 附件1-2 填表说明 二（三）1: 本表“资金情况”栏的内容与部门预算《预算支出申报表》相应栏目内容相符):
+    the 支出明细预算 lines add up to the amount requested for the year, within ``tolerance`` yuan."""
+    if data.budget_total is None or data.requested_amount is None:
+        return []
+    tolerance = Decimal(str(params.get("tolerance") or "0"))
+    gap = data.budget_total - data.requested_amount
+    if abs(gap) <= tolerance:
+        return []
+    more = "多" if gap > 0 else "少"
+    return [
+        (
+            f"支出明细预算合计 {data.budget_total:,.2f} 元，与本年度申请金额 {data.requested_amount:,.2f} 元不一致"
+            f"（{more} {abs(gap):,.2f} 元）",
+            None,
+        )
+    ]
+
+
 def check_feasibility(data: SheetData, params: dict):
     """可行性 (seed 003 第十三条(四) 保障措施是否可行): measures and an implementation schedule are given."""
     out = []
@@ -429,6 +450,14 @@ RULES: dict[str, Rule] = {
             Severity.BLOCKING,
             check_cost_amount,
             "《长治市预算绩效管理办法》第十三条（三）",
+        ),
+        Rule(
+            "budget_total",
+            "支出明细与申请金额一致",
+            Severity.WARNING,
+            check_budget_total,
+            "《长治市预算绩效管理办法》附件1-2 填表说明 二（三）1",
+            {"tolerance": "0"},
         ),
         Rule(
             "feasibility",

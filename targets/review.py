@@ -4,6 +4,8 @@ All data access of the review is here; ``targets.quality`` stays pure (issue 11 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from core import clock
 from targets.choices import Severity
 from targets.quality import (
@@ -59,6 +61,7 @@ def from_sheet(sheet) -> SheetData:
         buys_outputs=sheet.buys_outputs,
         continuing=subject.duration == Duration.CONTINUING,
         requested_amount=row.requested_amount if row else None,
+        budget_total=_budget_total(sheet),
         indicators=[
             IndicatorData(
                 i.pk,
@@ -77,6 +80,12 @@ def from_sheet(sheet) -> SheetData:
         ],
         **extra,
     )
+
+
+def _budget_total(sheet):
+    """The 支出明细预算 lines' 本年度申请资金 added up; None when the sheet has no lines."""
+    amounts = [item.requested_amount for item in sheet.budget_items.all()]
+    return sum(amounts, Decimal(0)) if amounts else None
 
 
 def check(sheet, rule_set=None) -> list[Finding]:
