@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "targets",
     "execution",
     "monitoring",
+    "evaluations",
     "demo",
     "imports",
 ]
