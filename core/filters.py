@@ -179,10 +179,9 @@ class GatedFilterSet(django_filters.FilterSet):
                 # A number beyond what the database compares (``?department=1e30``) is a 400, not a 500 (issue 17 §6).
                 filter_.extra.update(min_value=-NUMBER_LIMIT, max_value=NUMBER_LIMIT)
                 filter_.__dict__.pop("_field", None)
-            if not isinstance(filter_, MODEL_CHOICE_FILTERS):
-                continue
-            if not isinstance(filter_, PickerFilter):
-                filter_.queryset = _gated(filter_.queryset, user)
-            # A form field built earlier (by code that read ``base_filters[…].field``, without a request) is
-            # copied with the filters: drop it, so that this request's gated choices are the ones used.
+            # A form field built earlier (by code that read ``base_filters[…].field`` without a queryset: the API
+            # schema, the bad-filter page) is copied with the filters: drop it, so that this request's gated choices
+            # are the ones used, and a label is the model field's (类型), never the bare name (Kind).
             filter_.__dict__.pop("_field", None)
+            if isinstance(filter_, MODEL_CHOICE_FILTERS) and not isinstance(filter_, PickerFilter):
+                filter_.queryset = _gated(filter_.queryset, user)

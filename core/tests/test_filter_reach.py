@@ -236,3 +236,14 @@ def test_a_field_built_on_the_class_does_not_bypass_the_gate():
     outside = _outside("organisation", user("edu_preparer"))
     refused = PaymentFilterSet({"organisation": outside.pk}, Payment.objects.none(), request=_request("edu_preparer"))
     assert not refused.is_valid()
+
+
+def test_a_filter_read_before_any_request_keeps_its_chinese_label():
+    """A filter's form field built without a queryset (the API schema, the bad-filter page read ``base_filters``) had
+    no model to name it: the holds page showed "Kind" instead of 类型. Each request builds its fields again."""
+    from monitoring.filtersets import DisbursementHoldFilterSet
+    from monitoring.models import DisbursementHold
+
+    DisbursementHoldFilterSet.base_filters["kind"].field  # noqa: B018  (what such code does)
+    filterset = DisbursementHoldFilterSet(queryset=DisbursementHold.objects.all())
+    assert filterset.form.fields["kind"].label == "类型"
