@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("subjects/", include("subjects.urls")),
     path("assessments/", include("assessments.urls")),
+    path("evaluations/", include("evaluations.urls")),
     path("indicators/", include("indicators.urls")),
     path("targets/", include("targets.urls")),
     path("execution/", include("execution.urls")),
