@@ -8,6 +8,7 @@ class SchemeKind(models.TextChoices):
 
     NATIONAL = "national", "单位自评（执行率 10 分 + 绩效指标 90 分）"
     COMPOSITE = "composite", "综合评价（定量 70 分 + 定性 30 分 + 加分）"
+    FOUR_E = "four_e", "政府购买服务 4E 评价（经济性、效率性、有效性、公平性）"
 
 
 class IndicatorKind(models.TextChoices):
@@ -25,6 +26,15 @@ class Dimension(models.TextChoices):
     OUTPUT = "output", "产出指标"
     EFFECT = "effect", "效益指标"
     SATISFACTION = "satisfaction", "满意度指标"
+
+
+class FourE(models.TextChoices):
+    """The four dimensions of a purchased service's evaluation (seed 002 六（二）: 经济性、效率性、有效性和公平性)."""
+
+    ECONOMY = "economy", "经济性"
+    EFFICIENCY = "efficiency", "效率性"
+    EFFECTIVENESS = "effectiveness", "有效性"
+    EQUITY = "equity", "公平性"
 
 
 class Band(models.TextChoices):

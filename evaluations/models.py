@@ -1,9 +1,9 @@
 """绩效评价 (performance evaluation, seed 000 第二十二–二十八条; seed 001 第二十、二十一条; seed 003 第二十三–二十七条).
 
-* ``EvaluationScheme`` — the numbers a self-evaluation or a composite evaluation is scored by, as versioned data per
-  region (core/versioning.py; docs/decisions/0038-evaluation-schemes.md). A version is never edited in place: a
-  region clones one (``evaluations.actions.clone_scheme``) and publishes its own. ``scheme.rules()`` hands the
-  numbers to the pure scoring functions of ``evaluations.scoring``.
+* ``EvaluationScheme`` — the numbers a self-evaluation, a composite evaluation or a purchased service's 4E evaluation
+  is scored by, as versioned data per region (core/versioning.py; docs/decisions/0038-evaluation-schemes.md). A
+  version is never edited in place: a region clones one (``evaluations.actions.clone_scheme``) and publishes its
+  own. ``scheme.rules()`` hands the numbers to the pure scoring functions of ``evaluations.scoring``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ POINTS = {"max_digits": 6, "decimal_places": 2, "validators": [MinValueValidator
 GRADE_LINES_HELP = '从高到低的等级分数线，如 [{"label": "优", "min": "90"}, …, {"label": "差", "min": "0"}]'
 BANDS_HELP = '定性指标三档的得分比例（%），如 [{"band": "achieved", "low": "80", "high": "100"}, …]'
 ITEMS_HELP = '综合评价定性指标及权数，如 [{"code": "efficiency", "label": "职能目标完成效率", "weight": "30"}, …]'
+FOUR_E_HELP = "政府购买服务 4E 评价的维度分值，四项合计 100 分；文件未规定具体分值，默认值为实践做法，可按区划调整"
 
 
 class EvaluationScheme(VersionedRule):
@@ -58,6 +59,11 @@ class EvaluationScheme(VersionedRule):
     qualitative_points = models.DecimalField("定性指标分值", default=Decimal("30"), **POINTS)
     bonus_min = models.DecimalField("加分下限", default=Decimal("3"), **POINTS)
     bonus_max = models.DecimalField("加分上限", default=Decimal("5"), **POINTS)
+    # the 4E view of a purchased service (seed 002 六（二）); seed 002 fixes no numbers: the split is *practice*
+    economy_points = models.DecimalField("经济性分值", default=Decimal("20"), help_text=FOUR_E_HELP, **POINTS)
+    efficiency_points = models.DecimalField("效率性分值", default=Decimal("25"), help_text=FOUR_E_HELP, **POINTS)
+    effectiveness_points = models.DecimalField("有效性分值", default=Decimal("35"), help_text=FOUR_E_HELP, **POINTS)
+    equity_points = models.DecimalField("公平性分值", default=Decimal("20"), help_text=FOUR_E_HELP, **POINTS)
     grade_lines = models.JSONField("等级分数线", default=list, help_text=GRADE_LINES_HELP)
     bands = models.JSONField("定性指标档次", default=list, help_text=BANDS_HELP)
     qualitative_items = models.JSONField("定性指标权数", default=list, blank=True, help_text=ITEMS_HELP)
@@ -98,6 +104,10 @@ class EvaluationScheme(VersionedRule):
             qualitative_items=_parse(self.qualitative_items, "qualitative_items", _item),
             bonus_min=Decimal(self.bonus_min),
             bonus_max=Decimal(self.bonus_max),
+            economy_points=Decimal(self.economy_points),
+            efficiency_points=Decimal(self.efficiency_points),
+            effectiveness_points=Decimal(self.effectiveness_points),
+            equity_points=Decimal(self.equity_points),
         )
 
     def clean(self) -> None:

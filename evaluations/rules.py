@@ -8,6 +8,10 @@ scoring functions of ``evaluations.scoring`` read nothing else. Two defaults:
   seed 000 第二十八条).
 * ``COMPOSITE`` — seed 003 附件2 第三部分: quantitative 70 (common 40 + sector 30), qualitative 30 with item weights
   30/20/20/20/10, a bonus of 3–5 points, grades A ≥ 85, B ≥ 70, C ≥ 60, D < 60.
+* ``FOUR_E`` — the 4E view of a purchased service (seed 002 六（二）: 经济性、效率性、有效性、公平性): the indicators
+  grouped into the four dimensions, 经济性 20 + 效率性 25 + 有效性 35 + 公平性 20 = 100. Seed 002 names the dimensions
+  but fixes no numbers: the split is *practice* (效率性 + 有效性 at 60 %, as the key evaluation's 产出 + 效益 ≥ 60 %)
+  and a region changes it; grades 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60 (seed 000 第二十八条, purchased services).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
-from evaluations.choices import Band, SchemeKind
+from evaluations.choices import Band, FourE, SchemeKind
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -92,9 +96,27 @@ class Rules:
     qualitative_items: tuple[QualitativeItem, ...] = field(default=COMPOSITE_ITEMS)
     bonus_min: Decimal = Decimal("3")
     bonus_max: Decimal = Decimal("5")
+    # the 4E view of a purchased service (seed 002 六（二）); the split is *practice*, configurable
+    economy_points: Decimal = Decimal("20")
+    efficiency_points: Decimal = Decimal("25")
+    effectiveness_points: Decimal = Decimal("35")
+    equity_points: Decimal = Decimal("20")
 
     def band(self, code: str) -> BandRule | None:
         return next((b for b in self.bands if b.band == code), None)
+
+    def dimension_points(self) -> dict[str, Decimal]:
+        """The 4E dimensions in their order (经济性, 效率性, 有效性, 公平性) with their points."""
+        return {dimension: getattr(self, FOUR_E_FIELDS[dimension]) for dimension in FourE.values}
+
+
+# The field of ``Rules`` (and of ``EvaluationScheme``) holding each 4E dimension's points.
+FOUR_E_FIELDS = {
+    FourE.ECONOMY: "economy_points",
+    FourE.EFFICIENCY: "efficiency_points",
+    FourE.EFFECTIVENESS: "effectiveness_points",
+    FourE.EQUITY: "equity_points",
+}
 
 
 NATIONAL = Rules(
@@ -118,6 +140,9 @@ COMPOSITE = Rules(
 )
 
 
+FOUR_E = Rules(kind=SchemeKind.FOUR_E, grade_lines=NATIONAL.grade_lines)  # seed 000 第二十八条
+
+
 def fmt(value: Decimal) -> str:
     """A number as the user reads it: no exponent, no trailing zeros (100, 12.5)."""
     text = f"{value:f}"
@@ -135,8 +160,30 @@ def problems(rules: Rules) -> list[Problem]:
     found += _band_problems(rules.bands)
     if rules.kind == SchemeKind.NATIONAL:
         found += _national_problems(rules)
+    elif rules.kind == SchemeKind.FOUR_E:
+        found += _four_e_problems(rules)
     else:
         found += _composite_problems(rules)
+    return found
+
+
+def _four_e_problems(rules: Rules) -> list[Problem]:
+    """Each of the four dimensions is worth something (seed 002 六（二）: the indicators cover all four) and together
+    they are worth 100 points."""
+    found = []
+    points = rules.dimension_points()
+    for dimension, value in points.items():
+        if value <= ZERO:
+            label = FourE(dimension).label
+            found.append(Problem(FOUR_E_FIELDS[dimension], f"“{label}分值”须大于 0，现为 {fmt(value)} 分"))
+    total = sum(points.values(), ZERO)
+    if total != HUNDRED:
+        found.append(
+            Problem(
+                "equity_points",
+                f"“经济性、效率性、有效性、公平性分值”合计应为 100 分，现为 {fmt(total)} 分",
+            )
+        )
     return found
 
 
