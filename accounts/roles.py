@@ -88,6 +88,8 @@ class Capability(models.TextChoices):
     APPLY_HOLDS = "apply_holds", "执行拨款控制"
     # seed 000 第二十一条 主管部门……可暂缓或停止预算拨款: over its own units' subjects (docs/decisions/0035)
     HOLD_DISBURSEMENT = "hold_disbursement", "暂缓或停止所属单位拨款"
+    # seed 003 第二十三条 / seed 001 第二十条: finance organises the year's self-evaluation of its own region
+    OPEN_SELF_EVALUATION = "open_self_evaluation", "组织单位自评"
 
 
 # The three separated administrators (三员分立): no account may hold two of them.
@@ -176,6 +178,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
                 Capability.CONFIGURE_WARNING_RULES,
                 Capability.SUPERVISE_MONITORING,
                 Capability.DISPOSE_WARNINGS,
+                Capability.OPEN_SELF_EVALUATION,
             }
         ),
     ),

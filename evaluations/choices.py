@@ -60,3 +60,42 @@ class Status(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "不适用（不计分，其余按比例折算）"
     MISSING = "missing", "缺少数据（暂计 0 分）"
     INVALID = "invalid", "数据有误（未计分）"
+
+
+# --- self-evaluation (单位自评) -------------------------------------------------------------------------------------
+
+
+class RoundStatus(models.TextChoices):
+    """A self-evaluation round: its forms are being created (in the background), it is open, or it is over."""
+
+    OPENING = "opening", "生成中"
+    OPEN = "open", "进行中"
+    CLOSED = "closed", "已结束"
+
+
+class EvaluationStage(models.TextChoices):
+    """Which evaluation of a subject's life a form is (seed 000 第二十二条; seed 003 第二十七条: a cross-year subject is
+    evaluated by stage each year and over its whole cycle when it ends)."""
+
+    ANNUAL = "annual", "年度自评"
+    STAGE = "stage", "阶段性自评"
+    FULL_CYCLE = "full_cycle", "全周期自评"
+
+
+class FormKind(models.TextChoices):
+    """What a self-evaluation form covers (seed 001 第二十条（一）（二）; second document 第二十条（二）)."""
+
+    PROJECT = "project", "项目（政策）自评"
+    DEPARTMENT_OVERALL = "department_overall", "部门整体支出自评"
+    TRANSFER = "transfer", "转移支付自评"
+    PURCHASED_SERVICE = "purchased_service", "政府购买服务自评"
+
+
+class LeftOutReason(models.TextChoices):
+    """Why a funded subject of the year has no form in a round, or what its form lacks (``NO_TARGETS``: included,
+    execution only)."""
+
+    OTHER_REGION = "other_region", "属下级区划，由该区划财政部门组织自评"
+    TRANSFER_NOT_LISTED = "transfer_not_listed", "转移支付项目未列入主管部门与财政商定的自评清单"
+    NO_TARGETS = "no_targets", "已纳入，但没有批复的本年度绩效目标，只评价预算执行"
+    NO_INDICATORS = "no_indicators", "已纳入，但批复的绩效目标没有年度指标"

@@ -156,3 +156,9 @@ def _band(row: dict) -> scheme_rules.BandRule:
 
 def _item(row: dict) -> scheme_rules.QualitativeItem:
     return scheme_rules.QualitativeItem(str(row["code"]), str(row["label"]), _decimal(row["weight"]))
+
+
+# The self-evaluation's models live in their own module (one aggregate per module, STYLE.md); importable from here.
+from evaluations.self_models import SelfEvaluation, SelfEvaluationIndicator, SelfEvaluationRound  # noqa: E402
+
+__all__ = ["EvaluationScheme", "SelfEvaluation", "SelfEvaluationIndicator", "SelfEvaluationRound"]

@@ -1,0 +1,273 @@
+"""单位自评 (self-evaluation) after the fiscal year (seed 000 第二十二、二十四条; seed 001 第二十条 and second document
+第二十、二十三条; seed 003 第二十三–二十七条).
+
+* ``SelfEvaluationRound`` — the performance section opens the self-evaluation of a fiscal year for its own region,
+  with a due date and the scheme version it is scored by; the forms are created set-based by a background task
+  (``evaluations.opening``), and the round records who of the year's funded subjects is left off and why.
+* ``SelfEvaluation`` — one form (项目支出绩效自评表) per subject on the list, filled by the unit that spent the money
+  (谁支出、谁自评) and reviewed along the chain unit head → department → finance desk → performance section.
+  Budget, paid, execution rate and execution score come from treasury data as of 31 December and are never typed;
+  the indicator rows are copied from the last approved revision of the year's target sheet.
+* ``SelfEvaluationIndicator`` — one row: the approved target, the actual the unit enters, the score the engine
+  gives (``evaluations.scoring``) and, for a deviation, the reason and the improvement measure.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluations.choices import Band, EvaluationStage, FormKind, IndicatorKind, RoundStatus
+from workflow.models import Reviewable
+
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RATIO = {"max_digits": 9, "decimal_places": 4}  # 1.0000 = 100 %
+POINTS = {"max_digits": 6, "decimal_places": 2}
+
+
+class SelfEvaluationRound(models.Model):
+    """The self-evaluation of one fiscal year in one region, opened by its performance section."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="组织单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="组织自评的财政部门（预算绩效管理科）",
+    )
+    region = models.ForeignKey(
+        "organisations.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    fiscal_year = models.PositiveSmallIntegerField("评价年度", validators=YEAR_VALIDATORS)
+    name = models.CharField("名称", max_length=200)
+    due_date = models.DateField("报送截止日期")
+    notice = models.TextField("通知要求", blank=True)
+    scheme = models.ForeignKey(
+        "evaluations.EvaluationScheme",
+        verbose_name="评价方案",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="开启时本区划现行的单位自评方案版本，本轮自评表均按此计分",
+    )
+    transfer_subjects = models.ManyToManyField(
+        "subjects.Subject",
+        verbose_name="纳入自评的转移支付项目",
+        blank=True,
+        related_name="+",
+        help_text="区业务主管部门会同财政部门确定的年度转移支付绩效自评项目清单（张店区转移支付办法第二十条（二））",
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPENING, editable=False
+    )
+    forms_expected = models.PositiveIntegerField("应生成自评表数", default=0, editable=False)
+    forms_created = models.PositiveIntegerField("已生成自评表数", default=0, editable=False)
+    # [{"subject": id, "reason": LeftOutReason}] as found when the forms were created.
+    left_out = models.JSONField("未纳入的项目及原因", default=list, blank=True, editable=False)
+    failure = models.TextField("生成失败原因", blank=True, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)
+
+    access_org_field = "organisation"
+    audit_fields = ["fiscal_year", "name", "due_date", "notice", "scheme", "status"]
+
+    class Meta:
+        verbose_name = "单位自评轮次"
+        verbose_name_plural = "单位自评轮次"
+        ordering = ["-fiscal_year", "-pk"]
+        constraints = [
+            # One self-evaluation per year and region: opening it twice (two clicks at once) creates one round.
+            models.UniqueConstraint(
+                fields=["region", "fiscal_year"],
+                name="self_evaluation_round_unique",
+                violation_error_message="本区划该年度的单位自评已经开启",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("evaluations:round", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status != RoundStatus.OPENING:
+            return 100
+        if not self.forms_expected:
+            return 0
+        return min(99, self.forms_created * 100 // self.forms_expected)
+
+    def clean(self) -> None:
+        if self.due_date and self.fiscal_year and self.due_date.year <= self.fiscal_year:
+            raise ValidationError({"due_date": "报送截止日期应在评价年度结束之后（次年）"})
+
+
+class SelfEvaluation(Reviewable):
+    """The self-evaluation form of one subject in one round (项目支出绩效自评表)."""
+
+    round = models.ForeignKey(
+        SelfEvaluationRound, verbose_name="自评轮次", on_delete=models.PROTECT, related_name="forms"
+    )
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name="评价对象", on_delete=models.PROTECT, related_name="self_evaluations"
+    )
+    # The unit that spent the money fills it (谁支出、谁自评): the subject's organisation, kept here so the gate and the
+    # province-sized lists filter without joining the subject.
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="自评单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    department = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="主管部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    fiscal_year = models.PositiveSmallIntegerField("评价年度", validators=YEAR_VALIDATORS, editable=False)
+    kind = models.CharField("自评类型", max_length=30, choices=FormKind.choices, editable=False)
+    stage = models.CharField(
+        "评价阶段", max_length=20, choices=EvaluationStage.choices, default=EvaluationStage.ANNUAL, editable=False
+    )
+    target_sheet = models.ForeignKey(
+        "targets.TargetSheet",
+        verbose_name="绩效目标",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="本年度最后一次批复的绩效目标申报表（含调整）",
+    )
+    scheme = models.ForeignKey(
+        "evaluations.EvaluationScheme", verbose_name="评价方案", on_delete=models.PROTECT, related_name="+"
+    )
+    budget = models.DecimalField("全年预算数（元）", default=Decimal("0"), editable=False, **MONEY)
+    paid = models.DecimalField("全年执行数（元）", default=Decimal("0"), editable=False, **MONEY)
+    execution_rate = models.DecimalField("预算执行率", null=True, blank=True, editable=False, **RATIO)
+    execution_score = models.DecimalField("预算执行率得分", null=True, blank=True, editable=False, **POINTS)
+    indicator_score = models.DecimalField("绩效指标得分", null=True, blank=True, editable=False, **POINTS)
+    total_score = models.DecimalField("自评得分", null=True, blank=True, editable=False, **POINTS)
+    grade = models.CharField("自评等级", max_length=10, blank=True, editable=False)
+    goal_completion = models.TextField("年度总体目标完成情况", blank=True)
+    problems = models.TextField("存在的问题和原因", blank=True)
+    measures = models.TextField("改进措施和结果应用", blank=True)
+    submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField("审核通过时间", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    access_org_field = "organisation"
+    todo_stage = "evaluation"
+    todo_kind = "单位自评"
+    todo_select_related = ("subject", "round")
+    audit_fields = ["goal_completion", "problems", "measures", "total_score", "grade"]
+
+    class Meta:
+        verbose_name = "绩效自评表"
+        verbose_name_plural = "绩效自评表"
+        ordering = ["round", "organisation", "subject"]
+        constraints = [models.UniqueConstraint(fields=["round", "subject"], name="self_evaluation_unique")]
+        indexes = [
+            models.Index(fields=["round", "status"], name="self_eval_round_status"),
+            models.Index(fields=["fiscal_year", "organisation"], name="self_eval_year_org"),
+        ]
+
+    def __str__(self) -> str:
+        name = self.subject.name if self.subject_id else ""
+        return f"{name} 绩效自评表"
+
+    def todo_title(self) -> str:
+        return f"绩效自评：{self.subject.name}（{self.round.fiscal_year} 年度）"
+
+    def get_absolute_url(self):
+        return reverse("evaluations:form", args=[self.pk])
+
+    @property
+    def is_late(self) -> bool:
+        """Not submitted by the round's due date (逾期未报), or first submitted after it (逾期报送)."""
+        from core import clock
+        from workflow.models import ReviewStatus
+
+        due = self.round.due_date
+        if self.submitted_at is not None:
+            return timezone.localdate(self.submitted_at) > due
+        return self.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED) and clock.today() > due
+
+
+class SelfEvaluationIndicator(models.Model):
+    """One indicator row of a self-evaluation form, copied from the approved target sheet's annual indicator."""
+
+    evaluation = models.ForeignKey(
+        SelfEvaluation, verbose_name="绩效自评表", on_delete=models.CASCADE, related_name="indicators"
+    )
+    target_indicator = models.ForeignKey(
+        "targets.TargetIndicator",
+        verbose_name="绩效指标",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    order = models.PositiveSmallIntegerField("序号", default=0, editable=False)
+    level1 = models.CharField("一级指标", max_length=20, editable=False)
+    level2 = models.CharField("二级指标", max_length=30, editable=False)
+    name = models.CharField("三级指标", max_length=200, editable=False)
+    kind = models.CharField("指标性质", max_length=20, choices=IndicatorKind.choices, editable=False)
+    target_value = models.CharField("年度指标值", max_length=200, blank=True, editable=False)
+    unit = models.CharField("计量单位", max_length=30, blank=True, editable=False)
+    weight = models.DecimalField("分值", default=Decimal("0"), editable=False, **POINTS)
+    actual = models.CharField("全年实际值", max_length=200, blank=True)
+    applicable = models.BooleanField("适用", default=True, help_text="不适用的指标不计分，其余指标按比例折算")
+    surveyed = models.BooleanField("已开展满意度调查", default=True)
+    band = models.CharField("评价档次", max_length=20, choices=Band.choices, blank=True)
+    share = models.DecimalField(
+        "档次内得分比例（%）",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    score = models.DecimalField("得分", null=True, blank=True, editable=False, **POINTS)
+    explanation = models.CharField("计分说明", max_length=500, blank=True, editable=False)
+    deviation_reason = models.TextField("偏差原因", blank=True)
+    improvement = models.TextField("改进措施", blank=True)
+
+    access_org_field = "evaluation__organisation"
+    audit_fields = ["actual", "applicable", "surveyed", "band", "share", "deviation_reason", "improvement"]
+
+    class Meta:
+        verbose_name = "自评指标"
+        verbose_name_plural = "自评指标"
+        ordering = ["evaluation", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_satisfaction(self) -> bool:
+        return self.level1 == "satisfaction"
