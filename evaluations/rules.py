@@ -144,8 +144,9 @@ FOUR_E = Rules(kind=SchemeKind.FOUR_E, grade_lines=NATIONAL.grade_lines)  # seed
 
 
 def fmt(value: Decimal) -> str:
-    """A number as the user reads it: no exponent, no trailing zeros (100, 12.5)."""
-    text = f"{value:f}"
+    """A number as the user reads it: thousands separated, no exponent, no trailing zeros (100, 12.5,
+    1,234,567.89)."""
+    text = f"{value:,f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

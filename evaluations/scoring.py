@@ -16,6 +16,14 @@ National self-evaluation (DOMAIN.md "Rules with numbers", *practice* of 财预�
 
 Composite scheme (seed 003 附件2 第三部分): 综合评价得分 = 定量指标得分 (共性 40 + 个性 30) + 定性指标得分
 (∑ 单项评议指标得分 × 权数 × 30 %) + 加分 (0, or 3–5); grades A ≥ 85, B ≥ 70, C ≥ 60, D < 60.
+
+4E view of a purchased service (seed 002 六（二）): the indicators grouped into 经济性, 效率性, 有效性, 公平性, each
+dimension worth the scheme's points (20 / 25 / 35 / 20 by default, *practice*), each indicator scored by the rules
+above; a dimension none of whose indicators applies is left out and the others rescaled to 100; grades 优 ≥ 90,
+良 ≥ 80, 中 ≥ 60, 差 < 60 (seed 000 第二十八条).
+
+Every number in an explanation is printed with thousands separators (``rules.fmt``, ``yuan``, ``percent``,
+``score_text``), amounts in yuan to the fen: "全年执行数 1,125,000.00 元".
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from evaluations.choices import Band, IndicatorKind, Status
+from evaluations.choices import Band, FourE, IndicatorKind, Status
 from evaluations.rules import HUNDRED, ZERO, Problem, Rules, fmt
 
 CENT = Decimal("0.01")
@@ -116,7 +124,18 @@ def _round(value: Decimal, rules: Rules) -> Decimal:
 
 
 def percent(rate: Decimal) -> str:
-    return f"{(rate * HUNDRED).quantize(CENT)}%"
+    """A fraction as a percentage to two places: 1.125 → "112.50%", 12.5 → "1,250.00%"."""
+    return f"{(rate * HUNDRED).quantize(CENT):,}%"
+
+
+def yuan(amount: Decimal) -> str:
+    """An amount in yuan, to the fen, with thousands separators: "1,234,567.89 元"."""
+    return f"{amount:,.2f} 元"
+
+
+def score_text(value: Decimal) -> str:
+    """A score to two places, with thousands separators: "9.25"."""
+    return f"{value:,.2f}"
 
 
 # --- execution ---------------------------------------------------------------------------------------------------
@@ -130,7 +149,7 @@ def score_execution(budget, paid, rules: Rules) -> Scored:
     for field, label, value in (("budget", "全年预算数", budget), ("paid", "全年执行数", paid)):
         amount, problem = _read(value, field, label)
         if problem is None and amount is not None and amount < ZERO:
-            problem = Problem(field, f"“{label}”不能为负数，现为 {fmt(amount)}")
+            problem = Problem(field, f"“{label}”不能为负数，现为 {yuan(amount)}")
         if problem:
             found.append(problem)
         amounts[field] = amount
@@ -150,11 +169,14 @@ def score_execution(budget, paid, rules: Rules) -> Scored:
     score = _round(min(rate, ONE) * full, rules)
     if rate > ONE:
         text = (
-            f"全年执行数 {fmt(paid)} 超过全年预算数 {fmt(budget)}（执行率 {percent(rate)}），"
+            f"全年执行数 {yuan(paid)}超过全年预算数 {yuan(budget)}（执行率 {percent(rate)}），"
             f"执行率得分以满分 {fmt(full)} 分为限；超预算支出须说明原因"
         )
     else:
-        text = f"执行率 {percent(rate)}：全年执行数 ÷ 全年预算数 × {fmt(full)} = {score} 分"
+        text = (
+            f"执行率 {percent(rate)}：全年执行数 {yuan(paid)} ÷ 全年预算数 {yuan(budget)} × {fmt(full)} "
+            f"= {score_text(score)} 分"
+        )
     return Scored(Status.SCORED, score, full, text, rate=rate)
 
 
@@ -271,12 +293,12 @@ def score_indicators(indicators: Sequence[Indicator], rules: Rules, points=None,
         found += problems
         score = None if ratio is None else _round(ratio * full, rules)
         if factor != ONE:
-            text += f"（因有指标不适用，分值 {fmt(weight)} 按比例折算为 {full.quantize(CENT)} 分）"
+            text += f"（因有指标不适用，分值 {fmt(weight)} 按比例折算为 {score_text(full.quantize(CENT))} 分）"
         items.append(Scored(status, score, _round(full, rules), text, problems))
     if found:
         return Part(tuple(items), None, points, tuple(found), "有指标数据有误，请更正后再计分")
     total = sum((item.score for item in items if item.score is not None), ZERO)
-    note = "" if factor == ONE else f"适用指标分值合计 {fmt(counted)} 分，按比例折算为 {fmt(points)} 分"
+    note = "" if factor == ONE else f"适用指标分值合计 {fmt(counted)} 分，按比例折算为 {fmt(points.quantize(CENT))} 分"
     return Part(tuple(items), total, points, (), note)
 
 
@@ -383,6 +405,68 @@ def score_bonus(bonus, rules: Rules) -> Scored:
     value = value or ZERO
     text = "不加分" if not value else f"带动社会投入效果明显，加 {fmt(value)} 分"
     return Scored(Status.SCORED, _round(value, rules), rules.bonus_max, text)
+
+
+# --- the 4E view of a purchased service ---------------------------------------------------------------------------
+
+
+def score_four_e(dimensions: Mapping[str, Sequence[Indicator]], rules: Rules) -> Evaluation:
+    """seed 002 六（二）: a purchased service's indicators grouped into 经济性, 效率性, 有效性 and 公平性
+    (``dimensions``: {``FourE`` code: indicators}), each dimension out of the scheme's points for it, its indicators'
+    weights adding up to those points and each indicator scored by the rules of ``score_indicators`` (indicators
+    that do not apply are rescaled within their dimension). A dimension none of whose indicators applies is left
+    out and the other dimensions are rescaled to 100 points; the total is graded by the scheme's grade lines."""
+    split = rules.dimension_points()
+    found: list[Problem] = [
+        Problem("dimension", f"未知的评价维度“{code}”，应为经济性、效率性、有效性、公平性之一")
+        for code in dimensions
+        if code not in split
+    ]
+    for code, full in split.items():
+        if not dimensions.get(code):
+            label = FourE(code).label
+            found.append(Problem(code, f"{label}：本方案该维度 {fmt(full)} 分，至少需要一项指标"))
+    if found:
+        return Evaluation({}, None, "", tuple(found))
+    live = {code for code in split if any(_applicable(ind, rules) is None for ind in dimensions[code])}
+    live_points = sum((split[code] for code in live), ZERO)
+    if not live_points:
+        problem = Problem("indicators", "没有适用的绩效指标，无法计算得分")
+        return Evaluation({}, None, "", (problem,))
+    factor = HUNDRED / live_points
+    left_out = "、".join(FourE(code).label for code in split if code not in live)
+    parts: dict[str, Part] = {}
+    for code, full in split.items():
+        label = FourE(code).label
+        indicators = dimensions[code]
+        if code not in live:  # its weights are still checked: the form must add up even where nothing applies
+            part = score_indicators(indicators, rules, points=full)
+            renamed = _in_dimension(code, [p for p in part.problems if p.field != "indicators"])
+            items = tuple(_applicable(ind, rules) for ind in indicators)
+            text = f"{label}：本维度指标均不适用，不计分，其余维度按比例折算为 100 分"
+            parts[code] = Part(items, None, ZERO, renamed, text)
+            continue
+        part = score_indicators(indicators, rules, points=full * factor, weights_total=full)
+        renamed = _in_dimension(code, part.problems)
+        text = f"{label}（{fmt(full)} 分）"
+        if factor != ONE:
+            text += (
+                f"：因{left_out}维度的指标均不适用，本维度按比例折算为 {score_text((full * factor).quantize(CENT))} 分"
+            )
+        if part.explanation:
+            text += f"；{part.explanation}"
+        parts[code] = Part(part.items, part.total, _round(full * factor, rules), renamed, text)
+    found = [p for part in parts.values() for p in part.problems]
+    if found:
+        return Evaluation(parts, None, "", tuple(found))
+    total = sum((part.total for part in parts.values() if part.total is not None), ZERO)
+    return Evaluation(parts, total, grade(total, rules), ())
+
+
+def _in_dimension(code: str, problems) -> tuple[Problem, ...]:
+    """A dimension's weight problems under the dimension's name and field (the code: ``economy``…)."""
+    label = FourE(code).label
+    return tuple(Problem(code, f"{label}：{p.message}") if p.field in ("weight", "indicators") else p for p in problems)
 
 
 # --- deviation ---------------------------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ def test_overspending_is_capped_at_ten_and_explained():
     result = score_execution("1000000", "1125000", NATIONAL)
     assert result.score == D("10.00") and result.rate == D("1.125")
     assert result.explanation == (
-        "全年执行数 1125000 超过全年预算数 1000000（执行率 112.50%），执行率得分以满分 10 分为限；超预算支出须说明原因"
+        "全年执行数 1,125,000.00 元超过全年预算数 1,000,000.00 元（执行率 112.50%），执行率得分以满分 10 分为限；"
+        "超预算支出须说明原因"
     )
 
 
@@ -65,8 +66,8 @@ def test_missing_treasury_data_scores_zero_and_says_so():
 @pytest.mark.parametrize(
     ("budget", "paid", "field", "message"),
     [
-        ("-1", "0", "budget", "“全年预算数”不能为负数，现为 -1"),
-        ("1000", "-5", "paid", "“全年执行数”不能为负数，现为 -5"),
+        ("-1", "0", "budget", "“全年预算数”不能为负数，现为 -1.00 元"),
+        ("1000", "-5", "paid", "“全年执行数”不能为负数，现为 -5.00 元"),
         ("一千", "5", "budget", "“全年预算数”必须是数字，现为“一千”"),
     ],
 )
