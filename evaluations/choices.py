@@ -99,3 +99,16 @@ class LeftOutReason(models.TextChoices):
     TRANSFER_NOT_LISTED = "transfer_not_listed", "转移支付项目未列入主管部门与财政商定的自评清单"
     NO_TARGETS = "no_targets", "已纳入，但没有批复的本年度绩效目标，只评价预算执行"
     NO_INDICATORS = "no_indicators", "已纳入，但批复的绩效目标没有年度指标"
+
+
+# --- spot re-check (抽查复核) ---------------------------------------------------------------------------------------
+
+
+class SampleMethod(models.TextChoices):
+    STRATIFIED = "stratified", "分层抽样（各部门按金额分层，必含金额最大的项目）"
+    RISK = "risk", "风险导向抽样（自评高而执行低、以往自评偏高的部门优先）"
+
+
+class RecheckStatus(models.TextChoices):
+    PENDING = "pending", "待复核"
+    SUBMITTED = "submitted", "已复核"

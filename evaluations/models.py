@@ -162,3 +162,6 @@ def _item(row: dict) -> scheme_rules.QualitativeItem:
 from evaluations.self_models import SelfEvaluation, SelfEvaluationIndicator, SelfEvaluationRound  # noqa: E402
 
 __all__ = ["EvaluationScheme", "SelfEvaluation", "SelfEvaluationIndicator", "SelfEvaluationRound"]
+from evaluations.recheck_models import RecheckIndicator, RecheckItem, RecheckSample  # noqa: E402
+
+__all__ += ["RecheckIndicator", "RecheckItem", "RecheckSample"]

@@ -179,7 +179,7 @@ LIFECYCLE = lifecycle.register(
 # --- the form ------------------------------------------------------------------------------------------------------
 
 
-def _clean_row_values(row, values: dict, position: int) -> dict:
+def clean_row_values(row, values: dict, position: int) -> dict:
     """The typed values of one row, checked: each problem names the row and the field."""
     clean = {}
     label = f"第 {position} 项指标“{row.name}”"
@@ -243,7 +243,7 @@ def save_form(form, user, version: int, *, data: dict | None = None, rows: dict 
             if row is None:
                 raise ValidationError(f"指标行 {row_id} 不属于该自评表")
             position = current.index(row) + 1
-            for key, value in _clean_row_values(row, values, position).items():
+            for key, value in clean_row_values(row, values, position).items():
                 old = getattr(row, key)
                 if old != value:
                     changes[f"{row.name}·{SelfEvaluationIndicator._meta.get_field(key).verbose_name}"] = [

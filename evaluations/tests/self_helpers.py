@@ -16,6 +16,7 @@ from execution.models import BudgetAllocation, Payment
 from subjects.models import Subject, SubjectYearAmount
 from subjects.tests.helpers import make_subject, user
 from targets.models import TargetIndicator, TargetSheet
+from workflow import actions as workflow
 from workflow.models import ReviewStatus
 
 YEAR = 2025
@@ -128,3 +129,27 @@ def form_of(evaluation_round, subject) -> SelfEvaluation:
     return SelfEvaluation.objects.select_related("round", "scheme", "subject").get(
         round=evaluation_round, subject=subject
     )
+
+
+MET = {
+    "维修校舍面积": {"actual": "3000"},
+    "工程验收合格率": {"actual": "100"},
+    "按期完工率": {"actual": "95"},
+    "维修改造成本": {"actual": "45"},
+    "消除校舍安全隐患": {"band": "achieved", "share": "100"},
+    "师生满意度": {"actual": "92"},
+}
+
+
+def fill_and_submit(form, overrides: dict | None = None, by: str = "edu_preparer") -> SelfEvaluation:
+    """Fill every indicator (met, unless ``overrides`` {name: values}), give every row a reason and a measure, and
+    submit."""
+    rows = {r.name: r for r in form.indicators.all()}
+    values = {}
+    for name, row in rows.items():
+        values[row.pk] = {**MET.get(name, {}), **(overrides or {}).get(name, {})}
+        values[row.pk].update(deviation_reason="见说明", improvement="加强管理")
+    form = self_actions.save_form(form, user(by), form.version, data={"goal_completion": "完成年度目标"}, rows=values)
+    form = SelfEvaluation.objects.select_related("round").get(pk=form.pk)
+    workflow.submit(form, user(by), form.version)
+    return SelfEvaluation.objects.select_related("round", "scheme", "subject").get(pk=form.pk)

@@ -1,0 +1,135 @@
+"""What finance notifies after a spot re-check (seed 001 第二十一条: 对未按要求开展自评、自评和抽评结果差异较大以及抽评
+结果为差的项目予以通报), and the inflation index of each department. Set-based: each list is one aggregate or one
+filtered query, through the gate of whoever asks.
+
+* ``large_gaps`` — re-checked subjects whose |self − re-check| reaches the sample's threshold (10 points by default),
+  or whose grade differs when the sample says so;
+* ``not_self_evaluated`` — per department, the forms of the round never submitted (after the due date: 逾期未报);
+* ``graded_poor`` — subjects graded at the scheme's lowest grade (差) by the re-check, or by the unit where not
+  re-checked;
+* ``flagged`` — without a re-check, forms whose indicator share is far above their execution share (e.g. indicators
+  88/90 with execution 4/10), naming the rule and the sample's line (``flag_gap``);
+* ``inflation`` — per department and year: mean self − re-check over its re-checked subjects (the chart, and the
+  risk-based sampling's history weight).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Abs
+
+from evaluations.choices import RecheckStatus
+from evaluations.models import RecheckItem, SelfEvaluation
+
+FLAG_RULE = "指标得分率远高于预算执行率（未复核提示）"
+
+
+@dataclass(frozen=True)
+class Report:
+    sample: object
+    large_gaps: list
+    not_self_evaluated: list
+    graded_poor: list
+    flagged: list
+
+
+def lowest_grade(scheme) -> str:
+    return scheme.rules().grade_lines[-1].label
+
+
+def large_gaps(sample, items=None):
+    items = RecheckItem.objects.filter(sample=sample) if items is None else items
+    diff = ExpressionWrapper(
+        F("self_score") - F("total_score"), output_field=DecimalField(max_digits=7, decimal_places=2)
+    )
+    condition = Q(gap__gte=sample.threshold_points)
+    if sample.grade_differs:
+        condition |= ~Q(grade=F("self_grade"))
+    return (
+        items.filter(status=RecheckStatus.SUBMITTED, self_score__isnull=False, total_score__isnull=False)
+        .annotate(difference_value=diff, gap=Abs(diff))
+        .filter(condition)
+        .select_related("evaluation__subject", "evaluation__organisation", "department")
+        .order_by("-gap", "pk")
+    )
+
+
+def not_self_evaluated(evaluation_round, forms=None):
+    """[{department, name, unsubmitted}] — departments with forms never submitted."""
+    forms = SelfEvaluation.objects.filter(round=evaluation_round) if forms is None else forms
+    return list(
+        forms.filter(submitted_at__isnull=True)
+        .values("department_id", "department__name")
+        .annotate(unsubmitted=Count("pk"))
+        .order_by("-unsubmitted", "department__name")
+    )
+
+
+def graded_poor(sample, forms=None, items=None):
+    """(re-checks graded lowest, forms graded lowest by the unit and not re-checked)."""
+    lowest = lowest_grade(sample.round.scheme)
+    items = RecheckItem.objects.filter(sample=sample) if items is None else items
+    forms = SelfEvaluation.objects.filter(round=sample.round) if forms is None else forms
+    rechecked = items.filter(status=RecheckStatus.SUBMITTED, grade=lowest).select_related(
+        "evaluation__subject", "evaluation__organisation"
+    )
+    by_unit = (
+        forms.filter(grade=lowest, submitted_at__isnull=False)
+        .exclude(rechecks__sample=sample, rechecks__status=RecheckStatus.SUBMITTED)
+        .select_related("subject", "organisation")
+    )
+    return list(rechecked), list(by_unit)
+
+
+def flagged(evaluation_round, gap: Decimal, forms=None):
+    """Submitted forms not re-checked whose indicator share − execution share ≥ ``gap``."""
+    scheme = evaluation_round.scheme
+    forms = SelfEvaluation.objects.filter(round=evaluation_round) if forms is None else forms
+    wide = DecimalField(max_digits=14, decimal_places=4)
+    # indicator ÷ I − execution ÷ E ≥ gap, multiplied out (no division: SQLite divides whole numbers as integers)
+    i_points, e_points = Value(scheme.indicator_points), Value(scheme.execution_points)
+    lhs = ExpressionWrapper(F("indicator_score") * e_points - F("execution_score") * i_points, output_field=wide)
+    return (
+        forms.filter(submitted_at__isnull=False, indicator_score__isnull=False, execution_score__isnull=False)
+        .exclude(rechecks__status=RecheckStatus.SUBMITTED)
+        .annotate(share_gap_points=lhs)
+        .filter(share_gap_points__gte=Decimal(gap) * scheme.indicator_points * scheme.execution_points)
+        .select_related("subject", "organisation")
+        .order_by("-share_gap_points", "pk")
+    )
+
+
+def report(sample, user=None) -> Report:
+    """The discrepancy report of ``sample`` as ``user`` may read it (the gate restricts every list)."""
+    from core import access
+
+    items = RecheckItem.objects.filter(sample=sample)
+    forms = SelfEvaluation.objects.filter(round=sample.round)
+    if user is not None:
+        items, forms = access.restrict(items, user), access.restrict(forms, user)
+    return Report(
+        sample=sample,
+        large_gaps=list(large_gaps(sample, items)),
+        not_self_evaluated=not_self_evaluated(sample.round, forms),
+        graded_poor=graded_poor(sample, forms, items),
+        flagged=list(flagged(sample.round, sample.flag_gap, forms)),
+    )
+
+
+def inflation(region, items=None) -> list[dict]:
+    """[{department_id, department__name, year, index, count}] over every re-checked subject in ``region`` and below."""
+    items = RecheckItem.objects.all() if items is None else items
+    return list(
+        items.filter(
+            status=RecheckStatus.SUBMITTED,
+            sample__round__region__path__startswith=region.path,
+            self_score__isnull=False,
+            total_score__isnull=False,
+        )
+        .values("department_id", "department__name", year=F("sample__round__fiscal_year"))
+        .annotate(index=Avg(F("self_score") - F("total_score")), count=Count("pk"))
+        .order_by("department__name", "year")
+    )
