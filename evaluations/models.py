@@ -159,9 +159,20 @@ def _item(row: dict) -> scheme_rules.QualitativeItem:
 
 
 # The self-evaluation's models live in their own module (one aggregate per module, STYLE.md); importable from here.
-from evaluations.self_models import SelfEvaluation, SelfEvaluationIndicator, SelfEvaluationRound  # noqa: E402
+from evaluations.self_models import (  # noqa: E402
+    SelfEvaluation,
+    SelfEvaluationEvidence,
+    SelfEvaluationIndicator,
+    SelfEvaluationRound,
+)
 
-__all__ = ["EvaluationScheme", "SelfEvaluation", "SelfEvaluationIndicator", "SelfEvaluationRound"]
+__all__ = [
+    "EvaluationScheme",
+    "SelfEvaluation",
+    "SelfEvaluationEvidence",
+    "SelfEvaluationIndicator",
+    "SelfEvaluationRound",
+]
 from evaluations.recheck_models import RecheckIndicator, RecheckItem, RecheckSample  # noqa: E402
 
 __all__ += ["RecheckIndicator", "RecheckItem", "RecheckSample"]

@@ -18,11 +18,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core.attachments import Attachment
+from core.files import validate_upload_size
 from evaluations.choices import Band, EvaluationStage, FormKind, IndicatorKind, RoundStatus
 from workflow.models import Reviewable
 
@@ -30,6 +32,7 @@ YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 MONEY = {"max_digits": 18, "decimal_places": 2}
 RATIO = {"max_digits": 9, "decimal_places": 4}  # 1.0000 = 100 %
 POINTS = {"max_digits": 6, "decimal_places": 2}
+EVIDENCE_EXTENSIONS = ["pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "zip", "jpg", "jpeg", "png"]
 
 
 class SelfEvaluationRound(models.Model):
@@ -271,3 +274,38 @@ class SelfEvaluationIndicator(models.Model):
     @property
     def is_satisfaction(self) -> bool:
         return self.level1 == "satisfaction"
+
+
+class SelfEvaluationEvidence(Attachment):
+    """A supporting file of a self-evaluation (佐证材料), for the form or one of its indicators; added by the unit
+    while the form is editable, read by its reviewers and by the re-checker (core/attachments.py)."""
+
+    evaluation = models.ForeignKey(
+        SelfEvaluation, verbose_name="绩效自评表", on_delete=models.CASCADE, related_name="evidence"
+    )
+    row = models.ForeignKey(
+        SelfEvaluationIndicator,
+        verbose_name="对应指标",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        help_text="不选则为整张自评表的佐证",
+    )
+    file = models.FileField(
+        "佐证材料",
+        upload_to="evaluations/%Y/%m/",
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_upload_size],
+    )
+
+    access_org_field = "evaluation__organisation"
+    audit_fields = ["row", "note", "file"]
+
+    class Meta:
+        verbose_name = "自评佐证材料"
+        verbose_name_plural = "自评佐证材料"
+        ordering = ["evaluation", "uploaded_at", "pk"]
+
+    def clean(self) -> None:
+        if self.row_id and self.evaluation_id and self.row.evaluation_id != self.evaluation_id:
+            raise ValidationError({"row": "所选指标不属于该自评表"})

@@ -9,4 +9,5 @@ urlpatterns: list = [
     path("", include("evaluations.urls_documents")),  # Word report, xlsx form download and upload
     path("", include("evaluations.urls_board")),  # finance's status board
     path("", include("evaluations.urls_recheck")),  # spot re-check, discrepancies, inflation
+    path("", include("evaluations.urls_evidence")),  # evidence files of a form (core/attachments.py)
 ]

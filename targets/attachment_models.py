@@ -5,12 +5,11 @@ revision. Imported by targets/models.py."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.utils import timezone
 
-from core.files import filename_of, validate_upload_size
+from core.attachments import Attachment
+from core.files import validate_upload_size
 
 EXTENSIONS = ["pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "zip", "jpg", "png"]
 
@@ -21,7 +20,7 @@ class SheetAttachmentKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class TargetSheetAttachment(models.Model):
+class TargetSheetAttachment(Attachment):
     sheet = models.ForeignKey(
         "targets.TargetSheet", verbose_name="绩效目标申报表", on_delete=models.CASCADE, related_name="attachments"
     )
@@ -32,16 +31,6 @@ class TargetSheetAttachment(models.Model):
     file = models.FileField(
         "文件", upload_to="targets/%Y/%m/", validators=[FileExtensionValidator(EXTENSIONS), validate_upload_size]
     )
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     access_org_field = "sheet__subject__organisation"
     audit_fields = ["kind", "note", "file"]
@@ -50,6 +39,3 @@ class TargetSheetAttachment(models.Model):
         verbose_name = "绩效目标附件"
         verbose_name_plural = "绩效目标附件"
         ordering = ["sheet", "uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return filename_of(self.file)

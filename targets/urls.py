@@ -1,6 +1,7 @@
 from django.urls import path
 
-from targets import views, views_attachments, views_comments, views_io, views_overview, views_third_party
+from targets import views, views_comments, views_io, views_overview, views_third_party
+from targets.actions.attachments import ATTACHMENTS
 
 app_name = "targets"
 urlpatterns = [
@@ -21,9 +22,9 @@ urlpatterns = [
     path("<int:pk>/recommend/add/", views_io.recommendation_add, name="recommend_add"),
     path("<int:pk>/comments/", views_comments.comment, name="comment"),
     # attachments (测算依据, issue 12 §7; targets/actions/attachments.py)
-    path("<int:pk>/attachments/", views_attachments.upload, name="attachment_upload"),
-    path("<int:pk>/attachments/<int:attachment_pk>/", views_attachments.download, name="attachment"),
-    path("<int:pk>/attachments/<int:attachment_pk>/delete/", views_attachments.delete, name="attachment_delete"),
+    path("<int:pk>/attachments/", ATTACHMENTS.upload_view(), name="attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", ATTACHMENTS.download_view(), name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/delete/", ATTACHMENTS.delete_view(), name="attachment_delete"),
     # 第三方评审 (长治市《预算绩效管理办法》第十四条; targets/actions/third_party.py)
     path("<int:pk>/third-party-review/", views_third_party.commission, name="commission_review"),
     path("third-party-reviews/<int:pk>/submit/", views_third_party.submit, name="submit_review"),

@@ -19,7 +19,8 @@ from core import access, fiscal
 from core.views import GatedDetailView, GatedListView
 from subjects.citations import citation
 from subjects.models import Subject
-from targets import actions, quality, review, views_attachments, views_third_party
+from targets import actions, quality, review, views_third_party
+from targets.actions.attachments import ATTACHMENTS
 from targets.choices import LEVEL2_OF, Horizon, Level1, Level2
 from targets.filtersets import TargetSheetFilterSet
 from targets.forms import (
@@ -119,7 +120,7 @@ class TargetSheetDetailView(GatedDetailView):
                 "adjust_citation": citation("adjust_targets", self.object.subject),
                 "weights": quality.weight_groups(sheet.indicators.all()),
                 **views_third_party.panel_context(sheet, self.request),
-                **views_attachments.panel_context(sheet, user),
+                **ATTACHMENTS.panel(sheet, user),
             }
         )
         pinned, other = actions.comments_by_indicator(sheet)

@@ -1,14 +1,10 @@
 """Attachments of a target sheet (targets/attachment_models.py): added and removed by whoever may edit the sheet
-(its preparer while it is a draft or returned), each change audited; carried into an adjustment's new revision."""
+(its preparer while it is a draft or returned), each change audited, through the one attachment mechanism
+(core/attachments.py); carried into an adjustment's new revision."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-
-from audit import trail
-from audit.models import AuditAction
-from core import services
+from core.attachments import Attachments
 from targets.attachment_models import TargetSheetAttachment
 from workflow import guards
 
@@ -19,25 +15,35 @@ def can_change(user, sheet) -> bool:
     return guards.can_edit(user, sheet)
 
 
-def _refused(sheet, user) -> PermissionDenied:
-    trail.record(AuditAction.PERMISSION_DENIED, sheet, actor=user, reason=REFUSED)
-    return PermissionDenied(REFUSED)
+def _sheets():
+    from targets.models import TargetSheet
+
+    return TargetSheet.objects.select_related("chain")
+
+
+ATTACHMENTS = Attachments(
+    model=TargetSheetAttachment,
+    parent_field="sheet",
+    label="附件",
+    title="附件（测算依据等）",
+    can_change=can_change,
+    refused=REFUSED,
+    url_prefix="targets:attachment",
+    anchor="sheet-attachments",
+    form_id="sheet-attachment-form",
+    fields=("kind", "note", "file"),
+    hint="成本指标、支出明细预算的测算依据（如面积测算表、询价单）；PDF、OFD、Word、WPS、Excel、ZIP、图片；申报表提交后不能再增删附件",
+    parent_queryset=_sheets,
+)
 
 
 def add(sheet, user, *, file, kind: str, note: str = "") -> TargetSheetAttachment:
     """A new attachment (the model validates the file's type and size, with a Chinese message)."""
-    if not can_change(user, sheet):
-        raise _refused(sheet, user)
-    attachment = TargetSheetAttachment(sheet=sheet, kind=kind, note=(note or "").strip(), file=file, uploaded_by=user)
-    with transaction.atomic():
-        services.create_record(attachment, reason=f"上传绩效目标附件：{attachment.get_kind_display()}")
-    return attachment
+    return ATTACHMENTS.add(sheet, user, file=file, kind=kind, note=note)
 
 
 def remove(attachment, user) -> None:
-    if not can_change(user, attachment.sheet):
-        raise _refused(attachment.sheet, user)
-    services.delete_record(attachment, reason=f"删除绩效目标附件：{attachment}")
+    ATTACHMENTS.remove(attachment, user)
 
 
 def carry(previous, sheet) -> None:
