@@ -309,3 +309,52 @@ class SelfEvaluationEvidence(Attachment):
     def clean(self) -> None:
         if self.row_id and self.evaluation_id and self.row.evaluation_id != self.evaluation_id:
             raise ValidationError({"row": "所选指标不属于该自评表"})
+
+
+class ProviderDataRequest(models.Model):
+    """A purchased service's provider (承接主体) asked for data inside the self-evaluation (seed 000 第八条: 承接主体……
+    配合开展绩效评价): the unit asks, the provider — reaching this request only, through ``core.Assignment`` —
+    answers once, and the answer shows in the form."""
+
+    evaluation = models.ForeignKey(
+        SelfEvaluation, verbose_name="绩效自评表", on_delete=models.CASCADE, related_name="provider_requests"
+    )
+    provider = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="承接主体",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    question = models.TextField("需提供的数据和说明")
+    due_on = models.DateField("答复期限")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_at = models.DateTimeField("提出时间", default=timezone.now, editable=False)
+    answer = models.TextField("承接主体答复", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True, editable=False)
+
+    access_org_field = "evaluation__organisation"
+    audit_fields = ["provider", "question", "due_on", "answer", "answered_at"]
+
+    class Meta:
+        verbose_name = "承接主体数据请求"
+        verbose_name_plural = "承接主体数据请求"
+        ordering = ["evaluation", "asked_at", "pk"]
+
+    def __str__(self) -> str:
+        name = self.evaluation.subject.name if self.evaluation_id else ""
+        return f"{name}：请承接主体提供数据"
+
+    def get_absolute_url(self):
+        return reverse("evaluations:provider_request", args=[self.pk])

@@ -10,4 +10,5 @@ urlpatterns: list = [
     path("", include("evaluations.urls_board")),  # finance's status board
     path("", include("evaluations.urls_recheck")),  # spot re-check, discrepancies, inflation
     path("", include("evaluations.urls_evidence")),  # evidence files of a form (core/attachments.py)
+    path("", include("evaluations.urls_provider")),  # data asked of a purchased service's provider
 ]
