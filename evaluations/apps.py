@@ -12,8 +12,11 @@ class EvaluationsConfig(AppConfig):
         from evaluations import provider_requests
 
         todo.register(provider_requests.todo_provider, count=provider_requests.todo_count)  # 承接主体配合提供数据
-        from evaluations import self_actions  # noqa: F401 - the workflow hooks and the round's lifecycle
-        from evaluations import demo  # noqa: F401 - registers the demo seeder (the closed year's self-evaluation)
+        from evaluations import (
+            demo,  # noqa: F401 - registers the demo seeder (the closed year's self-evaluation)
+            self_actions,  # noqa: F401 - the workflow hooks and the round's lifecycle
+            summaries,  # noqa: F401 - the department summary's workflow hook
+        )
         from evaluations.models import RecheckIndicator, RecheckItem, SelfEvaluation, SelfEvaluationIndicator
 
         # Approved self-evaluations and their rows are immutable in the database (issue 17 §5).

@@ -160,6 +160,7 @@ def _item(row: dict) -> scheme_rules.QualitativeItem:
 
 # The self-evaluation's models live in their own module (one aggregate per module, STYLE.md); importable from here.
 from evaluations.self_models import (  # noqa: E402
+    DepartmentSummary,
     ProviderDataRequest,
     SelfEvaluation,
     SelfEvaluationEvidence,
@@ -168,6 +169,7 @@ from evaluations.self_models import (  # noqa: E402
 )
 
 __all__ = [
+    "DepartmentSummary",
     "EvaluationScheme",
     "ProviderDataRequest",
     "SelfEvaluation",

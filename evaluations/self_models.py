@@ -358,3 +358,55 @@ class ProviderDataRequest(models.Model):
 
     def get_absolute_url(self):
         return reverse("evaluations:provider_request", args=[self.pk])
+
+
+class DepartmentSummary(Reviewable):
+    """A department's summary of its self-evaluation (自评汇总报告): written by the department over the forms of its
+    units it reviewed, sent to finance (转移支付办法 第二十三条: 区业务主管部门在汇总各项转移支付自评结果基础上，撰写绩效
+    自评报告报送区财政部门; seed 001 第二十条（一） the department's overall spending). The figures are rolled up from the
+    forms when shown (``evaluations.rollup``); the department writes the narrative."""
+
+    round = models.ForeignKey(
+        SelfEvaluationRound, verbose_name="自评轮次", on_delete=models.PROTECT, related_name="summaries"
+    )
+    department = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="主管部门",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    overview = models.TextField("自评工作开展情况", blank=True)
+    findings = models.TextField("主要绩效和存在的问题", blank=True)
+    measures = models.TextField("改进措施和结果应用", blank=True)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    access_org_field = "department"
+    todo_stage = "evaluation"
+    todo_kind = "自评汇总"
+    todo_select_related = ("department", "round")
+    audit_fields = ["overview", "findings", "measures"]
+
+    class Meta:
+        verbose_name = "部门自评汇总报告"
+        verbose_name_plural = "部门自评汇总报告"
+        ordering = ["round", "department"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "department"],
+                name="department_summary_unique",
+                violation_error_message="本部门本轮的自评汇总报告已经建立",
+            )
+        ]
+
+    def __str__(self) -> str:
+        name = self.department.name if self.department_id else ""
+        return f"{name} 自评汇总报告"
+
+    def todo_title(self) -> str:
+        return f"自评汇总报告：{self.department.name}（{self.round.fiscal_year} 年度）"
+
+    def get_absolute_url(self):
+        return reverse("evaluations:summary", args=[self.pk])

@@ -11,4 +11,5 @@ urlpatterns: list = [
     path("", include("evaluations.urls_recheck")),  # spot re-check, discrepancies, inflation
     path("", include("evaluations.urls_evidence")),  # evidence files of a form (core/attachments.py)
     path("", include("evaluations.urls_provider")),  # data asked of a purchased service's provider
+    path("", include("evaluations.urls_summary")),  # the departments' summaries (自评汇总报告)
 ]
