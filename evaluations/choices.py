@@ -89,6 +89,7 @@ class FormKind(models.TextChoices):
     DEPARTMENT_OVERALL = "department_overall", "部门整体支出自评"
     TRANSFER = "transfer", "转移支付自评"
     PURCHASED_SERVICE = "purchased_service", "政府购买服务自评"
+    TOWN = "town", "涉农整合资金镇办综合评价"
 
 
 class LeftOutReason(models.TextChoices):
@@ -99,6 +100,8 @@ class LeftOutReason(models.TextChoices):
     TRANSFER_NOT_LISTED = "transfer_not_listed", "转移支付项目未列入主管部门与财政商定的自评清单"
     NO_TARGETS = "no_targets", "已纳入，但没有批复的本年度绩效目标，只评价预算执行"
     NO_INDICATORS = "no_indicators", "已纳入，但批复的绩效目标没有年度指标"
+    PER_TOWN = "per_town", "涉农整合资金切块下达，以镇办为单位开展综合绩效评价，不对具体项目评价"
+    NO_TOWNS = "no_towns", "涉农整合资金未分解区域绩效目标，无法按镇办评价"
 
 
 # --- spot re-check (抽查复核) ---------------------------------------------------------------------------------------

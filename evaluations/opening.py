@@ -71,8 +71,10 @@ def _score_sql(rounding: str) -> str:
     return f"CASE WHEN avail_fen <= 0 OR paid_fen < 0 THEN NULL WHEN paid_fen >= avail_fen THEN pts ELSE {share} END"
 
 
-def forms_select(evaluation_round, lo: int, hi: int) -> tuple[str, list]:
-    """(SELECT, params) of the missing forms of the listed subjects with ids in [lo, hi]."""
+def forms_select(evaluation_round, lo: int, hi: int, *, towns: bool = False) -> tuple[str, list]:
+    """(SELECT, params) of the missing forms of the listed subjects with ids in [lo, hi]; ``towns``: instead, the
+    missing town forms of the round's integrated agricultural funds (转移支付办法 第二十八条), one per 区域绩效目标,
+    budget its allocated amount, paid the fund's payments by payers in that town."""
     from evaluations.models import SelfEvaluation
     from workflow.chains import resolve_chain
 
@@ -106,24 +108,57 @@ def forms_select(evaluation_round, lo: int, hi: int) -> tuple[str, list]:
         f"  WHERE fiscal_year = %s AND paid_on <= %s AND match_status IN ({counted}) AND subject_id IS NOT NULL"
         f"  AND subject_id BETWEEN %s AND %s GROUP BY subject_id) pa ON pa.subject_id = s.id"
         f" WHERE s.id BETWEEN %s AND %s AND s.id IN ({listed_sql})"
-        f" AND NOT EXISTS (SELECT 1 FROM {t['form']} e WHERE e.round_id = %s AND e.subject_id = s.id)"
+        f" AND NOT EXISTS (SELECT 1 FROM {t['form']} e WHERE e.round_id = %s AND e.subject_id = s.id"
+        f" AND e.town_id IS NULL)"
     )
     params = [pts, year, year, year, year_end, lo, hi, year, year_end, lo, hi, lo, hi, *listed_params]
     params.append(evaluation_round.pk)
+    town = "NULL"
+    if towns:
+        base, params = _town_base(evaluation_round, pts, counted)
+        town = "b.town_id"
     rate = _rounded_div("paid_fen * 10000", "avail_fen", Rounding.HALF_UP)
     select = (
         f"SELECT 'draft', %s, 0, %s, %s, 1, %s, b.subject_id, b.organisation_id, b.department_id, %s,"
-        f" CASE b.subject_kind {kind_case} ELSE 'project' END,"
+        f" CASE b.subject_kind {kind_case} WHEN 'town' THEN 'town' ELSE 'project' END,"
         f" CASE WHEN b.end_year > %s THEN 'stage' WHEN b.start_year < %s THEN 'full_cycle' ELSE 'annual' END,"
         f" b.sheet_id, %s, b.avail_fen / 100.0, b.paid_fen / 100.0,"
         f" CASE WHEN b.avail_fen <= 0 OR b.paid_fen < 0 THEN NULL"
         f" WHEN ({rate}) > {RATE_CAP_BP} THEN {RATE_CAP_BP} / 10000.0 ELSE ({rate}) / 10000.0 END,"
         f" ({_score_sql(scheme.rounding)}) / 100.0,"
-        f" NULL, NULL, '', '', '', '', NULL, NULL, %s, %s"
+        f" NULL, NULL, '', '', '', '', NULL, NULL, %s, %s, {town}"
         f" FROM ({base}{fence}) b"
     )
     head = [chain.pk if chain is not None else None, role, due, evaluation_round.pk, year, year, year, scheme.pk]
     return select, [*head, now, now, *params]
+
+
+def _town_base(evaluation_round, pts: int, counted: str) -> tuple[str, list]:
+    """The derived table of the town forms: like the per-subject one, from the regional targets."""
+    from organisations.models import Organisation, Region
+    from targets.models import RegionalTarget
+
+    t = _tables()
+    year = evaluation_round.fiscal_year
+    targets_sql, targets_params = roster.town_targets(evaluation_round).values("pk").query.sql_with_params()
+    region, org, target = Region._meta.db_table, Organisation._meta.db_table, RegionalTarget._meta.db_table
+    paid = (
+        f"(SELECT SUM(p.amount) FROM {t['payment']} p JOIN {org} po ON po.id = p.organisation_id"
+        f" JOIN {region} pr ON pr.id = po.region_id"
+        f" WHERE p.subject_id = s.id AND p.fiscal_year = %s AND p.paid_on <= %s AND p.match_status IN ({counted})"
+        f" AND pr.path LIKE (SELECT tr.path FROM {region} tr WHERE tr.id = rt.region_id) || '%%')"
+    )
+    base = (
+        f"SELECT s.id AS subject_id, s.organisation_id, s.department_id, 'town' AS subject_kind,"
+        f" s.start_year, s.end_year, CAST(ROUND(COALESCE(rt.amount, 0) * 100) AS BIGINT) AS avail_fen,"
+        f" CAST(ROUND(COALESCE({paid}, 0) * 100) AS BIGINT) AS paid_fen, CAST(%s AS BIGINT) AS pts,"
+        f" rt.sheet_id AS sheet_id, rt.region_id AS town_id"
+        f" FROM {target} rt JOIN {t['sheet']} ts ON ts.id = rt.sheet_id JOIN {t['subject']} s ON s.id = ts.subject_id"
+        f" WHERE rt.id IN ({targets_sql})"
+        f" AND NOT EXISTS (SELECT 1 FROM {t['form']} e WHERE e.round_id = %s AND e.subject_id = s.id"
+        f" AND e.town_id = rt.region_id)"
+    )
+    return base, [year, datetime.date(year, 12, 31), pts, *targets_params, evaluation_round.pk]
 
 
 def _columns(names: str) -> str:
@@ -135,7 +170,7 @@ FORM_COLUMNS = (
     "status, chain_id, current_step, current_role, step_due_at, version, round_id, subject_id, organisation_id,"
     " department_id, fiscal_year, kind, stage, target_sheet_id, scheme_id, budget, paid, execution_rate,"
     " execution_score, indicator_score, total_score, grade, goal_completion, problems, measures, submitted_at,"
-    " approved_at, created_at, updated_at"
+    " approved_at, created_at, updated_at, town_id"
 )
 ROW_COLUMNS = (
     "evaluation_id, target_indicator_id, order, level1, level2, name, kind, target_value, unit, weight, actual,"
@@ -144,13 +179,21 @@ ROW_COLUMNS = (
 
 
 def rows_select(evaluation_round, lo: int, hi: int) -> tuple[str, list]:
-    """(SELECT, params) of the indicator rows of the round's forms (subjects in [lo, hi]) that have none yet."""
+    """(SELECT, params) of the indicator rows of the round's forms (subjects in [lo, hi]) that have none yet; a town
+    form's targets are the town's regional values (区域指标值) where given."""
+    from targets.models import RegionalIndicatorValue, RegionalTarget
+
     t = _tables()
+    target, value = RegionalTarget._meta.db_table, RegionalIndicatorValue._meta.db_table
     kinds = "CASE ti.comparator WHEN 'ge' THEN 'positive' WHEN 'le' THEN 'negative' WHEN 'eq' THEN 'exact' ELSE 'qualitative' END"
     select = (
-        f'SELECT e.id, ti.id, ti."order", ti.level1, ti.level2, ti.name, {kinds}, ti.target_value, ti.unit,'
+        f'SELECT e.id, ti.id, ti."order", ti.level1, ti.level2, ti.name, {kinds},'
+        f" CASE WHEN riv.value IS NULL OR riv.value = '' THEN ti.target_value ELSE riv.value END, ti.unit,"
         f" ti.weight, '', %s, %s, '', NULL, NULL, '', '', ''"
         f" FROM {t['form']} e JOIN {t['indicator']} ti ON ti.sheet_id = e.target_sheet_id AND ti.horizon = 'annual'"
+        f" LEFT JOIN {target} rt ON e.town_id IS NOT NULL AND rt.sheet_id = e.target_sheet_id"
+        f" AND rt.region_id = e.town_id"
+        f" LEFT JOIN {value} riv ON riv.regional_target_id = rt.id AND riv.indicator_id = ti.id"
         f" WHERE e.round_id = %s AND e.subject_id BETWEEN %s AND %s"
         f" AND NOT EXISTS (SELECT 1 FROM {t['row']} x WHERE x.evaluation_id = e.id)"
     )
@@ -167,13 +210,25 @@ def create_forms(evaluation_round) -> int:
 
     t = _tables()
     ids = list(roster.listed(evaluation_round).order_by("pk").values_list("pk", flat=True))
+    town_count = roster.town_targets(evaluation_round).count()
     SelfEvaluationRound.objects.filter(pk=evaluation_round.pk).update(
-        forms_expected=len(ids), forms_created=SelfEvaluation.objects.filter(round=evaluation_round).count()
+        forms_expected=len(ids) + town_count,
+        forms_created=SelfEvaluation.objects.filter(round=evaluation_round).count(),
     )
     created = 0
     for lo, hi in chunks(ids):
         forms, form_params = forms_select(evaluation_round, lo, hi)
         rows, row_params = rows_select(evaluation_round, lo, hi)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {t['form']} ({_columns(FORM_COLUMNS)}) {forms}", form_params)
+            created += max(cursor.rowcount, 0)
+            cursor.execute(f"INSERT INTO {t['row']} ({_columns(ROW_COLUMNS)}) {rows}", row_params)
+            done = SelfEvaluation.objects.filter(round=evaluation_round).count()
+            SelfEvaluationRound.objects.filter(pk=evaluation_round.pk).update(forms_created=done)
+    if town_count:
+        forms, form_params = forms_select(evaluation_round, 0, 0, towns=True)
+        ids = list(roster.integrated(evaluation_round).values_list("pk", flat=True))
+        rows, row_params = rows_select(evaluation_round, min(ids), max(ids))
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {t['form']} ({_columns(FORM_COLUMNS)}) {forms}", form_params)
             created += max(cursor.rowcount, 0)

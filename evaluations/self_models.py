@@ -150,6 +150,17 @@ class SelfEvaluation(Reviewable):
         editable=False,
     )
     fiscal_year = models.PositiveSmallIntegerField("评价年度", validators=YEAR_VALIDATORS, editable=False)
+    # 转移支付办法 第二十八条: integrated agricultural funds are evaluated per town (镇办), one form each, not per project.
+    town = models.ForeignKey(
+        "organisations.Region",
+        verbose_name="镇办",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="涉农整合资金切块下达的，以镇办为单位开展综合绩效评价",
+    )
     kind = models.CharField("自评类型", max_length=30, choices=FormKind.choices, editable=False)
     stage = models.CharField(
         "评价阶段", max_length=20, choices=EvaluationStage.choices, default=EvaluationStage.ANNUAL, editable=False
@@ -192,7 +203,16 @@ class SelfEvaluation(Reviewable):
         verbose_name = "绩效自评表"
         verbose_name_plural = "绩效自评表"
         ordering = ["round", "organisation", "subject"]
-        constraints = [models.UniqueConstraint(fields=["round", "subject"], name="self_evaluation_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "subject"], condition=models.Q(town__isnull=True), name="self_evaluation_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "subject", "town"],
+                condition=models.Q(town__isnull=False),
+                name="self_evaluation_town_unique",
+            ),
+        ]
         indexes = [
             models.Index(fields=["round", "status"], name="self_eval_round_status"),
             models.Index(fields=["fiscal_year", "organisation"], name="self_eval_year_org"),
@@ -200,10 +220,12 @@ class SelfEvaluation(Reviewable):
 
     def __str__(self) -> str:
         name = self.subject.name if self.subject_id else ""
-        return f"{name} 绩效自评表"
+        town = f"（{self.town.name}）" if self.town_id else ""
+        return f"{name}{town} 绩效自评表"
 
     def todo_title(self) -> str:
-        return f"绩效自评：{self.subject.name}（{self.round.fiscal_year} 年度）"
+        town = f"·{self.town.name}" if self.town_id else ""
+        return f"绩效自评：{self.subject.name}{town}（{self.round.fiscal_year} 年度）"
 
     def get_absolute_url(self):
         return reverse("evaluations:form", args=[self.pk])

@@ -42,6 +42,8 @@ class FundSource(models.TextChoices):
     LINKAGE = "linkage", "衔接资金"
     BOND = "bond", "政府债券"
     PPP = "ppp", "PPP"
+    # 转移支付办法 第二十八条: 涉农等整合资金切块下达部分……以镇办为单位开展综合绩效评价 (evaluations.roster)
+    INTEGRATED_AGRI = "integrated_agri", "涉农整合资金（切块下达）"
 
 
 class Category(models.TextChoices):

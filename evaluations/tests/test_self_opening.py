@@ -168,3 +168,49 @@ def test_due_date_must_be_after_the_year():
     with pytest.raises(ValidationError) as caught:
         self_actions.open_round(user("perf"), fiscal_year=YEAR, due_date=datetime.date(YEAR, 12, 1))
     assert "due_date" in caught.value.message_dict
+
+
+def test_integrated_agricultural_funds_are_evaluated_per_town_not_per_project():
+    """转移支付办法 第二十八条: 对涉农等整合资金切块下达部分，区级不再对具体项目开展绩效评价，以镇办为单位开展综合绩效评价."""
+    from organisations.models import Organisation, Region
+    from targets.models import RegionalIndicatorValue, RegionalTarget, TargetSheet
+
+    fund = funded_subject("涉农整合资金", kind="transfer_overall", fund_sources=["integrated_agri"])
+    sheet = TargetSheet.objects.get(subject=fund, is_current=True)
+    towns = list(Region.objects.filter(parent=user("perf").organisation.region).order_by("code")[:2])
+    assert len(towns) == 2
+    first = RegionalTarget.objects.create(sheet=sheet, region=towns[0], amount=Decimal("300000.00"))
+    RegionalTarget.objects.create(sheet=sheet, region=towns[1], amount=Decimal("200000.00"))
+    area = sheet.indicators.get(name="维修校舍面积")
+    RegionalIndicatorValue.objects.create(regional_target=first, indicator=area, value="1800")
+    payer = (
+        Organisation.objects.filter(region=towns[0], kind="unit").first()
+        or Organisation.objects.filter(region__path__startswith=towns[0].path).first()
+    )
+    from execution.choices import MatchStatus
+    from execution.models import Payment
+
+    Payment.objects.create(
+        fiscal_year=YEAR,
+        payer_code="T9",
+        organisation=payer,
+        project_code=fund.code,
+        subject=fund,
+        match_status=MatchStatus.MATCHED,
+        amount=Decimal("150000.00"),
+        voucher_number="ZFTOWN000001",
+        paid_on=datetime.date(YEAR, 8, 1),
+    )
+    evaluation_round = open_round(transfer_subjects=[fund])
+    forms = {f.town_id: f for f in SelfEvaluation.objects.filter(round=evaluation_round, subject=fund)}
+    assert set(forms) == {towns[0].pk, towns[1].pk}  # one per town, none for the project itself
+    town_form = forms[towns[0].pk]
+    assert town_form.kind == FormKind.TOWN and town_form.organisation_id == fund.organisation_id
+    assert town_form.budget == Decimal("300000.00") and town_form.paid == Decimal("150000.00")
+    assert town_form.execution_score == Decimal("5.00")
+    targets = dict(town_form.indicators.values_list("name", "target_value"))
+    assert (
+        targets["维修校舍面积"] == "1800" and targets["工程验收合格率"] == "100"
+    )  # the town's value, else the sheet's
+    assert {"subject": fund.pk, "reason": LeftOutReason.PER_TOWN} in evaluation_round.left_out
+    assert opening.finish(evaluation_round) == 0  # run again: nothing twice
