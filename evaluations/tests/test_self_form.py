@@ -158,3 +158,14 @@ def test_due_date_and_lateness():
         assert not form.is_late
     with clock.pinned(datetime.date(YEAR + 1, 4, 1)):
         assert form.is_late
+
+
+def test_no_agency_fills_a_self_evaluation():
+    """seed 003 第二十四条: 部门不得委托第三方机构开展自评 — an agency reaches no form and cannot save one."""
+    from core import access
+
+    form = _form()
+    agency = user("agency")
+    assert not access.restrict(SelfEvaluation.objects.all(), agency).exists()
+    with pytest.raises(PermissionDenied):
+        self_actions.save_form(form, agency, form.version, data={"problems": "代为自评"})
