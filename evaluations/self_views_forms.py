@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.views import GatedDetailView, GatedListView
-from evaluations import form_scoring, self_actions
+from evaluations import form_scoring, provider_requests, self_actions
+from evaluations.evidence import EVIDENCE
 from evaluations.models import SelfEvaluation
 from evaluations.self_filtersets import SelfEvaluationFilterSet
 from evaluations.self_forms import SelfEvaluationForm, formset_rows, indicator_formset
@@ -79,6 +80,8 @@ class SelfEvaluationDetailView(GatedDetailView):
         rows = labelled(list(form.indicators.all()))
         context.update(review_context(form, user))
         context.update(score_context(form, rows))
+        context.update(EVIDENCE.panel(form, user))  # 佐证材料 (core/attachments.py)
+        context.update(provider_requests.panel(form, user))  # a purchased service's provider's data
         context.update(
             {
                 "title": str(form),

@@ -29,6 +29,10 @@ IMAGES = {
     "unit-recommendation.png": ("targets-06-recommendation-in-place.png", "tests/browser/test_targets.py"),
     "unit-target-word.png": ("target-sheet-word-1.png", "tests/browser/test_form_render.py"),
     "unit-target-excel.png": ("target-sheet-excel-1.png", "tests/browser/test_form_render.py"),
+    "unit-self-evaluation-live-score.png": (
+        "self-evaluation-03-live-score.png",
+        "tests/browser/test_self_evaluation.py",
+    ),
     # department.md
     "department-assessment-scoring.png": ("library-04-reviewer-scoring.png", "tests/browser/test_library.py"),
     "department-todo.png": ("edu_reviewer-*-todo.png", "tests/browser/test_walk.py"),

@@ -266,6 +266,7 @@ def test_the_form_page_shows_execution_indicators_and_problems(client_as):
     assert "维修校舍面积" in page and "≥ 3000平方米" in page and "产出指标 / 数量指标" in page
     assert 'id="submission-problems"' in page and "年度总体目标完成情况" in page
     assert 'id="review-panel"' in page and 'id="edit"' in page
+    assert 'id="evidence"' in page and 'id="evidence-form"' in page  # the unit adds evidence while editable
 
 
 def test_the_score_endpoint_recomputes_without_saving(client_as):
