@@ -342,3 +342,13 @@ def test_values_starting_with_equals_are_written_inert(client_as):
     )
     texts = inert_strings(_download(client_as("edu_preparer"), form))
     assert {PAYLOADS[0], PAYLOADS[1], PAYLOADS[3]} <= set(texts)
+
+
+@pytest.mark.parametrize("name", ["evaluations:form_report", "evaluations:form_xlsx"])
+def test_a_download_costs_a_fixed_number_of_queries(client_as, django_assert_max_num_queries, name):
+    form = _filled()
+    client = client_as("edu_preparer")
+    url = reverse(name, args=[form.pk])
+    client.get(url)  # warm the caches of the session and the gate
+    with django_assert_max_num_queries(15):  # 11 for the report, 10 for the workbook (session, gate, form, rows …)
+        assert client.get(url).status_code == 200
