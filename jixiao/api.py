@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
 from assessments.api import AssessmentTemplateViewSet, AssessmentViewSet
+from evaluations.api_schemes import EvaluationSchemeViewSet
 from execution.api import AllocationViewSet, PaymentViewSet
 from imports.api import ImportJobViewSet
 from indicators.api import IndicatorProposalViewSet, IndicatorViewSet
@@ -50,6 +51,7 @@ router.register("performance-warnings", PerformanceWarningViewSet)
 router.register("warning-disposals", DisposalViewSet)
 router.register("disbursement-holds", DisbursementHoldViewSet)
 router.register("warning-rules", WarningRuleViewSet)
+router.register("evaluation-schemes", EvaluationSchemeViewSet)
 router.register("execution-figures", ExecutionFigureViewSet)
 router.register("monitoring-figures", FiguresViewSet, basename="monitoringfigures")
 router.register("light-thresholds", LightThresholdsViewSet)
