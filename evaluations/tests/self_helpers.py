@@ -1,5 +1,7 @@
-"""Helpers for the self-evaluation tests: a subject of 示范市第一中学 funded for 2025 (the demo's closed year) with an
-approved target sheet and treasury data, and a round opened by the performance section with its forms created."""
+"""Helpers for the self-evaluation tests: a subject of 示范市第一中学 funded for 2024 with an approved target sheet and
+treasury data, and a round opened by the performance section with its forms created. 2024, not the demo's closed year
+2025: the demo has opened the city's 2025 self-evaluation (evaluations/demo.py, one round per region and year), and a
+year without demo subjects keeps each test's round to the subjects it builds."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from targets.models import TargetIndicator, TargetSheet
 from workflow import actions as workflow
 from workflow.models import ReviewStatus
 
-YEAR = 2025
+YEAR = 2024
 _vouchers = itertools.count(1)
 
 # The approved indicators of the test subject: 产出 50 (incl. 成本), 效益 30, 满意度 10 = 90 (DOMAIN.md weights).
@@ -43,7 +45,7 @@ def funded_subject(
     sheet: bool = True,
     **fields,
 ) -> Subject:
-    """A subject funded for 2025: arranged amount, allocation, payments and an approved target sheet."""
+    """A subject funded for ``YEAR``: arranged amount, allocation, payments and an approved target sheet."""
     values = {
         "fiscal_year": YEAR,
         "start_year": YEAR,
@@ -117,7 +119,7 @@ def approved_sheet(subject, indicators=INDICATORS, revision: int | None = None) 
 
 
 def open_round(by: str = "perf", **kwargs):
-    """Open the 2025 self-evaluation and create its forms at once (the task's work, run inline)."""
+    """Open the ``YEAR`` self-evaluation and create its forms at once (the task's work, run inline)."""
     kwargs.setdefault("due_date", datetime.date(YEAR + 1, 3, 31))
     evaluation_round = self_actions.open_round(user(by), fiscal_year=YEAR, **kwargs)
     opening.finish(evaluation_round)
