@@ -115,7 +115,11 @@ STAGES: list[Stage] = [
         "绩效评价",
         "bi-graph-up",
         "年度终了开展单位自评、部门审核、财政抽查复核和重点评价。",
-        links=[NavLink("工作报告", "reports:list"), NavLink("评价方案", "evaluations:scheme_list")],
+        links=[
+            NavLink("工作报告", "reports:list"),
+            NavLink("评价方案", "evaluations:scheme_list"),
+            NavLink("自评情况看板", "evaluations:board", hidden_for=OUTSIDE_ROLES),
+        ],
     ),
     Stage(
         "results", "结果应用", "bi-arrow-repeat", "评价结果反馈整改、与预算安排挂钩、信息公开、向政府和人大报告、问责。"

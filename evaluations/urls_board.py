@@ -1,3 +1,9 @@
-"""Routes of the board part of the evaluations app (included by evaluations/urls.py)."""
+"""Routes of the board part of the evaluations app (included by evaluations/urls.py): finance's 自评情况看板."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from evaluations import board_views
+
+urlpatterns: list = [
+    path("board/", board_views.board_page, name="board"),
+]

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import MeView, TokenView, UserViewSet
 from assessments.api import AssessmentTemplateViewSet, AssessmentViewSet
 from evaluations.api_schemes import EvaluationSchemeViewSet
+from evaluations.board_views import SelfEvaluationBoardViewSet
 from execution.api import AllocationViewSet, PaymentViewSet
 from imports.api import ImportJobViewSet
 from indicators.api import IndicatorProposalViewSet, IndicatorViewSet
@@ -55,5 +56,6 @@ router.register("evaluation-schemes", EvaluationSchemeViewSet)
 router.register("execution-figures", ExecutionFigureViewSet)
 router.register("monitoring-figures", FiguresViewSet, basename="monitoringfigures")
 router.register("light-thresholds", LightThresholdsViewSet)
+router.register("self-evaluation-board", SelfEvaluationBoardViewSet, basename="selfevaluationboard")
 router.register("execution/payments", PaymentViewSet)
 router.register("execution/allocations", AllocationViewSet)
