@@ -119,6 +119,11 @@ STAGES: list[Stage] = [
             NavLink("工作报告", "reports:list"),
             NavLink("评价方案", "evaluations:scheme_list"),
             NavLink("自评情况看板", "evaluations:board", hidden_for=OUTSIDE_ROLES),
+            NavLink(
+                "抽查复核",
+                "evaluations:recheck_list",
+                hidden_for=("unit_preparer", "unit_head", "dept_reviewer", "expert", "provider", "public"),
+            ),
         ],
     ),
     Stage(

@@ -14,6 +14,7 @@ class EvaluationsConfig(AppConfig):
         todo.register(provider_requests.todo_provider, count=provider_requests.todo_count)  # 承接主体配合提供数据
         from evaluations import (
             demo,  # noqa: F401 - registers the demo seeder (the closed year's self-evaluation)
+            demo_recheck,  # noqa: F401 - then the closed year's spot re-check (registered after it)
             self_actions,  # noqa: F401 - the workflow hooks and the round's lifecycle
             summaries,  # noqa: F401 - the department summary's workflow hook
         )

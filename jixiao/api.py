@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
 from assessments.api import AssessmentTemplateViewSet, AssessmentViewSet
+from evaluations.api_recheck import RecheckSampleViewSet, RecheckViewSet
 from evaluations.api_schemes import EvaluationSchemeViewSet
 from evaluations.board_views import SelfEvaluationBoardViewSet
 from execution.api import AllocationViewSet, PaymentViewSet
@@ -59,3 +60,5 @@ router.register("light-thresholds", LightThresholdsViewSet)
 router.register("self-evaluation-board", SelfEvaluationBoardViewSet, basename="selfevaluationboard")
 router.register("execution/payments", PaymentViewSet)
 router.register("execution/allocations", AllocationViewSet)
+router.register("recheck-samples", RecheckSampleViewSet)
+router.register("rechecks", RecheckViewSet)
