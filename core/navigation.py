@@ -118,6 +118,12 @@ STAGES: list[Stage] = [
         links=[
             NavLink("工作报告", "reports:list"),
             NavLink("评价方案", "evaluations:scheme_list"),
+            NavLink(
+                "单位自评",
+                "evaluations:rounds",
+                hidden_for=("unit_preparer", "unit_head", "dept_reviewer", *OUTSIDE_ROLES),
+            ),
+            NavLink("绩效自评表", "evaluations:forms", hidden_for=OUTSIDE_ROLES),
             NavLink("自评情况看板", "evaluations:board", hidden_for=OUTSIDE_ROLES),
             NavLink(
                 "抽查复核",
