@@ -18,7 +18,7 @@ from core import access, clock
 from core.views import GatedListView
 from evaluations import self_actions
 from evaluations.choices import LeftOutReason, RoundStatus
-from evaluations.models import SelfEvaluation, SelfEvaluationRound
+from evaluations.models import RecheckSample, SelfEvaluation, SelfEvaluationRound
 from evaluations.self_filtersets import SelfEvaluationRoundFilterSet, late_q
 from evaluations.self_forms import RoundOpenForm, TransferListForm
 from evaluations.self_tables import SelfEvaluationRoundTable
@@ -170,6 +170,7 @@ def round_detail(request, pk):
             "can_close": can_manage and self_actions.LIFECYCLE.may(user, evaluation_round, "close"),
             "transfer_form": transfer_form,
             "transfer_count": evaluation_round.transfer_subjects.count(),
+            "sample": RecheckSample.objects.filter(round=evaluation_round).first(),  # the spot re-check's
             "history": audit_history(evaluation_round),
         },
     )

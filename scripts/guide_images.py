@@ -43,6 +43,7 @@ IMAGES = {
     "finance-third-party-reviews.png": ("perf-third-party-reviews.png", "tests/browser/test_third_party_review.py"),
     "finance-leader-cockpit.png": ("leader-00-home.png", "tests/browser/test_walk.py"),
     "finance-targets-approved.png": ("targets-04-approved.png", "tests/browser/test_targets.py"),
+    "finance-self-evaluation-round.png": ("self-evaluation-02-round.png", "tests/browser/test_self_evaluation.py"),
     # monitoring-dashboard.md, execution-data.md
     "monitoring-dashboard.png": ("perf-*-monitoring-dashboard.png", "tests/browser/test_walk.py"),
     "treasury-payments.png": ("treasury-*-execution-payments.png", "tests/browser/test_walk.py"),

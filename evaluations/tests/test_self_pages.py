@@ -386,3 +386,15 @@ def test_the_lists_render_for_each_persona(client_as, username):
     client = client_as(username)
     assert client.get(reverse("evaluations:forms")).status_code == 200
     assert client.get(reverse("evaluations:rounds")).status_code == 200
+
+
+def test_the_organiser_draws_the_spot_recheck_from_the_round_page(client_as):
+    from evaluations.tests.self_helpers import fill_and_submit
+
+    _, school, _ = _two_forms()
+    page = client_as("perf").get(school.round.get_absolute_url()).content.decode()
+    assert 'id="draw-sample"' not in page  # nothing submitted yet
+    fill_and_submit(school)
+    page = client_as("perf").get(school.round.get_absolute_url()).content.decode()
+    assert reverse("evaluations:sample_new", args=[school.round_id]) in page
+    assert 'id="draw-sample"' not in client_as("leader").get(school.round.get_absolute_url()).content.decode()
