@@ -12,7 +12,7 @@
       xAxis: { type: "category", data: d.years },
       yAxis: { type: "value", name: "自评 − 复核（分）" },
       series: d.series.map(function (s) {
-        return { name: s.name, type: d.years.length > 1 ? "line" : "bar", data: s.data, connectNulls: false, symbolSize: 8,
+        return { name: s.name, type: d.years.length > 1 ? "line" : "bar", data: s.data, connectNulls: false, symbolSize: 8, barMaxWidth: 48,
           markLine: { symbol: "none", silent: true, lineStyle: { type: "dashed", color: "#1d273b" }, data: [{ yAxis: 0 }] } };
       })
     });
