@@ -125,6 +125,7 @@ STAGES: list[Stage] = [
             ),
             NavLink("绩效自评表", "evaluations:forms", hidden_for=OUTSIDE_ROLES),
             NavLink("自评情况看板", "evaluations:board", hidden_for=OUTSIDE_ROLES),
+            NavLink("部门自评汇总", "evaluations:summary_index", hidden_for=OUTSIDE_ROLES),
             NavLink(
                 "抽查复核",
                 "evaluations:recheck_list",

@@ -109,6 +109,7 @@ def draw_sample(
         grade_differs=grade_differs,
         flag_gap=flag_gap,
         drawn_by=user,
+        drawn_at=clock.now(),  # the business clock (core/clock.py), not the wall clock
     )
     pool = candidates(evaluation_round)
     if not pool:

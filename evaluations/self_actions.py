@@ -247,8 +247,8 @@ def save_form(form, user, version: int, *, data: dict | None = None, rows: dict 
                 old = getattr(row, key)
                 if old != value:
                     changes[f"{row.name}·{SelfEvaluationIndicator._meta.get_field(key).verbose_name}"] = [
-                        _text(old),
-                        _text(value),
+                        _shown(key, old),
+                        _shown(key, value),
                     ]
                     setattr(row, key, value)
         for row in current:
@@ -262,6 +262,15 @@ def save_form(form, user, version: int, *, data: dict | None = None, rows: dict 
 
 def _text(value):
     return None if value is None else f"{value}"
+
+
+def _shown(key: str, value):
+    """A row value as the history shows it: a band by its Chinese name, 是/否 for the checkboxes."""
+    if key == "band":
+        return Band(value).label if value in Band.values else _text(value)
+    if key in ("applicable", "surveyed"):
+        return "是" if value else "否"
+    return _text(value)
 
 
 def _store_score(form, rows) -> dict:

@@ -248,3 +248,27 @@ def summaries_of_round(request, round_pk):
             "startable": [d for d in startable(request.user, evaluation_round) if d.pk not in own],
         },
     )
+
+
+@login_required
+def summary_index(request):
+    """Every summary the user may read, and for a department reviewer the open rounds of its region it may still
+    write one for."""
+    from evaluations.choices import RoundStatus
+    from evaluations.models import SelfEvaluationRound
+
+    summaries_ = access.restrict(
+        DepartmentSummary.objects.select_related("department", "round", "chain"), request.user
+    ).order_by("-round__fiscal_year", "department__name")
+    written = set(summaries_.values_list("round_id", "department_id"))
+    regions = {a.organisation.region_id for a in request.user.role_assignments() if a.role == Role.DEPT_REVIEWER}
+    startable_ = []
+    for evaluation_round in SelfEvaluationRound.objects.filter(region_id__in=regions, status=RoundStatus.OPEN):
+        for department in startable(request.user, evaluation_round):
+            if (evaluation_round.pk, department.pk) not in written:
+                startable_.append((evaluation_round, department))
+    return render(
+        request,
+        "evaluations/summary_index.html",
+        {"title": "部门自评汇总报告", "summaries": summaries_, "startable": startable_},
+    )

@@ -32,7 +32,7 @@ def _review_at_department(form):
 
 
 def test_the_rollup_counts_the_units_forms(setting):
-    evaluation_round, department, first, second = setting
+    evaluation_round, department, first, _ = setting
     fill_and_submit(first)
     figures = summaries.rollup(evaluation_round, department)
     assert figures.forms >= 2 and figures.submitted >= 1
@@ -98,3 +98,10 @@ def test_the_pages(setting, client_as):
     )
     assert forged.status_code == 404
     assert client_as("perf").get(summary.get_absolute_url()).status_code == 200
+
+
+def test_the_index_offers_the_department_its_summary(setting, client_as):
+    _, department, _, _ = setting
+    page = client_as("edu_reviewer").get("/evaluations/summaries/").content.decode()
+    assert f"撰写{department.name}" in page
+    assert "撰写" not in client_as("edu_preparer").get("/evaluations/summaries/").content.decode()
