@@ -6,6 +6,7 @@ from accounts.api import MeView, TokenView, UserViewSet
 from assessments.api import AssessmentTemplateViewSet, AssessmentViewSet
 from evaluations.api_recheck import RecheckSampleViewSet, RecheckViewSet
 from evaluations.api_schemes import EvaluationSchemeViewSet
+from evaluations.api_self import SelfEvaluationRoundViewSet, SelfEvaluationViewSet
 from evaluations.board_views import SelfEvaluationBoardViewSet
 from execution.api import AllocationViewSet, PaymentViewSet
 from imports.api import ImportJobViewSet
@@ -57,6 +58,8 @@ router.register("evaluation-schemes", EvaluationSchemeViewSet)
 router.register("execution-figures", ExecutionFigureViewSet)
 router.register("monitoring-figures", FiguresViewSet, basename="monitoringfigures")
 router.register("light-thresholds", LightThresholdsViewSet)
+router.register("self-evaluation-rounds", SelfEvaluationRoundViewSet)
+router.register("self-evaluations", SelfEvaluationViewSet)
 router.register("self-evaluation-board", SelfEvaluationBoardViewSet, basename="selfevaluationboard")
 router.register("execution/payments", PaymentViewSet)
 router.register("execution/allocations", AllocationViewSet)
