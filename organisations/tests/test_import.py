@@ -69,9 +69,9 @@ def test_a_good_file_creates_and_updates_with_an_audit_row_per_record(admin):
     for org, action in [(dept, AuditAction.CREATE), (school, AuditAction.CREATE), (edu, AuditAction.UPDATE)]:
         entry = AuditEntry.objects.get(object_type="organisations.organisation", object_id=str(org.pk), action=action)
         assert entry.actor.username == "sysadmin" and f"导入任务 #{job.pk}" in entry.reason
-    assert AuditEntry.objects.get(action=AuditAction.UPDATE, object_id=str(edu.pk)).changes == {
-        "联系电话": ["", "0531-88888888"]
-    }
+    assert AuditEntry.objects.get(
+        action=AuditAction.UPDATE, object_type="organisations.organisation", object_id=str(edu.pk)
+    ).changes == {"联系电话": ["", "0531-88888888"]}
     assert AuditEntry.objects.filter(
         action=AuditAction.IMPORT, object_type="imports.importjob", object_id=str(job.pk)
     ).exists()
