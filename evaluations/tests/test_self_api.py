@@ -79,6 +79,12 @@ def test_the_performance_section_opens_a_round(immediate_tasks, django_capture_o
         ({"fiscal_year": YEAR, "due_date": f"{YEAR}-12-01"}, "due_date", "次年"),
         ({"fiscal_year": YEAR, "due_date": f"{YEAR + 1}-03-31", "transfer_subjects": "1"}, "transfer_subjects", ""),
         ({"fiscal_year": YEAR, "due_date": f"{YEAR + 1}-03-31", "transfer_subjects": [10**9]}, "transfer_subjects", ""),
+        (
+            {"fiscal_year": YEAR, "due_date": f"{YEAR + 1}-03-31", "transfer_subjects": [10**30]},
+            "transfer_subjects",
+            "",
+        ),
+        ({"fiscal_year": YEAR, "due_date": f"{YEAR + 1}-03-31", "transfer_subjects": ["a"]}, "transfer_subjects", ""),
     ],
 )
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_opened(body, field, message):
@@ -87,6 +93,17 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_opened(body, field
     errors = response.json()
     assert field in errors and message in str(errors[field])
     assert not SelfEvaluationRound.objects.filter(fiscal_year=YEAR).exists()
+
+
+def test_opening_honours_the_idempotency_key():
+    funded_subject("接口幂等开启项目")
+    perf = client_for("perf")
+    body = {"fiscal_year": YEAR, "due_date": f"{YEAR + 1}-03-31"}
+    first = perf.post(ROUNDS, body, content_type=JSON, headers={"Idempotency-Key": "open-2024"})
+    replay = perf.post(ROUNDS, body, content_type=JSON, headers={"Idempotency-Key": "open-2024"})
+    assert first.status_code == replay.status_code == 201
+    assert replay["Idempotent-Replayed"] == "true" and replay.json()["id"] == first.json()["id"]
+    assert SelfEvaluationRound.objects.filter(fiscal_year=YEAR).count() == 1
 
 
 def test_a_transfer_payment_out_of_reach_is_named_not_leaked():
