@@ -112,8 +112,11 @@ def start_forms(evaluation_round) -> None:
 def can_manage_round(user, evaluation_round) -> bool:
     from workflow import guards
 
-    return guards.holds_role_over(user, evaluation_round, ROUND_ROLES) and (
-        round_organisation(user) is not None and round_organisation(user).region_id == evaluation_round.region_id
+    organisation = round_organisation(user)
+    return (
+        organisation is not None
+        and organisation.region_id == evaluation_round.region_id
+        and guards.holds_role_over(user, evaluation_round, ROUND_ROLES)
     )
 
 

@@ -233,13 +233,7 @@ class SelfEvaluation(Reviewable):
     @property
     def is_late(self) -> bool:
         """Not submitted by the round's due date (逾期未报), or first submitted after it (逾期报送)."""
-        from core import clock
-        from workflow.models import ReviewStatus
-
-        due = self.round.due_date
-        if self.submitted_at is not None:
-            return timezone.localdate(self.submitted_at) > due
-        return self.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED) and clock.today() > due
+        return self.late_against(self.round.due_date)
 
 
 class SelfEvaluationIndicator(models.Model):

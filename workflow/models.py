@@ -227,6 +227,14 @@ class Reviewable(models.Model):
     def overdue(self) -> bool:
         return bool(self.step_due_at and self.status != ReviewStatus.APPROVED and self.step_due_at < clock.now())
 
+    def late_against(self, due_date) -> bool:
+        """Not submitted by ``due_date`` (逾期未报: still with the preparer after it), or first submitted after it
+        (逾期报送, by the document's ``submitted_at``). One rule for every document a round makes due."""
+        submitted_at = getattr(self, "submitted_at", None)
+        if submitted_at is not None:
+            return timezone.localdate(submitted_at) > due_date
+        return self.status in EDITABLE_STATUSES and clock.today() > due_date
+
     @property
     def current_step_name(self) -> str:
         if self.status == ReviewStatus.APPROVED:

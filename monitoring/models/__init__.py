@@ -21,7 +21,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from core import clock
 from core.versioning import Versioning
 from monitoring.choices import (
     DeviationReason,
@@ -353,13 +352,8 @@ class MonitoringTable(Reviewable):
 
     @property
     def is_late(self) -> bool:
-        """Not submitted by the round's due date (逾期未报), or submitted after it (逾期报送)."""
-        from workflow.models import ReviewStatus
-
-        due = self.round.due_date
-        if self.submitted_at is not None:
-            return timezone.localdate(self.submitted_at) > due
-        return self.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED) and clock.today() > due
+        """Not submitted by the round's due date (逾期未报), or first submitted after it (逾期报送)."""
+        return self.late_against(self.round.due_date)
 
 
 class MonitoringIndicator(models.Model):
