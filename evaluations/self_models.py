@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from core.attachments import Attachment
 from core.files import validate_upload_size
-from evaluations.choices import Band, EvaluationStage, FormKind, IndicatorKind, RoundStatus
+from evaluations.choices import Band, EvaluationStage, FormKind, FourE, IndicatorKind, RoundStatus
 from workflow.models import Reviewable
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -60,6 +60,16 @@ class SelfEvaluationRound(models.Model):
         editable=False,
         help_text="开启时本区划现行的单位自评方案版本，本轮自评表均按此计分",
     )
+    purchased_service_scheme = models.ForeignKey(
+        "evaluations.EvaluationScheme",
+        verbose_name="政府购买服务评价方案",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="选用 4E 方案（经济性、效率性、有效性、公平性）的，本轮政府购买服务项目的自评表按此计分；不选则按单位自评方案",
+    )
     transfer_subjects = models.ManyToManyField(
         "subjects.Subject",
         verbose_name="纳入自评的转移支付项目",
@@ -88,7 +98,7 @@ class SelfEvaluationRound(models.Model):
     closed_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)
 
     access_org_field = "organisation"
-    audit_fields = ["fiscal_year", "name", "due_date", "notice", "scheme", "status"]
+    audit_fields = ["fiscal_year", "name", "due_date", "notice", "scheme", "purchased_service_scheme", "status"]
 
     class Meta:
         verbose_name = "单位自评轮次"
@@ -185,7 +195,14 @@ class SelfEvaluation(Reviewable):
     indicator_score = models.DecimalField("绩效指标得分", null=True, blank=True, editable=False, **POINTS)
     total_score = models.DecimalField("自评得分", null=True, blank=True, editable=False, **POINTS)
     grade = models.CharField("自评等级", max_length=10, blank=True, editable=False)
+    # the narrative of the 绩效报告 (seed 003 附件4 提纲), typed by the unit; the figures come from the form
+    main_content = models.TextField("项目主要内容", blank=True, default="", db_default="")
+    plan_adjustment = models.TextField("目标、计划调整情况及采取的措施", blank=True, default="", db_default="")
+    management = models.TextField("项目管理制度及执行情况", blank=True, default="", db_default="")
+    variance_reason = models.TextField("资金超支（节约）原因", blank=True, default="", db_default="")
     goal_completion = models.TextField("年度总体目标完成情况", blank=True)
+    social_impact = models.TextField("项目实施对社会的影响及效益", blank=True, default="", db_default="")
+    experience = models.TextField("项目实施的经验", blank=True, default="", db_default="")
     problems = models.TextField("存在的问题和原因", blank=True)
     measures = models.TextField("改进措施和结果应用", blank=True)
     submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True, editable=False)
@@ -197,7 +214,19 @@ class SelfEvaluation(Reviewable):
     todo_stage = "evaluation"
     todo_kind = "单位自评"
     todo_select_related = ("subject", "round")
-    audit_fields = ["goal_completion", "problems", "measures", "total_score", "grade"]
+    audit_fields = [
+        "main_content",
+        "plan_adjustment",
+        "management",
+        "variance_reason",
+        "goal_completion",
+        "social_impact",
+        "experience",
+        "problems",
+        "measures",
+        "total_score",
+        "grade",
+    ]
 
     class Meta:
         verbose_name = "绩效自评表"
@@ -262,6 +291,15 @@ class SelfEvaluationIndicator(models.Model):
     actual = models.CharField("全年实际值", max_length=200, blank=True)
     applicable = models.BooleanField("适用", default=True, help_text="不适用的指标不计分，其余指标按比例折算")
     surveyed = models.BooleanField("已开展满意度调查", default=True)
+    dimension = models.CharField(
+        "4E 维度",
+        max_length=20,
+        choices=FourE.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="按 4E 方案计分的政府购买服务自评表中本指标所属的维度",
+    )
     band = models.CharField("评价档次", max_length=20, choices=Band.choices, blank=True)
     share = models.DecimalField(
         "档次内得分比例（%）",
@@ -277,7 +315,7 @@ class SelfEvaluationIndicator(models.Model):
     improvement = models.TextField("改进措施", blank=True)
 
     access_org_field = "evaluation__organisation"
-    audit_fields = ["actual", "applicable", "surveyed", "band", "share", "deviation_reason", "improvement"]
+    audit_fields = ["actual", "applicable", "surveyed", "dimension", "band", "share", "deviation_reason", "improvement"]
 
     class Meta:
         verbose_name = "自评指标"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django_otp.oath import hotp
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from accounts.roles import ADMIN_ROLES
@@ -110,8 +111,21 @@ class UI:
         return response
 
     def shot(self, name: str) -> None:
+        """Save a full-page screenshot for a person to look at.
+
+        Chromium now and then answers "Unable to capture screenshot" under load (a compositor
+        hiccup, not a fault of the page): try again after a frame, then fall back to the visible
+        part of the page, and raise only when that fails too.
+        """
         path = self.app.screenshot_dir / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        for attempt, full_page in enumerate((True, True, False)):
+            try:
+                self.page.screenshot(path=str(path), full_page=full_page)
+                break
+            except PlaywrightError as error:
+                if attempt == 2 or "Unable to capture screenshot" not in str(error):
+                    raise
+                self.page.wait_for_timeout(250)
         self.shots.append(str(path))
 
     def heading(self):
