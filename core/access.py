@@ -9,7 +9,7 @@ Every list, detail page, download, export, report and API endpoint asks it:
 A record names the organisation it belongs to with ``access_org_field`` on its model (a path to an
 ``organisations.Organisation`` foreign key, "" when the record is an organisation). Each role of
 the user contributes a filter according to its scope (accounts.roles.ROLE_SPECS); the union is the
-reach. A record outside it does not exist for that user: views answer 404, never 403.
+reach. A model may route one scope along another path for reading only (``access_scope_routes``). A record outside it does not exist for that user: views answer 404, never 403.
 """
 
 from __future__ import annotations
@@ -30,6 +30,18 @@ def _org_field(model) -> str | None:
 
 def _prefix(org_field: str) -> str:
     return f"{org_field}__" if org_field else ""
+
+
+def _route(model, scope: Scope, org_field: str | None, action: str) -> tuple[Scope, str | None] | None:
+    """The scope and path a role of ``scope`` reaches ``model`` by: the model's own ``access_org_field``, unless the
+    model routes that scope elsewhere with ``access_scope_routes = {scope: (scope, path)}`` — a record organised by
+    one office about another organisation's money (a re-check organised by the performance section of a
+    department's form) is read by a finance desk through the department it is 归口 for, or by its region. A routed
+    reach is for reading only: for any other action the role reaches nothing of the model (None)."""
+    routed = getattr(model, "access_scope_routes", {}).get(scope)
+    if routed is None:
+        return scope, org_field
+    return routed if action == Action.VIEW else None
 
 
 def _scope_q(model, org_field: str, assignment, scope: Scope, user) -> Q:
@@ -82,7 +94,9 @@ def scope_filter(user, model, action: str = Action.VIEW) -> Q:
             continue
         if org_field is None or action not in spec.actions or getattr(model, "access_admin_only", False):
             continue
-        result |= _scope_q(model, org_field, assignment, spec.scope, user)
+        route = _route(model, spec.scope, org_field, action)
+        if route is not None:
+            result |= _scope_q(model, route[1], assignment, route[0], user)
     return result
 
 
@@ -137,8 +151,9 @@ def _translate(q: Q, prefix: str) -> Q:
             clone.children.append(_translate(child, prefix))
         else:
             key, value = child
-            if key.startswith("pk__in") and prefix:
-                # Assignment scopes name records, not organisations: they never allow creation.
+            if prefix and (key.startswith("pk__in") or not key.startswith(prefix)):
+                # Assignment scopes name records, not organisations, and a routed scope (``access_scope_routes``)
+                # reads along another path: neither allows creation.
                 clone.children.append(("pk__in", []))
                 continue
             clone.children.append((key[len(prefix) :] if prefix and key.startswith(prefix) else key, value))

@@ -7,8 +7,9 @@
   The unit's score is kept as it was when drawn, so the comparison does not move.
 * ``RecheckIndicator`` — the re-checker's value for one indicator row of the form.
 
-Who reads them: the bureau that organised the round (its performance section and finance staff of the region, by the
-gate's path through the round's organisation) and an agency assigned to an item — not the evaluated unit.
+Who reads them: the bureau that organised the round (its performance section by the gate's path through the round's
+organisation), the finance desks (业务科室) for the departments they are 归口 for (``access_scope_routes``), and an
+agency assigned to an item — not the evaluated unit.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Scope
 from evaluations.choices import Band, RecheckStatus, SampleMethod
 
 POINTS = {"max_digits": 6, "decimal_places": 2}
@@ -72,6 +74,8 @@ class RecheckSample(models.Model):
     drawn_at = models.DateTimeField("抽样时间", default=timezone.now, editable=False)
 
     access_org_field = "round__organisation"
+    # a finance desk reads the draws of its region (the re-checks listed on them stay within its departments)
+    access_scope_routes = {Scope.DESK_DEPARTMENTS: (Scope.REGION_SUBTREE, "round__organisation")}
     audit_fields = ["method", "share", "minimum", "seed", "threshold_points", "grade_differs", "flag_gap"]
 
     class Meta:
@@ -134,6 +138,8 @@ class RecheckItem(models.Model):
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     access_org_field = "sample__round__organisation"
+    # a finance desk reads the re-checks of the departments it is 归口 for (the evaluated unit never does)
+    access_scope_routes = {Scope.DESK_DEPARTMENTS: (Scope.DESK_DEPARTMENTS, "evaluation__organisation")}
     audit_fields = ["rechecker", "agency", "status", "total_score", "grade", "opinion"]
 
     class Meta:
@@ -177,6 +183,7 @@ class RecheckIndicator(models.Model):
     explanation = models.CharField("计分说明", max_length=500, blank=True, editable=False)
 
     access_org_field = "item__sample__round__organisation"
+    access_scope_routes = {Scope.DESK_DEPARTMENTS: (Scope.DESK_DEPARTMENTS, "item__evaluation__organisation")}
     audit_fields = ["actual", "applicable", "surveyed", "band", "share"]
 
     class Meta:

@@ -23,6 +23,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Scope
 from core.attachments import Attachment
 from core.files import validate_upload_size
 from evaluations.choices import Band, EvaluationStage, FormKind, FourE, IndicatorKind, RoundStatus
@@ -98,6 +99,8 @@ class SelfEvaluationRound(models.Model):
     closed_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)
 
     access_org_field = "organisation"
+    # a finance desk reads the rounds of its region (their forms stay within its departments): read-only reach
+    access_scope_routes = {Scope.DESK_DEPARTMENTS: (Scope.REGION_SUBTREE, "organisation")}
     audit_fields = ["fiscal_year", "name", "due_date", "notice", "scheme", "purchased_service_scheme", "status"]
 
     class Meta:

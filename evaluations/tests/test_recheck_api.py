@@ -85,7 +85,7 @@ def test_wrong_shapes_are_400(forms, sample):
     assert perf.get("/api/rechecks/for-evaluation/?evaluation=abc").status_code == 400
 
 
-@pytest.mark.parametrize("username", ["desk_edu", "county_perf", "edu_reviewer", "edu_preparer", "agency"])
+@pytest.mark.parametrize("username", ["county_perf", "edu_reviewer", "edu_preparer", "agency"])
 def test_outsiders_neither_draw_nor_read(forms, sample, username):
     evaluation_round, _ = forms
     client = client_for(username)

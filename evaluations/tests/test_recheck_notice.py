@@ -104,7 +104,7 @@ def test_an_empty_notice_says_so(sample):
 
 
 @pytest.mark.parametrize(
-    "username", ["desk_edu", "county_perf", "edu_reviewer", "edu_preparer", "agency", "auditadmin"]
+    "username", ["county_perf", "edu_reviewer", "edu_preparer", "agency", "auditadmin"]
 )
 def test_only_the_samples_readers_get_the_notice(sample, username):
     sample, _ = sample

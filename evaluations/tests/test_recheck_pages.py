@@ -1,6 +1,6 @@
 """The pages of finance's spot re-check (seed 001 第二十一条 抽查复核): the draw and its Chinese field messages, the sample
 with its seed, assignments and discrepancy report, the re-check page blind to the unit's scores until submitted, the
-live score, the list, the inflation chart, and who reaches what (perf, desk_edu, county_perf, edu_reviewer,
+live score, the list, the inflation chart, and who reaches what (perf, desk_edu, desk_social, county_perf, edu_reviewer,
 edu_preparer, agency, auditadmin)."""
 
 from __future__ import annotations
@@ -133,7 +133,6 @@ def test_only_the_organising_performance_section_reaches_the_draw(evaluation_rou
     ("username", "status"),
     [
         ("perf", 200),
-        ("desk_edu", 404),
         ("county_perf", 404),
         ("edu_reviewer", 404),
         ("edu_preparer", 404),
@@ -263,7 +262,7 @@ def test_live_score_as_typed_saves_nothing(sample):
 
 
 @pytest.mark.parametrize(
-    "username", ["desk_edu", "county_perf", "edu_reviewer", "edu_preparer", "agency", "auditadmin"]
+    "username", ["desk_social", "county_perf", "edu_reviewer", "edu_preparer", "agency", "auditadmin"]
 )
 def test_outsiders_get_404_on_the_recheck(sample, username):
     item = sample.items.first()
