@@ -157,14 +157,19 @@ class Attachments:
 
         return delete
 
+    def serve(self, parent, attachment_pk):
+        """The file ``attachment_pk`` of ``parent`` (already through the gate), as a download audited on ``parent``;
+        404 when it is not one of ``parent``'s files. Also used by a page that reaches the parent through another
+        record it is gated on (the re-check of a self-evaluation serves the form's evidence)."""
+        item = self.model._default_manager.filter(**{self.parent_field: parent}, pk=attachment_pk).first()
+        if item is None:
+            raise Http404(f"没有{self.label}")
+        return files.download(parent, item.file, what=self.label)
+
     def download_view(self):
         @login_required
         def download(request, pk, attachment_pk):
-            parent = self._parent(request, pk)
-            item = self.model._default_manager.filter(**{self.parent_field: parent}, pk=attachment_pk).first()
-            if item is None:
-                raise Http404(f"没有{self.label}")
-            return files.download(parent, item.file, what=self.label)
+            return self.serve(self._parent(request, pk), attachment_pk)
 
         return download
 

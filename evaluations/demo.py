@@ -13,7 +13,8 @@ demo date 2026-09-15), its treasury data and the city's self-evaluation round wi
    ``self_actions.save_form`` and taken along the chain with ``workflow.actions`` as the personas, on business dates
    pinned around the due date (some submitted late): approved (优, 良 late, 差 late), waiting at the performance
    section, at the finance desk, at the department (late), at the unit head, returned by the department, a filled
-   draft; every other form stays an untouched draft (逾期未报).
+   draft; every other form stays an untouched draft (逾期未报). The round scores purchased services by the 4E scheme
+   (seed 002 六（二）): the showcase's 校园保洁服务 is one, its rows' dimensions defaulted by the opening, filled as a draft.
 
 Idempotent: each part checks for what it made (subjects by name, the 2025 demo payments, the round) and a second run
 creates nothing. The province scale runs the same code: the bulk parts are bulk inserts, the opening is set-based, and
@@ -69,7 +70,10 @@ SHOWCASE = [
     ("city:unit:卫健:0", "人民医院院感防控能力提升项目", "1280000.00", "0.42", "0.45", "approved", (4, 20)),
     ("city:unit:卫健:0", "人民医院急诊急救设备更新项目", "2650000.00", "0.88", "0.9", "head", (3, 30)),
     ("city:unit:卫健:0", "人民医院远程会诊平台运维项目", "560000.00", "0.8", "0.85", "filled", None),
+    ("city:unit:教育:0", "第一中学校园保洁服务项目", "360000.00", "0.96", "0.9", "filled", None),
 ]
+# The showcase's purchased services (政府购买服务): a 4E form in the round, its provider registered.
+PURCHASED = {"第一中学校园保洁服务项目": "校园公共区域保洁、垃圾分类清运和卫生间保洁服务"}
 # The chain's reviewers after the unit preparer (migration 0004): head, department, finance desk, performance section.
 REVIEWERS = {
     "city:unit:教育:0": ("edu_preparer", ["edu_head", "edu_reviewer", "desk_edu", "perf"]),
@@ -102,7 +106,7 @@ def seed_self_evaluation(seeder) -> None:
 def _subjects(seeder, year: int) -> None:
     from subjects.choices import Duration, LibraryStage, SubjectKind
     from subjects.demo import form_facts
-    from subjects.models import Subject, SubjectYearAmount, next_code
+    from subjects.models import PurchasedServiceDetail, Subject, SubjectYearAmount, next_code
     from targets.demo import seed_library_targets
     from workflow.models import ChainDefinition, ReviewStatus
 
@@ -122,7 +126,7 @@ def _subjects(seeder, year: int) -> None:
         Subject(
             code=f"XM{year}-{first + i:05d}",
             name=name,
-            kind=SubjectKind.PROJECT,
+            kind=SubjectKind.PURCHASED_SERVICE if name in PURCHASED else SubjectKind.PROJECT,
             organisation=org,
             department_id=org.department_id,
             fiscal_year=year,
@@ -152,6 +156,21 @@ def _subjects(seeder, year: int) -> None:
         for i, (org, name, _) in enumerate(todo)
     ]
     created = Subject.objects.bulk_create(subjects)
+    PurchasedServiceDetail.objects.bulk_create(
+        PurchasedServiceDetail(
+            subject=subject,
+            purchaser=subject.organisation,
+            provider=seeder.index.get("provider"),
+            contract_amount=amount,
+            contract_start=datetime.date(year, 3, 1),
+            contract_end=datetime.date(year, 12, 31),
+            contract_content=PURCHASED[subject.name],
+            on_guidance_catalogue=True,
+            outside_negative_list=True,
+        )
+        for subject, (_, _, amount) in zip(created, todo, strict=True)
+        if subject.name in PURCHASED
+    )
     SubjectYearAmount.objects.bulk_create(
         SubjectYearAmount(
             subject=subject,
@@ -282,6 +301,7 @@ def _open(user, year: int):
             due_date=datetime.date(year + 1, *DUE),
             notice=NOTICE,
             reason="演示数据",
+            purchased_service_four_e=True,
         )
         del connection.run_on_commit[queued:]
         opening.finish(evaluation_round)
@@ -348,6 +368,36 @@ def _actual(row, quality: Decimal) -> dict:
     return values
 
 
+def _narrative(form, quality: Decimal) -> dict:
+    """The rest of the 绩效报告's narrative (seed 003 附件4) as a unit would write it, following the form's figures."""
+    from evaluations.scoring import yuan
+
+    name = form.subject.name
+    gap = form.budget - form.paid
+    if gap > 0:
+        variance = f"全年结余 {yuan(gap)}，主要是政府采购项目通过公开招标降低了成交价格，部分合同尾款按约定在验收合格后于次年支付。"
+    elif gap < 0:
+        variance = f"全年超支 {yuan(-gap)}，系实施中增加了必要的零星工程量，已按程序调整预算。"
+    else:
+        variance = "预算资金按计划全部执行，没有超支或结余。"
+    return {
+        "main_content": f"{name}由{form.organisation.name}按批复的实施方案组织实施，资金主要用于项目所需的设备购置、"
+        f"工程施工和专业服务采购，服务对象为{'全校师生' if '中学' in form.organisation.name else '就诊患者和辖区群众'}。",
+        "plan_adjustment": "年度实施计划未作调整。"
+        if quality >= Decimal("0.8")
+        else "受采购周期影响，年中对实施进度计划作了调整，部分内容顺延至次年一季度完成，已报主管部门备案。",
+        "management": "单位制定了项目管理办法和专项资金管理制度，实行项目负责人制，资金按合同约定和实施进度拨付，"
+        "重要事项经单位领导班子集体研究；制度总体执行到位。",
+        "variance_reason": variance,
+        "social_impact": "项目实施改善了服务条件，提高了服务质量和效率，服务对象满意度较上年有所提升，社会效益良好。"
+        if quality >= Decimal("0.8")
+        else "项目部分内容尚未完成，预期的社会效益尚未充分体现，服务对象对进度有一定意见。",
+        "experience": "前期调研充分、实施方案细化到月，项目负责人定期调度，是项目顺利实施的主要经验。"
+        if quality >= Decimal("0.8")
+        else "",
+    }
+
+
 def _showcase(form, users: dict, key: str, quality: Decimal, plan: str, when, year: int) -> None:
     from evaluations import self_actions
     from evaluations.models import SelfEvaluation
@@ -365,6 +415,7 @@ def _showcase(form, users: dict, key: str, quality: Decimal, plan: str, when, ye
             else "项目部分内容未按计划完成，产出和效益指标与年度目标存在差距，资金执行偏慢。",
             "problems": "" if quality == 1 else "项目前期准备不足，采购和实施进度滞后于计划。",
             "measures": "" if quality == 1 else "加强项目全过程管理，自评结果作为次年预算安排的参考。",
+            **_narrative(form, quality),
         }
         form = self_actions.save_form(form, preparer, form.version, data=data, rows=rows, reason="演示数据")
     if plan == "filled":

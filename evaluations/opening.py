@@ -14,6 +14,11 @@ Prefill (never typed by the unit):
   none when the budget is 0 (the engine then rescales the indicators to 100 points).
 * The indicator rows — the annual indicators of the year's last approved target sheet revision (an indicator added by
   an adjustment during the year is scored; one the adjustment removed is not).
+* The scheme — the round's national one; when the round chose the 4E scheme for purchased services
+  (``purchased_service_scheme``, seed 002 六（二）), a purchased service's form with annual indicators gets that one
+  instead, no execution score, and each of its rows a default 4E dimension from the target's level-1/level-2 indicator
+  (``FOUR_E_DEFAULTS``), which the unit may change; the rows of other forms get none. A purchased service without
+  annual indicators has nothing for 4E to score: it keeps the national scheme (budget execution alone).
 """
 
 from __future__ import annotations
@@ -28,9 +33,35 @@ from django_tasks import task
 from audit import trail
 from audit.models import AuditAction
 from evaluations import roster
-from evaluations.choices import Rounding, RoundStatus
+from evaluations.choices import FormKind, FourE, Rounding, RoundStatus
 from execution.choices import MatchStatus
 
+# The default 4E dimension of a row by the target's level-2 indicator (else its level 1), *practice* (seed 002 六（二）
+# names the dimensions, not which indicator falls in which; docs/decisions/0040-four-e-for-purchased-services.md):
+# cost → 经济性; quantity and timeliness → 效率性; quality and every benefit → 有效性; satisfaction → 公平性 (the service
+# reaches its users evenly and they are content). The unit changes it on the form.
+FOUR_E_DEFAULTS = {
+    "level2": {
+        "quantity": FourE.EFFICIENCY,
+        "timeliness": FourE.EFFICIENCY,
+        "quality": FourE.EFFECTIVENESS,
+        "output_cost": FourE.ECONOMY,
+        "economic_cost": FourE.ECONOMY,
+        "social_cost": FourE.ECONOMY,
+        "eco_cost": FourE.ECONOMY,
+        "economic_benefit": FourE.EFFECTIVENESS,
+        "social_benefit": FourE.EFFECTIVENESS,
+        "eco_benefit": FourE.EFFECTIVENESS,
+        "sustainable": FourE.EFFECTIVENESS,
+        "service_satisfaction": FourE.EQUITY,
+    },
+    "level1": {
+        "output": FourE.EFFICIENCY,
+        "cost": FourE.ECONOMY,
+        "effect": FourE.EFFECTIVENESS,
+        "satisfaction": FourE.EQUITY,
+    },
+}
 RATE_CAP_BP = 999999999  # 99,999.9999 (the field's largest): a rate above it is shown capped
 CHUNK = 2000  # subjects per statement pair; the round's progress moves after each
 
@@ -118,19 +149,57 @@ def forms_select(evaluation_round, lo: int, hi: int, *, towns: bool = False) -> 
         base, params = _town_base(evaluation_round, pts, counted)
         town = "b.town_id"
     rate = _rounded_div("paid_fen * 10000", "avail_fen", Rounding.HALF_UP)
+    scheme_sql, scheme_params = _scheme_sql(evaluation_round)
+    execution = f"({_score_sql(scheme.rounding)}) / 100.0"
+    if evaluation_round.purchased_service_scheme_id:  # 4E: budget execution shown, not scored
+        execution = f"CASE WHEN {_four_e_form()} THEN NULL ELSE {execution} END"
     select = (
         f"SELECT 'draft', %s, 0, %s, %s, 1, %s, b.subject_id, b.organisation_id, b.department_id, %s,"
         f" CASE b.subject_kind {kind_case} WHEN 'town' THEN 'town' ELSE 'project' END,"
         f" CASE WHEN b.end_year > %s THEN 'stage' WHEN b.start_year < %s THEN 'full_cycle' ELSE 'annual' END,"
-        f" b.sheet_id, %s, b.avail_fen / 100.0, b.paid_fen / 100.0,"
+        f" b.sheet_id, {scheme_sql}, b.avail_fen / 100.0, b.paid_fen / 100.0,"
         f" CASE WHEN b.avail_fen <= 0 OR b.paid_fen < 0 THEN NULL"
         f" WHEN ({rate}) > {RATE_CAP_BP} THEN {RATE_CAP_BP} / 10000.0 ELSE ({rate}) / 10000.0 END,"
-        f" ({_score_sql(scheme.rounding)}) / 100.0,"
+        f" {execution},"
         f" NULL, NULL, '', '', '', '', NULL, NULL, %s, %s, {town}"
         f" FROM ({base}{fence}) b"
     )
-    head = [chain.pk if chain is not None else None, role, due, evaluation_round.pk, year, year, year, scheme.pk]
+    head = [chain.pk if chain is not None else None, role, due, evaluation_round.pk, year, year, year, *scheme_params]
     return select, [*head, now, now, *params]
+
+
+def _four_e_form() -> str:
+    """SQL over the derived table ``b``: the new form is a purchased service's with annual indicators to score (a
+    purchased service without them is scored as any project, on its budget execution alone, by the round's scheme).
+    Fixed vocabulary, no user input."""
+    t = _tables()
+    kinds = ", ".join(f"'{k}'" for k, v in roster.FORM_KIND.items() if v == FormKind.PURCHASED_SERVICE)
+    return (
+        f"(b.subject_kind IN ({kinds}) AND EXISTS (SELECT 1 FROM {t['indicator']} fi"
+        f" WHERE fi.sheet_id = b.sheet_id AND fi.horizon = 'annual'))"
+    )
+
+
+def _scheme_sql(evaluation_round) -> tuple[str, list]:
+    """(SQL, params) of a new form's scheme: the round's, or its 4E scheme for a purchased service when it chose one."""
+    four_e = evaluation_round.purchased_service_scheme_id
+    if not four_e:
+        return "%s", [evaluation_round.scheme_id]
+    return f"CASE WHEN {_four_e_form()} THEN %s ELSE %s END", [four_e, evaluation_round.scheme_id]
+
+
+def _dimension_sql(evaluation_round) -> tuple[str, list]:
+    """(SQL, params) of a new row's 4E dimension: the default of ``FOUR_E_DEFAULTS`` on a form scored by the round's
+    4E scheme, "" on any other."""
+    four_e = evaluation_round.purchased_service_scheme_id
+    if not four_e:
+        return "''", []
+    by_level2 = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FOUR_E_DEFAULTS["level2"].items())
+    by_level1 = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FOUR_E_DEFAULTS["level1"].items())
+    default = f"CASE ti.level2 {by_level2} ELSE CASE ti.level1 {by_level1} ELSE '' END END"
+    return f"CASE WHEN e.scheme_id = %s AND e.kind = '{FormKind.PURCHASED_SERVICE}' THEN {default} ELSE '' END", [
+        four_e
+    ]
 
 
 def _town_base(evaluation_round, pts: int, counted: str) -> tuple[str, list]:
@@ -174,7 +243,7 @@ FORM_COLUMNS = (
 )
 ROW_COLUMNS = (
     "evaluation_id, target_indicator_id, order, level1, level2, name, kind, target_value, unit, weight, actual,"
-    " applicable, surveyed, band, share, score, explanation, deviation_reason, improvement"
+    " applicable, surveyed, band, share, score, explanation, deviation_reason, improvement, dimension"
 )
 
 
@@ -186,10 +255,11 @@ def rows_select(evaluation_round, lo: int, hi: int) -> tuple[str, list]:
     t = _tables()
     target, value = RegionalTarget._meta.db_table, RegionalIndicatorValue._meta.db_table
     kinds = "CASE ti.comparator WHEN 'ge' THEN 'positive' WHEN 'le' THEN 'negative' WHEN 'eq' THEN 'exact' ELSE 'qualitative' END"
+    dimension, dimension_params = _dimension_sql(evaluation_round)
     select = (
         f'SELECT e.id, ti.id, ti."order", ti.level1, ti.level2, ti.name, {kinds},'
         f" CASE WHEN riv.value IS NULL OR riv.value = '' THEN ti.target_value ELSE riv.value END, ti.unit,"
-        f" ti.weight, '', %s, %s, '', NULL, NULL, '', '', ''"
+        f" ti.weight, '', %s, %s, '', NULL, NULL, '', '', '', {dimension}"
         f" FROM {t['form']} e JOIN {t['indicator']} ti ON ti.sheet_id = e.target_sheet_id AND ti.horizon = 'annual'"
         f" LEFT JOIN {target} rt ON e.town_id IS NOT NULL AND rt.sheet_id = e.target_sheet_id"
         f" AND rt.region_id = e.town_id"
@@ -197,7 +267,7 @@ def rows_select(evaluation_round, lo: int, hi: int) -> tuple[str, list]:
         f" WHERE e.round_id = %s AND e.subject_id BETWEEN %s AND %s"
         f" AND NOT EXISTS (SELECT 1 FROM {t['row']} x WHERE x.evaluation_id = e.id)"
     )
-    return select, [True, True, evaluation_round.pk, lo, hi]
+    return select, [True, True, *dimension_params, evaluation_round.pk, lo, hi]
 
 
 def chunks(ids: list[int], size: int = CHUNK) -> list[tuple[int, int]]:

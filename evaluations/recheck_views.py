@@ -1,7 +1,8 @@
 """Pages of finance's spot re-check (抽查复核 · 财政再评价, seed 001 第二十一条): the draw from a self-evaluation round,
-the sample with its discrepancy report and assignments, the re-check page (the unit's data, blind to its scores until
-the re-check is submitted), the list of re-checks in reach, the inflation chart and the 通报 in Word. Every read goes
-through the gate (``core.access``); every change through ``evaluations.recheck_actions``."""
+the sample with its discrepancy report and assignments, the re-check page (the unit's data, narrative and evidence
+files, blind to its scores until the re-check is submitted; the re-check's score per row and in total follows what is
+typed), the list of re-checks in reach, the inflation chart and the 通报 in Word. Every read goes through the gate
+(``core.access``); every change through ``evaluations.recheck_actions``."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from core import access
 from core.views import GatedListView, audit_history
 from evaluations import discrepancy, documents_notice, recheck_actions, self_actions
 from evaluations.choices import RecheckStatus
-from evaluations.models import RecheckItem, RecheckSample, SelfEvaluationRound
+from evaluations.evidence import EVIDENCE
+from evaluations.models import RecheckItem, RecheckSample, SelfEvaluationEvidence, SelfEvaluationRound
 from evaluations.recheck_filtersets import RecheckItemFilterSet
 from evaluations.recheck_forms import (
     AssignForm,
@@ -34,6 +36,7 @@ from evaluations.recheck_forms import (
     rechecker_choices,
 )
 from evaluations.recheck_tables import RecheckItemTable, reason_label, who
+from evaluations.self_forms import narrative_items
 from workflow.actions import StaleDocument
 
 ALREADY_DRAWN = "本轮自评已经抽样"
@@ -244,6 +247,14 @@ def _item(request, pk):
     )
 
 
+def _evidence(item) -> tuple[list, dict]:
+    """The evidence files of the re-checked form: (those for the whole form, {form row id: [files]})."""
+    whole, by_row = [], {}
+    for evidence in SelfEvaluationEvidence.objects.filter(evaluation=item.evaluation_id).select_related("uploaded_by"):
+        (by_row.setdefault(evidence.row_id, []) if evidence.row_id else whole).append(evidence)
+    return whole, by_row
+
+
 def _pairs(item) -> list:
     """[(form row, the re-checker's row)] in the form's order."""
     mine = {r.row_id: r for r in item.indicators.all()}
@@ -272,8 +283,17 @@ def recheck_detail(request, pk):
     rows = []
     by_row = {r.pk: r for r in score.rows}
     forms = {f.row.pk: f for f in formset.forms} if editable else {}
+    evidence, row_evidence = _evidence(item)
     for row, own in pairs:
-        rows.append({"row": row, "own": own, "form": forms.get(row.pk), "live": by_row.get(row.pk)})
+        rows.append(
+            {
+                "row": row,
+                "own": own,
+                "form": forms.get(row.pk),
+                "live": by_row.get(row.pk),
+                "evidence": row_evidence.get(row.pk, []),
+            }
+        )
     form = item.evaluation
     return render(
         request,
@@ -288,6 +308,10 @@ def recheck_detail(request, pk):
             "editable": editable,
             "show_self": show_self,
             "score": score,
+            "evidence": evidence,
+            "evidence_count": len(evidence) + sum(len(v) for v in row_evidence.values()),
+            "narrative": narrative_items(form),
+            "narrative_title": "单位填报的自评情况",
             "errors": errors,
             "opinion": request.POST.get("opinion", item.opinion) if request.method == "POST" else item.opinion,
             "reason_text": reason_label(item.reason),
@@ -332,33 +356,62 @@ def _save(request, item, formset, rows):
 @require_POST
 @login_required
 def recheck_score(request, pk):
-    """htmx: the engine's score of the re-check with the values typed so far (nothing is saved)."""
+    """htmx: the engine's score of the re-check for the values typed so far, nothing saved: the totals into the score
+    card and each row's 复核得分 with its 计分说明 into its cell (out-of-band swaps, templates/evaluations/
+    recheck_score.html), as the self-evaluation's edit page does (``self_views_forms.form_score``). Only the
+    re-checker reaches it (404 otherwise); never the unit's scores. A body that is not the item's own rows is a 400
+    with a Chinese message; a value the engine cannot read is named in the card."""
     item = _item(request, pk)
     if not recheck_actions.can_recheck(request.user, item):
         raise Http404("无权操作")
     pairs = _pairs(item)
     formset = indicator_formset(request.POST, pairs)
+    if not formset.management_form.is_valid():
+        return _bad(request, "提交的内容不完整（缺少指标行数），请刷新页面后重新填写")
+    if not formset.is_valid():
+        found = [f"第 {i} 项指标：{_field_errors(f)}" for i, f in enumerate(formset.forms, start=1) if f.errors]
+        return _bad(request, "；".join(found) or "提交的内容不是该复核的指标行，请刷新页面后重新填写")
+    try:
+        raw = formset_rows(formset, [row for row, _ in pairs])
+    except ValueError as exc:
+        return _bad(request, f"指标行 {exc} 不属于该复核，请刷新页面后重新填写")
     problems, typed = [], {}
-    if formset.is_valid():
+    for position, (row, _) in enumerate(pairs, start=1):
+        if row.pk not in raw:
+            continue
         try:
-            raw = formset_rows(formset, [row for row, _ in pairs])
-        except ValueError:
-            raw = {}
-        for position, (row, _) in enumerate(pairs, start=1):
-            if row.pk not in raw:
-                continue
-            try:
-                typed[row.pk] = self_actions.clean_row_values(row, raw[row.pk], position)
-            except ValidationError as exc:
-                problems.extend(exc.messages)
-    else:
-        problems.append("指标数据格式有误")
+            typed[row.pk] = self_actions.clean_row_values(row, raw[row.pk], position)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
     score = recheck_actions.score_item(item, typed)
     return render(
         request,
         "evaluations/recheck_score.html",
-        {"score": score, "problems": problems + [p.message for p in score.problems], "object": item},
+        {
+            "score": score,
+            "problems": problems + [p.message for p in score.problems],
+            "object": item,
+            "oob_rows": score.rows,
+        },
     )
+
+
+def _field_errors(row_form) -> str:
+    fields = row_form.fields
+    return "；".join(f"“{fields[k].label if k in fields else k}”{' '.join(v)}" for k, v in row_form.errors.items())
+
+
+def _bad(request, message: str):
+    return render(request, "evaluations/form_score_error.html", {"message": message}, status=400)
+
+
+@login_required
+def recheck_evidence(request, pk, evidence_pk):
+    """A 佐证材料 file of the re-checked form, for whoever reads the re-check: gated on the re-check (an agency reaches
+    the form only through it; the evaluated unit never reaches the re-check), the file must be the form's (else 404),
+    served and audited as every evidence download (``core.attachments``)."""
+    item = _item(request, pk)
+    return EVIDENCE.serve(item.evaluation, evidence_pk)
 
 
 # ---------------------------------------------------------------- lists and the inflation index

@@ -24,7 +24,7 @@ from audit import trail
 from audit.models import AuditAction
 from core import access, clock, services, versioning
 from evaluations import form_scoring
-from evaluations.choices import Band, RoundStatus, SchemeKind
+from evaluations.choices import Band, FourE, RoundStatus, SchemeKind
 from evaluations.models import EvaluationScheme, SelfEvaluation, SelfEvaluationIndicator, SelfEvaluationRound
 from workflow import actions as workflow
 from workflow import hooks, lifecycle
@@ -33,8 +33,23 @@ from workflow.models import ReviewAction
 OPEN_DENIED = "只有财政部门预算绩效管理科可以组织单位自评"
 ROUND_ROLES = roles_with(Capability.OPEN_SELF_EVALUATION)
 DUE_MONTHS_AFTER = 3  # proposed due date: 31 March of the next year (national practice; the form changes it)
-ROW_FIELDS = ("actual", "applicable", "surveyed", "band", "share", "deviation_reason", "improvement")
-FORM_FIELDS = ("goal_completion", "problems", "measures")
+# ``dimension`` is the 4E dimension of a row of a form scored by the 4E scheme (refused on any other form)
+ROW_FIELDS = ("actual", "applicable", "surveyed", "band", "share", "deviation_reason", "improvement", "dimension")
+# The narrative of the 绩效报告, in the order of seed 003 附件4 (绩效报告（提纲）): 二 项目主要内容; 五 2. 计划调整, 4. 目标完成,
+# 5. 管理制度; the second 五 资金超支（节约）原因; 六 2. 社会影响, 3. 经验、问题和改进. Only 年度总体目标完成情况 is required to submit
+# (``submission_problems``): the report fills the others from the form's data when the unit leaves them empty.
+FORM_FIELDS = (
+    "main_content",
+    "plan_adjustment",
+    "goal_completion",
+    "management",
+    "variance_reason",
+    "social_impact",
+    "experience",
+    "problems",
+    "measures",
+)
+NARRATIVE_MAX = 5000  # characters of one narrative field (page, API and Excel upload alike)
 
 
 def round_organisation(user):
@@ -52,20 +67,36 @@ def proposed_due_date(fiscal_year: int) -> datetime.date:
     return datetime.date(fiscal_year + 1, DUE_MONTHS_AFTER, 31)
 
 
-def scheme_for(region, on: datetime.date) -> EvaluationScheme:
-    """The national self-evaluation scheme version in force for ``region`` on ``on`` (its own line, else the
-    default line)."""
-    scheme = versioning.in_force(EvaluationScheme, region, on=on, kind=SchemeKind.NATIONAL)
+NO_SCHEME = {
+    SchemeKind.NATIONAL: ("fiscal_year", "没有现行的单位自评评价方案，请先发布评价方案"),
+    SchemeKind.FOUR_E: ("purchased_service_four_e", "没有现行的政府购买服务 4E 评价方案，请先发布评价方案"),
+}
+
+
+def scheme_for(region, on: datetime.date, kind: str = SchemeKind.NATIONAL) -> EvaluationScheme:
+    """The scheme version of ``kind`` (the national self-evaluation one unless told) in force for ``region`` on
+    ``on`` (its own line, else the default line)."""
+    scheme = versioning.in_force(EvaluationScheme, region, on=on, kind=kind)
     if scheme is None:
-        raise ValidationError("没有现行的单位自评评价方案，请先发布评价方案")
+        field, message = NO_SCHEME[kind]
+        raise ValidationError(message if kind == SchemeKind.NATIONAL else {field: message})
     return scheme
 
 
 def open_round(
-    user, *, fiscal_year: int, due_date, name: str = "", notice: str = "", transfer_subjects=(), reason: str = ""
+    user,
+    *,
+    fiscal_year: int,
+    due_date,
+    name: str = "",
+    notice: str = "",
+    transfer_subjects=(),
+    reason: str = "",
+    purchased_service_four_e: bool = False,
 ) -> SelfEvaluationRound:
     """Open the self-evaluation of ``fiscal_year`` for the user's own region; the forms are created by the background
-    task ``evaluations.opening.open_forms`` after the commit."""
+    task ``evaluations.opening.open_forms`` after the commit. ``purchased_service_four_e``: the round's purchased
+    services are scored by the 4E scheme in force for the region (seed 002 六（二）), the others by the national one."""
     organisation = round_organisation(user)
     if organisation is None:
         trail.record(
@@ -88,6 +119,9 @@ def open_round(
         due_date=due_date,
         notice=notice,
         scheme=scheme_for(region, clock.today()),
+        purchased_service_scheme=scheme_for(region, clock.today(), SchemeKind.FOUR_E)
+        if purchased_service_four_e
+        else None,
         opened_by=user,
     )
     try:
@@ -222,6 +256,8 @@ def clean_row_values(row, values: dict, position: int) -> dict:
                         {f"row-{row.pk}-actual": f"{label}的“全年实际值”必须是数字，现为“{value}”"}
                     ) from None
             clean[key] = value[:200]
+        elif key == "dimension":
+            clean[key] = _dimension(row, value, label)
         else:
             clean[key] = "" if value is None else str(value)
     return clean
@@ -231,6 +267,7 @@ def save_form(form, user, version: int, *, data: dict | None = None, rows: dict 
     """The unit's edit: the narrative (``workflow.actions.save_edit``: preparer only, draft or returned, optimistic
     lock) and the indicator rows ({row id: {field: value}}); the score recomputed on the server and stored."""
     data = {k: v for k, v in (data or {}).items() if k in FORM_FIELDS}
+    _check_narrative(data)
     with transaction.atomic():
         for key, value in data.items():
             setattr(form, key, value)
@@ -263,14 +300,42 @@ def save_form(form, user, version: int, *, data: dict | None = None, rows: dict 
     return form
 
 
+def _check_narrative(data: dict) -> None:
+    """Each narrative field is text of at most ``NARRATIVE_MAX`` characters; the refusal names the field."""
+    for key, value in data.items():
+        label = SelfEvaluation._meta.get_field(key).verbose_name
+        if value is not None and not isinstance(value, str):
+            raise ValidationError({key: f"“{label}”应为文字"})
+        if len(value or "") > NARRATIVE_MAX:
+            raise ValidationError(
+                {key: f"“{label}”长度为 {len(value):,} 个字，超过上限 {NARRATIVE_MAX:,} 个字，请精简后再保存"}
+            )
+
+
 def _text(value):
     return None if value is None else f"{value}"
 
 
+def _dimension(row, value, label: str) -> str:
+    """A row's 4E dimension (a ``FourE`` code, or "" for none), only on a form scored by the 4E scheme."""
+    value = "" if value is None else str(value).strip()
+    if not form_scoring.is_four_e(row.evaluation):
+        if value:
+            raise ValidationError({f"row-{row.pk}-dimension": f"{label}：本自评表不按 4E 方案计分，不能选择 4E 维度"})
+        return row.dimension
+    if value and value not in FourE.values:
+        raise ValidationError(
+            {f"row-{row.pk}-dimension": f"{label}的“4E 维度”“{value}”无效，应为经济性、效率性、有效性、公平性之一"}
+        )
+    return value
+
+
 def _shown(key: str, value):
-    """A row value as the history shows it: a band by its Chinese name, 是/否 for the checkboxes."""
+    """A row value as the history shows it: a band or a 4E dimension by its Chinese name, 是/否 for the checkboxes."""
     if key == "band":
         return Band(value).label if value in Band.values else _text(value)
+    if key == "dimension":
+        return FourE(value).label if value in FourE.values else "（未选择）"
     if key in ("applicable", "surveyed"):
         return "是" if value else "否"
     return _text(value)

@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 
 from core import access, pickers
 from core.filters import MultiPickerWidget
-from evaluations import roster, self_actions
-from evaluations.choices import Band, IndicatorKind
+from evaluations import form_scoring, roster, self_actions
+from evaluations.choices import Band, FourE, IndicatorKind
 from evaluations.models import SelfEvaluation
 from subjects.models import Subject
 from workflow.forms import ReviewableForm
@@ -49,8 +49,15 @@ def _transfer_field() -> forms.ModelMultipleChoiceField:
     )
 
 
+FOUR_E_HELP = (
+    "选中后，本轮政府购买服务项目的自评表按本区划现行的 4E 评价方案（经济性、效率性、有效性、公平性）计分，"
+    "预算执行率只列示、不单独计分；各项指标按指标类别预设维度，单位填报时可调整。不选则与其他项目一样按单位自评方案计分"
+)
+
+
 class RoundOpenForm(forms.Form):
-    """开启单位自评: the year, the due date, the name, the notice and the agreed transfer-payment list."""
+    """开启单位自评: the year, the due date, the name, the notice, the agreed transfer-payment list and whether the
+    purchased services are scored by the 4E scheme (seed 002 六（二）)."""
 
     fiscal_year = forms.IntegerField(
         label="评价年度",
@@ -66,6 +73,9 @@ class RoundOpenForm(forms.Form):
     )
     notice = forms.CharField(label="通知要求", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     transfer_subjects = _transfer_field()
+    purchased_service_four_e = forms.BooleanField(
+        label="政府购买服务按 4E 方案评价", required=False, help_text=FOUR_E_HELP
+    )
     reason = forms.CharField(
         label="备注", required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "将记入审计日志"})
     )
@@ -90,13 +100,29 @@ class TransferListForm(forms.Form):
         self.fields["transfer_subjects"].queryset = transfer_subject_choices(user)
 
 
+# What each narrative field of the 绩效报告 (seed 003 附件4) asks for, shown under it on the form page.
+NARRATIVE_HELP = {
+    "main_content": "提纲“二、项目主要内容”：项目的主要建设或服务内容、实施范围和对象、资金用途。",
+    "plan_adjustment": "提纲“五、2”：执行中绩效目标、实施计划有无调整，调整的原因和采取的措施；没有调整的写“无”。",
+    "goal_completion": "提纲“五、4”：对照批复的年度总体目标，说明全年完成情况（报送前必填）。",
+    "management": "提纲“五、5”：项目管理、资金管理等制度的建立情况及执行情况。",
+    "variance_reason": "提纲“资金超支（节约）原因”：全年执行数与预算数有差额的，说明超支或结余的原因。",
+    "social_impact": "提纲“六、2”：项目实施对社会的影响，产生的经济效益、社会效益、生态效益等。",
+    "experience": "提纲“六、3”：项目实施中的经验和做法。",
+    "problems": "提纲“六、3”：项目实施中存在的问题及其原因。",
+    "measures": "提纲“六、3”：下一步的改进措施和建议，自评结果的应用。",
+}
+
+
 class SelfEvaluationForm(ReviewableForm):
-    """The narrative of the form (项目支出绩效自评表 的文字部分); the indicator rows are the formset beside it."""
+    """The narrative of the form (项目支出绩效自评表 的文字部分, the 绩效报告 outline of seed 003 附件4, in its order); the
+    indicator rows are the formset beside it. Lengths are checked by ``self_actions.save_form``."""
 
     class Meta:
         model = SelfEvaluation
-        fields = ["goal_completion", "problems", "measures"]
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ["goal_completion", "problems", "measures"]}
+        fields = list(self_actions.FORM_FIELDS)
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in self_actions.FORM_FIELDS}
+        help_texts = NARRATIVE_HELP
 
 
 class SelfIndicatorForm(forms.Form):
@@ -114,6 +140,7 @@ class SelfIndicatorForm(forms.Form):
     )
     applicable = forms.BooleanField(label="适用", required=False)
     surveyed = forms.BooleanField(label="已开展满意度调查", required=False)
+    dimension = forms.ChoiceField(label="4E 维度", choices=[("", "—"), *FourE.choices], required=False)
     deviation_reason = forms.CharField(
         label="偏差原因", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 1})
     )
@@ -127,10 +154,12 @@ SelfIndicatorFormSet = forms.formset_factory(SelfIndicatorForm, extra=0)
 
 def row_fields(row) -> tuple[str, ...]:
     """The fields the unit fills on ``row``: an actual for a quantitative indicator, a band and a share for a
-    qualitative one, the survey box for a satisfaction indicator; whether it applies, the reason and the measure."""
+    qualitative one, the survey box for a satisfaction indicator; whether it applies, the reason and the measure; the
+    4E dimension on a form scored by the 4E scheme."""
     values = ("band", "share") if row.kind == IndicatorKind.QUALITATIVE else ("actual",)
     survey = ("surveyed",) if row.is_satisfaction else ()
-    return (*values, "applicable", *survey, "deviation_reason", "improvement")
+    dimension = ("dimension",) if form_scoring.is_four_e(row.evaluation) else ()
+    return (*values, "applicable", *survey, "deviation_reason", "improvement", *dimension)
 
 
 def indicator_formset(data, rows, prefix: str = "rows"):
@@ -156,3 +185,17 @@ def formset_rows(formset, rows) -> dict:
             raise ValueError(form.cleaned_data["row_id"])
         found[row.pk] = {k: form.cleaned_data[k] for k in row_fields(row)}
     return found
+
+
+def narrative_items(form) -> list[dict]:
+    """The narrative fields of ``form`` in the outline's order, as the pages show them (the form's page and the
+    re-check's): {name, label, value, dom_id}."""
+    return [
+        {
+            "name": name,
+            "label": SelfEvaluation._meta.get_field(name).verbose_name,
+            "value": getattr(form, name),
+            "dom_id": name.replace("_", "-"),
+        }
+        for name in self_actions.FORM_FIELDS
+    ]

@@ -19,7 +19,7 @@ from evaluations import form_scoring, provider_requests, self_actions
 from evaluations.evidence import EVIDENCE
 from evaluations.models import SelfEvaluation
 from evaluations.self_filtersets import SelfEvaluationFilterSet
-from evaluations.self_forms import SelfEvaluationForm, formset_rows, indicator_formset
+from evaluations.self_forms import SelfEvaluationForm, formset_rows, indicator_formset, narrative_items
 from evaluations.self_tables import SelfEvaluationTable, percent
 from targets.choices import Level1, Level2
 from workflow.actions import StaleDocument
@@ -90,6 +90,7 @@ class SelfEvaluationDetailView(GatedDetailView):
                 "problems": self_actions.submission_problems(form) if context["can_edit"] else [],
                 "can_view_round": access.can(user, "view", form.round),
                 "execution_rate_text": percent(form.execution_rate),
+                "narrative": narrative_items(form),  # templates/evaluations/_narrative.html
             }
         )
         return context

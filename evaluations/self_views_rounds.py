@@ -94,6 +94,7 @@ def round_create(request):
                 notice=data["notice"],
                 transfer_subjects=list(data["transfer_subjects"]),
                 reason=data["reason"],
+                purchased_service_four_e=data["purchased_service_four_e"],
             )
         except PermissionDenied:
             raise Http404("无权操作") from None
@@ -111,7 +112,9 @@ def round_create(request):
 
 def _round(request, pk):
     return access.get_object_or_404(
-        SelfEvaluationRound.objects.select_related("organisation", "region", "scheme"), request.user, pk=pk
+        SelfEvaluationRound.objects.select_related("organisation", "region", "scheme", "purchased_service_scheme"),
+        request.user,
+        pk=pk,
     )
 
 

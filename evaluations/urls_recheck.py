@@ -12,5 +12,6 @@ urlpatterns = [
     path("rechecks/", recheck_views.RecheckListView.as_view(), name="recheck_list"),
     path("rechecks/<int:pk>/", recheck_views.recheck_detail, name="recheck"),
     path("rechecks/<int:pk>/score/", recheck_views.recheck_score, name="recheck_score"),
+    path("rechecks/<int:pk>/evidence/<int:evidence_pk>/", recheck_views.recheck_evidence, name="recheck_evidence"),
     path("rechecks/inflation/", recheck_views.inflation, name="inflation"),
 ]

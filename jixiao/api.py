@@ -6,7 +6,8 @@ from accounts.api import MeView, TokenView, UserViewSet
 from assessments.api import AssessmentTemplateViewSet, AssessmentViewSet
 from evaluations.api_recheck import RecheckSampleViewSet, RecheckViewSet
 from evaluations.api_schemes import EvaluationSchemeViewSet
-from evaluations.api_self import SelfEvaluationRoundViewSet, SelfEvaluationViewSet
+from evaluations.api_self import SelfEvaluationViewSet
+from evaluations.api_self_rounds import SelfEvaluationRoundViewSet
 from evaluations.board_views import SelfEvaluationBoardViewSet
 from execution.api import AllocationViewSet, PaymentViewSet
 from imports.api import ImportJobViewSet

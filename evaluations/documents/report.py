@@ -4,10 +4,12 @@ indicator rows with their actuals and scores (the engine's, ``form_scoring.score
 deviation reasons and measures, and the form's narrative fields.
 
 附件4 numbers two chapters 五 (项目执行基本情况 and 资金超支（节约原因）); printed here as 五 and 六, so the self-assessment
-is 七. Chapters the data cannot fill in its own words are generated from what the form holds: 项目管理制度及执行情况
-from the target sheet's 保障措施, 资金超支（节约）原因 from the execution figures and 存在的问题和原因, the experience and
-problems from 存在的问题和原因 and 改进措施和结果应用 (the fields these chapters would need are listed in the report of
-issue 13 "Documents").
+is 七. The unit's narrative (``self_actions.FORM_FIELDS``) goes under its heading: 项目主要内容 under 二, the plan
+adjustment under 五（二） after the target sheet's revision, 年度总体目标完成情况 under 五（四）, the management rules under
+五（五）, the variance reason under 六 after the execution figures, the social impact under 七（二） before the effect
+indicators, and the experience, problems and measures as 七（三） 1–3. A field the unit left empty falls back on what the
+data says (the subject's summary, the target sheet's 保障措施, the effect indicators); where the data has nothing to
+say the report prints “（单位未填写）”.
 
 Printed by the rules of ``core.docx`` (issue 12 §2): the title plain (no 《》), dates without leading zeros, money in
 yuan to the fen with thousands separators, right-aligned and unbroken, level-1/level-2 cells merged over their rows,
@@ -39,6 +41,7 @@ FACT_WIDTHS = [3.0, 4.8, 3.0, 4.8]
 MONEY_WIDTHS = [7.0, 4.3, 4.3]
 INDICATOR_WIDTHS = [1.4, 1.7, 2.9, 1.8, 1.8, 1.1, 1.7, 3.2]  # 15.6 cm between the margins of an official A4 page
 SCORE_WIDTHS = [7.8, 2.6, 2.6, 2.6]
+NOT_FILLED = "（单位未填写）"
 
 
 def _heading(doc, text: str) -> None:
@@ -55,6 +58,10 @@ def _lines(doc, text: str, empty: str = "无。") -> None:
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     for line in lines or [empty]:
         _paragraph(doc, line)
+
+
+def _filled(text: str) -> bool:
+    return bool((text or "").strip())
 
 
 def _points(value) -> str:
@@ -143,6 +150,13 @@ def _reason_text(row) -> str:
     return "\n".join(parts)
 
 
+def _weight_text(row) -> str:
+    """The target sheet's points of a row, and under a 4E scheme the points it is scored out of within its dimension
+    (``form_scoring``: the sheet's weights rescaled to the dimension's points), as the form page shows them."""
+    scored = getattr(row, "scored_weight", row.weight)
+    return _number(row.weight) + (f"\n（折算 {_number(scored)}）" if scored != row.weight else "")
+
+
 def _indicator_table(doc, rows) -> None:
     table = style.grid_table(doc, INDICATOR_WIDTHS)
     style.header_row(
@@ -159,7 +173,7 @@ def _indicator_table(doc, rows) -> None:
         _cell(cells[2], row.name, size=TABLE_SIZE)
         _cell(cells[3], _target_text(row), align=CENTER, size=TABLE_SIZE)
         _cell(cells[4], _actual_text(row), align=CENTER, size=TABLE_SIZE)
-        _cell(cells[5], _number(row.weight), align=CENTER, size=TABLE_SIZE)
+        _cell(cells[5], _weight_text(row), align=CENTER, size=TABLE_SIZE)
         _cell(cells[6], _points(row.result.score if row.result is not None else None), align=CENTER, size=TABLE_SIZE)
         _cell(cells[7], _reason_text(row), size=TABLE_SIZE)
         for n in (5, 6):
@@ -169,21 +183,27 @@ def _indicator_table(doc, rows) -> None:
     style.merge_down(table, first, 1, [(r.level1, r.level2) for r in rows], size=TABLE_SIZE)
     cells = style.grid_row(table)
     _cell(cells[0].merge(cells[4]), "合计", bold=True, align=CENTER, size=TABLE_SIZE)
-    _cell(cells[5], _number(sum((r.weight for r in rows), Decimal("0"))), bold=True, align=CENTER, size=TABLE_SIZE)
+    weights = sum((r.weight for r in rows), Decimal("0"))
+    scored = sum((getattr(r, "scored_weight", r.weight) for r in rows), Decimal("0"))
+    total = _number(weights) + (f"\n（折算 {_number(scored)}）" if scored != weights else "")
+    _cell(cells[5], total, bold=True, align=CENTER, size=TABLE_SIZE)
     _cell(cells[6], "", size=TABLE_SIZE)
     _cell(cells[7], "", size=TABLE_SIZE)
     style.cant_split(table.rows[-1])
 
 
 def _score_table(doc, form, score) -> None:
-    """评价内容 | 分值 | 得分 | 得分率: execution, each level-1 group of indicators, the total."""
+    """评价内容 | 分值 | 得分 | 得分率: execution, each level-1 group of indicators, the total; a 4E form (seed 002
+    六（二）) lists its four dimensions instead (no execution score)."""
     table = style.grid_table(doc, SCORE_WIDTHS)
     style.header_row(table, ["评价内容", "分值", "得分", "得分率"], money_columns=(1, 2, 3), size=TABLE_SIZE + 1.5)
     execution = score.execution
     groups: OrderedDict[str, list] = OrderedDict()
     for row in score.rows:
         groups.setdefault(level_label(row.level1, Level1), []).append(row)
-    lines = []
+    if score.dimensions:
+        groups.clear()
+    lines = [(f"{d.label}（4E）", d.full, d.total) for d in score.dimensions]
     if execution.status != Status.NOT_APPLICABLE:
         lines.append(("预算执行率", execution.full, execution.score))
 
@@ -263,7 +283,7 @@ def build(form) -> bytes:
     _heading(doc, "二、项目主要内容")
     _lines(
         doc,
-        subject.summary,
+        form.main_content if _filled(form.main_content) else subject.summary,
         empty=f"{subject.name}（{subject.get_kind_display()}），{form.fiscal_year} 年度全年预算数 {yuan(form.budget)}。",
     )
     if subject.basis.strip():
@@ -310,6 +330,8 @@ def build(form) -> bytes:
         )
     else:
         _paragraph(doc, "本年度绩效目标未作调整。")
+    if _filled(form.plan_adjustment):
+        _lines(doc, form.plan_adjustment)
     _subheading(doc, "（三）项目的实际支出情况")
     _paragraph(doc, _execution_text(form, score))
     _subheading(doc, "（四）项目绩效目标或阶段性目标完成情况")
@@ -317,23 +339,18 @@ def build(form) -> bytes:
     if rows:
         _indicator_table(doc, rows)
     _subheading(doc, "（五）项目管理制度及执行情况")
-    measures = [
-        (label, getattr(sheet, name).strip())
-        for label, name in (
-            ("组织保障", "measure_organisation"),
-            ("制度保障", "measure_rules"),
-            ("工作计划", "measure_plan"),
-        )
-        if sheet is not None and getattr(sheet, name).strip()
-    ]
-    for label, text in measures or [("", "绩效目标未列保障措施。")]:
-        _paragraph(doc, f"{label}：{text}" if label else text)
+    if _filled(form.management):
+        _lines(doc, form.management)
+    else:  # the unit left it empty: the target sheet's 保障措施
+        _sheet_measures(doc, sheet)
 
     _heading(doc, "六、资金超支（节约）原因")
     _paragraph(doc, _balance_text(form))
-    if form.paid != form.budget and form.problems.strip():
+    if _filled(form.variance_reason):
         _paragraph(doc, "原因：")
-        _lines(doc, form.problems)
+        _lines(doc, form.variance_reason)
+    elif form.paid != form.budget:
+        _paragraph(doc, f"原因：{NOT_FILLED}")
 
     _heading(doc, "七、项目绩效结果自我评价")
     _subheading(doc, "（一）项目实现的绩效目标与预期绩效目标的对比分析情况")
@@ -352,10 +369,14 @@ def build(form) -> bytes:
         _paragraph(doc, f"自评结论：尚不能计分（{problems}）。")
     _paragraph(doc, f"（评分标准：{_grade_rule(form)}。）", size=12)
     _subheading(doc, "（二）项目实施对社会的影响以及所起到的政治、经济和社会效益")
-    for line in _effects(rows) or ["绩效目标未设效益指标。"]:
+    if _filled(form.social_impact):
+        _lines(doc, form.social_impact)
+    for line in _effects(rows) or ([] if _filled(form.social_impact) else ["绩效目标未设效益指标。"]):
         _paragraph(doc, line)
     _subheading(doc, "（三）项目实施的经验、存在的问题和改进建议")
-    _paragraph(doc, "1.存在的问题和原因", indent=True)
+    _paragraph(doc, "1.项目实施的经验", indent=True)
+    _lines(doc, form.experience, empty=NOT_FILLED)
+    _paragraph(doc, "2.存在的问题和原因", indent=True)
     _lines(doc, form.problems)
     deviations = [r for r in rows if r.deviation.needs_reason]
     for row in deviations:
@@ -365,7 +386,7 @@ def build(form) -> bytes:
             + (f"，原因：{row.deviation_reason.strip()}" if row.deviation_reason.strip() else "")
             + "。",
         )
-    _paragraph(doc, "2.改进措施和结果应用", indent=True)
+    _paragraph(doc, "3.改进措施和结果应用", indent=True)
     _lines(doc, form.measures)
     for row in deviations:
         if row.improvement.strip():
@@ -379,6 +400,20 @@ def build(form) -> bytes:
     return buffer.getvalue()
 
 
+def _sheet_measures(doc, sheet) -> None:
+    measures = [
+        (label, getattr(sheet, name).strip())
+        for label, name in (
+            ("组织保障", "measure_organisation"),
+            ("制度保障", "measure_rules"),
+            ("工作计划", "measure_plan"),
+        )
+        if sheet is not None and getattr(sheet, name).strip()
+    ]
+    for label, text in measures or [("", "绩效目标未列保障措施。")]:
+        _paragraph(doc, f"{label}：{text}" if label else text)
+
+
 def _year_end(form):
     import datetime
 
@@ -387,6 +422,8 @@ def _year_end(form):
 
 def _execution_text(form, score) -> str:
     execution = score.execution
+    if score.dimensions:  # 4E: shown, not scored
+        return f"截至{cn_date(_year_end(form))}，全年执行数 {yuan(form.paid)}。{execution.explanation}。"
     if form.budget == 0:
         return f"本年度没有预算（全年预算数为 0），全年执行数 {yuan(form.paid)}；执行率不计分，绩效指标按 100 分折算。"
     rate = percent(form.execution_rate) if form.execution_rate is not None else "—"

@@ -5,7 +5,7 @@ and the hidden key column that ties a file to its form, its version and its rows
 
 from __future__ import annotations
 
-from evaluations.choices import Band
+from evaluations.choices import Band, FourE
 
 TITLE = "项目支出绩效自评表"
 SHEET_TITLE = "绩效自评表"
@@ -55,7 +55,18 @@ INDICATORS_TITLE = "绩效指标"
 TOTAL_LABEL = "绩效指标合计"
 SCORE_LABEL = "自评得分（预算执行率得分＋绩效指标得分）"
 GRADE_LABEL = "自评等级"
-NARRATIVE = {"存在的问题和原因": "problems", "改进措施和结果应用": "measures"}
+# The narrative rows below the totals (the 绩效报告 outline of seed 003 附件4, in its order; 年度总体目标完成情况 is the
+# goal block's 实际完成情况): label in A–B, the text in C–O.
+NARRATIVE = {
+    "项目主要内容": "main_content",
+    "目标、计划调整情况及采取的措施": "plan_adjustment",
+    "项目管理制度及执行情况": "management",
+    "资金超支（节约）原因": "variance_reason",
+    "项目实施对社会的影响及效益": "social_impact",
+    "项目实施的经验": "experience",
+    "存在的问题和原因": "problems",
+    "改进措施和结果应用": "measures",
+}
 FOOTER = "填报单位负责人（签名）："
 
 KEY_PREFIX = "自评表#"  # P1: the form's key; P2: the version downloaded; each indicator row: its row id
@@ -63,3 +74,11 @@ KEY_HEADER = "行标识"
 
 YES, NO = "是", "否"
 BAND_LABELS = [str(label) for label in Band.labels]
+
+# A 4E form (a purchased service scored by the 4E scheme, seed 002 六（二）) has one more column in its indicator table,
+# after the hidden key: each row's 4E dimension (Q), typed by its Chinese name; other forms have no Q.
+DIMENSION = 17
+DIMENSION_HEADER = "4E 维度"
+DIMENSION_WIDTH = 10
+DIMENSION_LABELS = [str(label) for label in FourE.labels]
+FOUR_E_SCORES_LABEL = "其中：4E 各维度得分"

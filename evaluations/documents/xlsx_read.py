@@ -21,12 +21,16 @@ from django.core.exceptions import ValidationError
 from openpyxl.utils import get_column_letter
 
 from core import files
-from evaluations.choices import Band, IndicatorKind
+from evaluations import form_scoring, self_actions
+from evaluations.choices import Band, FourE, IndicatorKind
 from evaluations.documents.xlsx_layout import (
     ACTUAL,
     APPLICABLE,
     BAND,
     BAND_LABELS,
+    DIMENSION,
+    DIMENSION_HEADER,
+    DIMENSION_LABELS,
     GOAL_HEADERS,
     GOAL_SPLIT,
     HEADERS,
@@ -44,7 +48,7 @@ from evaluations.scoring import number
 from imports.framework import ImportFileError, check_upload, open_workbook
 from imports.parsers import Boolean, normalise
 
-MAX_TEXT = 2000  # characters of a reason, a measure or a narrative cell
+MAX_TEXT = 2000  # characters of a row's reason or measure
 MAX_ACTUAL = 200  # SelfEvaluationIndicator.actual
 
 
@@ -70,7 +74,7 @@ class Issue:
 @dataclass
 class Parsed:
     version: int | None = None
-    data: dict = field(default_factory=dict)  # goal_completion, problems, measures
+    data: dict = field(default_factory=dict)  # the narrative: self_actions.FORM_FIELDS
     rows: dict = field(default_factory=dict)  # {row id: {field: value}}, as save_form takes them
 
 
@@ -106,6 +110,7 @@ class _Reader:
         self.grid, self.form, self.formulas = grid, form, formulas
         self.by_id = {r.pk: r for r in rows}
         self.rows = rows
+        self.four_e = form_scoring.is_four_e(form)  # its rows carry a 4E dimension (column Q)
         self.issues: list[Issue] = []
         self.result = Parsed()
 
@@ -175,13 +180,15 @@ class _Reader:
         if header_row is None:
             self.report(f"找不到“{GOAL_HEADERS[1]}”：请使用系统下载的自评表，不要删除表中的栏目")
         else:
-            self.result.data["goal_completion"] = self.text(header_row + 1, GOAL_SPLIT + 1, GOAL_HEADERS[1])
+            self.result.data["goal_completion"] = self.text(
+                header_row + 1, GOAL_SPLIT + 1, GOAL_HEADERS[1], self_actions.NARRATIVE_MAX
+            )
         for label, name in NARRATIVE.items():
-            row = self.find(label)
+            row = self.find(_label(label))  # compared as read: full-width brackets become half-width
             if row is None:
                 self.report(f"找不到“{label}”一行：请使用系统下载的自评表")
                 continue
-            self.result.data[name] = self.text(row, 3, label)
+            self.result.data[name] = self.text(row, 3, label, self_actions.NARRATIVE_MAX)
 
     # the indicator rows
 
@@ -196,6 +203,11 @@ class _Reader:
             if _label(self.at(header_row, column)) != _label(header):
                 self.report(f"指标表的列应依次为：{'、'.join(HEADERS)}（请勿增删或调换列）", header_row, column, header)
                 return
+        if self.four_e and _label(self.at(header_row, DIMENSION)) != _label(DIMENSION_HEADER):
+            self.report(
+                f"找不到“{DIMENSION_HEADER}”列：请使用系统下载的自评表", header_row, DIMENSION, DIMENSION_HEADER
+            )
+            return
         seen: dict[int, int] = {}
         for row in range(header_row + 1, len(self.grid) + 1):
             key = self.at(row, KEY_COLUMN)
@@ -235,7 +247,20 @@ class _Reader:
             values["share"] = self._share(row)
         values["deviation_reason"] = self.text(row, REASON, HEADERS[REASON - 1])
         values["improvement"] = self.text(row, IMPROVEMENT, HEADERS[IMPROVEMENT - 1])
+        if self.four_e:
+            values["dimension"] = self._dimension(row)
         return values
+
+    def _dimension(self, row: int) -> str:
+        """A 4E dimension by its Chinese name (or its code); blank is none chosen (refused at submission)."""
+        text = _label(self.typed(row, DIMENSION, DIMENSION_HEADER))
+        if not text:
+            return ""
+        found = next((v for v, label in FourE.choices if _label(label) == text or v == text), None)
+        if found is None:
+            self.report(f"应为：{'、'.join(DIMENSION_LABELS)}，现为“{text}”", row, DIMENSION, DIMENSION_HEADER)
+            return ""
+        return found
 
     def _yes_no(self, row: int, column: int, default: bool) -> bool:
         header = HEADERS[column - 1]

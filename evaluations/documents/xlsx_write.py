@@ -1,7 +1,8 @@
 """The self-evaluation form as an official-layout workbook (openpyxl, through ``core.xlsx``: typed cells, never a
 formula): the title and year, the unit and subject, the execution block computed from treasury data (全年预算数,
 全年执行数, 执行率, 得分), the year's goal and its completion, the indicator table with the level-1 and level-2 cells
-merged over their rows, the totals and grade, the two narrative rows, and a 填写说明 worksheet.
+merged over their rows, the totals and grade, the narrative rows of the 绩效报告 outline (seed 003 附件4), and a 填写说明
+worksheet.
 
 The worksheet is protected: only the cells the unit fills are unlocked (全年实际值, 是否适用, the survey flag of a
 satisfaction row, 评价档次 and its share on a qualitative row, 偏差原因, 改进措施, 实际完成情况 and the narratives).
@@ -20,6 +21,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from core.docx import cn_date
 from core.xlsx import new_workbook, put, save_bytes
+from evaluations import form_scoring, self_actions
 from evaluations.choices import Band, IndicatorKind
 from evaluations.documents.xlsx_layout import (
     ACTUAL,
@@ -27,9 +29,14 @@ from evaluations.documents.xlsx_layout import (
     BAND,
     BAND_LABELS,
     COLUMNS,
+    DIMENSION,
+    DIMENSION_HEADER,
+    DIMENSION_LABELS,
+    DIMENSION_WIDTH,
     EXECUTION_LABEL,
     EXECUTION_TITLE,
     FOOTER,
+    FOUR_E_SCORES_LABEL,
     GOAL_HEADERS,
     GOAL_SPLIT,
     GOAL_TITLE,
@@ -151,14 +158,21 @@ def write_form(wb, form) -> None:
     for column, header in enumerate(HEADERS, start=1):
         w.cell(column, header, bold=True, align=CENTER)
     w.key(KEY_HEADER)
+    four_e = form_scoring.is_four_e(form)
+    if four_e:
+        w.cell(DIMENSION, DIMENSION_HEADER, bold=True, align=CENTER)
     rows = rows_of(form)
     first = w.row + 1
     for row in rows:
         _indicator(w, row)
+        if four_e:
+            w.typed_cell(DIMENSION, DIMENSION, row.get_dimension_display() if row.dimension else "", align=CENTER)
     _merge_runs(ws, first, [(r.level1,) for r in rows], 1)
     _merge_runs(ws, first, [(r.level1, r.level2) for r in rows], 2)
     if rows:
         _validations(ws, first, w.row, rows)
+    if rows and four_e:
+        _dimension_validation(ws, first, w.row)
 
     w.next(22)
     w.merge(1, 6, TOTAL_LABEL, bold=True, align=CENTER)
@@ -174,6 +188,8 @@ def write_form(wb, form) -> None:
     w.merge(1, 12, GRADE_LABEL, bold=True, align=CENTER)
     w.cell(SCORE, form.grade or "—", bold=True, align=CENTER)
     w.merge(14, COLUMNS, "")
+    if four_e:
+        _four_e_scores(w, form, rows)
 
     for label, name in NARRATIVE.items():
         value = getattr(form, name)
@@ -194,6 +210,8 @@ def write_form(wb, form) -> None:
     for column, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     ws.column_dimensions[get_column_letter(KEY_COLUMN)].hidden = True
+    if four_e:
+        ws.column_dimensions[get_column_letter(DIMENSION)].width = DIMENSION_WIDTH
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
@@ -201,7 +219,7 @@ def write_form(wb, form) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.print_options.horizontalCentered = True
-    ws.print_area = f"A1:{get_column_letter(COLUMNS)}{w.row}"
+    ws.print_area = f"A1:{get_column_letter(DIMENSION if four_e else COLUMNS)}{w.row}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     # Protected without a password: it guides (the key, the targets and the computed cells are not typed over);
     # the server checks every value again on upload.
@@ -222,9 +240,11 @@ def _execution(w: FormWriter, form) -> None:
     w.merge(1, 3, EXECUTION_LABEL, align=CENTER)
     w.merge(4, 6, form.budget, align=RIGHT, fmt=YUAN_FORMAT)
     w.merge(7, 9, form.paid, align=RIGHT, fmt=YUAN_FORMAT)
-    w.cell(10, form.scheme.execution_points, align=CENTER, fmt=POINTS_FORMAT)
+    four_e = form_scoring.is_four_e(form)  # 4E scores the four dimensions only: the rate is shown, not scored
+    w.cell(10, "—" if four_e else form.scheme.execution_points, align=CENTER, fmt=POINTS_FORMAT)
     w.merge(11, 12, form.execution_rate, align=CENTER, fmt=RATE_FORMAT)
-    w.merge(13, COLUMNS, form.execution_score, align=CENTER, fmt=POINTS_FORMAT)
+    shown = "4E 方案不单独计分" if four_e else form.execution_score
+    w.merge(13, COLUMNS, shown, align=CENTER, fmt=POINTS_FORMAT)
 
 
 def _indicator(w: FormWriter, row) -> None:
@@ -262,6 +282,26 @@ def _indicator(w: FormWriter, row) -> None:
     w.key(row.pk)
 
 
+def _four_e_scores(w: FormWriter, form, rows) -> None:
+    """The four dimensions' subtotals of a 4E form, as the engine gives them on the stored values."""
+    score = form_scoring.score_form(form, rows)
+    text = "；".join(f"{d.label} {d.total if d.total is not None else '—'} / {d.full}" for d in score.dimensions)
+    w.next(22)
+    w.merge(1, 12, FOUR_E_SCORES_LABEL, bold=True, align=CENTER)
+    w.merge(13, COLUMNS, text, align=CENTER)
+
+
+def _dimension_validation(ws, first: int, last: int) -> None:
+    dimensions = DataValidation(type="list", formula1='"' + ",".join(DIMENSION_LABELS) + '"', allow_blank=True)
+    dimensions.error, dimensions.errorTitle, dimensions.showErrorMessage = (
+        "请从下拉列表中选择经济性、效率性、有效性或公平性",
+        DIMENSION_HEADER,
+        True,
+    )
+    ws.add_data_validation(dimensions)
+    dimensions.add(f"{get_column_letter(DIMENSION)}{first}:{get_column_letter(DIMENSION)}{last}")
+
+
 def _validations(ws, first: int, last: int, rows) -> None:
     """Drop-down lists on the unit's cells (a help, not the check: the server checks again)."""
     yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
@@ -295,7 +335,9 @@ def _notes(wb, form) -> None:
         "填写说明",
         "1. 本文件只对应下载它的那一张自评表；系统按隐藏的行标识识别指标行，请勿删除、复制或调换指标行，也不要把它上传到其他自评表。",
         "2. 只需填写未锁定的单元格：全年实际值、是否适用、已开展满意度调查（满意度指标）、评价档次和档次内得分比例（定性指标）、"
-        "偏差原因、改进措施、年度总体目标的实际完成情况、存在的问题和原因、改进措施和结果应用。",
+        "偏差原因、改进措施、年度总体目标的实际完成情况，以及表末绩效报告的文字部分（项目主要内容、目标和计划调整情况、"
+        "项目管理制度及执行情况、资金超支（节约）原因、社会影响及效益、经验、存在的问题和原因、改进措施和结果应用，"
+        f"每项不超过 {self_actions.NARRATIVE_MAX} 字）。",
         "3. 定量指标（≥、≤、=）的全年实际值须为数字，单位与“计量单位”列一致；定性指标选择评价档次（"
         + "、".join(BAND_LABELS)
         + "），档次内得分比例填 0 到 100 之间的数。",
@@ -304,6 +346,12 @@ def _notes(wb, form) -> None:
         "6. 请直接填写数值或文字，不要使用公式。文件中任何一处有误，整个文件都不会写入；请按提示逐项改正后重新上传。",
         f"7. 本文件下载时自评表为第 {form.version} 版；下载之后如果自评表在系统中被修改过，上传会被拒绝，请重新下载。",
     ]
+    if form_scoring.is_four_e(form):
+        lines.append(
+            "8. 本表为政府购买服务 4E 评价表：请在指标表最右侧“4E 维度”列为每项指标选择"
+            + "、".join(DIMENSION_LABELS)
+            + "之一；同一维度内各指标的分值按比例折算为该维度的分值，预算执行率只列示、不单独计分。"
+        )
     for n, line in enumerate(lines, start=1):
         put(ws.cell(row=n, column=1), line).font = font(n == 1)
         ws.cell(row=n, column=1).alignment = Alignment(wrap_text=True, vertical="top")

@@ -103,9 +103,7 @@ def test_an_empty_notice_says_so(sample):
     assert "未发现自评和抽评结果差异较大的项目" in text
 
 
-@pytest.mark.parametrize(
-    "username", ["county_perf", "edu_reviewer", "edu_preparer", "agency", "auditadmin"]
-)
+@pytest.mark.parametrize("username", ["county_perf", "edu_reviewer", "edu_preparer", "agency", "auditadmin"])
 def test_only_the_samples_readers_get_the_notice(sample, username):
     sample, _ = sample
     response = client_for(username).get(reverse("evaluations:sample_notice", args=[sample.pk]))

@@ -186,9 +186,7 @@ def test_who_sees_a_round_but_does_not_organise_it_is_refused_and_audited():
     assert AuditEntry.objects.filter(action=AuditAction.PERMISSION_DENIED, object_id=str(evaluation_round.pk)).exists()
 
 
-@pytest.mark.parametrize(
-    "username", ["edu_preparer", "health_preparer", "edu_reviewer", "desk_edu", "county_perf", "auditadmin"]
-)
+@pytest.mark.parametrize("username", ["edu_preparer", "health_preparer", "edu_reviewer", "county_perf", "auditadmin"])
 def test_a_round_out_of_reach_is_404(username):
     funded_subject()
     evaluation_round = open_round()
@@ -198,6 +196,20 @@ def test_a_round_out_of_reach_is_404(username):
     assert evaluation_round.pk not in _ids(client.get(ROUNDS))
     for action in ("rerun/", "close/", "transfer-list/"):
         assert client.post(f"{url}{action}", {}, content_type=JSON).status_code == 404
+    assert SelfEvaluationRound.objects.get(pk=evaluation_round.pk).status == RoundStatus.OPEN
+
+
+def test_a_finance_desk_reads_its_regions_round_but_runs_nothing():
+    """ADR 0041: a desk reads the round (read-only reach by region); rerun, close and the transfer list are the
+    organising performance section's."""
+    funded_subject()
+    evaluation_round = open_round()
+    client = client_for("desk_edu")
+    url = f"{ROUNDS}{evaluation_round.pk}/"
+    assert client.get(url).status_code == 200
+    assert evaluation_round.pk in _ids(client.get(ROUNDS))
+    for action in ("rerun/", "close/", "transfer-list/"):
+        assert client.post(f"{url}{action}", {}, content_type=JSON).status_code in (403, 404)
     assert SelfEvaluationRound.objects.get(pk=evaluation_round.pk).status == RoundStatus.OPEN
 
 
