@@ -44,9 +44,14 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from core import clock  # noqa: E402
 from evaluations import board, opening, roster, self_actions  # noqa: E402
-from evaluations.models import SelfEvaluation, SelfEvaluationIndicator, SelfEvaluationRound  # noqa: E402
+from evaluations.models import (  # noqa: E402
+    RecheckItem,
+    SelfEvaluation,
+    SelfEvaluationIndicator,
+    SelfEvaluationRound,
+)
 
-GOALS = {"opening": 3.0, "board": 2.0}
+GOALS = {"opening": 3.0, "board": 2.0, "discrepancy": 2.0}
 
 
 class Rollback(Exception):
@@ -280,9 +285,123 @@ def main() -> None:
                 f"board.build {median_ms(ours_b)} ms，手写 GROUP BY {median_ms(hand_b)} ms，比值 {ratio_hand:.2f}× {mark}"
                 f"（目标 ≤ {GOALS['board']}×）；看板自身 SQL 直接执行 {median_ms(own_b)} ms，比值 {ratio_own:.2f}×"
             )
+            discrepancy_bench(account, max(rounds, key=lambda r: len(listed[r.pk])), args.board_repeat)
             raise Rollback
     except Rollback:
         pass
+
+
+def make_sample(evaluation_round):
+    """A re-check sample of a fifth of the round's submitted forms, every re-check submitted, the re-check score
+    0–14 points under the unit's (so that some gaps reach the threshold and some grades differ) — by one INSERT."""
+    from evaluations.models import RecheckSample
+
+    sample = RecheckSample.objects.create(round=evaluation_round, seed=2026, candidates=0)
+    item = RecheckItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {item} (sample_id, evaluation_id, department_id, reason, status, self_score, self_grade,"
+            " execution_score, indicator_score, total_score, grade, opinion, submitted_at, version)"
+            " SELECT %s, f.id, f.department_id, 'stratified', 'submitted', f.total_score, f.grade, f.execution_score,"
+            " f.indicator_score, f.total_score - (f.id %% 15),"
+            " CASE WHEN f.total_score - (f.id %% 15) >= 90 THEN '优' WHEN f.total_score - (f.id %% 15) >= 80 THEN '良'"
+            " WHEN f.total_score - (f.id %% 15) >= 60 THEN '中' ELSE '差' END, '', %s, 1"
+            f" FROM {opening._tables()['form']} f"
+            " WHERE f.round_id = %s AND f.submitted_at IS NOT NULL AND f.total_score IS NOT NULL AND f.id %% 5 = 0",
+            [
+                sample.pk,
+                datetime.datetime(evaluation_round.fiscal_year + 1, 5, 1, tzinfo=datetime.UTC),
+                evaluation_round.pk,
+            ],
+        )
+    return sample
+
+
+def bare_discrepancy_sql(sample) -> list[tuple[str, list]]:
+    """The discrepancy report's five lists written by hand: large gaps, departments with unsubmitted forms, re-checks
+    graded 差, forms graded 差 by the unit and not re-checked, and the flag of indicator share far above execution."""
+    from organisations.models import Organisation
+    from subjects.models import Subject
+
+    t = opening._tables()
+    item, org, subject = RecheckItem._meta.db_table, Organisation._meta.db_table, Subject._meta.db_table
+    evaluation_round, scheme = sample.round, sample.round.scheme
+    joins = (
+        f" JOIN {t['form']} f ON f.id = i.evaluation_id JOIN {subject} s ON s.id = f.subject_id"
+        f" JOIN {org} o ON o.id = f.organisation_id"
+    )
+    i_pts, e_pts = scheme.indicator_points, scheme.execution_points
+    return [
+        (
+            f"SELECT i.*, s.name, o.name, ABS(i.self_score - i.total_score) gap FROM {item} i{joins}"
+            " WHERE i.sample_id = %s AND i.status = 'submitted' AND i.self_score IS NOT NULL"
+            " AND i.total_score IS NOT NULL AND (ABS(i.self_score - i.total_score) >= %s OR i.grade <> i.self_grade)"
+            " ORDER BY gap DESC, i.id",
+            [sample.pk, sample.threshold_points],
+        ),
+        (
+            f"SELECT f.department_id, d.name, COUNT(*) n FROM {t['form']} f LEFT JOIN {org} d ON d.id = f.department_id"
+            " WHERE f.round_id = %s AND f.submitted_at IS NULL GROUP BY f.department_id, d.name ORDER BY n DESC, d.name",
+            [evaluation_round.pk],
+        ),
+        (
+            f"SELECT i.*, s.name, o.name FROM {item} i{joins} WHERE i.sample_id = %s AND i.status = 'submitted'"
+            " AND i.grade = '差'",
+            [sample.pk],
+        ),
+        (
+            f"SELECT f.*, s.name, o.name FROM {t['form']} f JOIN {subject} s ON s.id = f.subject_id"
+            f" JOIN {org} o ON o.id = f.organisation_id WHERE f.round_id = %s AND f.grade = '差'"
+            f" AND f.submitted_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {item} i WHERE i.evaluation_id = f.id"
+            " AND i.sample_id = %s AND i.status = 'submitted')",
+            [evaluation_round.pk, sample.pk],
+        ),
+        (
+            f"SELECT f.*, s.name, o.name, f.indicator_score * %s - f.execution_score * %s g FROM {t['form']} f"
+            f" JOIN {subject} s ON s.id = f.subject_id JOIN {org} o ON o.id = f.organisation_id"
+            " WHERE f.round_id = %s AND f.submitted_at IS NOT NULL AND f.indicator_score IS NOT NULL"
+            " AND f.execution_score IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+            f" {item} i WHERE i.evaluation_id = f.id AND i.status = 'submitted')"
+            " AND f.indicator_score * %s - f.execution_score * %s >= %s ORDER BY g DESC, f.id",
+            [e_pts, i_pts, evaluation_round.pk, e_pts, i_pts, sample.flag_gap * i_pts * e_pts],
+        ),
+    ]
+
+
+def discrepancy_bench(account, evaluation_round, repeat: int) -> None:
+    """(c) the discrepancy report of a sample of the largest round, as ``account``, against its lists by hand."""
+    from evaluations import discrepancy
+
+    sample = make_sample(evaluation_round)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE evaluations_recheckitem" if connection.vendor == "postgresql" else "ANALYZE")
+    report = discrepancy.report(sample, account)
+    with CaptureQueriesContext(connection) as captured:
+        discrepancy.report(sample, account)
+    own = [(q["sql"], None) for q in captured.captured_queries]
+    hand = bare_discrepancy_sql(sample)
+    run_bare(hand)
+    ours, hand_t, own_t = [], [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        discrepancy.report(sample, account)
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        run_bare(hand)
+        hand_t.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        run_bare(own)
+        own_t.append(time.perf_counter() - start)
+    ratio = statistics.median(ours) / statistics.median(hand_t)
+    mark = "✓" if ratio <= GOALS["discrepancy"] else "✗"
+    items = RecheckItem.objects.filter(sample=sample).count()
+    print(
+        f"(c) 差异通报（{evaluation_round.region.name}，复核 {items:,} 项；差异较大 {len(report.large_gaps)}、"
+        f"未自评部门 {len(report.not_self_evaluated)}、结果为差 {len(report.graded_poor[0]) + len(report.graded_poor[1])}、"
+        f"提示 {len(report.flagged)}；{len(own)} 条查询）：discrepancy.report {median_ms(ours)} ms，"
+        f"手写 SQL {median_ms(hand_t)} ms，比值 {ratio:.2f}× {mark}（目标 ≤ {GOALS['discrepancy']}×）；"
+        f"自身 SQL 直接执行 {median_ms(own_t)} ms，比值 {statistics.median(ours) / statistics.median(own_t):.2f}×"
+    )
 
 
 if __name__ == "__main__":

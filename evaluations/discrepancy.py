@@ -20,11 +20,115 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Abs
+from django.urls import reverse
 
 from evaluations.choices import RecheckStatus
 from evaluations.models import RecheckItem, SelfEvaluation
 
 FLAG_RULE = "指标得分率远高于预算执行率（未复核提示）"
+# What the page, the 通报 and the API read of a listed re-check or form. The report hands them these light rows, read
+# with ``values()``, not model instances: at province scale building hundreds of forms with their subjects and units
+# cost several times the report's SQL (bench/self_evaluation.py (c)).
+ITEM_VALUES = (
+    "pk",
+    "evaluation_id",
+    "self_score",
+    "self_grade",
+    "total_score",
+    "grade",
+    "evaluation__subject__name",
+    "evaluation__organisation_id",
+    "evaluation__organisation__name",
+)
+FORM_VALUES = (
+    "pk",
+    "total_score",
+    "grade",
+    "indicator_score",
+    "execution_score",
+    "subject__name",
+    "organisation_id",
+    "organisation__name",
+)
+
+
+@dataclass(frozen=True)
+class Named:
+    name: str
+
+
+@dataclass(frozen=True)
+class ListedForm:
+    """A self-evaluation form as a discrepancy list shows it."""
+
+    pk: int
+    subject: Named
+    organisation_id: int | None
+    organisation: Named
+    total_score: Decimal | None
+    grade: str
+    indicator_score: Decimal | None
+    execution_score: Decimal | None
+
+    @classmethod
+    def of(cls, row: dict) -> ListedForm:
+        return cls(
+            pk=row["pk"],
+            subject=Named(row["subject__name"]),
+            organisation_id=row["organisation_id"],
+            organisation=Named(row["organisation__name"] or ""),
+            total_score=row["total_score"],
+            grade=row["grade"],
+            indicator_score=row["indicator_score"],
+            execution_score=row["execution_score"],
+        )
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    """A re-check as a discrepancy list shows it."""
+
+    pk: int
+    evaluation_id: int
+    evaluation: ListedForm
+    self_score: Decimal | None
+    self_grade: str
+    total_score: Decimal | None
+    grade: str
+    difference_value: Decimal | None = None
+
+    @classmethod
+    def of(cls, row: dict) -> ListedItem:
+        evaluation = ListedForm(
+            pk=row["evaluation_id"],
+            subject=Named(row["evaluation__subject__name"]),
+            organisation_id=row["evaluation__organisation_id"],
+            organisation=Named(row["evaluation__organisation__name"] or ""),
+            total_score=row["self_score"],
+            grade=row["self_grade"],
+            indicator_score=None,
+            execution_score=None,
+        )
+        return cls(
+            pk=row["pk"],
+            evaluation_id=row["evaluation_id"],
+            evaluation=evaluation,
+            self_score=row["self_score"],
+            self_grade=row["self_grade"],
+            total_score=row["total_score"],
+            grade=row["grade"],
+            difference_value=row.get("difference_value"),
+        )
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Self-score minus re-check score (as ``RecheckItem.difference``)."""
+        if self.self_score is None or self.total_score is None:
+            return None
+        return self.self_score - self.total_score
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluations:recheck", args=[self.pk])
 
 
 @dataclass(frozen=True)
@@ -62,25 +166,36 @@ def not_self_evaluated(evaluation_round, forms=None):
     forms = SelfEvaluation.objects.filter(round=evaluation_round) if forms is None else forms
     return list(
         forms.filter(submitted_at__isnull=True)
+        .order_by()
         .values("department_id", "department__name")
         .annotate(unsubmitted=Count("pk"))
         .order_by("-unsubmitted", "department__name")
     )
 
 
-def graded_poor(sample, forms=None, items=None):
-    """(re-checks graded lowest, forms graded lowest by the unit and not re-checked)."""
+def graded_poor_querysets(sample, forms=None, items=None):
+    """(re-checks graded lowest, forms graded lowest by the unit and not re-checked), as querysets."""
     lowest = lowest_grade(sample.round.scheme)
     items = RecheckItem.objects.filter(sample=sample) if items is None else items
     forms = SelfEvaluation.objects.filter(round=sample.round) if forms is None else forms
-    rechecked = items.filter(status=RecheckStatus.SUBMITTED, grade=lowest).select_related(
-        "evaluation__subject", "evaluation__organisation"
+    # listed by unit and subject code, on the tables the lists join anyway (the models' default orders join more)
+    rechecked = (
+        items.filter(status=RecheckStatus.SUBMITTED, grade=lowest)
+        .select_related("evaluation__subject", "evaluation__organisation")
+        .order_by("evaluation__organisation__path", "evaluation__subject__code", "pk")
     )
     by_unit = (
         forms.filter(grade=lowest, submitted_at__isnull=False)
         .exclude(rechecks__sample=sample, rechecks__status=RecheckStatus.SUBMITTED)
         .select_related("subject", "organisation")
+        .order_by("organisation__path", "subject__code", "pk")
     )
+    return rechecked, by_unit
+
+
+def graded_poor(sample, forms=None, items=None):
+    """(re-checks graded lowest, forms graded lowest by the unit and not re-checked)."""
+    rechecked, by_unit = graded_poor_querysets(sample, forms, items)
     return list(rechecked), list(by_unit)
 
 
@@ -110,12 +225,16 @@ def report(sample, user=None) -> Report:
     forms = SelfEvaluation.objects.filter(round=sample.round)
     if user is not None:
         items, forms = access.restrict(items, user), access.restrict(forms, user)
+    rechecked, by_unit = graded_poor_querysets(sample, forms, items)
     return Report(
         sample=sample,
-        large_gaps=list(large_gaps(sample, items)),
+        large_gaps=[ListedItem.of(r) for r in large_gaps(sample, items).values(*ITEM_VALUES, "difference_value")],
         not_self_evaluated=not_self_evaluated(sample.round, forms),
-        graded_poor=graded_poor(sample, forms, items),
-        flagged=list(flagged(sample.round, sample.flag_gap, forms)),
+        graded_poor=(
+            [ListedItem.of(r) for r in rechecked.values(*ITEM_VALUES)],
+            [ListedForm.of(r) for r in by_unit.values(*FORM_VALUES)],
+        ),
+        flagged=[ListedForm.of(r) for r in flagged(sample.round, sample.flag_gap, forms).values(*FORM_VALUES)],
     )
 
 

@@ -26,15 +26,23 @@ APPROVERS = ["edu_head", "edu_reviewer", "desk_edu", "perf", "leader", "budget"]
 EXTRA_SUBJECT = "第一中学食堂设施改造项目"
 
 
-def _indicators(name: str, amount: Decimal, vague: bool = False) -> list[dict]:
+def _is_school(subject) -> bool:
+    """A school's subject speaks of 办学条件 and 师生; any other unit's of its service and the people it serves."""
+    organisation = subject.organisation
+    department = getattr(organisation, "department", None)
+    return "学" in organisation.name or (department is not None and "教育" in department.name)
+
+
+def _indicators(name: str, amount: Decimal, vague: bool = False, school: bool = True) -> list[dict]:
     wan = (amount / Decimal("10000")).quantize(Decimal("0.1"))
+    effect, satisfaction = ("办学条件改善", "师生满意度") if school else ("服务条件改善", "服务对象满意度")
     rows = [
         ("annual", "output", "quantity", f"{name}完成数量", "ge", "1", "项", 20, "验收资料", "plan"),
         ("annual", "output", "quality", "验收合格率", "ge", "100", "%", 15, "验收报告", "industry"),
         ("annual", "output", "timeliness", "按计划完成率", "ge", "95", "%", 5, "工作台账", "plan"),
         ("annual", "cost", "economic_cost", "项目总成本", "le", f"{wan}", "万元", 10, "财务决算", "plan"),
-        ("annual", "effect", "social_benefit", "办学条件改善", "qualitative", "达到预期", "", 30, "学校总结", "plan"),
-        ("annual", "satisfaction", "service_satisfaction", "师生满意度", "ge", "90", "%", 10, "问卷调查", "history"),
+        ("annual", "effect", "social_benefit", effect, "qualitative", "达到预期", "", 30, "单位总结", "plan"),
+        ("annual", "satisfaction", "service_satisfaction", satisfaction, "ge", "90", "%", 10, "问卷调查", "history"),
         ("long_term", "effect", "sustainable", "设施持续发挥作用年限", "ge", "5", "年", 0, "资产台账", "industry"),
     ]
     if vague:
@@ -73,11 +81,20 @@ def _data(subject) -> dict:
         {"year": year - 1, "self": "优", "review": "良", "key": "良"},
     ]
     grades = [] if subject.is_new else grades
+    school = _is_school(subject)
     return {
-        "annual_goal": f"按计划完成{subject.name}，改善学校办学条件，师生满意度不低于 90%。",
-        "long_term_goal": "项目实施期内持续改善办学条件，设施长期稳定运行。",
-        "measure_organisation": "成立由校长任组长的项目实施领导小组，总务处具体负责。",
-        "measure_rules": "执行学校财务管理、政府采购和工程管理制度。",
+        "annual_goal": (
+            f"按计划完成{subject.name}，改善学校办学条件，师生满意度不低于 90%。"
+            if school
+            else f"按计划完成{subject.name}，改善服务条件，服务对象满意度不低于 90%。"
+        ),
+        "long_term_goal": f"项目实施期内持续改善{'办学' if school else '服务'}条件，设施长期稳定运行。",
+        "measure_organisation": (
+            "成立由校长任组长的项目实施领导小组，总务处具体负责。"
+            if school
+            else "成立由单位主要负责人任组长的项目实施领导小组，相关业务科室具体负责。"
+        ),
+        "measure_rules": f"执行{'学校' if school else '单位'}财务管理、政府采购和工程管理制度。",
         "measure_plan": "按季度推进，每月向领导小组报告进度。",
         "prior_grades": grades,
         "self_evaluation_year": year,
@@ -165,7 +182,7 @@ def approved_targets(subject, users: dict, reason: str = "演示数据"):
             preparer,
             sheet.version,
             data=_data(subject),
-            indicators=_indicators(subject.name[4:8], amount),
+            indicators=_indicators(subject.name[4:8], amount, school=_is_school(subject)),
             stages=_stages(subject.fiscal_year),
             budget_items=_budget(subject, amount, row.previous_amount if row else Decimal("0")),
         )
@@ -276,7 +293,9 @@ def seed_targets(seeder) -> None:
                     preparer,
                     sheet.version,
                     data=_data(subject),
-                    indicators=_indicators(subject.name[4:8], amount, vague=until == "draft"),
+                    indicators=_indicators(
+                        subject.name[4:8], amount, vague=until == "draft", school=_is_school(subject)
+                    ),
                     stages=_stages(subject.fiscal_year),
                     budget_items=_budget(subject, amount, row.previous_amount if row else Decimal("0")),
                 )
@@ -336,7 +355,7 @@ def _adjust(sheet, subject, preparer, users, seeder) -> None:
     amount = row.requested_amount if row else Decimal("100000")
     with acting_as(preparer):
         v2 = actions.adjust(sheet, preparer, "食堂改造范围扩大，调整数量和时效指标")
-        rows = _indicators(subject.name[4:8], amount)
+        rows = _indicators(subject.name[4:8], amount, school=_is_school(subject))
         rows[0]["target_value"] = "2"
         rows[2]["target_value"] = "98"
         v2 = actions.save_sheet(v2, preparer, v2.version, indicators=rows)

@@ -185,3 +185,18 @@ def test_bad_parameters_are_400(query, client_as):
 def test_bad_page_parameters_fall_back(client_as):
     response = client_as("perf").get("/evaluations/board/?year=abc&department=%C2%B2")
     assert response.status_code == 200
+
+
+def test_a_compiled_board_is_reused_only_for_the_same_question(round_):
+    """The board's statements are compiled once per reach, department and business day (``board._COMPILED``): a
+    later question with another reach, department or day gets its own figures, never the earlier ones."""
+    perf = user("perf")
+    whole = board.build(perf, YEAR).total.total
+    department = Organisation.objects.get(name="示范市卫生健康委员会")
+    one = board.build(perf, YEAR, department=department.pk).total.total
+    assert 0 < one < whole
+    assert board.build(user("edu_reviewer"), YEAR).total.total < whole
+    assert board.build(perf, YEAR).total.total == whole
+    with clock.pinned(DUE):
+        early = board.build(perf, YEAR).total.late_unsubmitted
+    assert early == 0 < board.build(perf, YEAR).total.late_unsubmitted
