@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Count, F, Q, Value
 
-from core import access, clock
+from core import access, clock, compiled
 from evaluations.models import SelfEvaluation
 from workflow.models import ReviewStatus
 
@@ -155,62 +153,28 @@ class Board:
         }
 
 
-# The board's three statements, compiled once per reach and day: building ~30 conditional aggregates costs Django
-# several times what PostgreSQL takes to answer them (bench/self_evaluation.py (b)). The key is the SQL of the forms
-# in reach (the gate's filter, the year, the department) with its parameters and the business day (逾期 depends on
-# it), so a statement is only reused for exactly the same question.
-_COMPILED: dict[tuple, tuple[str, tuple, list[str]]] = {}
-_COMPILED_MAX = 512
+# The board's three statements are compiled once per question (core/compiled.py): building ~30 conditional
+# aggregates costs Django several times what the database takes to answer them (bench/self_evaluation.py (b)).
 
 
-def _question(forms) -> tuple | None:
-    """What the board is asked: the SQL of the forms in reach with its parameters, and the business day (None when
-    nothing can be in reach: the gate gave an empty queryset)."""
-    try:
-        base_sql, base_params = forms.query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    return (connection.alias, connection.vendor, base_sql, tuple(map(str, base_params)), clock.today())
-
-
-def _rows(kind: str, forms, question: tuple | None, build_query) -> list[dict]:
-    """The rows of ``build_query(forms)`` (a ``values()`` query) as dicts, its SQL compiled once per question."""
-    if question is None:
-        return []
-    key = (kind, *question)
-    entry = _COMPILED.get(key)
-    if entry is None:
-        query = build_query(forms).query
-        sql, params = query.sql_with_params()
-        names = [*query.values_select, *query.annotation_select]
-        entry = (sql, tuple(params), names)
-        if len(_COMPILED) >= _COMPILED_MAX:
-            _COMPILED.clear()
-        _COMPILED[key] = entry
-    sql, params, names = entry
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _group(forms, question: tuple | None, key: str, name: str, order: str) -> list[Row]:
-    rows = _rows(
-        f"group:{key}",
+def _group(forms, asked: tuple | None, key: str, name: str, order: str) -> list[Row]:
+    rows = compiled.rows(
+        f"evaluations.board.group:{key}",
         forms,
-        question,
         lambda qs: qs.order_by().values(key, name, order).annotate(**status_counts()).order_by(order, name),
+        asked=asked,
     )
     return [Row(key=r[key], name=r[name] or "（未归属主管部门）", **{c: r[c] for c in COUNTERS}) for r in rows]
 
 
-def _totals(forms, question: tuple | None) -> dict:
+def _totals(forms, asked: tuple | None) -> dict:
     """The totals and the distributions in one statement (a constant group: no row when nothing is in reach)."""
     counts = {**status_counts(), **distribution_counts()}
-    rows = _rows(
-        "totals",
+    rows = compiled.rows(
+        "evaluations.board.totals",
         forms,
-        question,
         lambda qs: qs.order_by().annotate(board_all=Value(1)).values("board_all").annotate(**counts).values(*counts),
+        asked=asked,
     )
     return rows[0] if rows else dict.fromkeys(counts, 0)
 
@@ -220,13 +184,13 @@ def build(user, fiscal_year: int, *, department: int | None = None) -> Board:
     forms = in_reach(user, fiscal_year)
     if department is not None:
         forms = forms.filter(department_id=department)
-    question = _question(forms)
-    totals = _totals(forms, question)
+    asked = compiled.question(forms)
+    totals = _totals(forms, asked)
     total = Row(key=None, name="合计", **{c: totals[c] for c in COUNTERS})
     regions = _group(
-        forms, question, "organisation__region_id", "organisation__region__name", "organisation__region__path"
+        forms, asked, "organisation__region_id", "organisation__region__name", "organisation__region__path"
     )
-    departments = _group(forms, question, "department_id", "department__name", "department__path")
+    departments = _group(forms, asked, "department_id", "department__name", "department__path")
     return Board(
         fiscal_year=fiscal_year,
         total=total,

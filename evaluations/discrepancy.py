@@ -22,6 +22,7 @@ from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, 
 from django.db.models.functions import Abs
 from django.urls import reverse
 
+from core import compiled
 from evaluations.choices import RecheckStatus
 from evaluations.models import RecheckItem, SelfEvaluation
 
@@ -161,16 +162,20 @@ def large_gaps(sample, items=None):
     )
 
 
-def not_self_evaluated(evaluation_round, forms=None):
-    """[{department, name, unsubmitted}] — departments with forms never submitted."""
+def not_self_evaluated_query(evaluation_round, forms=None):
     forms = SelfEvaluation.objects.filter(round=evaluation_round) if forms is None else forms
-    return list(
+    return (
         forms.filter(submitted_at__isnull=True)
         .order_by()
         .values("department_id", "department__name")
         .annotate(unsubmitted=Count("pk"))
         .order_by("-unsubmitted", "department__name")
     )
+
+
+def not_self_evaluated(evaluation_round, forms=None):
+    """[{department, name, unsubmitted}] — departments with forms never submitted."""
+    return list(not_self_evaluated_query(evaluation_round, forms))
 
 
 def graded_poor_querysets(sample, forms=None, items=None):
@@ -225,16 +230,52 @@ def report(sample, user=None) -> Report:
     forms = SelfEvaluation.objects.filter(round=sample.round)
     if user is not None:
         items, forms = access.restrict(items, user), access.restrict(forms, user)
-    rechecked, by_unit = graded_poor_querysets(sample, forms, items)
+    # Five statements, each compiled once per question (core/compiled.py); ``extra`` names what a list reads
+    # besides the records in reach: the sample's thresholds, the scheme's lowest grade and points.
+    scheme = sample.round.scheme
+    on_items, on_forms = compiled.question(items), compiled.question(forms)
+    lowest = lowest_grade(scheme)
+    gaps = compiled.rows(
+        "evaluations.discrepancy.large_gaps",
+        items,
+        lambda qs: large_gaps(sample, qs).values(*ITEM_VALUES, "difference_value"),
+        extra=(sample.pk, sample.threshold_points, sample.grade_differs),
+        asked=on_items,
+    )
+    rechecked = compiled.rows(
+        "evaluations.discrepancy.rechecked_poor",
+        items,
+        lambda qs: graded_poor_querysets(sample, forms, qs)[0].values(*ITEM_VALUES),
+        extra=(sample.pk, lowest),
+        asked=on_items,
+    )
+    by_unit = compiled.rows(
+        "evaluations.discrepancy.self_poor",
+        forms,
+        lambda qs: graded_poor_querysets(sample, qs, items)[1].values(*FORM_VALUES),
+        extra=(sample.pk, lowest),
+        asked=on_forms,
+    )
+    flags = compiled.rows(
+        "evaluations.discrepancy.flagged",
+        forms,
+        lambda qs: flagged(sample.round, sample.flag_gap, qs).values(*FORM_VALUES),
+        extra=(sample.round_id, sample.flag_gap, scheme.indicator_points, scheme.execution_points),
+        asked=on_forms,
+    )
+    late = compiled.rows(
+        "evaluations.discrepancy.not_self_evaluated",
+        forms,
+        lambda qs: not_self_evaluated_query(sample.round, qs),
+        extra=(sample.round_id,),
+        asked=on_forms,
+    )
     return Report(
         sample=sample,
-        large_gaps=[ListedItem.of(r) for r in large_gaps(sample, items).values(*ITEM_VALUES, "difference_value")],
-        not_self_evaluated=not_self_evaluated(sample.round, forms),
-        graded_poor=(
-            [ListedItem.of(r) for r in rechecked.values(*ITEM_VALUES)],
-            [ListedForm.of(r) for r in by_unit.values(*FORM_VALUES)],
-        ),
-        flagged=[ListedForm.of(r) for r in flagged(sample.round, sample.flag_gap, forms).values(*FORM_VALUES)],
+        large_gaps=[ListedItem.of(r) for r in gaps],
+        not_self_evaluated=late,
+        graded_poor=([ListedItem.of(r) for r in rechecked], [ListedForm.of(r) for r in by_unit]),
+        flagged=[ListedForm.of(r) for r in flags],
     )
 
 

@@ -188,7 +188,7 @@ def test_bad_page_parameters_fall_back(client_as):
 
 
 def test_a_compiled_board_is_reused_only_for_the_same_question(round_):
-    """The board's statements are compiled once per reach, department and business day (``board._COMPILED``): a
+    """The board's statements are compiled once per reach, department and business day (``core.compiled``): a
     later question with another reach, department or day gets its own figures, never the earlier ones."""
     perf = user("perf")
     whole = board.build(perf, YEAR).total.total
