@@ -27,7 +27,7 @@ from django.db.models import F
 from accounts.roles import Capability, Role
 from assessments import scoring
 from assessments.choices import AppliesTo, AssessmentKind, Conclusion
-from assessments.models import Assessment, AssessmentEvidence, AssessmentScore, AssessmentTemplate, TemplatePoint
+from assessments.models import Assessment, AssessmentScore, AssessmentTemplate, TemplatePoint
 from audit import trail
 from audit.models import AuditAction
 from core import access, clock, services, versioning
@@ -319,16 +319,6 @@ def save_scores(
     stored = Assessment.objects.select_related("chain", "template").get(pk=assessment.pk)
     assessment.__dict__.update({k: v for k, v in stored.__dict__.items() if not k.startswith("_")})
     return assessment
-
-
-def add_evidence(assessment: Assessment, user, file, score: AssessmentScore | None = None) -> AssessmentEvidence:
-    """Attach an evidence file (to one point, or to the whole assessment) while the preparer may edit."""
-    if not guards.can_edit(user, assessment):
-        raise _refused(assessment, user, PermissionDenied("只有当前填报人可以在草稿或退回状态下上传佐证材料"))
-    evidence = AssessmentEvidence(assessment=assessment, score=score, file=file, uploaded_by=user)
-    with transaction.atomic():
-        services.create_record(evidence, reason=f"上传佐证材料：{assessment}")
-    return evidence
 
 
 # --- the review chain's hook ------------------------------------------------------------------------------

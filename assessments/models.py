@@ -21,7 +21,8 @@ from django.utils import timezone
 from assessments import scoring
 from assessments.choices import AppliesTo, AssessmentKind, Conclusion
 from core import clock
-from core.files import filename_of, validate_upload_size
+from core.attachments import Attachment
+from core.files import validate_upload_size
 from core.links import detail_url
 from core.versioning import Versioning
 from organisations.choices import OrgKind
@@ -301,8 +302,9 @@ class AssessmentScore(models.Model):
             raise ValidationError(errors)
 
 
-class AssessmentEvidence(models.Model):
-    """An evidence file for one point (or for the assessment as a whole); downloaded through the gate."""
+class AssessmentEvidence(Attachment):
+    """An evidence file for one point (or for the assessment as a whole), through the one attachment mechanism
+    (assessments/evidence.py); downloaded through the gate."""
 
     assessment = models.ForeignKey(
         Assessment, verbose_name="事前绩效评估", on_delete=models.CASCADE, related_name="evidence"
@@ -314,37 +316,21 @@ class AssessmentEvidence(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="evidence",
+        help_text="不选则作为整个评估的佐证材料",
     )
     file = models.FileField(
         "佐证材料",
         upload_to="assessments/%Y/%m/",
         validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_upload_size],
     )
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     access_org_field = "assessment__subject__organisation"
-    audit_fields = ["score", "file"]
+    audit_fields = ["score", "note", "file"]
 
     class Meta:
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
         ordering = ["assessment", "uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    @property
-    def filename(self) -> str:
-        return filename_of(self.file)
 
     def clean(self) -> None:
         errors = {}

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from assessments import template_views, views
+from assessments.evidence import EVIDENCE
 
 app_name = "assessments"
 urlpatterns = [
@@ -11,7 +12,9 @@ urlpatterns = [
     path("<int:pk>/save/", views.save, name="save"),
     path("<int:pk>/transition/", views.AssessmentTransitionView.as_view(), name="transition"),
     path("<int:pk>/report.docx", views.download_report, name="report"),
-    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("<int:pk>/evidence/", EVIDENCE.upload_view(), name="evidence_upload"),
+    path("<int:pk>/evidence/<int:attachment_pk>/", EVIDENCE.download_view(), name="evidence"),
+    path("<int:pk>/evidence/<int:attachment_pk>/delete/", EVIDENCE.delete_view(), name="evidence_delete"),
     path("subject/<int:subject_pk>/compare/", views.compare, name="compare"),
     path("templates/", template_views.template_list, name="template_list"),
     path("templates/<int:pk>/", template_views.template_detail, name="template_detail"),

@@ -1,6 +1,6 @@
 """Pages of the ex-ante assessment: list, detail with the scoring form and the review panel, the
-side-by-side comparison of a subject's assessments, the Word report and evidence downloads, starting
-and commissioning. Every read goes through the access gate; every change through assessments.actions."""
+side-by-side comparison of a subject's assessments, the Word report, starting and commissioning; the evidence
+panel is assessments/evidence.py. Every read goes through the access gate; every change through assessments.actions."""
 
 from __future__ import annotations
 
@@ -16,14 +16,15 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Action, Capability
 from assessments import actions, documents
 from assessments.choices import AssessmentKind
+from assessments.evidence import EVIDENCE
 from assessments.filtersets import AssessmentFilterSet
 from assessments.forms import CommissionForm, StartForm
 from assessments.gating import assessment_clears
-from assessments.models import Assessment, AssessmentEvidence, AssessmentScore
+from assessments.models import Assessment, AssessmentScore
 from assessments.tables import AssessmentTable
 from audit import trail
 from audit.models import AuditAction
-from core import access, files, kept_input
+from core import access, kept_input
 from core.views import GatedDetailView, GatedListView
 from subjects.models import Subject
 from workflow import guards
@@ -88,13 +89,12 @@ class AssessmentDetailView(GatedDetailView):
         context = super().get_context_data(**kwargs)
         obj, user = self.object, self.request.user
         context.update(review_context(obj, user))
-        evidence = list(obj.evidence.all())
+        context.update(EVIDENCE.panel(obj, user))  # 佐证材料 (core/attachments.py)
         context.update(
             {
                 "title": str(obj),
                 "transition_url": reverse("assessments:transition", args=[obj.pk]),
-                "groups": group_by_dimension(list(obj.scores.all()), evidence),
-                "general_evidence": [e for e in evidence if e.score_id is None],
+                "groups": group_by_dimension(list(obj.scores.all()), context["attachment_panel"]["items"]),
                 "subject_visible": access.can(user, Action.VIEW, obj.subject),
                 "siblings": access.restrict(Assessment.objects.filter(subject_id=obj.subject_id), user).count(),
                 "gate": assessment_clears(obj.subject),
@@ -122,7 +122,7 @@ def _login_redirect(request):
 @require_POST
 @login_required
 def save(request, pk):
-    """The scoring form: scores, findings, summary, suggestions and evidence uploads (preparer only)."""
+    """The scoring form: scores, findings, summary and suggestions (preparer only); evidence has its own panel."""
     assessment = access.get_object_or_404(Assessment.objects.select_related("chain"), request.user, pk=pk)
     if not guards.can_edit(request.user, assessment):
         trail.record(AuditAction.PERMISSION_DENIED, assessment, reason="评估不在可修改状态或无编辑权限")
@@ -147,11 +147,6 @@ def save(request, pk):
             suggestions=request.POST.get("suggestions"),
             reason=request.POST.get("reason", ""),
         )
-        for row in rows:
-            for upload in request.FILES.getlist(f"evidence_{row.point_id}"):
-                actions.add_evidence(assessment, request.user, upload, score=row)
-        for upload in request.FILES.getlist("evidence"):
-            actions.add_evidence(assessment, request.user, upload)
     except StaleDocument as exc:
         messages.error(request, exc.message)
     except ValueError:
@@ -182,17 +177,6 @@ def download_report(request, pk):
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(documents.filename(assessment))}"
     return response
-
-
-def evidence(request, pk):
-    """An evidence file, through the gate of its assessment."""
-    if not request.user.is_authenticated:
-        return _login_redirect(request)
-    item = AssessmentEvidence.objects.filter(pk=pk).first()
-    if item is None:
-        raise Http404("记录不存在或无权访问")
-    assessment = access.get_object_or_404(Assessment.objects.all(), request.user, pk=item.assessment_id)
-    return files.download(assessment, item.file, what="佐证材料")
 
 
 @login_required

@@ -10,8 +10,9 @@
   parent through the access gate (404 out of reach) and answer on the parent's page; ``panel`` gives the parent page
   what ``templates/core/_attachments.html`` shows (as ``attachment_panel``).
 
-Used by the target sheet's attachments (targets/attachment_models.py) and the self-evaluation's evidence
-(evaluations/self_models.py). The ex-ante assessment's evidence and the library's subject attachments predate it.
+Used by every file attached to a record: the library's subject attachments (subjects/attachments.py), the ex-ante
+assessment's evidence (assessments/evidence.py), the target sheet's attachments (targets/actions/attachments.py) and
+the self-evaluation's evidence (evaluations/evidence.py).
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class Attachments:
     parent_queryset: Callable | None = None  # () -> the parent queryset the views fetch through the gate
     # A foreign key offered on the form is limited to the parent's own rows: {field: (parent) -> queryset}.
     choices: dict = field(default_factory=dict)
+    choice_labels: dict = field(default_factory=dict)  # how such a row is named in the list: {field: (row) -> str}
 
     # --- actions ---------------------------------------------------------------------------------------------
 
@@ -109,6 +111,8 @@ class Attachments:
         form = form_class(*args, **kwargs)
         for name, rows in self.choices.items():
             form.fields[name].queryset = rows(parent)
+        for name, label in self.choice_labels.items():
+            form.fields[name].label_from_instance = label
         return form
 
     def _parent(self, request, pk):

@@ -5,7 +5,7 @@ from django import forms
 from organisations.choices import OrgKind
 from organisations.models import Organisation
 from subjects.choices import FundSource, LibraryStage
-from subjects.models import PurchasedServiceDetail, Subject, SubjectAttachment
+from subjects.models import PurchasedServiceDetail, Subject
 from workflow.forms import ReviewableForm
 from workflow.guards import preparer_organisations
 
@@ -101,12 +101,6 @@ class PurchasedServiceForm(forms.ModelForm):
         if user is not None:
             self.fields["purchaser"].queryset = preparer_organisations(user, Subject)
         self.fields["provider"].queryset = Organisation.objects.filter(kind=OrgKind.PROVIDER, is_active=True)
-
-
-class AttachmentForm(forms.ModelForm):
-    class Meta:
-        model = SubjectAttachment
-        fields = ["kind", "file"]
 
 
 class LifecycleForm(forms.Form):

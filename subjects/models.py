@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from core.files import filename_of, validate_upload_size
+from core.attachments import Attachment
+from core.files import validate_upload_size
 from core.links import detail_url
 from organisations.choices import BUDGETED_KINDS, OrgKind
 from subjects.choices import (
@@ -290,7 +290,9 @@ class SubjectYearAmount(models.Model):
         return f"{self.fiscal_year} 年度"
 
 
-class SubjectAttachment(models.Model):
+class SubjectAttachment(Attachment):
+    """A file of a subject (立项依据、可研报告、合同……), through the one attachment mechanism (subjects/attachments.py)."""
+
     subject = models.ForeignKey(Subject, verbose_name="项目", on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField("附件类别", max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
     file = models.FileField(
@@ -298,27 +300,14 @@ class SubjectAttachment(models.Model):
         upload_to="subjects/%Y/%m/",
         validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_upload_size],
     )
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     access_org_field = "subject__organisation"
-    audit_fields = ["kind", "file"]
+    audit_fields = ["kind", "note", "file"]
 
     class Meta:
         verbose_name = "项目附件"
         verbose_name_plural = "项目附件"
         ordering = ["subject", "uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return filename_of(self.file)
 
 
 class PurchasedServiceDetail(models.Model):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from imports import views as imports
 from subjects import views
+from subjects.attachments import ATTACHMENTS
 
 app_name = "subjects"
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.SubjectEditView.as_view(), name="edit"),
     path("<int:pk>/transition/", views.SubjectTransitionView.as_view(), name="transition"),
     path("<int:pk>/lifecycle/", views.SubjectLifecycleView.as_view(), name="lifecycle"),
-    path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
-    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/attachments/", ATTACHMENTS.upload_view(), name="attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", ATTACHMENTS.download_view(), name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/delete/", ATTACHMENTS.delete_view(), name="attachment_delete"),
 ]

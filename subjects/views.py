@@ -1,12 +1,11 @@
 """Pages of the project library: list (with export and the import template), create, edit, detail
-with the review panel and the lifecycle buttons, attachments through the gate."""
+with the review panel, the lifecycle buttons and the attachment panel (subjects/attachments.py)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,17 +14,18 @@ from django.views import View
 
 from audit import trail
 from audit.models import AuditAction
-from core import access, files, fiscal, kept_input, panels, services
+from core import access, fiscal, kept_input, panels
 from core.views import GatedCreateView, GatedDetailView, GatedListView
 from subjects import actions as lifecycle
 from subjects import services as subject_services
 from subjects import target_gate
 from subjects.assessment_gate import assessment_clears
+from subjects.attachments import ATTACHMENTS
 from subjects.choices import LibraryStage, SubjectKind
 from subjects.filtersets import SubjectFilterSet
-from subjects.forms import AttachmentForm, LifecycleForm, PurchasedServiceForm, SubjectForm
+from subjects.forms import LifecycleForm, PurchasedServiceForm, SubjectForm
 from subjects.importers import SubjectImporter
-from subjects.models import PurchasedServiceDetail, Subject, SubjectAttachment, SubjectYearAmount
+from subjects.models import PurchasedServiceDetail, Subject, SubjectYearAmount
 from subjects.tables import SubjectTable
 from workflow import actions, guards
 from workflow.views import TransitionView, review_context
@@ -89,7 +89,7 @@ class SubjectDetailView(GatedDetailView):
         # Downstream apps contribute their panels (assessments, targets, holds; core/panels.py).
         context["panels"] = panels.render(subject, self.request)
         context["assessment_cleared"] = assessment_clears(subject)[0]
-        context["attachments"] = subject.attachments.all()
+        context.update(ATTACHMENTS.panel(subject, user))  # 附件 (core/attachments.py)
         try:
             context["service"] = subject.purchased_service
         except PurchasedServiceDetail.DoesNotExist:
@@ -104,7 +104,6 @@ class SubjectDetailView(GatedDetailView):
         context["can_mark"] = guards.holds_role_over(
             user, subject, lifecycle.FINANCE_MARKERS
         ) and subject.stage not in (LibraryStage.COMPLETED, LibraryStage.TERMINATED)
-        context["attachment_form"] = AttachmentForm() if context["can_edit"] else None
         if subject.status == "in_review" or context["lifecycle_actions"]:
             context["admission_problems"] = subject.admission_problems() if subject.stage == "pending" else []
         return context
@@ -259,35 +258,3 @@ class SubjectLifecycleView(LoginRequiredMixin, View):
         else:
             messages.success(request, f"已办理，当前阶段：{subject.get_stage_display()}")
         return redirect(subject)
-
-
-class AttachmentUploadView(LoginRequiredMixin, View):
-    def post(self, request, pk):
-        subject = access.get_object_or_404(Subject.objects.select_related("chain"), request.user, pk=pk)
-        if not guards.can_edit(request.user, subject):
-            raise Http404("无权上传")
-        form = AttachmentForm(request.POST, request.FILES)
-        if form.is_valid():
-            attachment = form.save(commit=False)
-            attachment.subject, attachment.uploaded_by = subject, request.user
-            try:
-                with transaction.atomic():
-                    services.create_record(attachment)
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, f"已上传附件：{attachment}")
-        else:
-            messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
-        return redirect(subject)
-
-
-def attachment(request, pk, attachment_pk):
-    """An attachment, through the gate (no public media URL)."""
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    subject = access.get_object_or_404(Subject.objects.all(), request.user, pk=pk)
-    item = SubjectAttachment.objects.filter(subject=subject, pk=attachment_pk).first()
-    if item is None:
-        raise Http404("没有附件")
-    return files.download(subject, item.file)

@@ -106,15 +106,16 @@ def test_scoring_form_page_saves_and_refuses_outsiders(client_as, media_root):
         f"finding_{score.point_id}": "符合目录",
         "summary": "总体可行",
         "suggestions": "细化指标",
-        f"evidence_{score.point_id}": SimpleUploadedFile("目录截图.pdf", b"%PDF-1.4 test"),
     }
     response = client_as("edu_reviewer").post(f"/assessments/{assessment.pk}/save/", data)
     assert response.status_code == 302
     score.refresh_from_db()
-    assert score.score == 7 and score.finding == "符合目录" and score.evidence.count() == 1
+    assert score.score == 7 and score.finding == "符合目录"
+    upload = {"score": score.pk, "file": SimpleUploadedFile("目录截图.pdf", b"%PDF-1.4 test")}
+    assert client_as("edu_reviewer").post(f"/assessments/{assessment.pk}/evidence/", upload).status_code == 302
     evidence = score.evidence.get()
-    assert client_as("desk_edu").get(f"/assessments/evidence/{evidence.pk}/").status_code == 200
-    assert client_as("health_reviewer").get(f"/assessments/evidence/{evidence.pk}/").status_code == 404
+    assert client_as("desk_edu").get(f"/assessments/{assessment.pk}/evidence/{evidence.pk}/").status_code == 200
+    assert client_as("health_reviewer").get(f"/assessments/{assessment.pk}/evidence/{evidence.pk}/").status_code == 404
     # the unit preparer reads but may not save; outsiders get 404
     assert client_as("edu_preparer").post(f"/assessments/{assessment.pk}/save/", data).status_code == 404
     assert client_as("health_reviewer").post(f"/assessments/{assessment.pk}/save/", data).status_code == 404

@@ -209,8 +209,8 @@ def test_assessment_evidence_page_refuses_a_program_named_pdf(client_as, media_r
     from assessments.tests.helpers import make_subject, user
 
     assessment = actions.start_assessment(make_subject("佐证材料类型项目"), user("edu_reviewer"))
-    data = {"version": assessment.version, "evidence": upload("佐证.pdf", EXE)}
-    response = client_as("edu_reviewer").post(f"/assessments/{assessment.pk}/save/", data, follow=True)
+    data = {"note": "", "file": upload("佐证.pdf", EXE)}
+    response = client_as("edu_reviewer").post(f"/assessments/{assessment.pk}/evidence/", data, follow=True)
     assert "文件内容与扩展名不符：佐证.pdf 实际是可执行文件" in response.content.decode()
     assert not assessment.evidence.exists()
 
