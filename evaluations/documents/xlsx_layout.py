@@ -54,6 +54,7 @@ GOAL_SPLIT = 7  # 预期目标 A–G, 实际完成情况 H–O
 INDICATORS_TITLE = "绩效指标"
 TOTAL_LABEL = "绩效指标合计"
 SCORE_LABEL = "自评得分（预算执行率得分＋绩效指标得分）"
+FOUR_E_SCORE_LABEL = "自评得分（经济性＋效率性＋有效性＋公平性）"
 GRADE_LABEL = "自评等级"
 # The narrative rows below the totals (the 绩效报告 outline of seed 003 附件4, in its order; 年度总体目标完成情况 is the
 # goal block's 实际完成情况): label in A–B, the text in C–O.

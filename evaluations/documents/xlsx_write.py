@@ -36,6 +36,7 @@ from evaluations.documents.xlsx_layout import (
     EXECUTION_LABEL,
     EXECUTION_TITLE,
     FOOTER,
+    FOUR_E_SCORE_LABEL,
     FOUR_E_SCORES_LABEL,
     GOAL_HEADERS,
     GOAL_SPLIT,
@@ -176,12 +177,20 @@ def write_form(wb, form) -> None:
 
     w.next(22)
     w.merge(1, 6, TOTAL_LABEL, bold=True, align=CENTER)
-    w.cell(7, sum(r.weight for r in rows), bold=True, align=CENTER, fmt=POINTS_FORMAT)
+    # 4E: the points the rows are scored out of within their dimensions (the four add up to 100), not the sheet's
+    points = form.scheme.rules().dimension_points() if four_e else None
+    w.cell(
+        7,
+        sum(points.values()) if points else sum(r.weight for r in rows),
+        bold=True,
+        align=CENTER,
+        fmt=POINTS_FORMAT,
+    )
     w.merge(8, 12, "")
     w.cell(SCORE, form.indicator_score, bold=True, align=CENTER, fmt=POINTS_FORMAT)
     w.merge(14, COLUMNS, "")
     w.next(22)
-    w.merge(1, 12, SCORE_LABEL, bold=True, align=CENTER)
+    w.merge(1, 12, FOUR_E_SCORE_LABEL if four_e else SCORE_LABEL, bold=True, align=CENTER)
     w.cell(SCORE, form.total_score, bold=True, align=CENTER, fmt=POINTS_FORMAT)
     w.merge(14, COLUMNS, "上传后由系统按评价方案重新计分", align=CENTER, size=9)
     w.next(22)
