@@ -38,6 +38,7 @@ IMAGES = {
     "department-todo.png": ("edu_reviewer-*-todo.png", "tests/browser/test_walk.py"),
     # finance.md
     "finance-admission-refused.png": ("library-03-desk-admission-refused.png", "tests/browser/test_library.py"),
+    "finance-recheck-live.png": ("recheck-01-live-row-score.png", "tests/browser/test_recheck.py"),
     "finance-budget-refused.png": ("library-07-budget-refused-without-targets.png", "tests/browser/test_library.py"),
     "finance-budget-funded.png": ("library-08-budget-funded.png", "tests/browser/test_library.py"),
     "finance-third-party-reviews.png": ("perf-third-party-reviews.png", "tests/browser/test_third_party_review.py"),
