@@ -90,6 +90,10 @@ class Capability(models.TextChoices):
     HOLD_DISBURSEMENT = "hold_disbursement", "暂缓或停止所属单位拨款"
     # seed 003 第二十三条 / seed 001 第二十条: finance organises the year's self-evaluation of its own region
     OPEN_SELF_EVALUATION = "open_self_evaluation", "组织单位自评"
+    # seed 003 第三十七条 / seed 000 第二十三条: finance and departments organise key evaluations
+    ORGANISE_KEY_EVALUATIONS = "organise_key_evaluations", "组织重点评价"
+    # seed 004: the registers of third-party agencies and experts, kept by the performance section
+    MANAGE_AGENCY_REGISTER = "manage_agency_register", "管理第三方机构和专家库"
 
 
 # The three separated administrators (三员分立): no account may hold two of them.
@@ -146,6 +150,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
                 Capability.SUPERVISE_MONITORING,
                 Capability.OPEN_MONITORING_ROUNDS,
                 Capability.HOLD_DISBURSEMENT,
+                Capability.ORGANISE_KEY_EVALUATIONS,
             }
         ),
     ),
@@ -179,6 +184,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
                 Capability.SUPERVISE_MONITORING,
                 Capability.DISPOSE_WARNINGS,
                 Capability.OPEN_SELF_EVALUATION,
+                Capability.ORGANISE_KEY_EVALUATIONS,
+                Capability.MANAGE_AGENCY_REGISTER,
             }
         ),
     ),
@@ -211,7 +218,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     ),
     # seed 001 第七条: the audit office supervises; it reads everything in its region and changes nothing.
     Role.AUDIT_OFFICE: RoleSpec(frozenset({OrgKind.AUDIT_OFFICE}), Scope.REGION_SUBTREE, frozenset({V, E})),
-    Role.AGENCY: RoleSpec(frozenset({OrgKind.AGENCY}), Scope.ASSIGNED, frozenset({V, C, S})),
+    # An agency exports only what finance authorised on the assignment (core.access, seed 004 三(九)2).
+    Role.AGENCY: RoleSpec(frozenset({OrgKind.AGENCY}), Scope.ASSIGNED, frozenset({V, C, S, E})),
     Role.EXPERT: RoleSpec(frozenset(OrgKind.values), Scope.ASSIGNED, frozenset({V, C, S})),
     Role.PROVIDER: RoleSpec(frozenset({OrgKind.PROVIDER}), Scope.ASSIGNED, frozenset({V})),
     Role.PUBLIC: RoleSpec(frozenset(OrgKind.values), Scope.NONE, frozenset()),

@@ -44,7 +44,7 @@ def _route(model, scope: Scope, org_field: str | None, action: str) -> tuple[Sco
     return routed if action == Action.VIEW else None
 
 
-def _scope_q(model, org_field: str, assignment, scope: Scope, user) -> Q:
+def _scope_q(model, org_field: str, assignment, scope: Scope, user, action: str = Action.VIEW) -> Q:
     org = assignment.organisation
     p = _prefix(org_field)
     if scope is Scope.OWN_ORG:
@@ -66,12 +66,21 @@ def _scope_q(model, org_field: str, assignment, scope: Scope, user) -> Q:
     if scope is Scope.ASSIGNED:
         from core.models import Assignment
 
-        ct = ContentType.objects.get_for_model(model)
+        # A record that belongs to an assigned parent (a key evaluation's plan, scores, report) names the parent's
+        # foreign key in ``access_assigned_via``: the parent's assignment reaches it.
+        via = getattr(model, "access_assigned_via", "")
+        target = model._meta.get_field(via).related_model if via else model
+        ct = ContentType.objects.get_for_model(target)
         # An agency (or provider) sees what is assigned to its organisation; an expert only what is
         # assigned to him or her personally.
         who = Q(user_id=user.pk) if assignment.role == "expert" else Q(user_id=user.pk) | Q(organisation_id=org.pk)
-        ids = Assignment.objects.filter(content_type=ct).filter(who).values("object_id")
-        return Q(pk__in=ids)
+        rows = Assignment.objects.filter(content_type=ct).filter(who)
+        if action == Action.EXPORT:
+            # seed 004 三(九)2: an assignee exports (or publishes) an evaluation's data only with finance's
+            # authorisation, recorded on the assignment (``may_export``).
+            rows = rows.filter(may_export=True)
+        ids = rows.values("object_id")
+        return Q(**{f"{via}_id__in": ids}) if via else Q(pk__in=ids)
     return NOTHING
 
 
@@ -96,7 +105,7 @@ def scope_filter(user, model, action: str = Action.VIEW) -> Q:
             continue
         route = _route(model, spec.scope, org_field, action)
         if route is not None:
-            result |= _scope_q(model, route[1], assignment, route[0], user)
+            result |= _scope_q(model, route[1], assignment, route[0], user, action)
     return result
 
 

@@ -19,8 +19,10 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # seed 004 三(九)2: finance's authorisation for the assignee to export or publish the record's data.
+    may_export = models.BooleanField("授权导出", default=False, db_default=False)
 
-    audit_fields = ["content_type", "object_id", "organisation", "user"]
+    audit_fields = ["content_type", "object_id", "organisation", "user", "may_export"]
 
     class Meta:
         verbose_name = "委托/指派"

@@ -62,6 +62,10 @@ class Stage:
 OUTSIDE_ROLES = ("agency", "expert", "provider", "public")
 
 
+# Roles for whom the agency and expert registers would always be empty lists.
+REGISTER_HIDDEN = ("unit_preparer", "unit_head", "finance_desk", "provider", "public")
+
+
 def _monitoring(label: str, url_name: str, **kwargs) -> NavLink:
     return NavLink(label, url_name, hidden_for=kwargs.pop("hidden_for", OUTSIDE_ROLES), **kwargs)
 
@@ -131,6 +135,12 @@ STAGES: list[Stage] = [
                 "evaluations:recheck_list",
                 hidden_for=("unit_preparer", "unit_head", "dept_reviewer", "expert", "provider", "public"),
             ),
+            NavLink("重点评价", "keyevals:list", hidden_for=("unit_preparer", "unit_head", "provider", "public")),
+            # The registers of third-party agencies and experts (agencies/): finance reads them, an agency its own
+            # profile and contracts, an expert his or her own entry.
+            NavLink("第三方机构库", "agencies:list", hidden_for=(*REGISTER_HIDDEN, "dept_reviewer", "expert")),
+            NavLink("委托合同", "agencies:contract_list", hidden_for=(*REGISTER_HIDDEN, "expert")),
+            NavLink("评审专家库", "agencies:expert_list", hidden_for=(*REGISTER_HIDDEN, "dept_reviewer", "agency")),
         ],
     ),
     Stage(

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
+from agencies.api import register as register_agencies
 from assessments.api import AssessmentTemplateViewSet, AssessmentViewSet
 from evaluations.api_recheck import RecheckSampleViewSet, RecheckViewSet
 from evaluations.api_schemes import EvaluationSchemeViewSet
@@ -12,6 +13,7 @@ from evaluations.board_views import SelfEvaluationBoardViewSet
 from execution.api import AllocationViewSet, PaymentViewSet
 from imports.api import ImportJobViewSet
 from indicators.api import IndicatorProposalViewSet, IndicatorViewSet
+from keyevals.api import register as register_keyevals
 from monitoring.api import (
     DisbursementHoldViewSet,
     DisposalViewSet,
@@ -24,6 +26,7 @@ from monitoring.api_figures import ExecutionFigureViewSet, FiguresViewSet, Light
 from organisations.api import OrganisationViewSet, RegionViewSet
 from reports.api import WorkReportViewSet
 from subjects.api import SubjectViewSet
+from surveys.api import register as register_surveys
 from targets.api import CommonIndicatorSetViewSet, RegionalTargetViewSet, TargetSheetViewSet
 from targets.api_io import TargetSheetDocumentViewSet
 from targets.api_third_party import TargetThirdPartyReviewViewSet
@@ -66,3 +69,6 @@ router.register("execution/payments", PaymentViewSet)
 router.register("execution/allocations", AllocationViewSet)
 router.register("recheck-samples", RecheckSampleViewSet)
 router.register("rechecks", RecheckViewSet)
+register_agencies(router)
+register_keyevals(router)
+register_surveys(router)

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "execution",
     "monitoring",
     "evaluations",
+    "agencies",
+    "surveys",
+    "keyevals",
     "demo",
     "imports",
 ]
@@ -199,6 +202,9 @@ JIXIAO_IDEMPOTENCY_WAIT_SECONDS = envint("JIXIAO_IDEMPOTENCY_WAIT_SECONDS", 10, 
 # more rows run as a background job whose file its requester downloads from 待办 for the given hours.
 JIXIAO_EXPORT_INLINE_ROWS = envint("JIXIAO_EXPORT_INLINE_ROWS", 20000, minimum=1)
 JIXIAO_EXPORT_KEEP_HOURS = envint("JIXIAO_EXPORT_KEEP_HOURS", 24, minimum=1)
+# Key evaluations (keyevals/letters.py): the reply date a feedback letter (seed 003 附件6) proposes, in days after it
+# is sent. *Practice*: the seed leaves the date blank; the organiser may change it on each letter.
+JIXIAO_FEEDBACK_DAYS = envint("JIXIAO_FEEDBACK_DAYS", 10, minimum=1)
 
 # The cache (docs/decisions/0029-cheap-shell.md). By default each process keeps its own (local memory): what is
 # cached is only ever trusted together with a version read from the database, so processes need not share it.

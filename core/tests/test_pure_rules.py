@@ -14,6 +14,7 @@ PURE = [
     "assessments/scoring.py",
     "evaluations/scoring.py",
     "evaluations/rules.py",
+    "keyevals/aggregation.py",
 ]
 ALLOWED = (
     "__future__",
