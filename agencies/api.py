@@ -113,22 +113,14 @@ class AgencySerializer(GatedModelSerializer):
         return _standing(agency_standing(obj))
 
 
-class AgencyViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, GatedReadOnlyViewSet):
-    api_description = (
-        "第三方机构库：机构类型（seed 004 一）、资质、人员、在库状态和履职评价（平均分、次数、在执行的处理）。预算绩效管理科新增"
-        "（POST，organisation 为尚未入库的第三方机构）和修改（PATCH）；第三方机构只能查看本机构。"
-    )
-    queryset = with_ratings(AgencyProfile.objects.select_related("organisation"), "agency").prefetch_related("staff")
-    serializer_class = AgencySerializer
-    filterset_class = AgencyProfileFilterSet
-    http_method_names = ["get", "post", "patch", "head", "options"]
+class RegisterWriteMixin(mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    """The register's writable endpoints: POST (with an Idempotency-Key) and PATCH of a JSON object; PUT is refused.
+    Each viewset's ``perform_create`` / ``perform_update`` call the register's audited actions."""
 
     @idempotent
     def create(self, request, *args, **kwargs):
+        api_input.body_dict(request)
         return super().create(request, *args, **kwargs)
-
-    def perform_create(self, serializer):
-        serializer.instance = actions.create_profile(self.request.user, dict(serializer.validated_data))
 
     def partial_update(self, request, *args, **kwargs):
         api_input.body_dict(request)
@@ -139,6 +131,20 @@ class AgencyViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, GatedReadO
             raise exceptions.MethodNotAllowed(request.method)
         return super().update(request, *args, **kwargs)
 
+
+class AgencyViewSet(RegisterWriteMixin, GatedReadOnlyViewSet):
+    api_description = (
+        "第三方机构库：机构类型（seed 004 一）、资质、人员、在库状态和履职评价（平均分、次数、在执行的处理）。预算绩效管理科新增"
+        "（POST，organisation 为尚未入库的第三方机构）和修改（PATCH）；第三方机构只能查看本机构。"
+    )
+    queryset = with_ratings(AgencyProfile.objects.select_related("organisation"), "agency").prefetch_related("staff")
+    serializer_class = AgencySerializer
+    filterset_class = AgencyProfileFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = actions.create_profile(self.request.user, dict(serializer.validated_data))
+
     def perform_update(self, serializer):
         actions.update_profile(
             self.request.user,
@@ -148,7 +154,7 @@ class AgencyViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, GatedReadO
         )
 
 
-class StaffViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, GatedReadOnlyViewSet):
+class StaffViewSet(RegisterWriteMixin, GatedReadOnlyViewSet):
     api_description = "第三方机构人员及其执业资格。预算绩效管理科登记（POST，agency 为机构库 id）和修改（PATCH）；本机构人员也在机构详情中返回。"
     queryset = AgencyStaff.objects.select_related("agency")
     serializer_class = StaffSerializer
@@ -161,25 +167,12 @@ class StaffViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, GatedReadOn
             serializer.fields["agency"].queryset = access.restrict(AgencyProfile.objects.all(), self.request.user)
         return serializer
 
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         profile = data.pop("agency", None)
         if profile is None:
             raise exceptions.ValidationError({"agency": ["请指定机构（机构库 id）"]})
         serializer.instance = actions.add_staff(self.request.user, profile, data)
-
-    def partial_update(self, request, *args, **kwargs):
-        api_input.body_dict(request)
-        return super().partial_update(request, *args, **kwargs)
-
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            raise exceptions.MethodNotAllowed(request.method)
-        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         actions.update_staff(
@@ -231,7 +224,7 @@ class ContractSerializer(GatedModelSerializer):
     }
 
 
-class ContractViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, GatedReadOnlyViewSet):
+class ContractViewSet(RegisterWriteMixin, GatedReadOnlyViewSet):
     api_description = (
         "委托合同：预算绩效管理科或主管部门委托第三方机构（委托事项、金额、日期、报告报送约定）。组织重点评价的用户登记（POST），"
         "委托方修改（PATCH，不改受托机构和委托方）；受托机构可查看本机构的合同。"
@@ -241,21 +234,8 @@ class ContractViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, GatedRea
     filterset_class = ContractFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
     def perform_create(self, serializer):
         serializer.instance = actions.create_contract(self.request.user, dict(serializer.validated_data))
-
-    def partial_update(self, request, *args, **kwargs):
-        api_input.body_dict(request)
-        return super().partial_update(request, *args, **kwargs)
-
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            raise exceptions.MethodNotAllowed(request.method)
-        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         actions.update_contract(
@@ -419,7 +399,7 @@ def _member_values(row: dict) -> dict:
     return {k: row[k] for k in ("staff", "role", "resident", "duties", "conflicts") if k in row}
 
 
-class TeamProposalViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, GatedReadOnlyViewSet):
+class TeamProposalViewSet(RegisterWriteMixin, GatedReadOnlyViewSet):
     api_description = (
         "第三方机构工作团队（seed 004 三(一)）：受托机构为合同提出团队（POST，含成员），不少于 3 名驻场人员、其中 1 人为项目负责人，"
         "并填写利益冲突声明；提交前或被退回后可修改（PATCH，带 version，members 为全部成员）。`…/transition/` 提交、审核通过或退回，"
@@ -441,11 +421,6 @@ class TeamProposalViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Gate
         if self.action == "create" and hasattr(serializer, "fields"):
             serializer.fields["contract"].queryset = access.restrict(AgencyContract.objects.all(), self.request.user)
         return serializer
-
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        api_input.body_dict(request)
-        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -473,15 +448,6 @@ class TeamProposalViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Gate
                     raise exceptions.ValidationError(
                         {"members": [f"第 {number} 行：{m}" for m in exc.messages]}
                     ) from None
-
-    def partial_update(self, request, *args, **kwargs):
-        api_input.body_dict(request)
-        return super().partial_update(request, *args, **kwargs)
-
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            raise exceptions.MethodNotAllowed(request.method)
-        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         proposal = serializer.instance
